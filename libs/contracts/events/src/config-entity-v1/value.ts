@@ -1,0 +1,92 @@
+import { isoTimeSchema } from '../common/snap-event-names';
+import { defineContract } from '../validator';
+
+/**
+ * Latest state of one configuration entity (event-carried state transfer on a compacted topic).
+ * Key: `<entity_type>:<id>`. A consumer keeps, per key, the value with the highest `version`; `deleted: true`
+ * removes the entity from its view. Access tokens never travel here in clear: pixels carry the AES-256-GCM
+ * ciphertext, decryptable only by services holding TOKEN_ENCRYPTION_KEYS.
+ */
+export type EntityType = 'traffic_channel' | 'conversion_type' | 'pixel' | 'offer_source' | 'offer' | 'tracking_domain';
+
+export interface TrafficChannelData {
+  name: string;
+  template: string; // 'snapchat' | 'custom'
+  click_id_param: string | null;
+  parameters: Array<{ name: string; value: string }>;
+}
+export interface ConversionTypeData {
+  name: string;
+  duplicate_policy: 'create' | 'ignore_same_click' | 'ignore_same_event_id';
+  is_default: boolean;
+}
+export interface PixelData {
+  /** Snapchat pixel id (UUID). Several placements may name the same pixel id; deliveries are distinct by it. */
+  pixel_id: string;
+  placement: { kind: 'channel'; traffic_channel_id: string } | { kind: 'offer'; offer_id: string };
+  token: { key_id: string; ciphertext: string } | null;
+  test_mode: boolean;
+  limited_data_use: boolean;
+  /** conversion_type_id → Snapchat event name. */
+  event_mapping: Record<string, string>;
+}
+export interface OfferSourceData {
+  name: string;
+  params: { click_id: string; payout: string; type: string; event_id: string; currency: string };
+  /** Additional postback parameters with their role. */
+  roles: Array<{ param: string; role: string }>;
+  postback_token_sha256: string | null;
+  click_expiration_days: number;
+  default_currency: string;
+  default_phone_country: string | null;
+}
+export interface OfferData {
+  name: string;
+  url: string;
+  offer_source_id: string;
+}
+export interface TrackingDomainData {
+  hostname: string;
+  is_default: boolean;
+}
+
+export interface DataByType {
+  traffic_channel: TrafficChannelData;
+  conversion_type: ConversionTypeData;
+  pixel: PixelData;
+  offer_source: OfferSourceData;
+  offer: OfferData;
+  tracking_domain: TrackingDomainData;
+}
+
+export type Value = {
+  [T in EntityType]: {
+    schema: 'config.entity.v1';
+    entity_type: T;
+    id: string;
+    account_id: string;
+    version: number;
+    deleted: boolean;
+    updated_at: string;
+    data: DataByType[T] | null;
+  };
+}[EntityType];
+
+export const jsonSchema = {
+  $id: 'config.entity.v1',
+  type: 'object',
+  required: ['schema', 'entity_type', 'id', 'account_id', 'version', 'deleted', 'updated_at', 'data'],
+  properties: {
+    schema: { const: 'config.entity.v1' },
+    entity_type: { enum: ['traffic_channel', 'conversion_type', 'pixel', 'offer_source', 'offer', 'tracking_domain'] },
+    id: { type: 'string', minLength: 1 },
+    account_id: { type: 'string', minLength: 1 },
+    version: { type: 'integer', minimum: 0 },
+    deleted: { type: 'boolean' },
+    updated_at: isoTimeSchema,
+    data: { anyOf: [{ type: 'object' }, { type: 'null' }] },
+  },
+} as const;
+
+export const contract = defineContract<Value>('config.entity.v1', jsonSchema);
+export const keyOf = (v: Pick<Value, 'entity_type' | 'id'>): string => `${v.entity_type}:${v.id}`;

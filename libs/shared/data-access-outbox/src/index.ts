@@ -1,0 +1,3 @@
+export * from './outbox-message.entity';
+export * from './create-outbox.migration';
+export * from './outbox-relay';

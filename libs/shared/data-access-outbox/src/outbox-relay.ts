@@ -1,0 +1,117 @@
+import type { Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '@snaptrack/util-logger';
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** Poll interval when idle; `wake()` publishes sooner. */
+  intervalMs?: number;
+  /** Sent rows are deleted after this long. */
+  retentionMs?: number;
+}
+
+/**
+ * Claims unsent rows (FOR UPDATE SKIP LOCKED, so several instances can run), produces them with acks=-1 and a
+ * `message-id` header, and marks them sent in the same transaction. If Kafka is down the transaction rolls back
+ * and the rows wait: delivery is at least once, never lost.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopped = true;
+  private current: Promise<void> = Promise.resolve();
+  private failures = 0;
+  private lastCleanup = 0;
+  published = 0;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly producer: Producer,
+    private readonly log: Logger,
+    private readonly opts: OutboxRelayOptions = {},
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Ask for a publish pass soon (after a commit that wrote outbox rows). */
+  wake(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.current.catch(() => undefined);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.current = this.tick();
+    }, ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    let next = this.opts.intervalMs ?? 500;
+    try {
+      const n = await this.publishBatch();
+      this.failures = 0;
+      if (n === (this.opts.batchSize ?? 500)) next = 0;
+      await this.cleanup();
+    } catch (e) {
+      this.failures++;
+      next = Math.min(30000, 250 * 2 ** Math.min(this.failures, 7));
+      this.log.warn('outbox publish failed; will retry', { err: e, retryInMs: next, failures: this.failures });
+    } finally {
+      this.running = false;
+    }
+    this.schedule(next);
+  }
+
+  /** One pass; returns how many rows were published. Exposed for tests and drain(). */
+  async publishBatch(): Promise<number> {
+    return this.ds.transaction(async (tx) => {
+      const rows: Array<{ id: string; topic: string; key: string; payload: unknown }> = await tx.query(
+        `SELECT id, topic, key, payload FROM outbox_message WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.opts.batchSize ?? 500],
+      );
+      if (!rows.length) return 0;
+      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      for (const r of rows) {
+        const list = byTopic.get(r.topic) ?? [];
+        list.push({ key: r.key, value: JSON.stringify(r.payload), headers: { 'message-id': String(r.id) } });
+        byTopic.set(r.topic, list);
+      }
+      await this.producer.sendBatch({ acks: -1, timeout: 10000, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await tx.query(`UPDATE outbox_message SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      this.published += rows.length;
+      return rows.length;
+    });
+  }
+
+  /** Publishes until nothing is pending (tests, shutdown). */
+  async drain(maxPasses = 100): Promise<void> {
+    for (let i = 0; i < maxPasses; i++) if ((await this.publishBatch()) === 0) return;
+  }
+
+  async pending(): Promise<number> {
+    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE sent_at IS NULL`);
+    return n;
+  }
+
+  private async cleanup(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastCleanup < 60000) return;
+    this.lastCleanup = now;
+    const retention = this.opts.retentionMs ?? 24 * 3600 * 1000;
+    await this.ds.query(`DELETE FROM outbox_message WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`, [retention]);
+  }
+}

@@ -1,0 +1,40 @@
+import { ConfigError, defineConfig, describeConfig, loadConfig } from './config';
+
+const spec = defineConfig({
+  port: { env: 'PORT', doc: 'HTTP port', format: 'port', default: '4001' },
+  db: { env: 'DATABASE_URL', doc: 'Postgres URL', format: 'url' },
+  token: { env: 'SECRET_TOKEN', doc: 'a secret', format: 'string', secret: true },
+  flag: { env: 'FLAG', doc: 'a flag', format: 'boolean', default: 'false' },
+  key: { env: 'KEY', doc: 'key', format: 'base64-key', optional: true },
+});
+
+describe('loadConfig', () => {
+  it('parses formats and applies defaults', () => {
+    const c = loadConfig(spec, { DATABASE_URL: 'postgres://x/y/', SECRET_TOKEN: 's3cret' });
+    expect(c).toEqual({ port: 4001, db: 'postgres://x/y', token: 's3cret', flag: false });
+  });
+
+  it('lists every bad key in one error and never prints a secret', () => {
+    let err: ConfigError | undefined;
+    try {
+      loadConfig(spec, { PORT: '99999', DATABASE_URL: 'nope', FLAG: 'maybe', KEY: 'c2hvcnQ=' });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.problems).toHaveLength(5);
+    expect(err!.message).toContain('PORT must be a port number');
+    expect(err!.message).toContain('DATABASE_URL must be an absolute URL');
+    expect(err!.message).toContain('SECRET_TOKEN is required');
+    expect(err!.message).toContain('KEY must be 32 bytes');
+  });
+
+  it('rejects a default on a secret', () => {
+    expect(() => defineConfig({ s: { env: 'S', doc: '', format: 'string', secret: true, default: 'x' } })).toThrow(/secret/);
+  });
+
+  it('describes secrets as ***', () => {
+    const c = loadConfig(spec, { DATABASE_URL: 'postgres://x/y', SECRET_TOKEN: 's3cret' });
+    expect(JSON.stringify(describeConfig(spec, c))).not.toContain('s3cret');
+  });
+});

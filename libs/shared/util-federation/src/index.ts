@@ -1,0 +1,5 @@
+export * from './federation';
+export * from './identity';
+export * from './graphql-http';
+export * from './errors';
+export * from './pagination';

@@ -1,0 +1,140 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+export class HttpError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly reason: string,
+    public readonly body?: Record<string, unknown>,
+  ) {
+    super(reason);
+  }
+}
+
+/** Reads the request body, refusing more than `limit` bytes with 413. */
+export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, `request body larger than ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, `request body larger than ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+export interface Route {
+  method: string | string[];
+  path: string | RegExp;
+  handler: Handler;
+}
+
+export interface Probe {
+  name: string;
+  check: () => Promise<boolean>;
+}
+
+/**
+ * A small router: exact or regex paths, /healthz (liveness) and /readyz (each probe must pass), JSON errors,
+ * and never a stack trace to the client.
+ */
+export function buildHandler(routes: Route[], opts: { probes?: Probe[]; onError?: (e: unknown, req: IncomingMessage) => void } = {}) {
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    const rid = requestId(req);
+    res.setHeader('x-request-id', rid);
+    (req as IncomingMessage & { id?: string }).id = rid;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://internal');
+    } catch {
+      return sendJson(res, 400, { error: 'bad_request', reason: 'malformed request URL' });
+    }
+    try {
+      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/readyz') {
+        const results = await Promise.all((opts.probes ?? []).map(async (p) => [p.name, await p.check().catch(() => false)] as const));
+        const ok = results.every(([, v]) => v);
+        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+      }
+      for (const r of routes) {
+        const methods = Array.isArray(r.method) ? r.method : [r.method];
+        const match = typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname);
+        if (!match) continue;
+        if (!methods.includes(req.method ?? 'GET')) {
+          return sendJson(res, 405, { error: 'method_not_allowed', reason: `use ${methods.join(' or ')}` }, { allow: methods.join(', ') });
+        }
+        return await r.handler(req, res, url);
+      }
+      return sendJson(res, 404, { error: 'not_found', reason: 'no such endpoint' });
+    } catch (e) {
+      if (e instanceof HttpError) {
+        if (!res.headersSent) return sendJson(res, e.status, { error: e.status >= 500 ? 'unavailable' : 'bad_request', reason: e.reason, ...e.body });
+        return;
+      }
+      opts.onError?.(e, req);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal_error', reason: 'internal error', request_id: rid });
+      else res.destroy();
+    }
+  };
+}
+
+export interface Listening {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, port: number, host = '127.0.0.1'): Promise<Listening> {
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void handler(req, res));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
+  return {
+    server,
+    url,
+    port: addr.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections?.();
+        setTimeout(() => server.closeAllConnections?.(), 2000).unref();
+      }),
+  };
+}
+
+/** Runs `stop` once on SIGTERM/SIGINT, then exits 0 (1 if stopping failed). */
+export function onShutdown(stop: () => Promise<void>, log: (msg: string) => void = () => undefined): void {
+  let stopping = false;
+  const handler = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`received ${sig}, shutting down`);
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => handler('SIGTERM'));
+  process.once('SIGINT', () => handler('SIGINT'));
+}

@@ -1,0 +1,96 @@
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type ConsumerConfig, type Producer, type ITopicConfig } from 'kafkajs';
+import type { Logger } from '@snaptrack/util-logger';
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Connection timeout per attempt; keep low so readiness fails fast. */
+  connectionTimeoutMs?: number;
+}
+
+/** Our only door to kafkajs, so the client could be swapped without touching services. */
+export function createKafka(opts: KafkaOptions): Kafka {
+  const log = opts.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        const { message, ...rest } = entry;
+        const fields = { ...rest, timestamp: undefined, logger: undefined };
+        if (level === logLevel.ERROR) log.error(message, fields);
+        else if (level === logLevel.WARN) log.warn(message, fields);
+        else log.debug(message, fields);
+      },
+  });
+}
+
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    idempotent: false,
+    maxInFlightRequests: 5,
+  });
+}
+
+export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
+  return kafka.consumer({ allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000, ...config });
+}
+
+export interface TopicToCreate {
+  name: string;
+  partitions: number;
+  config?: Record<string, string>;
+}
+
+/** Creates missing topics explicitly (brokers run with auto-creation off). Idempotent. */
+export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[]): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing: ITopicConfig[] = topics
+      .filter((t) => !existing.has(t.name))
+      .map((t) => ({
+        topic: t.name,
+        numPartitions: t.partitions,
+        replicationFactor: -1,
+        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+      }));
+    if (missing.length) {
+      try {
+        await admin.createTopics({ topics: missing, waitForLeaders: true });
+      } catch (e) {
+        // A concurrent creator may have won; anything else is real.
+        if (!String((e as Error).message).includes('already exists')) throw e;
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Readiness probe: can we fetch cluster metadata right now? */
+export async function kafkaReachable(kafka: Kafka, timeoutMs = 2000): Promise<boolean> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  const t = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs));
+  const probe = (async () => {
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  })();
+  return Promise.race([probe, t]);
+}
