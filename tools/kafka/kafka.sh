@@ -69,19 +69,49 @@ port_open() {
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$KAFKA_HOST" "$1" 2>/dev/null
 }
 
-# Does a Kafka broker answer on 127.0.0.1:$1? Sends a raw ApiVersions v0
-# request (api_key 18, correlation id 7, client id "kprobe") and checks that a
-# well-formed Kafka response with our correlation id comes back with error
-# code NONE (0) or UNSUPPORTED_VERSION (35, still a live Kafka broker).
-# The broker only processes requests once its startup has completed.
+# Minimal Kafka wire protocol over bash's /dev/tcp, so that probes need no
+# JVM and no client library. Values are built as hex strings.
+hex_i16() { printf '%04x' "$1"; }
+hex_i32() { printf '%08x' "$1"; }
+hex_str() { # int16 length + bytes
+  printf '%04x' "${#1}"
+  printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'
+}
+
+# kafka_call <api key> <api version> <request body hex> <response bytes to read>
+# Sends one request (header v1, correlation id 7, client id "kafka.sh") to
+# 127.0.0.1:$KAFKA_PORT and prints the first bytes of the response as hex:
+# [0:8] size, [8:16] correlation id, then the response body.
+kafka_call() {
+  local req esc
+  req="$(hex_i16 "$1")$(hex_i16 "$2")$(hex_i32 7)$(hex_str kafka.sh)$3"
+  req="$(hex_i32 $((${#req} / 2)))$req"
+  esc="$(sed 's/../\\x&/g' <<<"$req")"
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1; printf "$2" >&3; head -c "$3" <&3' \
+    "$KAFKA_HOST" "$KAFKA_PORT" "$esc" "$4" 2>/dev/null | od -An -v -tx1 | tr -d ' \n' || true
+}
+
+# Does a Kafka broker answer on $KAFKA_PORT? ApiVersions v0 (api key 18) must
+# come back with our correlation id and error NONE (0) or UNSUPPORTED_VERSION
+# (35, still a live broker). A KRaft broker only processes requests once its
+# startup has completed, so an open port alone does not pass this.
 kafka_answers() {
   local hex
-  hex="$(timeout 3 bash -c '
-      exec 3<>"/dev/tcp/$0/$1" || exit 1
-      printf "\x00\x00\x00\x10\x00\x12\x00\x00\x00\x00\x00\x07\x00\x06kprobe" >&3
-      head -c 10 <&3
-    ' "$KAFKA_HOST" "$1" 2>/dev/null | od -An -v -tx1 | tr -d ' \n')" || true
+  hex="$(kafka_call 18 0 "" 10)"
   [[ ${#hex} -eq 20 && ${hex:8:8} == "00000007" && (${hex:16:4} == "0000" || ${hex:16:4} == "0023") ]]
+}
+
+# Are consumer groups usable? On a fresh data dir the first FindCoordinator
+# creates __consumer_offsets; until it exists and is loaded, clients get
+# COORDINATOR_NOT_AVAILABLE / COORDINATOR_LOAD_IN_PROGRESS (kafkajs logs them
+# as errors and restarts the consumer). Succeeds when FindCoordinator v2
+# (api key 10) and OffsetFetch v2 (api key 9) for a probe group return NONE.
+groups_ready() {
+  local group="snaptrack-kafka-sh-probe" hex
+  hex="$(kafka_call 10 2 "$(hex_str "$group")00" 14)"
+  [[ ${#hex} -eq 28 && ${hex:8:8} == "00000007" && ${hex:24:4} == "0000" ]] || return 1
+  hex="$(kafka_call 9 2 "$(hex_str "$group")ffffffff" 14)"
+  [[ ${#hex} -eq 28 && ${hex:8:8} == "00000007" && ${hex:16:8} == "00000000" && ${hex:24:4} == "0000" ]]
 }
 
 # Pid of the broker this script started for this port, if it is still alive.
@@ -275,7 +305,7 @@ cmd_start() {
   exec 9>"$DATA_DIR/.lock"
   flock -w $((KAFKA_START_TIMEOUT + 60)) 9 || die "could not lock $DATA_DIR/.lock"
 
-  if kafka_answers "$KAFKA_PORT"; then
+  if kafka_answers; then
     local pid
     if pid="$(our_pid)"; then
       info "broker already running on $BOOTSTRAP (pid $pid); reusing it"
@@ -328,7 +358,7 @@ cmd_start() {
       show_log_tail 40
       die "the broker process (pid $pid) exited during startup; see the log above ($SERVER_LOG)."
     fi
-    if grep -q 'Kafka Server started' "$SERVER_LOG" 2>/dev/null && kafka_answers "$KAFKA_PORT"; then
+    if grep -q 'Kafka Server started' "$SERVER_LOG" 2>/dev/null && kafka_answers && groups_ready; then
       break
     fi
     if ((SECONDS >= deadline)); then
@@ -336,7 +366,12 @@ cmd_start() {
       info "stopping the unready broker (pid $pid)"
       stop_pid "$pid" || true
       rm -f "$PID_FILE"
-      die "the broker did not become ready on $BOOTSTRAP within ${KAFKA_START_TIMEOUT}s (KAFKA_START_TIMEOUT); see the log above."
+      local stage="no 'Kafka Server started' line in the log yet"
+      if grep -q 'Kafka Server started' "$SERVER_LOG" 2>/dev/null; then
+        stage="started, but ApiVersions gets no answer"
+        kafka_answers && stage="answers ApiVersions, but the group coordinator (__consumer_offsets) is not available"
+      fi
+      die "the broker did not become ready on $BOOTSTRAP within ${KAFKA_START_TIMEOUT}s (KAFKA_START_TIMEOUT): $stage. See the log above."
     fi
     sleep 0.5
   done
@@ -367,7 +402,7 @@ cmd_stop() {
   local pid
   if ! pid="$(our_pid)"; then
     rm -f "$PID_FILE"
-    if kafka_answers "$KAFKA_PORT"; then
+    if kafka_answers; then
       info "a Kafka broker answers on $BOOTSTRAP but was not started by this script (no live pid in $PID_FILE); leaving it alone"
     else
       info "no broker started by this script is running on port $KAFKA_PORT"
@@ -386,7 +421,7 @@ cmd_stop() {
 
 cmd_status() {
   local pid
-  if kafka_answers "$KAFKA_PORT"; then
+  if kafka_answers; then
     if pid="$(our_pid)"; then
       info "up: $BOOTSTRAP (pid $pid, started by this script, data $DATA_DIR)"
     else
@@ -412,7 +447,7 @@ cmd_logs() {
 
 cmd_reset() {
   cmd_stop
-  if kafka_answers "$KAFKA_PORT"; then
+  if kafka_answers; then
     die "a broker not started by this script still answers on $BOOTSTRAP; not deleting $DATA_DIR"
   fi
   rm -rf "$DATA_DIR"

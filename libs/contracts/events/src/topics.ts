@@ -35,3 +35,12 @@ export const TOPIC_SPECS: TopicSpec[] = [
   { name: TOPICS.deliveryCommandV1, partitions: 3, config: {}, key: 'account_id', doc: 'Requests to dispatchers: redeliver failed deliveries, backfill a new pixel.' },
   { name: TOPICS.deadLetterV1, partitions: 1, config: {}, key: 'source topic key', doc: 'Messages a consumer could not decode or that broke the contract, with the reason.' },
 ];
+
+/** Tests and multi-tenant clusters isolate themselves with a prefix (config KAFKA_TOPIC_PREFIX). */
+export function topicName(prefix: string, topic: TopicName): string {
+  return `${prefix}${topic}`;
+}
+
+export function topicSpecsWithPrefix(prefix: string): Array<Omit<TopicSpec, 'name'> & { name: string }> {
+  return TOPIC_SPECS.map((t) => ({ ...t, name: topicName(prefix, t.name) }));
+}

@@ -3,3 +3,4 @@ export * from './identity';
 export * from './graphql-http';
 export * from './errors';
 export * from './pagination';
+export * from './subgraph-server';

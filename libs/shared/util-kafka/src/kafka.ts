@@ -80,7 +80,10 @@ export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[]): Promi
 /** Readiness probe: can we fetch cluster metadata right now? */
 export async function kafkaReachable(kafka: Kafka, timeoutMs = 2000): Promise<boolean> {
   const admin = kafka.admin({ retry: { retries: 0 } });
-  const t = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs));
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
   const probe = (async () => {
     try {
       await admin.connect();
@@ -92,5 +95,9 @@ export async function kafkaReachable(kafka: Kafka, timeoutMs = 2000): Promise<bo
       await admin.disconnect().catch(() => undefined);
     }
   })();
-  return Promise.race([probe, t]);
+  try {
+    return await Promise.race([probe, t]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

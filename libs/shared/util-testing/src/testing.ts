@@ -1,4 +1,6 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import { randomBytes } from 'node:crypto';
+import { signIdentity } from '@snaptrack/util-federation';
 import { dropDatabase, ensureDatabase, withDatabase } from '@snaptrack/util-db';
 import { setLogSink } from '@snaptrack/util-logger';
 
@@ -42,3 +44,21 @@ export function captureLogs(): { lines: string[]; restore: () => void } {
 /** A test secret for AES-256-GCM token encryption: "keyId:base64key". */
 export const TEST_TOKEN_KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 export const TEST_INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef';
+
+/** Calls a subgraph as the gateway would: signed identity header for `accountId`. */
+export async function gqlAs(
+  url: string,
+  accountId: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+  secret = TEST_INTERNAL_SECRET,
+): Promise<{ status: number; data?: any; errors?: Array<{ message: string; extensions?: { code?: string; [k: string]: unknown } }> }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (accountId) headers['x-snaptrack-identity'] = signIdentity(accountId, secret);
+  const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: unknown; errors?: [] };
+  return { status: res.status, ...body };
+}
+
+/** Unique topic prefix per suite. */
+export const uniqueTopicPrefix = () => `${uniqueName('t')}.`;
