@@ -163,14 +163,17 @@ fetch_jars() {
   rm -rf "$tmp"
   info "fetching Kafka $KAFKA_VERSION jars with Maven into $LIBS_DIR (first run only) ..."
   local started=$SECONDS
-  if ! mvn -q -B -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" \
+  local mvn_log="$KAFKA_CACHE_DIR/libs/.mvn-$KAFKA_VERSION.log"
+  if ! mvn -q -B -f "$SCRIPT_DIR/pom.xml" \
     -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies \
     -DincludeScope=runtime \
-    -DoutputDirectory="$tmp" >&2; then
+    -DoutputDirectory="$tmp" >"$mvn_log" 2>&1 </dev/null 9>&-; then
+    sed 's/\x1b\[[0-9;]*m//g' "$mvn_log" >&2
     rm -rf "$tmp"
-    die "Maven could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION (see the Maven output above; check KAFKA_VERSION and access to Maven Central)."
+    die "Maven could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION (Maven output above; check KAFKA_VERSION and access to Maven Central)."
   fi
+  rm -f "$mvn_log"
   ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || {
     rm -rf "$tmp"
     die "Maven finished but no kafka_2.13 jar is in $tmp"
@@ -431,6 +434,8 @@ cmd_status() {
   fi
   if pid="$(our_pid)"; then
     info "down: pid $pid is alive but $BOOTSTRAP does not answer (starting, or stuck; see 'kafka.sh logs')"
+  elif port_open "$KAFKA_PORT"; then
+    info "down: port $KAFKA_PORT is in use, but not by a Kafka broker that answers"
   else
     info "down: nothing answers on $BOOTSTRAP"
   fi

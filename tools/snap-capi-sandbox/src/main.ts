@@ -9,7 +9,13 @@ function line(entry: Record<string, unknown>): void {
 
 async function main(): Promise<void> {
   const { options, logRequests } = loadSandboxEnv(process.env);
-  const sandbox = await startSandbox({ ...options, ...(logRequests ? { log: line } : { log: (e) => e['level'] === 'error' && line(e) }) });
+  // Request lines are opt-in; handler errors are always printed.
+  const sandbox = await startSandbox({
+    ...options,
+    log: (entry) => {
+      if (logRequests || entry['level'] === 'error') line(entry);
+    },
+  });
   line({
     level: 'info',
     msg: 'listening',

@@ -36,16 +36,17 @@ function digest(token: string): Buffer {
 export function parsePixelList(list: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!list || list.trim() === '') return out;
-  for (const raw of list.split(',')) {
+  list.split(',').forEach((raw, n) => {
     const entry = raw.trim();
-    if (entry === '') continue;
+    if (entry === '') return;
     const eq = entry.indexOf('=');
     const pixelId = eq < 0 ? entry : entry.slice(0, eq).trim();
     const token = eq < 0 ? '' : entry.slice(eq + 1).trim();
-    if (!isPixelId(pixelId)) throw new Error(`SANDBOX_PIXELS: "${pixelId}" is not a UUID pixel id`);
-    if (token === '') throw new Error(`SANDBOX_PIXELS: pixel ${pixelId} has no token (expected pixelId=token)`);
+    // Name the entry by position, never by content: a malformed entry may be a bare token.
+    if (!isPixelId(pixelId)) throw new Error(`SANDBOX_PIXELS entry ${n + 1} does not start with a UUID pixel id (expected pixelId=token)`);
+    if (token === '') throw new Error(`SANDBOX_PIXELS entry ${n + 1} (pixel ${pixelId}) has no token (expected pixelId=token)`);
     out[canonicalPixelId(pixelId)] = token;
-  }
+  });
   return out;
 }
 

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultQueue, type Fault, type FaultSpec } from './faults';
-import { PixelRegistry, parsePixelList } from './pixels';
+import { PixelRegistry } from './pixels';
 import { createRequestHandler, type LogEntry, type SandboxContext } from './server';
 import { SandboxStore } from './store';
 import { DEFAULT_LIMITS, type ValidationLimits } from './validate';
@@ -52,12 +52,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const host = options.host ?? '127.0.0.1';
   const store = new SandboxStore();
   const faults = new FaultQueue();
-  const pixels = new PixelRegistry(
-    Object.fromEntries(Object.entries(options.pixels ?? {}).map(([id, token]) => [id, token])),
-    options.strictPixels ?? false,
-  );
-  // Validate start-up pixels the same way SANDBOX_PIXELS is validated.
-  parsePixelList(Object.entries(options.pixels ?? {}).map(([id, token]) => `${id}=${token}`).join(','));
+  // Throws on a start-up pixel that is not a UUID or has an empty token.
+  const pixels = new PixelRegistry({ ...options.pixels }, options.strictPixels ?? false);
 
   const timers = new Set<NodeJS.Timeout>();
   const reset = (opts: { pixels?: boolean } = {}) => {

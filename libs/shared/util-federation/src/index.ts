@@ -4,3 +4,4 @@ export * from './graphql-http';
 export * from './errors';
 export * from './pagination';
 export * from './subgraph-server';
+export * from './shared-types';
