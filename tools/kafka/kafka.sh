@@ -20,7 +20,10 @@ KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
 KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true}"
 
-LIBS_DIR="$KAFKA_CACHE_DIR/libs/$KAFKA_VERSION"
+# The jar cache is keyed by version and by the pom's content, so editing
+# pom.xml (e.g. the log4j version) fetches a fresh classpath.
+POM_HASH="$(sha256sum "$SCRIPT_DIR/pom.xml" | cut -c1-8)"
+LIBS_DIR="$KAFKA_CACHE_DIR/libs/$KAFKA_VERSION-$POM_HASH"
 DATA_DIR="$KAFKA_CACHE_DIR/data/port-$KAFKA_PORT"
 LOG_DIR="$DATA_DIR/logs"            # broker's own log4j output
 KRAFT_DIR="$DATA_DIR/kraft"         # Kafka log.dirs (topic + metadata data)
@@ -390,7 +393,11 @@ stop_pid() {
     if ((waited >= KAFKA_STOP_TIMEOUT * 2)); then
       info "pid $pid still running after ${KAFKA_STOP_TIMEOUT}s; sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.5
+      local i
+      for ((i = 0; i < 40; i++)); do # up to 10 s for the kernel to tear it down
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.25
+      done
       break
     fi
     sleep 0.5

@@ -63,7 +63,7 @@ export function parseFaultSpec(input: unknown): FaultSpecResult {
   if (spec['endpoint'] !== undefined && !['send', 'validate', 'any'].includes(spec['endpoint'] as string)) {
     errors.push('endpoint must be "send", "validate" or "any"');
   }
-  if (spec['status'] !== undefined && !isInt(spec['status'], 100, 599)) errors.push('status must be an HTTP status code (100-599)');
+  if (spec['status'] !== undefined && !isInt(spec['status'], 200, 599)) errors.push('status must be an HTTP status code (200-599)');
   if (spec['count'] !== undefined && !isInt(spec['count'], 1, MAX_COUNT)) errors.push(`count must be an integer from 1 to ${MAX_COUNT}`);
   if (spec['retry_after_s'] !== undefined && !isInt(spec['retry_after_s'], 0, 86_400)) {
     errors.push('retry_after_s must be an integer number of seconds (0-86400)');

@@ -73,6 +73,8 @@ export const DEFAULT_LIMITS: ValidationLimits = {
 export const SHA256_OF_EMPTY_STRING = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** `http://` or `https://`, a host, then no whitespace or backslash anywhere. */
+const ABSOLUTE_HTTP_URL = /^https?:\/\/[^\s/?#\\]+[^\s\\]*$/i;
 const SHA256_HEX_ANY_CASE = /^[0-9a-fA-F]{64}$/;
 /** Anything at or above this is not a plausible Unix time in seconds (year 5138); it is ms or µs. */
 const MILLISECONDS_THRESHOLD = 100_000_000_000;
@@ -207,6 +209,11 @@ const CONTENT_FIELDS: ReadonlySet<string> = new Set(['id', 'quantity', 'item_pri
 
 type Json = Record<string, unknown>;
 
+/** Own-property lookup, so JSON keys such as "constructor" or "__proto__" never hit Object.prototype. */
+function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -241,7 +248,7 @@ export function validateBatch(body: unknown, nowMs: number, limits: ValidationLi
   }
   for (const key of Object.keys(body)) {
     if (key === 'data') continue;
-    const hint = LEGACY_EVENT_FIELDS[key];
+    const hint = own(LEGACY_EVENT_FIELDS, key);
     if (hint) envelope.add('LEGACY_FIELD', key, `is not part of the v3 request body; use ${hint}.`);
     else envelope.add('UNKNOWN_FIELD', key, 'is not a v3 request field; the body holds only "data".');
   }
@@ -283,7 +290,7 @@ export function validateEvent(
 
   for (const key of Object.keys(event)) {
     if (EVENT_FIELDS.has(key)) continue;
-    const hint = LEGACY_EVENT_FIELDS[key];
+    const hint = own(LEGACY_EVENT_FIELDS, key);
     if (hint) out.add('LEGACY_FIELD', `${at}.${key}`, `is not a v3 event field; use ${hint}.`);
     else out.add('UNKNOWN_FIELD', `${at}.${key}`, 'is not a v3 event field.');
   }
@@ -305,7 +312,7 @@ function checkEventName(name: unknown, at: string, out: Collector): void {
   if (name === undefined) return out.add('MISSING_REQUIRED_FIELD', field, 'is required.');
   if (typeof name !== 'string') return out.add('INVALID_FIELD_TYPE', field, `must be a string, got ${typeName(name)}.`);
   if (isSnapEventName(name)) return;
-  const hint = EVENT_NAME_HINTS[name.toUpperCase()] ?? (isSnapEventName(name.toUpperCase()) ? name.toUpperCase() : undefined);
+  const hint = own(EVENT_NAME_HINTS, name.toUpperCase()) ?? (isSnapEventName(name.toUpperCase()) ? name.toUpperCase() : undefined);
   out.add(
     'UNRECOGNIZED_EVENT_TYPE',
     field,
@@ -377,9 +384,11 @@ function checkEventSourceUrl(url: unknown, at: string, out: Collector): void {
   const field = `${at}.event_source_url`;
   if (url === undefined) return out.add('MISSING_REQUIRED_FIELD', field, 'is required for WEB events.');
   if (typeof url !== 'string') return out.add('INVALID_FIELD_TYPE', field, `must be a string, got ${typeName(url)}.`);
+  // The WHATWG parser alone is too forgiving ("https:shop.example.com", backslashes, inner spaces), so the
+  // literal form is checked first.
   let parsed: URL;
   try {
-    if (url !== url.trim() || url.length === 0) throw new Error('whitespace');
+    if (!ABSOLUTE_HTTP_URL.test(url)) throw new Error('not absolute');
     parsed = new URL(url);
   } catch {
     return out.add('INVALID_EVENT_SOURCE_URL', field, 'must be an absolute http(s) URL.');
@@ -446,8 +455,8 @@ function checkUserData(userData: unknown, at: string, out: Collector): void {
     const field = `${base}.${key}`;
     if (HASHED_KEYS.has(key)) checkHashed(value, field, out);
     else if (RAW_USER_DATA_KEYS.has(key)) checkRaw(key, value, field, out);
-    else if (LEGACY_USER_DATA_FIELDS[key]) {
-      out.add('LEGACY_FIELD', field, `is not a v3 user_data key; use ${LEGACY_USER_DATA_FIELDS[key]}.`);
+    else if (own(LEGACY_USER_DATA_FIELDS, key)) {
+      out.add('LEGACY_FIELD', field, `is not a v3 user_data key; use ${own(LEGACY_USER_DATA_FIELDS, key)}.`);
     } else out.add('UNKNOWN_FIELD', field, 'is not a v3 user_data key.');
   }
 
@@ -525,7 +534,7 @@ function checkCustomData(customData: unknown, eventName: unknown, at: string, ou
       out.add('EVENT_ID_IN_CUSTOM_DATA', field, 'must not be inside custom_data; send event_id at the top level of the event.');
       continue;
     }
-    const kind = CUSTOM_DATA_FIELDS[key];
+    const kind = own(CUSTOM_DATA_FIELDS, key);
     if (!kind) {
       out.add('UNKNOWN_FIELD', field, 'is not a v3 custom_data key (put free-form values in custom_fields).');
       continue;

@@ -1,0 +1,26 @@
+import { commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+
+export const gatewayKeys = defineConfig({
+  logLevel: commonKeys.logLevel,
+  port: { env: 'PORT', doc: 'HTTP port of the gateway (0 = any free port)', format: 'port', default: '4000' },
+  host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
+  databaseUrl: { env: 'DATABASE_URL', doc: 'PostgreSQL URL of the gateway database (accounts, API keys)', format: 'url', default: 'postgres://postgres@127.0.0.1:5432/snaptrack_gateway' },
+  internalAuthSecret: { env: 'INTERNAL_AUTH_SECRET', doc: 'Shared secret used to sign the caller identity for subgraphs', format: 'string', secret: true },
+  configServiceUrl: { env: 'CONFIG_SERVICE_URL', doc: 'GraphQL URL of config-service', format: 'url', default: 'http://127.0.0.1:4001/graphql' },
+  campaignServiceUrl: { env: 'CAMPAIGN_SERVICE_URL', doc: 'GraphQL URL of campaign-service', format: 'url', default: 'http://127.0.0.1:4002/graphql' },
+  conversionServiceUrl: { env: 'CONVERSION_SERVICE_URL', doc: 'GraphQL URL of conversion-service', format: 'url', default: 'http://127.0.0.1:4003/graphql' },
+  environment: { env: 'NODE_ENV', doc: 'development enables introspection and the explorer; production disables both', format: 'string', default: 'development' },
+  maxDepth: { env: 'GRAPHQL_MAX_DEPTH', doc: 'Maximum selection depth of an operation', format: 'int', default: '12' },
+  maxAliases: { env: 'GRAPHQL_MAX_ALIASES', doc: 'Maximum aliases in an operation', format: 'int', default: '30' },
+  maxFields: { env: 'GRAPHQL_MAX_FIELDS', doc: 'Maximum field selections in an operation (a cost bound)', format: 'int', default: '600' },
+  maxBodyBytes: { env: 'GRAPHQL_MAX_BODY_BYTES', doc: 'Maximum request body size', format: 'int', default: '102400' },
+});
+export type GatewayConfig = ConfigOf<typeof gatewayKeys>;
+
+export function loadGatewayConfig(env = process.env, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const c = loadConfig(gatewayKeys, env, overrides);
+  if (!['development', 'production', 'test'].includes(c.environment)) {
+    throw new Error(`NODE_ENV must be development, production or test (got "${c.environment}")`);
+  }
+  return c;
+}

@@ -1,0 +1,3 @@
+import { CreateAccounts1764400100000 } from './1764400100000-create-accounts';
+
+export const migrations = [CreateAccounts1764400100000];

@@ -1,0 +1,130 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { GraphQLError } from 'graphql';
+import { createLogger, type Logger } from '@snaptrack/util-logger';
+import { dbReachable, openDatabase } from '@snaptrack/util-db';
+import { IDENTITY_HEADER, graphqlHandler, signIdentity } from '@snaptrack/util-federation';
+import { buildHandler, listen } from '@snaptrack/util-http';
+import type { DataSource } from 'typeorm';
+import type { GatewayConfig } from './config';
+import { createGatewayDataSource } from './data-source';
+import { AccountService } from './account/account.service';
+import { queryLimitsRule } from './protection/limits';
+
+export const SUPERGRAPH_PATH = path.join(__dirname, '../supergraph/supergraph.graphql');
+
+export interface GatewayContext {
+  accountId: string;
+  requestId: string;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  ds: DataSource;
+  accounts: AccountService;
+  stop(): Promise<void>;
+}
+
+function subgraphUrls(config: GatewayConfig): Record<string, string> {
+  return { config: config.configServiceUrl, campaign: config.campaignServiceUrl, conversion: config.conversionServiceUrl };
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  return m?.[1];
+}
+
+export function formatGatewayError(log: Logger) {
+  return (formatted: { message: string; extensions?: Record<string, unknown>; path?: readonly (string | number)[] }) => {
+    const code = formatted.extensions?.code as string | undefined;
+    if (!code || code === 'INTERNAL_SERVER_ERROR') {
+      log.error('gateway error', { message: formatted.message, path: formatted.path });
+      return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    const { stacktrace: _s, ...ext } = formatted.extensions ?? {};
+    return { ...formatted, extensions: ext };
+  };
+}
+
+/** Serves the committed supergraph; authenticates API keys; signs the caller identity for subgraphs. */
+export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+  const log = createLogger('gateway', config.logLevel);
+  const ds = await openDatabase(createGatewayDataSource(config.databaseUrl));
+  const accounts = new AccountService(ds);
+  const urls = subgraphUrls(config);
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
+    buildService: ({ name, url }) =>
+      new RemoteGraphQLDataSource<GatewayContext>({
+        url: urls[name] ?? url,
+        willSendRequest({ request, context }) {
+          if (context.accountId) request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.accountId, config.internalAuthSecret));
+          if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+        },
+      }),
+  });
+  const dev = config.environment !== 'production';
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: dev,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [queryLimitsRule({ maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxFields: config.maxFields })],
+    formatError: formatGatewayError(log),
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      {
+        async requestDidStart({ contextValue }) {
+          return {
+            async willSendResponse({ response }) {
+              if (response.body.kind === 'single') {
+                response.body.singleResult.extensions = { ...response.body.singleResult.extensions, requestId: contextValue.requestId };
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
+    const requestId = (req as IncomingMessage & { id?: string }).id ?? '';
+    const accountId = await accounts.verify(bearer(req));
+    if (!accountId) {
+      throw new GraphQLError('Missing or invalid API key: send "Authorization: Bearer <key>"', {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+      });
+    }
+    return { accountId, requestId };
+  };
+
+  const http = await listen(
+    buildHandler([{ method: ['GET', 'POST'], path: '/graphql', handler: graphqlHandler(apollo, context, { bodyLimit: config.maxBodyBytes }) }], {
+      probes: [{ name: 'database', check: () => dbReachable(ds) }],
+      onError: (e) => log.error('request failed', { err: e }),
+    }),
+    config.port,
+    config.host,
+  );
+  log.info('gateway listening', { url: `${http.url}/graphql` });
+  return {
+    url: http.url,
+    port: http.port,
+    ds,
+    accounts,
+    stop: async () => {
+      await http.close();
+      await apollo.stop();
+      await ds.destroy();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ensure_node_modules
+build_all
+node tools/scripts/generate.js "$@"

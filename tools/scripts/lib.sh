@@ -1,0 +1,47 @@
+# Shared by up.sh and test.sh: bootstrap what a fresh clone needs. Source it; do not run it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+say() { printf '\033[1m[snaptrack]\033[0m %s\n' "$*" >&2; }
+
+ensure_node_modules() {
+  # npm runs this script before dependencies exist, so install them here when missing or stale.
+  if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+ensure_postgres() {
+  local host="${PGHOST:-127.0.0.1}" port="${PGPORT:-5432}"
+  if pg_isready -q -h "$host" -p "$port" 2>/dev/null; then return 0; fi
+  if command -v pg_lsclusters >/dev/null 2>&1; then
+    local ver
+    ver=$(pg_lsclusters -h 2>/dev/null | awk '{print $1; exit}')
+    if [ -n "$ver" ]; then
+      say "PostgreSQL is not running; starting cluster $ver/main"
+      pg_ctlcluster "$ver" main start || true
+      for _ in $(seq 1 30); do pg_isready -q -h "$host" -p "$port" && return 0; sleep 1; done
+    fi
+  fi
+  say "PostgreSQL is not reachable at $host:$port. Start it (e.g. 'pg_ctlcluster 15 main start') or set TEST_DATABASE_URL / DATABASE_URL to a reachable server."
+  return 1
+}
+
+KAFKA_STARTED_BY_US=0
+ensure_kafka() {
+  if bash tools/kafka/kafka.sh status >/dev/null 2>&1; then
+    say "reusing the Kafka broker that is already up"
+  else
+    bash tools/kafka/kafka.sh start
+    KAFKA_STARTED_BY_US=1
+  fi
+}
+stop_kafka_if_ours() {
+  if [ "$KAFKA_STARTED_BY_US" = 1 ]; then bash tools/kafka/kafka.sh stop || true; fi
+}
+
+build_all() {
+  say "building (tsc -b)"
+  npx tsc -b tsconfig.build.json
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The one command that runs every test (README quick start #2; .ci/run runs exactly this).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ensure_node_modules
+ensure_postgres
+bash tools/scripts/ensure-chromium.sh
+ensure_kafka
+trap stop_kafka_if_ours EXIT
+build_all
+say "checking generated files (subgraph SDL, supergraph)"
+node tools/scripts/generate.js --check
+mkdir -p tmp
+set +e
+npx jest --runInBand --json --outputFile=tmp/jest-results.json "$@"
+status=$?
+set -e
+node -e '
+const r = require("./tmp/jest-results.json");
+const skipped = r.numPendingTests + r.numTodoTests;
+console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+if (r.numTotalTests === 0) process.exitCode = 1;
+' || status=1
+exit $status
