@@ -45,3 +45,13 @@ build_all() {
   say "building (tsc -b)"
   npx tsc -b tsconfig.build.json
 }
+
+ensure_compose_cli() {
+  # The compose test validates docker/compose.yml with whichever compose CLI exists; bring one when only docker is here.
+  if command -v docker >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing docker-compose (Debian) to validate docker/compose.yml"
+      (apt-get install -y --no-install-recommends docker-compose >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends docker-compose >/dev/null 2>&1; }) || say "could not install docker-compose; the compose test will say so"
+    fi
+  fi
+}

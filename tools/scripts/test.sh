@@ -4,6 +4,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_node_modules
 ensure_postgres
 bash tools/scripts/ensure-chromium.sh
+ensure_compose_cli
 ensure_kafka
 trap stop_kafka_if_ours EXIT
 build_all

@@ -1,0 +1,4 @@
+import { CreateCampaign1764500000000 } from './1764500000000-create-campaign';
+
+/** In order. Never edit a migration after it has been merged; add a new one. */
+export const migrations = [CreateCampaign1764500000000];

@@ -1,0 +1,43 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const FILE = path.join(ROOT, 'docker/compose.yml');
+const ENV = { ...process.env, INTERNAL_AUTH_SECRET: 'x', TOKEN_ENCRYPTION_KEYS: 'y', POSTGRES_PASSWORD: 'z' };
+
+function composeCli(): string[] | null {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
+  if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
+  return null;
+}
+
+describe('docker/compose.yml', () => {
+  const cli = composeCli();
+
+  it('is valid for the docker compose CLI (when one is installed)', () => {
+    if (!cli) {
+      expect(spawnSync('docker', ['--version'], { stdio: 'ignore' }).status).not.toBe(0); // docker present without compose would be a setup bug
+      return;
+    }
+    execFileSync(cli[0], [...cli.slice(1), '-p', 'snaptrack', '-f', FILE, 'config', '-q'], { env: ENV, stdio: 'pipe' });
+  });
+
+  it('refuses to render without the required secrets', () => {
+    if (!cli) return;
+    const r = spawnSync(cli[0], [...cli.slice(1), '-p', 'snaptrack', '-f', FILE, 'config', '-q'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/INTERNAL_AUTH_SECRET|POSTGRES_PASSWORD|TOKEN_ENCRYPTION_KEYS/);
+  });
+
+  it('runs Kafka, PostgreSQL, the five services, the sandbox and the tracking host, each with a health check', () => {
+    const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as { services: Record<string, { healthcheck?: unknown; environment?: Record<string, string> }> };
+    const names = Object.keys(doc.services).sort();
+    expect(names).toEqual(
+      ['campaign-service', 'config-service', 'conversion-service', 'gateway', 'kafka', 'postgres', 'snap-capi-sandbox', 'snapchat-capi-dispatcher', 'tracking'].sort(),
+    );
+    for (const [name, svc] of Object.entries(doc.services)) expect([name, Boolean(svc.healthcheck)]).toEqual([name, true]);
+    expect(doc.services['snapchat-capi-dispatcher'].environment?.SNAP_CAPI_BASE_URL).toBeDefined();
+  });
+});
