@@ -21,6 +21,7 @@ function libMap() {
 
 module.exports = {
   testEnvironment: 'node',
+  setupFiles: [require.resolve('reflect-metadata')],
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -1,4 +1,5 @@
 import { CreateOutbox1764400000000 } from '@snaptrack/data-access-outbox';
+import { CreateConfigSchema1764500000000 } from './1764500000000-create-config-schema';
 
 /** In order. Never edit a migration after it has been merged; add a new one. */
-export const migrations = [CreateOutbox1764400000000];
+export const migrations = [CreateOutbox1764400000000, CreateConfigSchema1764500000000];

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Directive, Field, ObjectType } from 'type-graphql';
 
 /** Relay-style page info, identical in every subgraph (hence @shareable). Import it; never redeclare it. */
