@@ -15,6 +15,7 @@ import type { GatewayConfig } from './config';
 import { createGatewayDataSource } from './data-source';
 import { AccountService } from './account/account.service';
 import { queryLimitsRule } from './protection/limits';
+import { explorerRoutes } from './explorer/explorer';
 
 export const SUPERGRAPH_PATH = path.join(__dirname, '../supergraph/supergraph.graphql');
 
@@ -108,7 +109,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
 
   const http = await listen(
-    buildHandler([{ method: ['GET', 'POST'], path: '/graphql', handler: graphqlHandler(apollo, context, { bodyLimit: config.maxBodyBytes }) }], {
+    buildHandler([{ method: ['GET', 'POST'], path: '/graphql', handler: graphqlHandler(apollo, context, { bodyLimit: config.maxBodyBytes }) }, ...(dev ? explorerRoutes() : [])], {
       probes: [{ name: 'database', check: () => dbReachable(ds) }],
       onError: (e) => log.error('request failed', { err: e }),
     }),

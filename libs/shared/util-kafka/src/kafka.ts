@@ -7,6 +7,8 @@ export interface KafkaOptions {
   logger: Logger;
   /** Connection timeout per attempt; keep low so readiness fails fast. */
   connectionTimeoutMs?: number;
+  /** Overrides kafkajs's retry policy (default: 8 retries, 200 ms → 5 s); e.g. a producer whose caller has its own backoff. */
+  retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number };
 }
 
 /** Our only door to kafkajs, so the client could be swapped without touching services. */
@@ -17,7 +19,7 @@ export function createKafka(opts: KafkaOptions): Kafka {
     brokers: opts.brokers,
     connectionTimeout: opts.connectionTimeoutMs ?? 3000,
     requestTimeout: 30000,
-    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000 },
+    retry: { initialRetryTime: 200, retries: 8, maxRetryTime: 5000, ...opts.retry },
     logLevel: logLevel.WARN,
     logCreator:
       () =>

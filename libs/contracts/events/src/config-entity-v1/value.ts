@@ -24,6 +24,13 @@ export interface PixelData {
   /** Snapchat pixel id (UUID). Several placements may name the same pixel id; deliveries are distinct by it. */
   pixel_id: string;
   placement: { kind: 'channel'; traffic_channel_id: string } | { kind: 'offer'; offer_id: string };
+  /**
+   * The Snap access token, AES-256-GCM encrypted (util-crypto `TokenCipher`, format base64url(iv|tag|data)) under the
+   * key `key_id` of TOKEN_ENCRYPTION_KEYS. AAD = the pixel entity's `id` (the placement id, `Value.id`, NOT
+   * `data.pixel_id`): decrypt with `new TokenCipher(keys).decrypt(data.token, pixelTokenAad(value))`. Null while the
+   * user has saved no token (such a pixel cannot be delivered to). A key rotation re-publishes the pixel with the
+   * new `key_id` and a higher `version`.
+   */
   token: { key_id: string; ciphertext: string } | null;
   test_mode: boolean;
   limited_data_use: boolean;
@@ -35,6 +42,11 @@ export interface OfferSourceData {
   params: { click_id: string; payout: string; type: string; event_id: string; currency: string };
   /** Additional postback parameters with their role. */
   roles: Array<{ param: string; role: string }>;
+  /**
+   * Lowercase hex SHA-256 of the offer source's postback token, or null when postbacks need no token. config-service
+   * generates postback URLs that carry it as the `token` query parameter; a postback is accepted when
+   * sha256(token) equals this value.
+   */
   postback_token_sha256: string | null;
   click_expiration_days: number;
   default_currency: string;
@@ -90,3 +102,10 @@ export const jsonSchema = {
 
 export const contract = defineContract<Value>('config.entity.v1', jsonSchema);
 export const keyOf = (v: Pick<Value, 'entity_type' | 'id'>): string => `${v.entity_type}:${v.id}`;
+
+/**
+ * The AAD a pixel's token ciphertext is bound to: the pixel entity's id (its placement id). Binding to the row id
+ * means a ciphertext copied onto another placement does not decrypt, and changing a placement's Snap pixel id needs
+ * no re-encryption.
+ */
+export const pixelTokenAad = (v: Pick<Value, 'id'>): string => v.id;

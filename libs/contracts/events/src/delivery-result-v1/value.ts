@@ -27,6 +27,12 @@ export interface Value {
   updated_at: string;
   /** Monotonic per (conversion, pixel); consumers keep the highest. */
   revision: number;
+  /**
+   * Optional (added in place): the delivery.command.v1 `command_id` this attempt was made for (redeliver or
+   * backfill); absent or null for deliveries of new conversions. conversion-service counts results per command id
+   * to show a command's progress.
+   */
+  command_id?: string | null;
 }
 
 export const jsonSchema = {
@@ -53,6 +59,7 @@ export const jsonSchema = {
     delivered_at: nullable(isoTimeSchema),
     updated_at: isoTimeSchema,
     revision: { type: 'integer', minimum: 0 },
+    command_id: nullable({ type: 'string', minLength: 1 }),
   },
 } as const;
 

@@ -1,0 +1,87 @@
+import type { DataSource } from 'typeorm';
+import type { ClickRecordedV1 } from '@snaptrack/contracts-events';
+import { ClickView } from './click.entity';
+
+type Waiter = () => void;
+
+/** The click view: bulk, idempotent inserts from the clicks topic; lookups by click id for attribution. */
+export class ClickService {
+  private readonly waiters = new Map<string, Set<Waiter>>();
+
+  constructor(private readonly ds: DataSource) {}
+
+  /** Inserts a batch of clicks; an already known click id is left as it is (redelivery is harmless). */
+  async applyClicks(values: ClickRecordedV1.Value[]): Promise<number> {
+    if (!values.length) return 0;
+    const rows = values.map((v) => ({
+      click_id: v.click_id,
+      account_id: v.account_id,
+      campaign_id: v.campaign_id,
+      traffic_channel_id: v.traffic_channel_id,
+      traffic_channel_template: v.traffic_channel_template,
+      offer_id: v.offer_id,
+      offer_source_id: v.offer_source_id ?? null,
+      tracking_method: v.tracking_method,
+      sc_click_id: v.sc_click_id ?? null,
+      ip: v.ip ?? null,
+      user_agent: v.user_agent ?? null,
+      referrer: v.referrer ?? null,
+      landing_url: v.landing_url ?? null,
+      params: v.params ?? {},
+      clicked_at: v.clicked_at,
+    }));
+    const inserted: unknown[] = await this.ds.query(
+      `INSERT INTO click_view (click_id, account_id, campaign_id, traffic_channel_id, traffic_channel_template, offer_id,
+         offer_source_id, tracking_method, sc_click_id, ip, user_agent, referrer, landing_url, params, clicked_at)
+       SELECT x.click_id, x.account_id, x.campaign_id, x.traffic_channel_id, x.traffic_channel_template, x.offer_id,
+         x.offer_source_id, x.tracking_method, x.sc_click_id, x.ip, x.user_agent, x.referrer, x.landing_url, x.params, x.clicked_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(click_id text, account_id text, campaign_id text, traffic_channel_id text,
+         traffic_channel_template text, offer_id text, offer_source_id text, tracking_method text, sc_click_id text, ip text,
+         user_agent text, referrer text, landing_url text, params jsonb, clicked_at timestamptz)
+       ON CONFLICT (click_id) DO NOTHING
+       RETURNING click_id`,
+      [JSON.stringify(rows)],
+    );
+    return inserted.length;
+  }
+
+  find(clickId: string): Promise<ClickView | null> {
+    return this.ds.getRepository(ClickView).findOneBy({ clickId });
+  }
+
+  /** Wakes postbacks waiting in {@link waitForClick} for these ids (called after each committed click batch). */
+  notifyArrived(clickIds: Iterable<string>): void {
+    for (const id of clickIds) {
+      const set = this.waiters.get(id);
+      if (!set) continue;
+      this.waiters.delete(id);
+      for (const w of set) w();
+    }
+  }
+
+  /**
+   * Polls the view for up to `ms` (the click consumer may be a moment behind the postback), waking early when this
+   * instance's consumer stores the click. Returns null if it did not arrive in time.
+   */
+  async waitForClick(clickId: string, ms: number, pollMs = 200): Promise<ClickView | null> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const click = await this.find(clickId);
+      if (click) return click;
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      await new Promise<void>((resolve) => {
+        let set = this.waiters.get(clickId);
+        if (!set) this.waiters.set(clickId, (set = new Set()));
+        const done = () => {
+          clearTimeout(timer);
+          set!.delete(done);
+          if (!set!.size && this.waiters.get(clickId) === set) this.waiters.delete(clickId);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(pollMs, left));
+        set.add(done);
+      });
+    }
+  }
+}

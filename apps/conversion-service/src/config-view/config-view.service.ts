@@ -1,0 +1,107 @@
+import type { DataSource } from 'typeorm';
+import { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import { ConfigEntity } from './config-entity.entity';
+
+export interface ConversionTypeView extends ConfigEntityV1.ConversionTypeData {
+  id: string;
+  accountId: string;
+}
+export interface OfferSourceView extends ConfigEntityV1.OfferSourceData {
+  id: string;
+  accountId: string;
+}
+export interface OfferView extends ConfigEntityV1.OfferData {
+  id: string;
+  accountId: string;
+}
+
+/** The config view: latest version per entity key (config.entity.v1), and the lookups attribution needs. */
+export class ConfigViewService {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Upserts a batch; per key only a higher version replaces what is stored (replays and reorderings are harmless). */
+  async applyEntities(values: ConfigEntityV1.Value[]): Promise<void> {
+    if (!values.length) return;
+    const latest = new Map<string, ConfigEntityV1.Value>();
+    for (const v of values) {
+      const key = ConfigEntityV1.keyOf(v);
+      const seen = latest.get(key);
+      if (!seen || v.version >= seen.version) latest.set(key, v);
+    }
+    const rows = [...latest].map(([key, v]) => ({
+      key,
+      entity_type: v.entity_type,
+      entity_id: v.id,
+      account_id: v.account_id,
+      version: v.version,
+      deleted: v.deleted,
+      data: v.deleted ? null : v.data,
+      updated_at: v.updated_at,
+    }));
+    await this.ds.query(
+      `INSERT INTO config_entity (key, entity_type, entity_id, account_id, version, deleted, data, updated_at)
+       SELECT x.key, x.entity_type, x.entity_id, x.account_id, x.version, x.deleted, x.data, x.updated_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(key text, entity_type text, entity_id text, account_id text, version bigint,
+         deleted boolean, data jsonb, updated_at timestamptz)
+       ON CONFLICT (key) DO UPDATE SET entity_type = EXCLUDED.entity_type, entity_id = EXCLUDED.entity_id,
+         account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
+         updated_at = EXCLUDED.updated_at
+       WHERE config_entity.version < EXCLUDED.version`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. */
+  async applyTombstone(key: string): Promise<void> {
+    await this.ds.query(`UPDATE config_entity SET deleted = true, data = NULL WHERE key = $1`, [key]);
+  }
+
+  private async live<T>(type: ConfigEntityV1.EntityType, id: string | null | undefined): Promise<(T & { id: string; accountId: string }) | null> {
+    if (!id) return null;
+    const row = await this.ds.getRepository(ConfigEntity).findOneBy({ key: `${type}:${id}` });
+    if (!row || row.deleted || !row.data) return null;
+    return { ...(row.data as T), id: row.entityId, accountId: row.accountId };
+  }
+
+  async conversionTypes(accountId: string): Promise<ConversionTypeView[]> {
+    const rows = await this.ds.getRepository(ConfigEntity).find({ where: { entityType: 'conversion_type', accountId, deleted: false }, order: { key: 'ASC' } });
+    return rows.filter((r) => r.data).map((r) => ({ ...(r.data as unknown as ConfigEntityV1.ConversionTypeData), id: r.entityId, accountId: r.accountId }));
+  }
+
+  offerSource(id: string | null | undefined): Promise<OfferSourceView | null> {
+    return this.live<ConfigEntityV1.OfferSourceData>('offer_source', id);
+  }
+
+  offer(id: string | null | undefined): Promise<OfferView | null> {
+    return this.live<ConfigEntityV1.OfferData>('offer', id);
+  }
+
+  /** The account whose pixel configuration this is, or null when unknown or deleted. */
+  async pixelAccount(id: string): Promise<string | null> {
+    return (await this.live<ConfigEntityV1.PixelData>('pixel', id))?.accountId ?? null;
+  }
+
+  /** The account a tracking domain belongs to (case-insensitive hostname, no port), or null. */
+  async accountForHost(hostname: string | null): Promise<string | null> {
+    if (!hostname) return null;
+    const rows: Array<{ account_id: string }> = await this.ds.query(
+      `SELECT account_id FROM config_entity
+       WHERE entity_type = 'tracking_domain' AND NOT deleted AND lower(data->>'hostname') = lower($1)
+       ORDER BY version DESC LIMIT 1`,
+      [hostname],
+    );
+    return rows[0]?.account_id ?? null;
+  }
+
+  /** Click-id parameter names configured on offer sources (of one account, or all), besides the default. */
+  async clickIdParamNames(accountId: string | null): Promise<string[]> {
+    const rows: Array<{ name: string }> = await this.ds.query(
+      `SELECT DISTINCT data->'params'->>'click_id' AS name FROM config_entity
+       WHERE entity_type = 'offer_source' AND NOT deleted AND data->'params'->>'click_id' IS NOT NULL
+         AND ($1::text IS NULL OR account_id = $1)
+       LIMIT 50`,
+      [accountId],
+    );
+    return rows.map((r) => r.name).filter(Boolean);
+  }
+}

@@ -1,0 +1,118 @@
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { DeadLetterV1, TOPICS, topicName, type Contract } from '@snaptrack/contracts-events';
+import { createConsumer } from '@snaptrack/util-kafka';
+import type { Logger } from '@snaptrack/util-logger';
+
+export interface Decoded<T> {
+  key: string | null;
+  value: T;
+  partition: number;
+  offset: string;
+}
+
+/** Where consumers put messages they cannot decode or that break the contract (then they go on). */
+export class DeadLetters {
+  constructor(
+    private readonly producer: Producer,
+    private readonly topicPrefix: string,
+    private readonly consumerName: string,
+  ) {}
+
+  async send(items: Array<{ topic: string; partition: number; message: KafkaMessage; reason: string }>): Promise<void> {
+    if (!items.length) return;
+    await this.producer.send({
+      topic: topicName(this.topicPrefix, TOPICS.deadLetterV1),
+      acks: -1,
+      messages: items.map(({ topic, partition, message, reason }) => {
+        const value: DeadLetterV1.Value = {
+          schema: 'dead-letter.v1',
+          consumer: this.consumerName,
+          source_topic: topic,
+          source_partition: partition,
+          source_offset: message.offset,
+          reason: reason.slice(0, 2000),
+          original_value: message.value ? message.value.toString('utf8').slice(0, 100_000) : null,
+          failed_at: new Date().toISOString(),
+        };
+        return { key: message.key, value: DeadLetterV1.contract.encode(value) };
+      }),
+    });
+  }
+}
+
+export interface ViewConsumerOptions<T> {
+  name: string;
+  kafka: Kafka;
+  groupId: string;
+  topic: string;
+  contract: Contract<T>;
+  deadLetters: DeadLetters;
+  log: Logger;
+  /**
+   * Applies the valid messages of one batch, idempotently (the batch is redelivered if this throws and after a
+   * crash before the commit). The offsets are committed only after it returns.
+   */
+  apply(items: Decoded<T>[]): Promise<void>;
+  /** A message with a null value (a compaction tombstone). Without a handler it is dead-lettered. */
+  onTombstone?(key: string): Promise<void>;
+}
+
+/**
+ * One consumer group on one topic, eachBatch: decode + validate every message, dead-letter the bad ones, apply the
+ * good ones in one go, then commit. Starts from the earliest offset when the group is new (views are rebuilt by
+ * replay).
+ */
+export class ViewConsumer<T> {
+  private consumer: Consumer | null = null;
+  /** Messages applied since start (tests and metrics). */
+  applied = 0;
+  deadLettered = 0;
+
+  constructor(private readonly opts: ViewConsumerOptions<T>) {}
+
+  async start(): Promise<void> {
+    const { opts } = this;
+    const consumer = createConsumer(opts.kafka, { groupId: opts.groupId });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        if (!isRunning() || isStale() || !batch.messages.length) return;
+        const good: Decoded<T>[] = [];
+        const bad: Array<{ topic: string; partition: number; message: KafkaMessage; reason: string }> = [];
+        const tombstones: string[] = [];
+        for (const message of batch.messages) {
+          const key = message.key ? message.key.toString('utf8') : null;
+          if (message.value === null && key !== null && opts.onTombstone) {
+            tombstones.push(key);
+            continue;
+          }
+          try {
+            good.push({ key, value: opts.contract.decode(message.value), partition: batch.partition, offset: message.offset });
+          } catch (e) {
+            bad.push({ topic: batch.topic, partition: batch.partition, message, reason: (e as Error).message });
+          }
+        }
+        if (bad.length) {
+          opts.log.warn('dead-lettering undecodable messages', { consumer: opts.name, topic: batch.topic, partition: batch.partition, count: bad.length, offsets: bad.map((b) => b.message.offset) });
+          await opts.deadLetters.send(bad);
+          this.deadLettered += bad.length;
+        }
+        if (good.length) await opts.apply(good);
+        for (const key of tombstones) await opts.onTombstone!(key);
+        this.applied += good.length;
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect().catch((e) => this.opts.log.warn('consumer disconnect failed', { consumer: this.opts.name, err: e }));
+    this.consumer = null;
+  }
+}
