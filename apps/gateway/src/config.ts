@@ -9,6 +9,8 @@ export const gatewayKeys = defineConfig({
   configServiceUrl: { env: 'CONFIG_SERVICE_URL', doc: 'GraphQL URL of config-service', format: 'url', default: 'http://127.0.0.1:4001/graphql' },
   campaignServiceUrl: { env: 'CAMPAIGN_SERVICE_URL', doc: 'GraphQL URL of campaign-service', format: 'url', default: 'http://127.0.0.1:4002/graphql' },
   conversionServiceUrl: { env: 'CONVERSION_SERVICE_URL', doc: 'GraphQL URL of conversion-service', format: 'url', default: 'http://127.0.0.1:4003/graphql' },
+  accountsPort: { env: 'ACCOUNTS_SUBGRAPH_PORT', doc: 'Internal port of the accounts subgraph the gateway serves itself (0 = any free port)', format: 'port', default: '4005' },
+  adminApiKey: { env: 'ADMIN_API_KEY', doc: 'Bearer key allowed to run adminCreateAccount (unset = accounts only via the CLI)', format: 'string', secret: true, optional: true },
   environment: { env: 'NODE_ENV', doc: 'development enables introspection and the explorer; production disables both', format: 'string', default: 'development' },
   maxDepth: { env: 'GRAPHQL_MAX_DEPTH', doc: 'Maximum selection depth of an operation', format: 'int', default: '12' },
   maxAliases: { env: 'GRAPHQL_MAX_ALIASES', doc: 'Maximum aliases in an operation', format: 'int', default: '30' },

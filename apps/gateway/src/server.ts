@@ -8,7 +8,10 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { GraphQLError } from 'graphql';
 import { createLogger, type Logger } from '@snaptrack/util-logger';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
-import { IDENTITY_HEADER, graphqlHandler, signIdentity } from '@snaptrack/util-federation';
+import { IDENTITY_HEADER, buildFederatedSchema, graphqlHandler, signIdentity, startSubgraphHttp } from '@snaptrack/util-federation';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ADMIN_IDENTITY, AccountResolver } from './accounts-subgraph/account.resolver';
+import { resolvers as accountResolvers } from './accounts-subgraph/schema';
 import { buildHandler, listen } from '@snaptrack/util-http';
 import type { DataSource } from 'typeorm';
 import type { GatewayConfig } from './config';
@@ -60,7 +63,24 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   const log = createLogger('gateway', config.logLevel);
   const ds = await openDatabase(createGatewayDataSource(config.databaseUrl));
   const accounts = new AccountService(ds);
-  const urls = subgraphUrls(config);
+  const accountsSchema = await buildFederatedSchema({
+    resolvers: accountResolvers,
+    container: { get: (cls) => (cls === AccountResolver ? new AccountResolver(accounts) : undefined) },
+    validate: false,
+  });
+  const accountsHttp = await startSubgraphHttp({
+    schema: accountsSchema,
+    log: log.child({ component: 'accounts-subgraph' }),
+    port: config.accountsPort,
+    host: '127.0.0.1',
+    internalAuthSecret: config.internalAuthSecret,
+    introspection: false,
+    allowAdmin: true,
+  });
+  const urls: Record<string, string> = { ...subgraphUrls(config), accounts: `${accountsHttp.url}/graphql` };
+  const adminDigest = config.adminApiKey ? createHash('sha256').update(config.adminApiKey).digest() : null;
+  const isAdmin = (key: string | undefined) =>
+    Boolean(key && adminDigest && timingSafeEqual(createHash('sha256').update(key).digest(), adminDigest));
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) =>
@@ -99,7 +119,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = (req as IncomingMessage & { id?: string }).id ?? '';
-    const accountId = await accounts.verify(bearer(req));
+    const key = bearer(req);
+    const accountId = isAdmin(key) ? ADMIN_IDENTITY : await accounts.verify(key);
     if (!accountId) {
       throw new GraphQLError('Missing or invalid API key: send "Authorization: Bearer <key>"', {
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
@@ -125,6 +146,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     stop: async () => {
       await http.close();
       await apollo.stop();
+      await accountsHttp.close();
       await ds.destroy();
     },
   };

@@ -61,6 +61,10 @@ export class AccountService {
     return accountId;
   }
 
+  get(accountId: string): Promise<Account | null> {
+    return this.ds.getRepository(Account).findOne({ where: { id: accountId } });
+  }
+
   list(accountId: string): Promise<ApiKey[]> {
     return this.ds.getRepository(ApiKey).find({ where: { accountId }, order: { createdAt: 'ASC' } });
   }

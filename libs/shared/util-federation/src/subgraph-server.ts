@@ -41,6 +41,8 @@ export interface SubgraphHttpOptions {
   introspection: boolean;
   routes?: Route[];
   probes?: Probe[];
+  /** Accept the gateway's reserved `admin` identity (only the gateway's own accounts subgraph does). */
+  allowAdmin?: boolean;
 }
 
 export interface SubgraphHttp extends Listening {
@@ -61,7 +63,7 @@ export async function startSubgraphHttp(opts: SubgraphHttpOptions): Promise<Subg
   const context = async (req: IncomingMessage): Promise<SubgraphContext> => {
     const header = req.headers[IDENTITY_HEADER];
     const accountId = verifyIdentity(typeof header === 'string' ? header : undefined, opts.internalAuthSecret);
-    if (!accountId) {
+    if (!accountId || (accountId === 'admin' && !opts.allowAdmin)) {
       throw new GraphQLError('Requests must come through the gateway with a valid API key', {
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
       });

@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import { IsNull, type DataSource } from 'typeorm';
+import { badInput, clampFirst, conflict, decodeCursor, encodeCursor, notFound, userError } from '@snaptrack/util-federation';
+import { isUniqueViolation } from '@snaptrack/util-db';
+import type { ConfigView } from '../config-view/config-view';
+import { safeRedirectUrl } from '../click/offer-url';
+import { Campaign, type CampaignOfferRow, type CampaignStatusValue, type TrackingMethodValue } from './campaign.entity';
+import type { CampaignCache } from './campaign.cache';
+import type { CampaignOfferInput, CreateCampaignInput, UpdateCampaignInput } from './campaign.input';
+import { newCampaignKey, scriptTag, trackingBase, trackingLink } from './tracking-link';
+
+export const MAX_OFFERS = 50;
+export const MAX_WEIGHT = 10_000;
+export const DEFAULT_SINGLE_WEIGHT = 100;
+const MAX_URL = 2048;
+const MAX_NAME = 200;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface CampaignServiceOptions {
+  publicTrackingUrl: string;
+  /** How long a mutation waits for a referenced channel/offer/domain to appear in the config view. */
+  configWaitMs: number;
+}
+
+export interface Page<T> {
+  nodes: T[];
+  pageInfo: { endCursor: string | null; hasNextPage: boolean };
+}
+
+/** Campaign decisions: validation against the account's config entities, optimistic updates, links. */
+export class CampaignService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly view: ConfigView,
+    private readonly cache: CampaignCache,
+    private readonly opts: CampaignServiceOptions,
+  ) {}
+
+  private get repo() {
+    return this.ds.getRepository(Campaign);
+  }
+
+  async list(accountId: string, args: { first?: number | null; after?: string | null; status?: CampaignStatusValue | null }): Promise<Page<Campaign>> {
+    const first = clampFirst(args.first);
+    const cursor = decodeCursor(args.after);
+    const qb = this.repo
+      .createQueryBuilder('c')
+      .where('c.account_id = :accountId', { accountId })
+      .andWhere('c.deleted_at IS NULL');
+    if (args.status) qb.andWhere('c.status = :status', { status: args.status });
+    if (cursor) qb.andWhere('(c.created_at, c.id) < (:ts, CAST(:cid AS uuid))', { ts: cursor.createdAt, cid: cursor.id });
+    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(first + 1).getMany();
+    const nodes = rows.slice(0, first);
+    const last = nodes[nodes.length - 1];
+    return { nodes, pageInfo: { endCursor: last ? encodeCursor(last.createdAt, last.id) : null, hasNextPage: rows.length > first } };
+  }
+
+  /** The account's live campaign, else NOT_FOUND (also for another account's id). */
+  async get(accountId: string, id: string): Promise<Campaign> {
+    const found = await this.findForReference(accountId, id);
+    if (!found) throw notFound('Campaign', id);
+    return found;
+  }
+
+  async findForReference(accountId: string, id: string): Promise<Campaign | null> {
+    if (!UUID.test(id)) return null;
+    return this.repo.findOne({ where: { id, accountId, deletedAt: IsNull() } });
+  }
+
+  async create(accountId: string, input: CreateCampaignInput): Promise<Campaign> {
+    const name = validName(input.name);
+    const trackingMethod = validMethod(input.trackingMethod);
+    const offers = validOffers(input.offers);
+    const landingPageUrl = optionalUrl(input.landingPageUrl, 'landingPageUrl', true);
+    const fallbackUrl = optionalUrl(input.fallbackUrl, 'fallbackUrl', false);
+    const status = input.status ?? 'ACTIVE';
+    requireLandingPage(trackingMethod, landingPageUrl);
+    const channelId = validId(input.trafficChannelId, 'trafficChannelId');
+
+    const [, , trackingDomain] = await Promise.all([
+      this.requireChannel(accountId, channelId),
+      this.requireOffers(accountId, offers),
+      input.trackingDomain === undefined || input.trackingDomain === null
+        ? Promise.resolve(this.view.trackingDomains(accountId).find((d) => d.is_default)?.hostname.toLowerCase() ?? null)
+        : this.requireDomain(accountId, input.trackingDomain),
+    ]);
+
+    const now = new Date();
+    for (let attempt = 0; ; attempt++) {
+      const campaign = this.repo.create({
+        id: randomUUID(),
+        accountId,
+        key: newCampaignKey(),
+        name,
+        trafficChannelId: channelId,
+        offers,
+        trackingDomain,
+        trackingMethod,
+        landingPageUrl,
+        fallbackUrl,
+        status,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
+      });
+      try {
+        await this.repo.insert(campaign);
+        this.cache.put(campaign);
+        return campaign;
+      } catch (e) {
+        if (!isUniqueViolation(e, 'campaign_key_unique') || attempt >= 4) throw e;
+      }
+    }
+  }
+
+  async update(accountId: string, id: string, input: UpdateCampaignInput): Promise<Campaign> {
+    const current = await this.get(accountId, id);
+    if (input.expectedVersion !== undefined && input.expectedVersion !== null && input.expectedVersion !== current.version) {
+      throw conflict(`Campaign ${id} is at version ${current.version}, not ${input.expectedVersion}; reload it and try again`);
+    }
+    const next: Campaign = { ...current };
+    const lookups: Array<Promise<unknown>> = [];
+    if (input.name !== undefined) next.name = validName(notNull(input.name, 'name'));
+    if (input.trackingMethod !== undefined) next.trackingMethod = validMethod(notNull(input.trackingMethod, 'trackingMethod'));
+    if (input.offers !== undefined) {
+      next.offers = validOffers(notNull(input.offers, 'offers'));
+      lookups.push(this.requireOffers(accountId, next.offers));
+    }
+    if (input.trafficChannelId !== undefined) {
+      next.trafficChannelId = validId(notNull(input.trafficChannelId, 'trafficChannelId'), 'trafficChannelId');
+      if (next.trafficChannelId !== current.trafficChannelId) lookups.push(this.requireChannel(accountId, next.trafficChannelId));
+    }
+    if (input.landingPageUrl !== undefined) next.landingPageUrl = optionalUrl(input.landingPageUrl, 'landingPageUrl', true);
+    if (input.fallbackUrl !== undefined) next.fallbackUrl = optionalUrl(input.fallbackUrl, 'fallbackUrl', false);
+    requireLandingPage(next.trackingMethod, next.landingPageUrl);
+    if (input.trackingDomain !== undefined) {
+      if (input.trackingDomain === null) next.trackingDomain = null;
+      else lookups.push(this.requireDomain(accountId, input.trackingDomain).then((h) => (next.trackingDomain = h)));
+    }
+    await Promise.all(lookups);
+    return this.save(current, next);
+  }
+
+  async setStatus(accountId: string, id: string, status: CampaignStatusValue): Promise<Campaign> {
+    const current = await this.get(accountId, id);
+    if (current.status === status) return current;
+    return this.save(current, { ...current, status });
+  }
+
+  async delete(accountId: string, id: string): Promise<string> {
+    const current = await this.get(accountId, id);
+    const now = new Date();
+    const result = await this.repo.update(
+      { id, accountId, version: current.version, deletedAt: IsNull() },
+      { deletedAt: now, updatedAt: now, version: current.version + 1 },
+    );
+    if (result.affected !== 1) throw conflict(`Campaign ${id} was changed at the same time; reload it and try again`);
+    this.cache.remove({ key: current.key, version: current.version + 1 });
+    return id;
+  }
+
+  /** Optimistic write: succeeds only if nobody changed the row since `current` was read. */
+  private async save(current: Campaign, next: Campaign): Promise<Campaign> {
+    const saved: Campaign = { ...next, version: current.version + 1, updatedAt: new Date() };
+    const result = await this.repo.update(
+      { id: current.id, accountId: current.accountId, version: current.version, deletedAt: IsNull() },
+      {
+        name: saved.name,
+        trafficChannelId: saved.trafficChannelId,
+        offers: saved.offers,
+        trackingDomain: saved.trackingDomain,
+        trackingMethod: saved.trackingMethod,
+        landingPageUrl: saved.landingPageUrl,
+        fallbackUrl: saved.fallbackUrl,
+        status: saved.status,
+        version: saved.version,
+        updatedAt: saved.updatedAt,
+      },
+    );
+    if (result.affected !== 1) throw conflict(`Campaign ${current.id} was changed at the same time; reload it and try again`);
+    this.cache.put(saved);
+    return saved;
+  }
+
+  // ---- links -------------------------------------------------------------------------------------------------
+
+  private base(c: Pick<Campaign, 'trackingDomain'>): string {
+    return trackingBase(c.trackingDomain, this.opts.publicTrackingUrl);
+  }
+
+  trackingLink(c: Campaign): string {
+    const channel = this.view.trafficChannel(c.trafficChannelId, c.accountId);
+    return trackingLink({ key: c.key, trackingMethod: c.trackingMethod, landingPageUrl: c.landingPageUrl, parameters: channel?.parameters ?? [] }, this.base(c));
+  }
+
+  scriptTag(c: Campaign): string | null {
+    return c.trackingMethod === 'DIRECT' ? scriptTag(this.base(c)) : null;
+  }
+
+  // ---- references to config-service entities (through the config view) ----------------------------------
+
+  private async requireChannel(accountId: string, id: string): Promise<void> {
+    const found = await this.view.waitFor(() => this.view.trafficChannel(id, accountId), this.opts.configWaitMs);
+    if (!found) throw userError('NOT_FOUND', `Traffic channel ${id} not found`, { field: 'trafficChannelId' });
+  }
+
+  private async requireOffers(accountId: string, offers: CampaignOfferRow[]): Promise<void> {
+    const found = await Promise.all(offers.map((o) => this.view.waitFor(() => this.view.offer(o.offer_id, accountId), this.opts.configWaitMs)));
+    const missing = offers.filter((_, i) => !found[i]).map((o) => o.offer_id);
+    if (missing.length) throw userError('NOT_FOUND', `Offer ${missing.join(', ')} not found`, { field: 'offers' });
+  }
+
+  private async requireDomain(accountId: string, hostname: string): Promise<string> {
+    const wanted = hostname.trim().toLowerCase();
+    const found = await this.view.waitFor(() => this.view.trackingDomainByHost(wanted, accountId), this.opts.configWaitMs);
+    if (!found) throw userError('NOT_FOUND', `Tracking domain ${wanted} is not one of your tracking domains`, { field: 'trackingDomain' });
+    return found.hostname.toLowerCase();
+  }
+}
+
+// ---- input rules (pure) ------------------------------------------------------------------------------------
+
+function notNull<T>(v: T | null, field: string): T {
+  if (v === null) throw badInput(`${field} cannot be null`, field);
+  return v;
+}
+
+function validName(raw: string): string {
+  const name = raw.trim();
+  if (!name) throw badInput('Give the campaign a name', 'name');
+  if (name.length > MAX_NAME) throw badInput(`The name is longer than ${MAX_NAME} characters`, 'name');
+  if (CONTROL.test(name)) throw badInput('The name contains control characters', 'name');
+  return name;
+}
+
+function validId(raw: string, field: string): string {
+  const id = raw.trim();
+  if (!id || id.length > 200) throw badInput(`${field} is empty or too long`, field);
+  return id;
+}
+
+function validMethod(m: string): TrackingMethodValue {
+  if (m !== 'REDIRECT' && m !== 'DIRECT') throw badInput('trackingMethod must be REDIRECT or DIRECT', 'trackingMethod');
+  return m;
+}
+
+export function validOffers(input: CampaignOfferInput[]): CampaignOfferRow[] {
+  if (!input.length) throw badInput('A campaign needs at least one offer', 'offers');
+  if (input.length > MAX_OFFERS) throw badInput(`A campaign can rotate at most ${MAX_OFFERS} offers`, 'offers');
+  const seen = new Set<string>();
+  return input.map((o) => {
+    const id = validId(o.offerId, 'offers');
+    if (seen.has(id)) throw badInput(`Offer ${id} is listed twice`, 'offers');
+    seen.add(id);
+    let weight = o.weight ?? null;
+    if (weight === null) {
+      if (input.length > 1) throw badInput('Give every offer a weight when the campaign rotates more than one offer', 'offers');
+      weight = DEFAULT_SINGLE_WEIGHT;
+    }
+    if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT) throw badInput(`Offer weights must be whole numbers from 1 to ${MAX_WEIGHT}`, 'offers');
+    return { offer_id: id, weight };
+  });
+}
+
+export function optionalUrl(raw: string | null | undefined, field: string, landingPage: boolean): string | null {
+  if (raw === undefined || raw === null || raw.trim() === '') return null;
+  const url = raw.trim();
+  if (url.length > MAX_URL) throw badInput(`${field} is longer than ${MAX_URL} characters`, field);
+  const checked = safeRedirectUrl(url);
+  if ('problem' in checked) throw badInput(`${field} ${checked.problem}; give an absolute http(s) URL`, field);
+  if (landingPage && url.includes('#')) {
+    throw badInput(`${field} must not contain a #fragment: Snapchat appends ScCid at the end of the link, which would land inside the fragment`, field);
+  }
+  return url;
+}
+
+function requireLandingPage(method: TrackingMethodValue, landingPageUrl: string | null): void {
+  if (method === 'DIRECT' && !landingPageUrl) throw badInput('A DIRECT (no-redirect) campaign needs a landingPageUrl', 'landingPageUrl');
+}
