@@ -5,9 +5,35 @@
 // Adds X-Forwarded-For / -Host / -Proto so the services see the real client (they trust only loopback proxies).
 const http = require('node:http');
 
-function startTrackingProxy({ port = 8080, host = '127.0.0.1', campaignUrl, conversionUrl }) {
+/** Token bucket per client IP: `rate` requests per second with bursts up to `burst`. */
+function rateLimiter(rate, burst) {
+  const buckets = new Map();
+  return (ip) => {
+    const now = Date.now();
+    let b = buckets.get(ip);
+    if (!b) {
+      if (buckets.size > 100000) buckets.clear();
+      b = { tokens: burst, at: now };
+      buckets.set(ip, b);
+    }
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    if (b.tokens < 1) return Math.ceil(((1 - b.tokens) / rate) * 1000);
+    b.tokens -= 1;
+    return 0;
+  };
+}
+
+function startTrackingProxy({ port = 8080, host = '127.0.0.1', campaignUrl, conversionUrl, ratePerIp = 100, burstPerIp = 200 }) {
   const targets = { campaign: new URL(campaignUrl), conversion: new URL(conversionUrl) };
+  const limited = rateLimiter(ratePerIp, burstPerIp);
   const server = http.createServer((req, res) => {
+    const waitMs = ratePerIp > 0 ? limited(req.socket.remoteAddress || '') : 0;
+    if (waitMs > 0) {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil(waitMs / 1000)) });
+      res.end(JSON.stringify({ error: 'rate_limited', reason: `more than ${ratePerIp} requests per second from this IP` }));
+      return;
+    }
     const path = (req.url || '/').split('?')[0];
     const target = path === '/postback' || path.startsWith('/postback/') ? targets.conversion : targets.campaign;
     const xff = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
@@ -44,6 +70,8 @@ if (require.main === module) {
     host: process.env.HOST || '127.0.0.1',
     campaignUrl: process.env.CAMPAIGN_SERVICE_HTTP_URL || 'http://127.0.0.1:4002',
     conversionUrl: process.env.CONVERSION_SERVICE_HTTP_URL || 'http://127.0.0.1:4003',
+    ratePerIp: Number(process.env.RATE_LIMIT_PER_IP ?? 100),
+    burstPerIp: Number(process.env.RATE_LIMIT_BURST ?? 200),
   }).then(({ url }) => {
     process.stdout.write(JSON.stringify({ level: 'info', service: 'tracking-proxy', msg: 'listening', url }) + '\n');
     const stop = () => process.exit(0);

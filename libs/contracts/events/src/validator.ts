@@ -31,7 +31,11 @@ export function defineContract<T>(schemaName: string, jsonSchema: object): Contr
     if (!validate(value)) {
       throw new ContractViolation(
         schemaName,
-        (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`),
+        (validate.errors ?? []).map((e) => {
+          // Name an unexpected property (a key name, never a value) so the producer sees which one.
+          const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
+          return `${e.instancePath || '/'} ${e.message}${extra}`;
+        }),
       );
     }
     return value as T;
@@ -46,7 +50,9 @@ export function defineContract<T>(schemaName: string, jsonSchema: object): Contr
       try {
         parsed = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
       } catch (e) {
-        throw new ContractViolation(schemaName, [`not JSON: ${(e as Error).message}`]);
+        // Never echo the payload: V8's message quotes the start of the input, which may be personal data.
+        const at = /position (\d+)/.exec((e as Error).message);
+        throw new ContractViolation(schemaName, [at ? `not JSON (parse error at position ${at[1]})` : 'not JSON']);
       }
       return assert(parsed);
     },
