@@ -2,7 +2,6 @@ import type { ClickRecordedV1 } from '@snaptrack/contracts-events';
 import { HttpError } from '@snaptrack/util-http';
 import type { Logger } from '@snaptrack/util-logger';
 import type { CampaignCache, CachedCampaign } from '../campaign/campaign.cache';
-import type { CampaignOfferRow } from '../campaign/campaign.entity';
 import type { ConfigView, OfferView } from '../config-view/config-view';
 import { newClickId } from './click-id';
 import { ClickNotRecorded, type ClickPublisher } from './click.publisher';
@@ -66,7 +65,7 @@ export class ClickCapture {
       if (!this.viewReady()) throw new HttpError(503, 'configuration is still loading; try again in a moment', { error: 'unavailable' });
       return { kind: 'unavailable', reason: 'campaign has no available offer', fallbackUrl: campaign.fallbackUrl };
     }
-    const { row, offer } = pickWeighted(offers);
+    const { offer } = pickWeighted(offers);
     const channel = this.view.trafficChannel(campaign.trafficChannelId, campaign.accountId);
 
     const params = paramsRecord(input.pairs, input.reserved);
@@ -121,15 +120,14 @@ export class ClickCapture {
       }
       throw e;
     }
-    void row;
     return { kind: 'recorded', clickId, offerUrl: checked.url, click };
   }
 
-  private availableOffers(c: CachedCampaign): Array<{ row: CampaignOfferRow; offer: OfferView; weight: number }> {
-    const out: Array<{ row: CampaignOfferRow; offer: OfferView; weight: number }> = [];
+  private availableOffers(c: CachedCampaign): Array<{ offer: OfferView; weight: number }> {
+    const out: Array<{ offer: OfferView; weight: number }> = [];
     for (const row of c.offers) {
       const offer = this.view.offer(row.offer_id, c.accountId);
-      if (offer) out.push({ row, offer, weight: row.weight });
+      if (offer) out.push({ offer, weight: row.weight });
     }
     return out;
   }

@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { OutboxMessage, type OutboxRelay } from '@snaptrack/data-access-outbox';
+import { TOPICS, topicName } from '@snaptrack/contracts-events';
+import { deriveConversionEventId } from '@snaptrack/util-pii';
+import { badInput, clampFirst, decodeCursor, encodeCursor } from '@snaptrack/util-federation';
+import type { ClickView } from '../click/click.entity';
+import { Conversion, type ConversionStatusValue, type DuplicatePolicy } from './conversion.entity';
+import { toConversionCreatedV1 } from './conversion.event';
+
+export interface ConversionDraft {
+  accountId: string;
+  status: ConversionStatusValue;
+  conversionType: { id: string; name: string; duplicate_policy: DuplicatePolicy };
+  payout: string | null;
+  currency: string | null;
+  explicitEventId: string | null;
+  transactionId: string | null;
+  /** The click id the postback named. */
+  clickId: string | null;
+  /** The click it is attributed to (also for expired_click), or null. */
+  click: ClickView | null;
+  offerSourceId: string | null;
+  receivedAt: Date;
+  /** Snap user_data key → hash. */
+  userData: Record<string, string>;
+  prehashed: string[];
+  pendingId: string | null;
+}
+
+export type RecordOutcome =
+  | { outcome: 'accepted'; conversion: Conversion }
+  | { outcome: 'duplicate'; conversionId: string; reason: string };
+
+export interface ConversionFilter {
+  campaignId?: string | null;
+  offerId?: string | null;
+  trafficChannelId?: string | null;
+  type?: string | null;
+  status?: ConversionStatusValue | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface ConversionPage {
+  nodes: Conversion[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (s: string) => UUID.test(s);
+
+/**
+ * Records conversions (row + conversion.created.v1 outbox row in the caller's transaction, duplicate policy
+ * enforced by a unique index) and answers the account-scoped reads.
+ */
+export class ConversionService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly topicPrefix: string,
+    private readonly relay: Pick<OutboxRelay, 'wake'> | null,
+  ) {}
+
+  /** The key two conversions must not share under the type's duplicate policy (null: no restriction). */
+  static dedupKey(d: Pick<ConversionDraft, 'conversionType' | 'clickId' | 'explicitEventId' | 'transactionId'>): string | null {
+    const typeKey = d.conversionType.id;
+    switch (d.conversionType.duplicate_policy) {
+      case 'ignore_same_click':
+        return d.clickId ? `${typeKey}|click:${d.clickId}` : null;
+      case 'ignore_same_event_id': {
+        const ev = d.explicitEventId ?? d.transactionId;
+        return ev ? `${typeKey}|event:${ev}` : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * Inserts the conversion and its outbox row inside `tx`. A conflict on the duplicate index (a concurrent or
+   * earlier postback) inserts nothing and reports the existing conversion.
+   */
+  async record(tx: EntityManager, d: ConversionDraft): Promise<RecordOutcome> {
+    const id = randomUUID();
+    const eventId = deriveConversionEventId({
+      explicitEventId: d.explicitEventId,
+      transactionId: d.transactionId,
+      clickId: d.clickId ?? '',
+      conversionType: d.conversionType.name,
+      conversionId: id,
+    });
+    const dedupKey = ConversionService.dedupKey(d);
+    const rows: Array<{ created_at: Date }> = await tx.query(
+      `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, type, duplicate_policy, dedup_key, payout,
+         currency, transaction_id, occurred_at, received_at, click_id, clicked_at, campaign_id, traffic_channel_id,
+         traffic_channel_template, offer_id, offer_source_id, user_data, prehashed, pending_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21::text[], $22)
+       ON CONFLICT (account_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+       RETURNING created_at`,
+      [
+        id, d.accountId, eventId, d.status, d.conversionType.id, d.conversionType.name, d.conversionType.duplicate_policy, dedupKey,
+        d.payout, d.currency, d.transactionId, d.receivedAt, d.clickId, d.click?.clickedAt ?? null, d.click?.campaignId ?? null,
+        d.click?.trafficChannelId ?? null, d.click?.trafficChannelTemplate ?? null, d.click?.offerId ?? null, d.offerSourceId,
+        JSON.stringify(d.userData), d.prehashed, d.pendingId,
+      ],
+    );
+    if (!rows.length) {
+      const [existing]: Array<{ id: string }> = await tx.query(`SELECT id FROM conversion WHERE account_id = $1 AND dedup_key = $2`, [d.accountId, dedupKey]);
+      const reason =
+        d.conversionType.duplicate_policy === 'ignore_same_click'
+          ? `a "${d.conversionType.name}" conversion was already recorded for this click`
+          : `a "${d.conversionType.name}" conversion with this event id was already recorded`;
+      return { outcome: 'duplicate', conversionId: existing?.id, reason };
+    }
+    const conversion = Object.assign(new Conversion(), {
+      id,
+      accountId: d.accountId,
+      eventId,
+      status: d.status,
+      conversionTypeId: d.conversionType.id,
+      type: d.conversionType.name,
+      duplicatePolicy: d.conversionType.duplicate_policy,
+      dedupKey,
+      payout: d.payout,
+      currency: d.currency,
+      transactionId: d.transactionId,
+      occurredAt: d.receivedAt,
+      receivedAt: d.receivedAt,
+      clickId: d.clickId,
+      clickedAt: d.click?.clickedAt ?? null,
+      campaignId: d.click?.campaignId ?? null,
+      trafficChannelId: d.click?.trafficChannelId ?? null,
+      trafficChannelTemplate: d.click?.trafficChannelTemplate ?? null,
+      offerId: d.click?.offerId ?? null,
+      offerSourceId: d.offerSourceId,
+      userData: d.userData,
+      prehashed: d.prehashed,
+      pendingId: d.pendingId,
+      createdAt: rows[0].created_at,
+    } satisfies Conversion);
+    const event = toConversionCreatedV1(conversion, d.click);
+    await tx.getRepository(OutboxMessage).insert(OutboxMessage.for(topicName(this.topicPrefix, TOPICS.conversionCreatedV1), id, event));
+    return { outcome: 'accepted', conversion };
+  }
+
+  /** Ask the relay to publish soon (after a commit that wrote outbox rows). */
+  published(): void {
+    this.relay?.wake();
+  }
+
+  async byId(accountId: string, id: string): Promise<Conversion | null> {
+    if (!isUuid(id)) return null;
+    return this.ds.getRepository(Conversion).findOneBy({ id, accountId });
+  }
+
+  /** The ids among `ids` that belong to the account. */
+  async ownedIds(accountId: string, ids: string[]): Promise<Set<string>> {
+    const valid = ids.filter(isUuid);
+    if (!valid.length) return new Set();
+    const rows: Array<{ id: string }> = await this.ds.query(`SELECT id FROM conversion WHERE account_id = $1 AND id = ANY($2::uuid[])`, [accountId, valid]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Newest first, keyset-paginated over (received_at, id). */
+  async list(accountId: string, filter: ConversionFilter = {}, firstArg?: number | null, after?: string | null): Promise<ConversionPage> {
+    const first = clampFirst(firstArg);
+    const cursor = decodeCursor(after);
+    if (filter.from && filter.to && filter.from > filter.to) throw badInput('filter.from must not be later than filter.to', 'filter.from');
+    const qb = this.ds.getRepository(Conversion).createQueryBuilder('c').where('c.account_id = :accountId', { accountId });
+    if (filter.campaignId) qb.andWhere('c.campaign_id = :campaignId', { campaignId: filter.campaignId });
+    if (filter.offerId) qb.andWhere('c.offer_id = :offerId', { offerId: filter.offerId });
+    if (filter.trafficChannelId) qb.andWhere('c.traffic_channel_id = :trafficChannelId', { trafficChannelId: filter.trafficChannelId });
+    if (filter.type) qb.andWhere('c.type = :type', { type: filter.type });
+    if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
+    if (filter.from) qb.andWhere('c.received_at >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('c.received_at < :to', { to: filter.to });
+    if (cursor) {
+      if (!isUuid(cursor.id)) throw badInput('after: malformed cursor', 'after');
+      qb.andWhere('(c.received_at, c.id) < (:cAt, :cId)', { cAt: cursor.createdAt, cId: cursor.id });
+    }
+    const rows = await qb.orderBy('c.received_at', 'DESC').addOrderBy('c.id', 'DESC').limit(first + 1).getMany();
+    const hasNextPage = rows.length > first;
+    const nodes = rows.slice(0, first);
+    const last = nodes[nodes.length - 1];
+    return { nodes, hasNextPage, endCursor: last ? encodeCursor(last.receivedAt, last.id) : null };
+  }
+}

@@ -1,0 +1,32 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * This service's own view of config.entity.v1 (latest version per entity). Pixels (placements, encrypted tokens,
+ * mappings), offers and offer sources are read from here; never from config-service's database.
+ */
+@Entity({ name: 'config_entity' })
+export class ConfigEntityRow {
+  @PrimaryColumn({ name: 'entity_type', type: 'text' })
+  entityType: string;
+
+  @PrimaryColumn({ type: 'text' })
+  id: string;
+
+  @Column({ name: 'account_id', type: 'text' })
+  accountId: string;
+
+  @Column({ type: 'bigint' })
+  version: string;
+
+  @Column({ type: 'boolean' })
+  deleted: boolean;
+
+  @Column({ type: 'jsonb', nullable: true })
+  data: unknown;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
+  receivedAt: Date;
+}

@@ -1,0 +1,132 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import type { Logger } from '@snaptrack/util-logger';
+import type { PixelPlacement } from '../targets';
+
+export interface OfferInfo {
+  url: string | null;
+  offerSourceId: string | null;
+  defaultCurrency: string | null;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads a pixel entity's data defensively: a malformed one is ignored (and logged), never half-used. */
+export function toPixelPlacement(row: { id: string; account_id: string; data: unknown }): PixelPlacement | null {
+  const d = row.data;
+  if (!isRecord(d) || typeof d['pixel_id'] !== 'string' || !isRecord(d['placement'])) return null;
+  const pl = d['placement'];
+  let placement: PixelPlacement['placement'];
+  if (pl['kind'] === 'channel' && typeof pl['traffic_channel_id'] === 'string') placement = { kind: 'channel', trafficChannelId: pl['traffic_channel_id'] };
+  else if (pl['kind'] === 'offer' && typeof pl['offer_id'] === 'string') placement = { kind: 'offer', offerId: pl['offer_id'] };
+  else return null;
+  const tok = d['token'];
+  const token = isRecord(tok) && typeof tok['key_id'] === 'string' && typeof tok['ciphertext'] === 'string' ? { key_id: tok['key_id'], ciphertext: tok['ciphertext'] } : null;
+  const mapping: Record<string, string> = {};
+  if (isRecord(d['event_mapping'])) {
+    for (const [k, v] of Object.entries(d['event_mapping'])) if (typeof v === 'string') mapping[k] = v;
+  }
+  return {
+    configId: row.id,
+    accountId: row.account_id,
+    pixelId: d['pixel_id'],
+    placement,
+    token,
+    testMode: d['test_mode'] === true,
+    limitedDataUse: d['limited_data_use'] === true,
+    eventMapping: mapping,
+  };
+}
+
+/** The config view: upserts from config.entity.v1 (highest version wins) and the reads the dispatcher needs. */
+export class ConfigViewService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly log: Logger,
+  ) {}
+
+  /** Applies a batch of entity states; an older or equal version never overwrites a newer one. */
+  async upsert(values: ConfigEntityV1.Value[], tx?: EntityManager): Promise<void> {
+    if (!values.length) return;
+    // Within one batch keep only the highest version per key, so one statement never touches a row twice.
+    const latest = new Map<string, ConfigEntityV1.Value>();
+    for (const v of values) {
+      const k = `${v.entity_type}:${v.id}`;
+      const prev = latest.get(k);
+      if (!prev || prev.version < v.version) latest.set(k, v);
+    }
+    const rows = [...latest.values()].map((v) => ({
+      entity_type: v.entity_type,
+      id: v.id,
+      account_id: v.account_id,
+      version: v.version,
+      deleted: v.deleted,
+      data: v.data,
+      updated_at: v.updated_at,
+    }));
+    await (tx ?? this.ds.manager).query(
+      `INSERT INTO config_entity (entity_type, id, account_id, version, deleted, data, updated_at)
+       SELECT entity_type, id, account_id, version, deleted, data, updated_at
+         FROM jsonb_to_recordset($1::jsonb) AS x(entity_type text, id text, account_id text, version bigint, deleted boolean, data jsonb, updated_at timestamptz)
+       ON CONFLICT (entity_type, id) DO UPDATE
+         SET account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
+             updated_at = EXCLUDED.updated_at, received_at = now()
+       WHERE config_entity.version < EXCLUDED.version`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. */
+  async tombstone(entityType: string, id: string): Promise<void> {
+    await this.ds.query(`UPDATE config_entity SET deleted = true, received_at = now() WHERE entity_type = $1 AND id = $2`, [entityType, id]);
+  }
+
+  /** Every live pixel placement of these accounts. */
+  async pixelsFor(accountIds: string[], tx?: EntityManager): Promise<PixelPlacement[]> {
+    if (!accountIds.length) return [];
+    const rows: Array<{ id: string; account_id: string; data: unknown }> = await (tx ?? this.ds.manager).query(
+      `SELECT id, account_id, data FROM config_entity WHERE entity_type = 'pixel' AND NOT deleted AND account_id = ANY($1::text[])`,
+      [[...new Set(accountIds)]],
+    );
+    const out: PixelPlacement[] = [];
+    for (const r of rows) {
+      const p = toPixelPlacement(r);
+      if (p) out.push(p);
+      else this.log.warn('ignoring a malformed pixel entity', { config_id: r.id, account_id: r.account_id });
+    }
+    return out;
+  }
+
+  async pixelPlacement(configId: string, tx?: EntityManager): Promise<PixelPlacement | null> {
+    const rows: Array<{ id: string; account_id: string; data: unknown }> = await (tx ?? this.ds.manager).query(
+      `SELECT id, account_id, data FROM config_entity WHERE entity_type = 'pixel' AND NOT deleted AND id = $1`,
+      [configId],
+    );
+    return rows[0] ? toPixelPlacement(rows[0]) : null;
+  }
+
+  /** Offer URL (event_source_url fallback) and its offer source's default currency, by offer id. */
+  async offers(offerIds: string[]): Promise<Map<string, OfferInfo>> {
+    const out = new Map<string, OfferInfo>();
+    if (!offerIds.length) return out;
+    const rows: Array<{ id: string; data: unknown; source: unknown }> = await this.ds.query(
+      `SELECT o.id, o.data, s.data AS source
+         FROM config_entity o
+         LEFT JOIN config_entity s ON s.entity_type = 'offer_source' AND NOT s.deleted AND s.id = o.data->>'offer_source_id'
+        WHERE o.entity_type = 'offer' AND NOT o.deleted AND o.id = ANY($1::text[])`,
+      [[...new Set(offerIds)]],
+    );
+    for (const r of rows) {
+      const d = isRecord(r.data) ? r.data : {};
+      const s = isRecord(r.source) ? r.source : {};
+      out.set(r.id, {
+        url: typeof d['url'] === 'string' ? d['url'] : null,
+        offerSourceId: typeof d['offer_source_id'] === 'string' ? d['offer_source_id'] : null,
+        defaultCurrency: typeof s['default_currency'] === 'string' ? s['default_currency'] : null,
+      });
+    }
+    return out;
+  }
+}
