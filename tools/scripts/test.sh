@@ -10,6 +10,7 @@ trap stop_kafka_if_ours EXIT
 build_all
 say "checking generated files (subgraph SDL, supergraph)"
 node tools/scripts/generate.js --check
+node libs/contracts/events/scripts/export-schemas.js --check
 mkdir -p tmp
 set +e
 npx jest --runInBand --json --outputFile=tmp/jest-results.json "$@"

@@ -3,37 +3,88 @@ import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federat
 import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
+import { TokenCipher } from '@snaptrack/util-crypto';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
-import { topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import { TOPICS, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import type { DataSource } from 'typeorm';
 import type { ConfigServiceConfig } from './config';
 import { createConfigDataSource } from './data-source';
 import { referenceResolvers, resolvers } from './schema';
+import { bindServices, type ConfigServices } from './services';
+import { UnitOfWork } from './common/transaction';
+import { ConversionTypeResolver } from './conversion-type/conversion-type.resolver';
+import { ConversionTypeService } from './conversion-type/conversion-type.service';
+import { OfferSourceResolver, PostbackUrlBase } from './offer-source/offer-source.resolver';
+import { OfferSourceService } from './offer-source/offer-source.service';
+import { OfferResolver } from './offer/offer.resolver';
+import { OfferService } from './offer/offer.service';
+import { PixelEventMappingResolver, PixelResolver } from './pixel/pixel.resolver';
+import { PixelService } from './pixel/pixel.service';
+import { TemplateResolver } from './template/template.resolver';
+import { TrackingDomainResolver } from './tracking-domain/tracking-domain.resolver';
+import { TrackingDomainService } from './tracking-domain/tracking-domain.service';
+import { TrafficChannelResolver } from './traffic-channel/traffic-channel.resolver';
+import { TrafficChannelService } from './traffic-channel/traffic-channel.service';
 
 export interface RunningConfigService {
   url: string;
   port: number;
   ds: DataSource;
   relay: OutboxRelay;
+  services: ConfigServices;
   stop(): Promise<void>;
 }
 
-/** Wires config → database → Kafka → schema → HTTP. Tests call this in-process with port 0. */
+/** Wires config → database → Kafka → services → schema → HTTP. Tests call this in-process with port 0. */
 export async function startServer(config: ConfigServiceConfig): Promise<RunningConfigService> {
   const log = createLogger('config-service', config.logLevel);
+  const cipher = new TokenCipher(config.tokenEncryptionKeys);
   const ds = await openDatabase(createConfigDataSource(config.databaseUrl));
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'config-service', logger: log });
-  await ensureTopics(kafka, topicSpecsWithPrefix(config.kafkaTopicPrefix ?? ''));
+  const prefix = config.kafkaTopicPrefix ?? '';
+  await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
   const producer = createProducer(kafka);
   await producer.connect();
   const relay = new OutboxRelay(ds, producer, log);
   relay.start();
 
-  const services = new Map<Function, unknown>();
+  const uow = new UnitOfWork(ds, topicName(prefix, TOPICS.configEntityV1), () => relay.wake());
+  const services: ConfigServices = {
+    channels: new TrafficChannelService(uow, log),
+    conversionTypes: new ConversionTypeService(uow, log),
+    pixels: new PixelService(uow, cipher, log),
+    offerSources: new OfferSourceService(uow, log),
+    offers: new OfferService(uow, log),
+    trackingDomains: new TrackingDomainService(uow, log),
+  };
+  if (config.tokenRotateOnStart) await services.pixels.rotateTokens(null);
+
+  // Constructor injection by hand; type-graphql asks this map for resolver instances.
+  const instances = new Map<Function, unknown>([
+    [TemplateResolver, new TemplateResolver()],
+    [TrafficChannelResolver, new TrafficChannelResolver(services.channels, services.pixels)],
+    [ConversionTypeResolver, new ConversionTypeResolver(services.conversionTypes)],
+    [PixelResolver, new PixelResolver(services.pixels, services.channels, services.offers)],
+    [PixelEventMappingResolver, new PixelEventMappingResolver(services.conversionTypes)],
+    [OfferSourceResolver, new OfferSourceResolver(services.offerSources, services.trackingDomains, new PostbackUrlBase(config.postbackBaseUrl))],
+    [OfferResolver, new OfferResolver(services.offers, services.offerSources, services.pixels)],
+    [TrackingDomainResolver, new TrackingDomainResolver(services.trackingDomains)],
+  ]);
   const schema = await buildFederatedSchema(
-    { resolvers, container: { get: (cls) => services.get(cls) ?? new (cls as new () => unknown)() }, validate: false },
+    {
+      resolvers,
+      container: {
+        get: (cls) => {
+          const instance = instances.get(cls);
+          if (!instance) throw new Error(`config-service: no instance wired for ${cls.name}`);
+          return instance;
+        },
+      },
+      validate: false,
+    },
     referenceResolvers,
   );
+  bindServices(schema, services);
   const http = await startSubgraphHttp({
     schema,
     log,
@@ -46,12 +97,13 @@ export async function startServer(config: ConfigServiceConfig): Promise<RunningC
       { name: 'kafka', check: () => kafkaReachable(kafka) },
     ],
   });
-  log.info('config-service listening', { url: http.url });
+  log.info('config-service listening', { url: http.url, activeTokenKeyId: cipher.activeKeyId });
   return {
     url: http.url,
     port: http.port,
     ds,
     relay,
+    services,
     stop: async () => {
       await http.close();
       await relay.stop();

@@ -59,24 +59,27 @@ export function trackScript(cookieDays: number): string {
     for (var i = 0; i < links.length; i++) decorateOne(links[i], state, offer);
     if (root.tagName === 'A' || root.tagName === 'AREA') decorateOne(root, state, offer);
   }
+  var done = typeof WeakMap === 'function' ? new WeakMap() : null; // element -> the href we left it with
+  function setHref(a, href) { if (done) done.set(a, href); a.setAttribute('href', href); }
   function decorateOne(a, state, offer) {
     var href = a.getAttribute('href') || '';
+    if (done && done.get(a) === href) return;
     if (/\\{clickid\\}|%7Bclickid%7D/i.test(href)) {
-      a.setAttribute('href', href.replace(/\\{clickid\\}|%7Bclickid%7D/gi, encodeURIComponent(state.clickId)));
+      setHref(a, href.replace(/\\{clickid\\}|%7Bclickid%7D/gi, encodeURIComponent(state.clickId)));
       return;
     }
     var marked = a.hasAttribute('data-snaptrack-offer');
     if (marked && (href === '' || href === '#')) {
-      if (state.offerUrl) a.setAttribute('href', state.offerUrl);
+      if (state.offerUrl) setHref(a, state.offerUrl);
       return;
     }
     var u;
     try { u = new URL(href, location.href); } catch (e) { return; }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return;
     if (marked || (offer && samePlace(u, offer))) {
-      if (u.searchParams.get('clickid') === state.clickId) return;
+      if (u.searchParams.get('clickid') === state.clickId) { if (done) done.set(a, href); return; }
       u.searchParams.set('clickid', state.clickId);
-      a.setAttribute('href', u.toString());
+      setHref(a, u.toString());
     }
   }
   function ready(fn) {

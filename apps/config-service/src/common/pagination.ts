@@ -33,7 +33,7 @@ export function mapPage<A, B>(page: Page<A>, fn: (a: A) => B): Page<B> {
 
 /** `{ nodes, pageInfo }` for one node type. */
 export function Connection<T extends object>(node: ClassType<T>) {
-  @ObjectType({ isAbstract: true })
+  @ObjectType()
   abstract class ConnectionClass {
     @Field(() => [node]) nodes: T[];
     @Field(() => PageInfo) pageInfo: PageInfo;

@@ -27,7 +27,7 @@ export class UnitOfWork {
         const result = await this.ds.transaction(async (tx) => {
           const publish: Publish = async (value) => {
             ConfigEntityV1.contract.assert(value);
-            await tx.insert(OutboxMessage, OutboxMessage.for(this.topic, ConfigEntityV1.keyOf(value), value));
+            await tx.save(OutboxMessage, OutboxMessage.for(this.topic, ConfigEntityV1.keyOf(value), value));
             published++;
           };
           return fn(tx, publish);

@@ -300,7 +300,7 @@ export class PixelService {
   }
 
   private async lockPixelId(tx: EntityManager, accountId: string, pixelId: string): Promise<void> {
-    await lockKey(tx, 'snap_pixel', `${accountId}\u0000${pixelId}`);
+    await lockKey(tx, 'snap_pixel', `${accountId}/${pixelId}`);
   }
 
   private async lockChannel(tx: EntityManager, accountId: string, id: string): Promise<TrafficChannelEntity> {

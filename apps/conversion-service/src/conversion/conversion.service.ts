@@ -140,7 +140,7 @@ export class ConversionService {
       createdAt: rows[0].created_at,
     } satisfies Conversion);
     const event = toConversionCreatedV1(conversion, d.click);
-    await tx.getRepository(OutboxMessage).insert(OutboxMessage.for(topicName(this.topicPrefix, TOPICS.conversionCreatedV1), id, event));
+    await tx.save(OutboxMessage, OutboxMessage.for(topicName(this.topicPrefix, TOPICS.conversionCreatedV1), id, event));
     return { outcome: 'accepted', conversion };
   }
 

@@ -1,0 +1,118 @@
+import 'reflect-metadata';
+import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
+import { BatchingProducer, createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
+import { createLogger } from '@snaptrack/util-logger';
+import { dbReachable, openDatabase } from '@snaptrack/util-db';
+import { ConfigError } from '@snaptrack/util-config';
+import { TOPICS, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import type { DataSource } from 'typeorm';
+import type { CampaignServiceConfig } from './config';
+import { createCampaignDataSource } from './data-source';
+import { resolvers } from './schema';
+import { ConfigView } from './config-view/config-view';
+import { ConfigViewConsumer } from './config-view/config-view.consumer';
+import { DeadLetters } from './dead-letter';
+import { CampaignCache } from './campaign/campaign.cache';
+import { CampaignService } from './campaign/campaign.service';
+import { CampaignResolver } from './campaign/campaign.resolver';
+import { campaignReference } from './campaign/campaign.reference';
+import { ClickService } from './click/click.service';
+import { clickReference } from './click/click.reference';
+import { ClickStore } from './click/click.store';
+import { ClickPublisher } from './click/click.publisher';
+import { ClickCapture } from './click/click.capture';
+import { clickRoutes } from './click/click.routes';
+import { TrustedProxies } from './click/client-ip';
+
+export interface RunningCampaignService {
+  url: string;
+  port: number;
+  ds: DataSource;
+  view: ConfigView;
+  cache: CampaignCache;
+  clickStore: ClickStore;
+  stop(): Promise<void>;
+}
+
+/** Wires config → database → Kafka (config view, click producer, click store) → schema → HTTP. Tests call this with port 0. */
+export async function startServer(config: CampaignServiceConfig): Promise<RunningCampaignService> {
+  const log = createLogger('campaign-service', config.logLevel);
+  let trusted: TrustedProxies;
+  try {
+    trusted = new TrustedProxies(config.trustedProxies);
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
+  }
+  const prefix = config.kafkaTopicPrefix ?? '';
+  const ds = await openDatabase(createCampaignDataSource(config.databaseUrl));
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'campaign-service', logger: log });
+  await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const batching = new BatchingProducer(producer, { lingerMs: config.clickLingerMs, maxBatch: 500, timeoutMs: config.clickPublishTimeoutMs });
+
+  const view = new ConfigView();
+  const viewConsumer = new ConfigViewConsumer(
+    kafka,
+    view,
+    topicName(prefix, TOPICS.configEntityV1),
+    prefix,
+    new DeadLetters(producer, prefix, 'campaign-service.config-view', log),
+    log,
+  );
+  await viewConsumer.start(config.configCatchUpMs);
+  const cache = new CampaignCache(ds, config.campaignRefreshMs, log);
+  await cache.start();
+  const clickTopic = topicName(prefix, TOPICS.clickRecordedV1);
+  const clickStore = new ClickStore(kafka, ds, clickTopic, `${prefix}campaign-service.click-store`, new DeadLetters(producer, prefix, 'campaign-service.click-store', log), log);
+  await clickStore.start();
+
+  const campaigns = new CampaignService(ds, view, cache, { publicTrackingUrl: config.publicTrackingUrl, configWaitMs: config.configWaitMs });
+  const clicks = new ClickService(ds);
+  const services = new Map<Function, unknown>([[CampaignResolver, new CampaignResolver(campaigns, clicks)]]);
+  const schema = await buildFederatedSchema(
+    { resolvers, container: { get: (cls) => services.get(cls) ?? new (cls as new () => unknown)() }, validate: false },
+    { ...campaignReference(campaigns), ...clickReference(clicks) },
+  );
+
+  const capture = new ClickCapture(
+    cache,
+    view,
+    new ClickPublisher((topic, message) => batching.send(topic, message), clickTopic, config.clickPublishTimeoutMs),
+    () => viewConsumer.isCaughtUp,
+    log,
+  );
+  const http = await startSubgraphHttp({
+    schema,
+    log,
+    port: config.port,
+    host: config.host,
+    internalAuthSecret: config.internalAuthSecret,
+    introspection: config.introspection,
+    routes: clickRoutes({ capture, trusted, maxUrlBytes: config.maxClickUrlBytes, cookieDays: config.clickCookieDays, log }),
+    probes: [
+      { name: 'database', check: () => dbReachable(ds) },
+      { name: 'kafka', check: () => kafkaReachable(kafka) },
+      { name: 'config_view', check: async () => viewConsumer.isCaughtUp },
+    ],
+  });
+  log.info('campaign-service listening', { url: http.url });
+  return {
+    url: http.url,
+    port: http.port,
+    ds,
+    view,
+    cache,
+    clickStore,
+    stop: async () => {
+      await http.close();
+      await batching.drain();
+      await clickStore.stop();
+      await viewConsumer.stop();
+      await cache.stop();
+      await producer.disconnect();
+      await ds.destroy();
+      log.info('campaign-service stopped');
+    },
+  };
+}

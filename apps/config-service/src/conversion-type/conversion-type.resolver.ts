@@ -1,0 +1,44 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { SubgraphContext } from '@snaptrack/util-federation';
+import { mapPage } from '../common/pagination';
+import { ConversionTypeService } from './conversion-type.service';
+import { CreateConversionTypeInput, UpdateConversionTypeInput } from './conversion-type.input';
+import { ConversionTypeConnection, ConversionTypeType } from './conversion-type.type';
+
+@Resolver(() => ConversionTypeType)
+export class ConversionTypeResolver {
+  constructor(private readonly types: ConversionTypeService) {}
+
+  @Query(() => ConversionTypeConnection, { description: "The account's conversion types (at most 40), oldest first" })
+  async conversionTypes(
+    @Ctx() ctx: SubgraphContext,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return mapPage(await this.types.list(ctx.accountId, first, after), ConversionTypeType.from);
+  }
+
+  @Query(() => ConversionTypeType, { nullable: true })
+  async conversionType(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext) {
+    return ConversionTypeType.from(await this.types.get(ctx.accountId, id));
+  }
+
+  @Mutation(() => ConversionTypeType)
+  async createConversionType(@Arg('input', () => CreateConversionTypeInput) input: CreateConversionTypeInput, @Ctx() ctx: SubgraphContext) {
+    return ConversionTypeType.from(await this.types.create(ctx.accountId, input));
+  }
+
+  @Mutation(() => ConversionTypeType)
+  async updateConversionType(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateConversionTypeInput) input: UpdateConversionTypeInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
+    return ConversionTypeType.from(await this.types.update(ctx.accountId, id, input));
+  }
+
+  @Mutation(() => ID, { description: 'Refused (CONFLICT) while a pixel maps it or it is the default' })
+  deleteConversionType(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<string> {
+    return this.types.delete(ctx.accountId, id);
+  }
+}

@@ -1,0 +1,181 @@
+import 'reflect-metadata';
+import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
+import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
+import { createLogger } from '@snaptrack/util-logger';
+import { sendJson } from '@snaptrack/util-http';
+import { dbReachable, openDatabase } from '@snaptrack/util-db';
+import { OutboxRelay } from '@snaptrack/data-access-outbox';
+import { ClickRecordedV1, ConfigEntityV1, DeliveryResultV1, TOPICS, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import type { DataSource } from 'typeorm';
+import type { ConversionServiceConfig } from './config';
+import { createConversionDataSource } from './data-source';
+import { resolvers } from './schema';
+import { ClickService } from './click/click.service';
+import { ConfigViewService } from './config-view/config-view.service';
+import { ConversionService } from './conversion/conversion.service';
+import { ConversionResolver } from './conversion/conversion.resolver';
+import { conversionReference } from './conversion/conversion.reference';
+import { DeliveryService } from './delivery/delivery.service';
+import { DeliveryCommandResolver } from './delivery/delivery.resolver';
+import { PostbackService } from './postback/postback.service';
+import { PendingService } from './postback/pending.service';
+import { postbackRoutes } from './postback/postback.route';
+import { DeadLetters, ViewConsumer } from './kafka/view-consumer';
+import { LazyProducer } from './kafka/lazy-producer';
+
+export interface RunningConversionService {
+  url: string;
+  port: number;
+  ds: DataSource;
+  relay: OutboxRelay;
+  pending: PendingService;
+  consumers: { clicks: ViewConsumer<ClickRecordedV1.Value>; config: ViewConsumer<ConfigEntityV1.Value>; deliveries: ViewConsumer<DeliveryResultV1.Value> };
+  stop(): Promise<void>;
+}
+
+/** Wires config → database → Kafka (views, relay) → schema → HTTP. Tests call this in-process with port 0. */
+export async function startServer(config: ConversionServiceConfig): Promise<RunningConversionService> {
+  const log = createLogger('conversion-service', config.logLevel);
+  const prefix = config.kafkaTopicPrefix ?? '';
+  const ds = await openDatabase(createConversionDataSource(config.databaseUrl));
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'conversion-service', logger: log });
+  await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
+
+  // The relay has its own client: it connects lazily and fails fast, so the postback path never waits for Kafka.
+  const relayKafka = createKafka({
+    brokers: config.outboxKafkaBrokers?.length ? config.outboxKafkaBrokers : config.kafkaBrokers,
+    clientId: 'conversion-service-outbox',
+    logger: log,
+    retry: { retries: 2 },
+  });
+  const relayProducer = new LazyProducer(createProducer(relayKafka));
+  const relay = new OutboxRelay(ds, relayProducer.asProducer(), log);
+
+  const clicks = new ClickService(ds);
+  const configView = new ConfigViewService(ds);
+  const conversions = new ConversionService(ds, prefix, relay);
+  const deliveries = new DeliveryService(ds, prefix, conversions, configView, relay);
+  const pending = new PendingService(
+    ds,
+    clicks,
+    configView,
+    conversions,
+    { timeoutMs: config.pendingAttributionTimeoutMs, sweepIntervalMs: config.pendingSweepIntervalMs, defaultCurrency: config.defaultCurrency },
+    log.child({ component: 'pending' }),
+  );
+  const postbacks = new PostbackService(
+    ds,
+    clicks,
+    configView,
+    conversions,
+    { clickWaitMs: config.clickWaitMs, defaultCurrency: config.defaultCurrency },
+    log.child({ component: 'postback' }),
+    (clickId) => pending.kick([clickId]),
+  );
+
+  // Views fed from Kafka. Dead letters go out directly (they are about input, not our state).
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const group = (name: string) => `${prefix}${config.kafkaGroupId}.${name}`;
+  const consumers = {
+    clicks: new ViewConsumer<ClickRecordedV1.Value>({
+      name: 'conversion-service.clicks',
+      kafka,
+      groupId: group('clicks'),
+      topic: topicName(prefix, TOPICS.clickRecordedV1),
+      contract: ClickRecordedV1.contract,
+      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.clicks'),
+      log,
+      apply: async (items) => {
+        await clicks.applyClicks(items.map((i) => i.value));
+        const ids = items.map((i) => i.value.click_id);
+        clicks.notifyArrived(ids);
+        await pending.onClicks(ids).catch((e) => log.warn('attributing pending postbacks failed; the sweep retries', { err: e }));
+      },
+    }),
+    config: new ViewConsumer<ConfigEntityV1.Value>({
+      name: 'conversion-service.config',
+      kafka,
+      groupId: group('config'),
+      topic: topicName(prefix, TOPICS.configEntityV1),
+      contract: ConfigEntityV1.contract,
+      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.config'),
+      log,
+      apply: (items) => configView.applyEntities(items.map((i) => i.value)),
+      onTombstone: (key) => configView.applyTombstone(key),
+    }),
+    deliveries: new ViewConsumer<DeliveryResultV1.Value>({
+      name: 'conversion-service.deliveries',
+      kafka,
+      groupId: group('deliveries'),
+      topic: topicName(prefix, TOPICS.deliveryResultV1),
+      contract: DeliveryResultV1.contract,
+      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.deliveries'),
+      log,
+      apply: (items) => deliveries.applyResults(items.map((i) => i.value)),
+    }),
+  };
+  await Promise.all(Object.values(consumers).map((c) => c.start()));
+  relay.start();
+  pending.start();
+
+  const services = new Map<Function, unknown>([
+    [ConversionResolver, new ConversionResolver(conversions, deliveries)],
+    [DeliveryCommandResolver, new DeliveryCommandResolver(deliveries)],
+  ]);
+  const schema = await buildFederatedSchema(
+    {
+      resolvers,
+      container: {
+        get: (cls) => {
+          const found = services.get(cls);
+          if (!found) throw new Error(`no instance wired for ${(cls as Function).name}`);
+          return found;
+        },
+      },
+      validate: false,
+    },
+    conversionReference(conversions),
+  );
+  const http = await startSubgraphHttp({
+    schema,
+    log,
+    port: config.port,
+    host: config.host,
+    internalAuthSecret: config.internalAuthSecret,
+    introspection: config.introspection,
+    routes: [
+      ...postbackRoutes(postbacks),
+      {
+        method: 'GET',
+        path: '/healthz/kafka',
+        handler: async (_req, res) => {
+          const reachable = await kafkaReachable(kafka);
+          sendJson(res, reachable ? 200 : 503, { kafka: reachable, outbox_pending: await relay.pending() });
+        },
+      },
+    ],
+    // Kafka is deliberately not a readiness condition: postbacks must keep being accepted while it is down
+    // (the outbox holds them). Its state is reported by /healthz/kafka for operators.
+    probes: [{ name: 'database', check: () => dbReachable(ds) }],
+  });
+  log.info('conversion-service listening', { url: http.url });
+  return {
+    url: http.url,
+    port: http.port,
+    ds,
+    relay,
+    pending,
+    consumers,
+    stop: async () => {
+      await http.close();
+      await pending.stop();
+      await Promise.all(Object.values(consumers).map((c) => c.stop()));
+      await relay.stop();
+      await relayProducer.close();
+      await producer.disconnect();
+      await ds.destroy();
+      log.info('conversion-service stopped');
+    },
+  };
+}

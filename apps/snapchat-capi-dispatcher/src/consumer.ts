@@ -1,0 +1,239 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  ConfigEntityV1,
+  ContractViolation,
+  ConversionCreatedV1,
+  DeadLetterV1,
+  DeliveryCommandV1,
+  TOPICS,
+  topicName,
+} from '@snaptrack/contracts-events';
+import { createConsumer } from '@snaptrack/util-kafka';
+import type { Logger } from '@snaptrack/util-logger';
+import { toPixelPlacement, type ConfigViewService } from './config-view/config-view.service';
+import type { DeliveryService } from './delivery/delivery.service';
+
+/**
+ * Two consumers:
+ * - the config view (group `<group>.config`, config.entity.v1, from the beginning): upserts every entity state into
+ *   this service's database; the conversion consumer starts only once it has caught up, so a conversion is never
+ *   targeted against a half-loaded configuration after a restart;
+ * - conversions and commands (group `<group>`): decode → validate the contract → write the ledger rows → and only
+ *   then resolve and commit the offsets. Sending happens in the sender loop, never here, so a slow Snapchat never
+ *   holds a partition.
+ * An undecodable or contract-violating message goes to dead-letter.v1 with the reason, and consumption goes on.
+ */
+
+export const CONSUMER_NAME = 'snapchat-capi-dispatcher';
+const CHUNK = 500;
+
+export interface ConsumerDeps {
+  kafka: Kafka;
+  producer: Producer;
+  log: Logger;
+  topicPrefix: string;
+  groupId: string;
+  configView: ConfigViewService;
+  service: DeliveryService;
+  /** Ledger rows were written: the sender should look. */
+  onLedgerChanged: () => void;
+}
+
+export class DeadLetters {
+  private readonly topic: string;
+  count = 0;
+
+  constructor(
+    private readonly producer: Producer,
+    prefix: string,
+    private readonly log: Logger,
+  ) {
+    this.topic = topicName(prefix, TOPICS.deadLetterV1);
+  }
+
+  /** Publishes the message with the reason (acks from all in-sync replicas) before its offset may be committed. */
+  async send(sourceTopic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
+    const value: DeadLetterV1.Value = {
+      schema: 'dead-letter.v1',
+      consumer: CONSUMER_NAME,
+      source_topic: sourceTopic,
+      source_partition: partition,
+      source_offset: message.offset,
+      reason: reason.slice(0, 4000),
+      original_value: message.value ? message.value.toString('utf8') : null,
+      failed_at: new Date().toISOString(),
+    };
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: [{ key: message.key ?? null, value: DeadLetterV1.contract.encode(value) }],
+    });
+    this.count++;
+    this.log.warn('message sent to the dead-letter topic', { source_topic: sourceTopic, partition, offset: message.offset, reason: value.reason });
+  }
+}
+
+function problem(e: unknown): string {
+  return e instanceof ContractViolation ? e.message : `undecodable: ${(e as Error)?.message ?? String(e)}`;
+}
+
+/** Contract checks the JSON schema cannot express. Returns a reason, or null when the conversion is usable. */
+export function conversionProblem(v: ConversionCreatedV1.Value): string | null {
+  if (v.status === 'attributed' && !v.attribution) return 'conversion.created.v1: an attributed conversion must carry its attribution';
+  if (Number.isNaN(Date.parse(v.occurred_at))) return 'conversion.created.v1: occurred_at is not a date';
+  return null;
+}
+
+/** Pixel entity data must match PixelData (the schema only says "object"). */
+export function configProblem(v: ConfigEntityV1.Value): string | null {
+  if (v.entity_type === 'pixel' && !v.deleted && !toPixelPlacement({ id: v.id, account_id: v.account_id, data: v.data })) {
+    return 'config.entity.v1: pixel data does not match PixelData (pixel_id, placement, token, test_mode, limited_data_use, event_mapping)';
+  }
+  return null;
+}
+
+// -------------------------------------------------------------------------------------------------------- config
+
+export interface ConfigConsumer {
+  consumer: Consumer;
+  /** Resolves once every partition has been read up to where it ended at start-up (or after the timeout). */
+  caughtUp(timeoutMs: number): Promise<boolean>;
+}
+
+export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigConsumer> {
+  const { kafka, log, configView } = deps;
+  const topic = topicName(deps.topicPrefix, TOPICS.configEntityV1);
+  const groupId = `${deps.groupId}.config`;
+  const deadLetters = new DeadLetters(deps.producer, deps.topicPrefix, log);
+  const progress = new Map<number, number>();
+
+  // Where each partition ends now, and where this group stands: what "caught up" means for this start.
+  const admin = kafka.admin();
+  await admin.connect();
+  let pending: Array<{ partition: number; high: number }> = [];
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    pending = ends
+      .map((e) => ({ partition: e.partition, high: Number(e.high), low: Number(e.low) }))
+      .filter((e) => e.high > e.low && (at.get(e.partition) ?? -1) < e.high)
+      .map(({ partition, high }) => ({ partition, high }));
+  } finally {
+    await admin.disconnect();
+  }
+
+  const consumer = createConsumer(kafka, { groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    autoCommitInterval: 1000,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      for (let i = 0; i < batch.messages.length; i += CHUNK) {
+        if (!isRunning() || isStale()) return;
+        const chunk = batch.messages.slice(i, i + CHUNK);
+        const values: ConfigEntityV1.Value[] = [];
+        for (const m of chunk) {
+          if (m.value === null) {
+            // Compaction tombstone for `<entity_type>:<id>`.
+            const key = m.key?.toString('utf8') ?? '';
+            const sep = key.indexOf(':');
+            if (sep > 0) await configView.tombstone(key.slice(0, sep), key.slice(sep + 1));
+            continue;
+          }
+          try {
+            const v = ConfigEntityV1.contract.decode(m.value);
+            const p = configProblem(v);
+            if (p) await deadLetters.send(batch.topic, batch.partition, m, p);
+            else values.push(v);
+          } catch (e) {
+            await deadLetters.send(batch.topic, batch.partition, m, problem(e));
+          }
+        }
+        await configView.upsert(values);
+        const last = chunk[chunk.length - 1]!.offset;
+        resolveOffset(last);
+        progress.set(batch.partition, Number(last) + 1);
+        await heartbeat();
+      }
+      await commitOffsetsIfNecessary();
+    },
+  });
+
+  return {
+    consumer,
+    caughtUp: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (pending.every((p) => (progress.get(p.partition) ?? -1) >= p.high)) return true;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      log.warn('config view did not catch up in time; consuming conversions anyway', { timeout_ms: timeoutMs });
+      return false;
+    },
+  };
+}
+
+// -------------------------------------------------------------------------------------------------------- conversions + commands
+
+export async function startLedgerConsumer(deps: ConsumerDeps): Promise<{ consumer: Consumer; deadLetters: DeadLetters }> {
+  const { kafka, log, service } = deps;
+  const conversionTopic = topicName(deps.topicPrefix, TOPICS.conversionCreatedV1);
+  const commandTopic = topicName(deps.topicPrefix, TOPICS.deliveryCommandV1);
+  const deadLetters = new DeadLetters(deps.producer, deps.topicPrefix, log);
+
+  const consumer = createConsumer(kafka, { groupId: deps.groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [conversionTopic, commandTopic], fromBeginning: true });
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    autoCommitInterval: 1000,
+    partitionsConsumedConcurrently: 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      if (batch.topic === conversionTopic) {
+        for (let i = 0; i < batch.messages.length; i += CHUNK) {
+          if (!isRunning() || isStale()) return;
+          const chunk = batch.messages.slice(i, i + CHUNK);
+          const values: ConversionCreatedV1.Value[] = [];
+          for (const m of chunk) {
+            try {
+              const v = ConversionCreatedV1.contract.decode(m.value);
+              const p = conversionProblem(v);
+              if (p) await deadLetters.send(batch.topic, batch.partition, m, p);
+              else values.push(v);
+            } catch (e) {
+              await deadLetters.send(batch.topic, batch.partition, m, problem(e));
+            }
+          }
+          // The ledger rows are durable before the offset moves: a crash here means the chunk is read again, and
+          // its inserts are no-ops (unique conversion id and (conversion, pixel)).
+          const created = await service.ingestConversions(values);
+          resolveOffset(chunk[chunk.length - 1]!.offset);
+          await heartbeat();
+          if (created) deps.onLedgerChanged();
+        }
+        await commitOffsetsIfNecessary();
+        return;
+      }
+      for (const m of batch.messages) {
+        if (!isRunning() || isStale()) return;
+        let cmd: DeliveryCommandV1.Value | null = null;
+        try {
+          cmd = DeliveryCommandV1.contract.decode(m.value);
+        } catch (e) {
+          await deadLetters.send(batch.topic, batch.partition, m, problem(e));
+        }
+        if (cmd) {
+          const r = await service.applyCommand(cmd, heartbeat);
+          if (r.created + r.reset) deps.onLedgerChanged();
+        }
+        resolveOffset(m.offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      }
+    },
+  });
+  return { consumer, deadLetters };
+}

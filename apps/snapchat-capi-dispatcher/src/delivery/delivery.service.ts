@@ -1,0 +1,458 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { TOPICS, topicName, type ConversionCreatedV1, type DeliveryCommandV1 } from '@snaptrack/contracts-events';
+import type { Logger } from '@snaptrack/util-logger';
+import type { ConfigViewService } from '../config-view/config-view.service';
+import { canonicalPixelId, placementNote, targetsFor, type PixelPlacement, type Target } from '../targets';
+import { toDeliveryResult, type LedgerRecord } from './delivery-result';
+
+/**
+ * The only code that writes the ledger. Every state change and the delivery.result.v1 outbox row that announces it
+ * are written in one transaction; the OutboxRelay publishes them.
+ *
+ *   ingest (consumer)  → rows `pending` (or `skipped: no_mapping`), insert … on conflict do nothing
+ *   claim (sender)     → due rows become `sending` under a lease, FOR UPDATE SKIP LOCKED
+ *   mark (sender)      → `delivered` | `retrying` | `failed` | `skipped`, only while this claim still owns the row
+ *   commands           → redeliver resets failed/skipped rows; backfill adds rows for a newly configured pixel
+ */
+
+/** Advisory-lock class of dispatcher instances: lock (INSTANCE_LOCK_CLASS, instance number) while alive. */
+export const INSTANCE_LOCK_CLASS = 23721;
+
+/** True when the instance that claimed row `d` no longer holds its advisory lock (it crashed or stopped). */
+const OWNER_GONE = `NOT EXISTS (
+  SELECT 1 FROM pg_locks l
+   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+     AND l.classid = ${INSTANCE_LOCK_CLASS}::oid AND l.objid = d.claimed_by::oid)`;
+
+const DUE = `d.status IN ('pending', 'retrying', 'sending')
+  AND (d.next_attempt_at <= now() OR (d.status = 'sending' AND ${OWNER_GONE}))`;
+
+const RETURNING = `d.id, d.conversion_id, d.pixel_id, d.account_id, d.status, d.attempts, d.next_attempt_at, d.event_id, d.event_name,
+  d.http_status, d.reason_code, d.message, d.placements, d.test_mode, d.command_id, d.revision, d.cycle_started_at, d.delivered_at, d.updated_at`;
+
+/** TypeORM answers UPDATE/DELETE … RETURNING with [rows, count] and INSERT/SELECT with rows. */
+export function rowsOf<T>(res: unknown): T[] {
+  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
+  return (res as T[]) ?? [];
+}
+
+export type FinalStatus = 'delivered' | 'skipped' | 'retrying' | 'failed';
+
+export interface Outcome {
+  id: string;
+  status: FinalStatus;
+  httpStatus?: number | null;
+  reasonCode?: string | null;
+  message?: string | null;
+  /** Required for `retrying`. */
+  nextAttemptAt?: Date | null;
+  testMode?: boolean;
+  placements?: string[];
+}
+
+export interface ClaimedRow extends LedgerRecord {
+  conversion: ConversionCreatedV1.Value;
+}
+
+interface NewRow {
+  conversion_id: string;
+  pixel_id: string;
+  account_id: string;
+  status: 'pending' | 'skipped';
+  event_id: string;
+  event_name: string | null;
+  reason_code: string | null;
+  message: string | null;
+  placements: string[];
+  test_mode: boolean;
+  command_id: string | null;
+}
+
+export function noMappingMessage(conv: Pick<ConversionCreatedV1.Value, 'type'>, pixelId: string): string {
+  return `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${pixelId}, so nothing was sent. Map it on the pixel, then re-deliver.`;
+}
+
+/** The ledger row a target asks for (pending, or skipped when the conversion type is not mapped). */
+export function newRowFor(conv: ConversionCreatedV1.Value, target: Target, commandId: string | null): NewRow {
+  const mapped = target.eventName !== null;
+  return {
+    conversion_id: conv.conversion_id,
+    pixel_id: target.pixelId,
+    account_id: conv.account_id,
+    status: mapped ? 'pending' : 'skipped',
+    event_id: conv.event_id,
+    event_name: target.eventName,
+    reason_code: mapped ? null : 'no_mapping',
+    message: mapped ? placementNote(target) : noMappingMessage(conv, target.pixelId),
+    placements: target.placements,
+    test_mode: target.primary.testMode,
+    command_id: commandId,
+  };
+}
+
+export function conversionRef(conv: ConversionCreatedV1.Value) {
+  return {
+    accountId: conv.account_id,
+    trafficChannelId: conv.attribution?.traffic_channel_id ?? null,
+    offerId: conv.attribution?.offer_id ?? null,
+    conversionTypeId: conv.conversion_type_id,
+  };
+}
+
+export class DeliveryService {
+  private readonly resultTopic: string;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly configView: ConfigViewService,
+    private readonly log: Logger,
+    topicPrefix: string,
+    /** Called after a commit that wrote outbox rows (wakes the OutboxRelay). */
+    private readonly onPublished: () => void = () => undefined,
+  ) {
+    this.resultTopic = topicName(topicPrefix, TOPICS.deliveryResultV1);
+  }
+
+  // ---------------------------------------------------------------------------------------------------- outbox
+
+  private async publish(tx: EntityManager, rows: LedgerRecord[]): Promise<void> {
+    if (!rows.length) return;
+    const messages = rows.map((r) => ({ topic: this.resultTopic, key: r.conversion_id, payload: toDeliveryResult(r) }));
+    await tx.query(
+      `INSERT INTO outbox_message (topic, key, payload)
+       SELECT topic, key, payload FROM jsonb_to_recordset($1::jsonb) AS x(topic text, key text, payload jsonb)`,
+      [JSON.stringify(messages)],
+    );
+  }
+
+  private async insertRows(tx: EntityManager, rows: NewRow[]): Promise<LedgerRecord[]> {
+    if (!rows.length) return [];
+    rows.sort((a, b) => (a.conversion_id + a.pixel_id < b.conversion_id + b.pixel_id ? -1 : 1));
+    return tx.query(
+      `INSERT INTO delivery AS d (conversion_id, pixel_id, account_id, status, next_attempt_at, event_id, event_name, reason_code, message,
+                                 placements, test_mode, command_id, revision)
+       SELECT conversion_id, pixel_id, account_id, status, CASE WHEN status = 'pending' THEN now() END, event_id, event_name, reason_code, message,
+              ARRAY(SELECT jsonb_array_elements_text(placements)), test_mode, command_id, 1
+         FROM jsonb_to_recordset($1::jsonb) AS x(conversion_id uuid, pixel_id text, account_id text, status text, event_id text, event_name text,
+                                                reason_code text, message text, placements jsonb, test_mode boolean, command_id text)
+       ON CONFLICT (conversion_id, pixel_id) DO NOTHING
+       RETURNING ${RETURNING}`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------- ingest
+
+  /**
+   * Stores the conversions and creates their ledger rows in one transaction. Idempotent: a redelivered message
+   * inserts nothing new (unique ids). Returns how many ledger rows were created.
+   */
+  async ingestConversions(values: ConversionCreatedV1.Value[]): Promise<number> {
+    if (!values.length) return 0;
+    const byId = new Map(values.map((v) => [v.conversion_id, v]));
+    const convs = [...byId.values()].sort((a, b) => (a.conversion_id < b.conversion_id ? -1 : 1));
+    const attributed = convs.filter((c) => c.status === 'attributed' && c.attribution);
+    const pixels = await this.configView.pixelsFor(attributed.map((c) => c.account_id));
+    const newRows = attributed.flatMap((c) => targetsFor(conversionRef(c), pixels).map((t) => newRowFor(c, t, null)));
+    const created = await this.ds.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload)
+         SELECT id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload
+           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, account_id text, event_id text, status text, conversion_type_id text,
+                                                  traffic_channel_id text, offer_id text, occurred_at timestamptz, payload jsonb)
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          JSON.stringify(
+            convs.map((c) => ({
+              id: c.conversion_id,
+              account_id: c.account_id,
+              event_id: c.event_id,
+              status: c.status,
+              conversion_type_id: c.conversion_type_id,
+              traffic_channel_id: c.attribution?.traffic_channel_id ?? null,
+              offer_id: c.attribution?.offer_id ?? null,
+              occurred_at: c.occurred_at,
+              payload: c,
+            })),
+          ),
+        ],
+      );
+      const inserted = await this.insertRows(tx, newRows);
+      await this.publish(tx, inserted);
+      return inserted.length;
+    });
+    if (created) this.onPublished();
+    return created;
+  }
+
+  // ---------------------------------------------------------------------------------------------------- commands
+
+  async applyCommand(cmd: DeliveryCommandV1.Value, heartbeat: () => Promise<void> = async () => undefined): Promise<{ created: number; reset: number }> {
+    return cmd.kind === 'redeliver' ? this.redeliver(cmd) : this.backfill(cmd, heartbeat);
+  }
+
+  /**
+   * Resends the failed (and skipped) deliveries of these conversions with the current configuration: targets are
+   * recomputed, so a pixel added since gets a new row; delivered and in-flight rows are never touched.
+   */
+  private async redeliver(cmd: Extract<DeliveryCommandV1.Value, { kind: 'redeliver' }>): Promise<{ created: number; reset: number }> {
+    const onlyPixel = cmd.pixel_id ? canonicalPixelId(cmd.pixel_id) : null;
+    let created = 0;
+    let reset = 0;
+    const ids = [...new Set(cmd.conversion_ids)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const pixels = await this.configView.pixelsFor([cmd.account_id]);
+      const r = await this.ds.transaction(async (tx) => {
+        const convRows: Array<{ payload: ConversionCreatedV1.Value }> = await tx.query(
+          `SELECT payload FROM conversion WHERE account_id = $1 AND id::text = ANY($2::text[]) AND status = 'attributed'`,
+          [cmd.account_id, chunk],
+        );
+        const existing: LedgerRecord[] = await tx.query(
+          `SELECT ${RETURNING} FROM delivery d WHERE d.account_id = $1 AND d.conversion_id::text = ANY($2::text[]) ORDER BY d.id FOR UPDATE`,
+          [cmd.account_id, chunk],
+        );
+        const byKey = new Map(existing.map((e) => [`${e.conversion_id}|${e.pixel_id}`, e]));
+        const inserts: NewRow[] = [];
+        const resets: Array<NewRow & { id: string }> = [];
+        for (const { payload: conv } of convRows) {
+          for (const t of targetsFor(conversionRef(conv), pixels)) {
+            if (onlyPixel && t.pixelId !== onlyPixel) continue;
+            const row = newRowFor(conv, t, cmd.command_id);
+            const prev = byKey.get(`${conv.conversion_id}|${t.pixelId}`);
+            if (!prev) inserts.push(row);
+            else if (prev.status === 'failed' || prev.status === 'skipped') resets.push({ ...row, id: prev.id });
+          }
+        }
+        const inserted = await this.insertRows(tx, inserts);
+        const updated: LedgerRecord[] = resets.length
+          ? rowsOf<LedgerRecord>(await tx.query(
+              `UPDATE delivery d SET status = x.status, attempts = 0, next_attempt_at = CASE WHEN x.status = 'pending' THEN now() END,
+                      lease_until = NULL, claim_id = NULL, claimed_by = NULL, event_name = x.event_name, http_status = NULL,
+                      reason_code = x.reason_code, message = x.message, placements = ARRAY(SELECT jsonb_array_elements_text(x.placements)),
+                      test_mode = x.test_mode, command_id = x.command_id, cycle_started_at = now(), revision = d.revision + 1, updated_at = now()
+                 FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, status text, event_name text, reason_code text, message text,
+                                                        placements jsonb, test_mode boolean, command_id text)
+                WHERE d.id = x.id AND d.status IN ('failed', 'skipped')
+               RETURNING ${RETURNING}`,
+              [JSON.stringify(resets)],
+            ))
+          : [];
+        const changed = [...inserted, ...updated];
+        await this.publish(tx, changed);
+        return { created: inserted.length, reset: changed.length - inserted.length };
+      });
+      created += r.created;
+      reset += r.reset;
+      if (r.created + r.reset) this.onPublished();
+    }
+    this.log.info('redeliver applied', { command_id: cmd.command_id, account_id: cmd.account_id, conversions: ids.length, created, reset });
+    return { created, reset };
+  }
+
+  /**
+   * Delivers to the pixel placement `pixel_config_id` the conversions of its channel/offer from the last `since_days`
+   * that this Snap pixel has no ledger row for yet. Pages of 500; the unique index keeps it exactly-once even if the
+   * command is consumed twice or runs on two instances.
+   */
+  private async backfill(cmd: Extract<DeliveryCommandV1.Value, { kind: 'backfill' }>, heartbeat: () => Promise<void>): Promise<{ created: number; reset: number }> {
+    const placement = await this.configView.pixelPlacement(cmd.pixel_config_id);
+    if (!placement || placement.accountId !== cmd.account_id) {
+      this.log.warn('backfill for an unknown pixel placement ignored', { command_id: cmd.command_id, account_id: cmd.account_id, pixel_config_id: cmd.pixel_config_id });
+      return { created: 0, reset: 0 };
+    }
+    const pixelId = canonicalPixelId(placement.pixelId);
+    const column = placement.placement.kind === 'channel' ? 'traffic_channel_id' : 'offer_id';
+    const scopeId = placement.placement.kind === 'channel' ? placement.placement.trafficChannelId : placement.placement.offerId;
+    const days = Math.min(37, Math.max(1, cmd.since_days));
+    let created = 0;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const page: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await this.ds.query(
+        `SELECT c.id, c.payload FROM conversion c
+          WHERE c.account_id = $1 AND c.status = 'attributed' AND c.${column} = $2
+            AND c.occurred_at >= now() - ($3::int * interval '1 day') AND c.id > $4::uuid
+            AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.conversion_id = c.id AND d.pixel_id = $5)
+          ORDER BY c.id LIMIT 500`,
+        [cmd.account_id, scopeId, days, after, pixelId],
+      );
+      if (!page.length) break;
+      after = page[page.length - 1]!.id;
+      const pixels = await this.configView.pixelsFor([cmd.account_id]);
+      if (!pixels.some((p) => p.configId === placement.configId)) pixels.push(placement);
+      const rows = page.flatMap(({ payload }) =>
+        targetsFor(conversionRef(payload), pixels)
+          .filter((t) => t.pixelId === pixelId)
+          .map((t) => newRowFor(payload, t, cmd.command_id)),
+      );
+      const n = await this.ds.transaction(async (tx) => {
+        const inserted = await this.insertRows(tx, rows);
+        await this.publish(tx, inserted);
+        return inserted.length;
+      });
+      created += n;
+      if (n) this.onPublished();
+      await heartbeat();
+    }
+    this.log.info('backfill applied', { command_id: cmd.command_id, account_id: cmd.account_id, pixel_id: pixelId, since_days: days, created });
+    return { created, reset: 0 };
+  }
+
+  // ---------------------------------------------------------------------------------------------------- sender side
+
+  /** Pixels with due work (including rows whose claimer died). */
+  async duePixels(limit = 500): Promise<Array<{ account_id: string; pixel_id: string }>> {
+    return this.ds.query(
+      `SELECT d.account_id, d.pixel_id FROM delivery d WHERE ${DUE} GROUP BY d.account_id, d.pixel_id ORDER BY min(d.next_attempt_at) LIMIT $1`,
+      [limit],
+    );
+  }
+
+  /**
+   * Claims up to `limit` due rows of one pixel for this instance: status `sending`, a fresh claim id, a lease, and
+   * attempts + 1. SKIP LOCKED: another instance claiming the same pixel at the same moment gets other rows.
+   */
+  async claim(accountId: string, pixelId: string, limit: number, instanceNo: number, leaseMs: number): Promise<{ claimId: string; rows: ClaimedRow[] }> {
+    const claimId = randomUUID();
+    const rows: LedgerRecord[] = await this.ds.transaction(async (tx) => {
+      const res = await tx.query(
+        `WITH due AS (
+           SELECT d.id FROM delivery d
+            WHERE d.account_id = $1 AND d.pixel_id = $2 AND ${DUE}
+            ORDER BY d.next_attempt_at, d.id
+            LIMIT $3
+            FOR UPDATE SKIP LOCKED)
+         UPDATE delivery d SET status = 'sending', claim_id = $4, claimed_by = $5,
+                lease_until = now() + ($6::int * interval '1 millisecond'), next_attempt_at = now() + ($6::int * interval '1 millisecond'),
+                attempts = d.attempts + 1, updated_at = now()
+           FROM due WHERE d.id = due.id
+         RETURNING ${RETURNING}`,
+        [accountId, pixelId, limit, claimId, instanceNo, leaseMs],
+      );
+      return rowsOf<LedgerRecord>(res);
+    });
+    if (!rows.length) return { claimId, rows: [] };
+    const convs: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await this.ds.query(`SELECT id, payload FROM conversion WHERE id = ANY($1::uuid[])`, [
+      [...new Set(rows.map((r) => r.conversion_id))],
+    ]);
+    const byId = new Map(convs.map((c) => [c.id, c.payload]));
+    return { claimId, rows: rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => ({ ...r, conversion: byId.get(r.conversion_id)! })) };
+  }
+
+  /** Extends the lease right before a request; returns the ids this claim still owns (only those may be sent). */
+  async refreshLease(claimId: string, ids: string[], leaseMs: number): Promise<Set<string>> {
+    const res = await this.ds.query(
+      `UPDATE delivery SET lease_until = now() + ($3::int * interval '1 millisecond'), next_attempt_at = now() + ($3::int * interval '1 millisecond')
+        WHERE claim_id = $1 AND status = 'sending' AND id = ANY($2::bigint[])
+        RETURNING id`,
+      [claimId, ids, leaseMs],
+    );
+    const list = rowsOf<{ id: string }>(res);
+    return new Set(list.map((r) => String(r.id)));
+  }
+
+  /** Gives rows back unsent (their token is paused): due again at `until`, the claim's attempt is not counted. */
+  async release(claimId: string, ids: string[], until: Date): Promise<void> {
+    if (!ids.length) return;
+    await this.ds.query(
+      `UPDATE delivery SET status = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'pending' END, attempts = greatest(0, attempts - 1),
+              next_attempt_at = $3, lease_until = NULL, claim_id = NULL, claimed_by = NULL, updated_at = now()
+        WHERE claim_id = $1 AND status = 'sending' AND id = ANY($2::bigint[])`,
+      [claimId, ids, until],
+    );
+  }
+
+  /** Records outcomes of one claim and publishes them. A row another claim took over (lease expired) is left alone. */
+  async mark(claimId: string, outcomes: Outcome[]): Promise<LedgerRecord[]> {
+    if (!outcomes.length) return [];
+    const data = outcomes.map((o) => ({
+      id: o.id,
+      status: o.status,
+      http_status: o.httpStatus ?? null,
+      reason_code: o.reasonCode ?? null,
+      message: o.message ?? null,
+      next_attempt_at: o.status === 'retrying' ? (o.nextAttemptAt ?? new Date()).toISOString() : null,
+      test_mode: o.testMode ?? null,
+      placements: o.placements ?? null,
+    }));
+    const marked = await this.ds.transaction(async (tx) => {
+      const res = await tx.query(
+        `UPDATE delivery d SET status = x.status, http_status = x.http_status, reason_code = x.reason_code, message = x.message,
+                next_attempt_at = x.next_attempt_at, lease_until = NULL, claim_id = NULL, claimed_by = NULL,
+                delivered_at = CASE WHEN x.status = 'delivered' THEN now() ELSE d.delivered_at END,
+                test_mode = coalesce(x.test_mode, d.test_mode),
+                placements = CASE WHEN x.placements IS NULL THEN d.placements ELSE ARRAY(SELECT jsonb_array_elements_text(x.placements)) END,
+                revision = d.revision + 1, updated_at = now()
+           FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, status text, http_status int, reason_code text, message text,
+                                                  next_attempt_at timestamptz, test_mode boolean, placements jsonb)
+          WHERE d.id = x.id AND d.claim_id = $1 AND d.status = 'sending'
+         RETURNING ${RETURNING}`,
+        [claimId, JSON.stringify(data)],
+      );
+      const rows = rowsOf<LedgerRecord>(res);
+      await this.publish(tx, rows);
+      if (rows.length < outcomes.length) {
+        this.log.warn('some outcomes were not recorded: the claim was taken over after its lease ended', { claim_id: claimId, lost: outcomes.length - rows.length });
+      }
+      return rows;
+    });
+    if (marked.length) this.onPublished();
+    return marked;
+  }
+
+  /**
+   * A person has to fix the pixel (bad token, unknown pixel): fail every waiting delivery of it now with the same
+   * message, instead of sending each one into the same wall. Rows in flight get their own answer.
+   */
+  async failWaitingForPixel(accountId: string, pixelId: string, outcome: { httpStatus: number | null; reasonCode: string; message: string }): Promise<number> {
+    const n = await this.ds.transaction(async (tx) => {
+      const res = await tx.query(
+        `UPDATE delivery d SET status = 'failed', http_status = $3, reason_code = $4, message = $5, next_attempt_at = NULL,
+                revision = d.revision + 1, updated_at = now()
+          WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.status IN ('pending', 'retrying')
+         RETURNING ${RETURNING}`,
+        [accountId, pixelId, outcome.httpStatus, outcome.reasonCode, outcome.message],
+      );
+      const rows = rowsOf<LedgerRecord>(res);
+      await this.publish(tx, rows);
+      return rows.length;
+    });
+    if (n) this.onPublished();
+    return n;
+  }
+
+  /** 429: nothing of this pixel is due before `until` (state unchanged, so nothing is published). */
+  async deferWaitingForPixel(accountId: string, pixelId: string, until: Date): Promise<void> {
+    await this.ds.query(
+      `UPDATE delivery SET next_attempt_at = greatest(next_attempt_at, $3) WHERE account_id = $1 AND pixel_id = $2 AND status IN ('pending', 'retrying')`,
+      [accountId, pixelId, until],
+    );
+  }
+
+  async pauseToken(tokenKey: string, until: Date): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO token_pause (token_key, paused_until) VALUES ($1, $2)
+       ON CONFLICT (token_key) DO UPDATE SET paused_until = greatest(token_pause.paused_until, EXCLUDED.paused_until)`,
+      [tokenKey, until],
+    );
+  }
+
+  async activePauses(): Promise<Map<string, number>> {
+    const rows: Array<{ token_key: string; paused_until: Date }> = await this.ds.query(`SELECT token_key, paused_until FROM token_pause WHERE paused_until > now()`);
+    return new Map(rows.map((r) => [r.token_key, new Date(r.paused_until).getTime()]));
+  }
+
+  async cleanupPauses(): Promise<void> {
+    await this.ds.query(`DELETE FROM token_pause WHERE paused_until < now() - interval '1 hour'`);
+  }
+
+  /** Ledger counts by status (tests, operators). */
+  async counts(): Promise<Record<string, number>> {
+    const rows: Array<{ status: string; n: number }> = await this.ds.query(`SELECT status, count(*)::int AS n FROM delivery GROUP BY status`);
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+}
+
+export type { PixelPlacement };

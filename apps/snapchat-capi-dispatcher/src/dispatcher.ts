@@ -1,0 +1,105 @@
+import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
+import { topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import { OutboxRelay } from '@snaptrack/data-access-outbox';
+import { TokenCipher } from '@snaptrack/util-crypto';
+import { dbReachable, openDatabase } from '@snaptrack/util-db';
+import { buildHandler, listen, sendJson } from '@snaptrack/util-http';
+import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
+import { createLogger } from '@snaptrack/util-logger';
+import type { DispatcherConfig } from './config';
+import { ConfigViewService } from './config-view/config-view.service';
+import { startConfigConsumer, startLedgerConsumer } from './consumer';
+import { createDispatcherDataSource } from './data-source';
+import { DeliveryService } from './delivery/delivery.service';
+import { acquireInstanceLock } from './delivery/instance-lock';
+import { Sender } from './sender/sender';
+import { SnapCapiClient } from './snap-capi/client';
+
+export interface RunningDispatcher {
+  /** Health server: GET /healthz, /readyz, /stats. */
+  url: string;
+  port: number;
+  ds: DataSource;
+  instanceNo: number;
+  service: DeliveryService;
+  sender: Sender;
+  relay: OutboxRelay;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires config → database (migrations) → Kafka topics → outbox relay → config view (caught up) → ledger consumer →
+ * sender → health server. Tests call this in-process with PORT 0.
+ */
+export async function startDispatcher(config: DispatcherConfig): Promise<RunningDispatcher> {
+  const log = createLogger('snapchat-capi-dispatcher', config.logLevel);
+  const prefix = config.kafkaTopicPrefix ?? '';
+  const ds = await openDatabase(createDispatcherDataSource(config.databaseUrl));
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'snapchat-capi-dispatcher', logger: log });
+  await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const relay = new OutboxRelay(ds, producer, log, { intervalMs: 250 });
+  relay.start();
+  const lock = await acquireInstanceLock(ds);
+
+  const configView = new ConfigViewService(ds, log);
+  const service = new DeliveryService(ds, configView, log, prefix, () => relay.wake());
+  const client = new SnapCapiClient({ baseUrl: config.snapCapiBaseUrl, timeoutMs: config.requestTimeoutMs, log });
+  const sender = new Sender({ service, configView, client, cipher: new TokenCipher(config.tokenEncryptionKeys), log, config, instanceNo: lock.instanceNo });
+
+  const deps = { kafka, producer, log, topicPrefix: prefix, groupId: config.kafkaGroupId, configView, service, onLedgerChanged: () => sender.wake() };
+  const configConsumer = await startConfigConsumer(deps);
+  await configConsumer.caughtUp(config.configCatchUpTimeoutMs);
+  const ledger = await startLedgerConsumer(deps);
+  sender.start();
+
+  const http = await listen(
+    buildHandler(
+      [
+        {
+          method: 'GET',
+          path: '/stats',
+          handler: async (_req, res) => sendJson(res, 200, { instance: lock.instanceNo, ledger: await service.counts(), sender: sender.stats, dead_letters: ledger.deadLetters.count }),
+        },
+      ],
+      {
+        probes: [
+          { name: 'database', check: () => dbReachable(ds) },
+          { name: 'kafka', check: () => kafkaReachable(kafka) },
+        ],
+        onError: (e) => log.error('health request failed', { err: e }),
+      },
+    ),
+    config.port,
+    config.host,
+  );
+  log.info('snapchat-capi-dispatcher listening', { url: http.url, instance: lock.instanceNo, snap_host: new URL(config.snapCapiBaseUrl).host });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: http.url,
+    port: http.port,
+    ds,
+    instanceNo: lock.instanceNo,
+    service,
+    sender,
+    relay,
+    stop: () =>
+      (stopping ??= (async () => {
+        // Consumers first (no new ledger rows), then the sender (in-flight requests answered and marked), then the
+        // relay and producer, then the database.
+        await ledger.consumer.disconnect().catch((e) => log.warn('ledger consumer disconnect failed', { err: e }));
+        await configConsumer.consumer.disconnect().catch((e) => log.warn('config consumer disconnect failed', { err: e }));
+        await sender.stop();
+        await relay.publishBatch().catch(() => 0);
+        await relay.stop();
+        await producer.disconnect().catch(() => undefined);
+        await lock.release().catch(() => undefined);
+        await ds.destroy();
+        await http.close();
+        log.info('snapchat-capi-dispatcher stopped');
+      })()),
+  };
+}

@@ -1,0 +1,498 @@
+import { createHash } from 'node:crypto';
+import { AppError, InvalidAuthenticationError, RateLimitedError, toAppError } from '@snaptrack/util-errors';
+import type { TokenCipher } from '@snaptrack/util-crypto';
+import type { Logger } from '@snaptrack/util-logger';
+import type { ConfigViewService, OfferInfo } from '../config-view/config-view.service';
+import type { DispatcherConfig } from '../config';
+import { conversionRef, type ClaimedRow, type DeliveryService, type Outcome } from '../delivery/delivery.service';
+import { backoffDelay, nextAttemptAt, type RetryPolicy } from '../delivery/retry-policy';
+import { PayloadTooLargeError, SnapRejectedError, type SnapCapiClient } from '../snap-capi/client';
+import { toSnapEvent, type SnapEvent } from '../snap-capi/mapping';
+import { SnapEventInvalid, assertValidPixelId, assertValidSnapEvent } from '../snap-capi/validate';
+import { placementNote, targetsFor, type PixelPlacement, type PlacementKind } from '../targets';
+import { chunkForRequests, requestBody, type Sized } from './batching';
+import { Semaphore, TokenBucket } from './limits';
+
+/**
+ * The sender loop: finds pixels with due deliveries, claims their rows (FOR UPDATE SKIP LOCKED, under a lease), builds
+ * and checks each Snap event, groups them by (pixel, token, endpoint), sends batches of ≤ 2000 events / 1 MB with
+ * bounded concurrency (global and per token) and a per-token rate limit, and marks every outcome. One slow or failing
+ * pixel never holds up another: each pixel has its own worker, and retries wait in the database (next_attempt_at).
+ */
+
+export interface SenderDeps {
+  service: DeliveryService;
+  configView: ConfigViewService;
+  client: SnapCapiClient;
+  cipher: TokenCipher;
+  log: Logger;
+  config: DispatcherConfig;
+  instanceNo: number;
+}
+
+interface Item {
+  row: ClaimedRow;
+  event: SnapEvent;
+  placements: PlacementKind[];
+  testMode: boolean;
+  note: string | null;
+}
+
+interface Group {
+  accountId: string;
+  /** Canonical pixel id (ledger key). */
+  pixelId: string;
+  /** Pixel id as configured (URL path). */
+  urlPixelId: string;
+  token: string;
+  tokenKey: string;
+  validateOnly: boolean;
+  items: Array<Sized<Item>>;
+}
+
+/** The AAD config-service binds a pixel's encrypted token to. */
+export function tokenAad(placement: Pick<PixelPlacement, 'configId'>): string {
+  return placement.configId;
+}
+
+/** A key for per-token state that is not the token (rate limits, 429 pauses). */
+export function tokenKeyOf(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function authFailureMessage(pixelId: string, e: AppError): { reasonCode: string; message: string } {
+  const snap = e.message ? ` (Snapchat: ${e.message})` : '';
+  if (e.code === 'pixel_not_found') {
+    return {
+      reasonCode: 'pixel_not_found',
+      message: `Snapchat does not know pixel ${pixelId}: check the Pixel ID in Snap Ads Manager → Assets → Pixels and save it on the pixel, then re-deliver.${snap}`,
+    };
+  }
+  if (e.httpStatus === 403) {
+    return {
+      reasonCode: 'invalid_authentication',
+      message: `The access token's organisation does not own pixel ${pixelId}: generate a Conversions API token in the Business Manager of the organisation that owns the pixel, save it on the pixel, then re-deliver.${snap}`,
+    };
+  }
+  return {
+    reasonCode: 'invalid_authentication',
+    message: `Snapchat rejected the access token for pixel ${pixelId}: generate a new Conversions API token in Business Manager and save it on the pixel, then re-deliver.${snap}`,
+  };
+}
+
+const TEST_MODE_NOTE = 'Test mode: sent to Snapchat\'s validate endpoint, which checked the event and recorded nothing.';
+
+function joinNotes(...notes: Array<string | null>): string | null {
+  const n = notes.filter((x): x is string => !!x);
+  return n.length ? n.join(' ') : null;
+}
+
+export class Sender {
+  private timer: NodeJS.Timeout | null = null;
+  private current: Promise<void> = Promise.resolve();
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private readonly busy = new Set<string>();
+  private readonly workers = new Set<Promise<void>>();
+  private readonly global: Semaphore;
+  private readonly perToken = new Map<string, Semaphore>();
+  private readonly buckets = new Map<string, TokenBucket>();
+  private pauses = new Map<string, number>();
+  private readonly tokens = new Map<string, string>();
+  private readonly policy: RetryPolicy;
+  private lastCleanup = 0;
+  /** Counters for tests and operators. */
+  readonly stats = { requests: 0, eventsSent: 0, delivered: 0, failed: 0, retried: 0 };
+
+  constructor(private readonly deps: SenderDeps) {
+    this.global = new Semaphore(deps.config.maxConcurrency);
+    this.policy = { baseMs: deps.config.retryBaseMs, maxDelayMs: deps.config.retryMaxDelayMs, horizonMs: deps.config.retryHorizonMs };
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** New rows were written: look soon, after a short linger so a burst becomes one request. */
+  wake(): void {
+    if (this.stopped) return;
+    this.schedule(this.deps.config.lingerMs);
+  }
+
+  /** Stops claiming; waits for in-flight requests to be answered and marked. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.current.catch(() => undefined);
+    await Promise.allSettled([...this.workers]);
+  }
+
+  private nextAt = Infinity;
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    const at = Date.now() + ms;
+    if (this.timer && this.nextAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.nextAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.nextAt = Infinity;
+      void this.tick();
+    }, ms);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.again = false;
+    this.current = this.pass();
+    await this.current;
+    this.running = false;
+    this.schedule(this.again ? 0 : this.deps.config.senderPollMs);
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      this.pauses = new Map([...(await this.deps.service.activePauses())].map(([k, v]) => [k, Math.max(v, this.pauses.get(k) ?? 0)]));
+      if (Date.now() - this.lastCleanup > 60_000) {
+        this.lastCleanup = Date.now();
+        await this.deps.service.cleanupPauses();
+      }
+      const due = await this.deps.service.duePixels();
+      for (const p of due) {
+        if (this.stopped || this.workers.size >= this.deps.config.maxConcurrency) break;
+        const key = `${p.account_id}|${p.pixel_id}`;
+        if (this.busy.has(key)) continue;
+        this.busy.add(key);
+        const w: Promise<void> = this.runPixel(p.account_id, p.pixel_id).finally(() => {
+          this.busy.delete(key);
+          this.workers.delete(w);
+          this.wake();
+        });
+        this.workers.add(w);
+      }
+    } catch (e) {
+      this.deps.log.warn('sender pass failed; will retry', { err: e });
+    }
+  }
+
+  private async runPixel(accountId: string, pixelId: string): Promise<void> {
+    const { service, config, instanceNo } = this.deps;
+    try {
+      while (!this.stopped) {
+        const { claimId, rows } = await service.claim(accountId, pixelId, config.maxEventsPerRequest * config.maxConcurrencyPerToken, instanceNo, config.sendLeaseMs);
+        if (!rows.length) return;
+        await this.process(claimId, accountId, pixelId, rows);
+      }
+    } catch (e) {
+      // Claimed rows stay `sending` until their lease ends, then any instance picks them up again.
+      this.deps.log.error('sender worker failed', { err: e, account_id: accountId, pixel_id: pixelId });
+    }
+  }
+
+  private decrypt(p: PixelPlacement): string {
+    const cacheKey = `${p.configId}|${p.token!.key_id}|${p.token!.ciphertext}`;
+    let plain = this.tokens.get(cacheKey);
+    if (plain === undefined) {
+      plain = this.deps.cipher.decrypt(p.token!, tokenAad(p));
+      if (this.tokens.size > 10_000) this.tokens.clear();
+      this.tokens.set(cacheKey, plain);
+    }
+    return plain;
+  }
+
+  private async process(claimId: string, accountId: string, pixelId: string, rows: ClaimedRow[]): Promise<void> {
+    const { configView, config } = this.deps;
+    const now = Date.now();
+    const pixels = await configView.pixelsFor([accountId]);
+    const offers: Map<string, OfferInfo> = await configView.offers([...new Set(rows.flatMap((r) => (r.conversion?.attribution?.offer_id ? [r.conversion.attribution.offer_id] : [])))]);
+    const immediate: Outcome[] = [];
+    const groups = new Map<string, Group>();
+
+    for (const row of rows) {
+      const conv = row.conversion;
+      if (!conv) {
+        immediate.push({ id: row.id, status: 'failed', reasonCode: 'conversion_missing', message: 'The conversion is missing from the dispatcher database.' });
+        continue;
+      }
+      const target = targetsFor(conversionRef(conv), pixels).find((t) => t.pixelId === row.pixel_id);
+      if (!target) {
+        immediate.push({
+          id: row.id,
+          status: 'skipped',
+          reasonCode: 'pixel_removed',
+          message: `Pixel ${row.pixel_id} is no longer set on this conversion's traffic channel or offer, so nothing was sent.`,
+        });
+        continue;
+      }
+      const eventName = row.event_name ?? target.eventName;
+      if (!eventName) {
+        immediate.push({ id: row.id, status: 'skipped', reasonCode: 'no_mapping', message: `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${row.pixel_id}, so nothing was sent.` });
+        continue;
+      }
+      const p = target.primary;
+      try {
+        assertValidPixelId(p.pixelId.trim());
+      } catch (e) {
+        const err = toAppError(e);
+        immediate.push({ id: row.id, status: 'failed', reasonCode: err.code, message: `Pixel ${row.pixel_id}: ${err.message}`, placements: target.placements });
+        continue;
+      }
+      if (!p.token) {
+        immediate.push({
+          id: row.id,
+          status: 'failed',
+          reasonCode: 'missing_token',
+          message: `Pixel ${row.pixel_id} has no Conversions API access token: generate one in Snap Business Manager, save it on the pixel, then re-deliver.`,
+          placements: target.placements,
+        });
+        continue;
+      }
+      let token: string;
+      try {
+        token = this.decrypt(p);
+      } catch {
+        immediate.push({
+          id: row.id,
+          status: 'failed',
+          reasonCode: 'token_unreadable',
+          message: `The access token of pixel ${row.pixel_id} could not be decrypted with this dispatcher's TOKEN_ENCRYPTION_KEYS: save the token on the pixel again, then re-deliver.`,
+          placements: target.placements,
+        });
+        continue;
+      }
+      const offer = conv.attribution ? offers.get(conv.attribution.offer_id) : undefined;
+      const event = toSnapEvent(conv, { eventName, limitedDataUse: p.limitedDataUse }, {
+        eventId: row.event_id,
+        integration: config.integrationName,
+        fallbackUrl: offer?.url ?? null,
+        defaultCurrency: offer?.defaultCurrency ?? null,
+      });
+      try {
+        assertValidSnapEvent(event, now);
+      } catch (e) {
+        const err = toAppError(e);
+        immediate.push({
+          id: row.id,
+          status: 'failed',
+          reasonCode: e instanceof SnapEventInvalid ? e.reasonCode : err.code,
+          message: err.message,
+          placements: target.placements,
+          testMode: p.testMode,
+        });
+        continue;
+      }
+      const tokenKey = tokenKeyOf(token);
+      const key = `${tokenKey}|${p.testMode ? 'validate' : 'events'}|${p.pixelId.trim()}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = { accountId, pixelId, urlPixelId: p.pixelId.trim(), token, tokenKey, validateOnly: p.testMode, items: [] };
+        groups.set(key, g);
+      }
+      g.items.push({ item: { row, event, placements: target.placements, testMode: p.testMode, note: placementNote(target) }, json: JSON.stringify(event) });
+    }
+
+    if (immediate.length) {
+      this.stats.failed += immediate.filter((o) => o.status === 'failed').length;
+      await this.deps.service.mark(claimId, immediate);
+    }
+    await Promise.all([...groups.values()].map((g) => this.sendGroup(claimId, g)));
+  }
+
+  private pausedUntil(tokenKey: string): number | null {
+    const until = this.pauses.get(tokenKey);
+    return until !== undefined && until > Date.now() ? until : null;
+  }
+
+  private async sendGroup(claimId: string, g: Group): Promise<void> {
+    const paused = this.pausedUntil(g.tokenKey);
+    if (paused !== null) {
+      await this.deps.service.release(claimId, g.items.map((i) => i.item.row.id), new Date(paused));
+      return;
+    }
+    const chunks = chunkForRequests(g.items, this.deps.config.maxEventsPerRequest, this.deps.config.maxBodyBytes);
+    await Promise.all(chunks.map((c) => this.sendChunk(claimId, g, c)));
+  }
+
+  private semaphoreFor(tokenKey: string): Semaphore {
+    let s = this.perToken.get(tokenKey);
+    if (!s) {
+      s = new Semaphore(this.deps.config.maxConcurrencyPerToken);
+      this.perToken.set(tokenKey, s);
+    }
+    return s;
+  }
+
+  private bucketFor(tokenKey: string): TokenBucket {
+    let b = this.buckets.get(tokenKey);
+    if (!b) {
+      b = new TokenBucket(this.deps.config.rateLimitPerToken);
+      this.buckets.set(tokenKey, b);
+    }
+    return b;
+  }
+
+  /** One request; on a payload rejection of several events, splits and sends the parts (bisect). */
+  private async sendChunk(claimId: string, g: Group, chunk: Array<Sized<Item>>): Promise<void> {
+    const { service, client, config } = this.deps;
+    const tokenSlots = this.semaphoreFor(g.tokenKey);
+    let items = chunk;
+    let error: unknown = null;
+    let sent = false;
+    await tokenSlots.acquire();
+    await this.global.acquire();
+    try {
+      const paused = this.pausedUntil(g.tokenKey);
+      if (paused !== null) {
+        await service.release(claimId, items.map((i) => i.item.row.id), new Date(paused));
+        return;
+      }
+      await this.bucketFor(g.tokenKey).take();
+      // Only rows this claim still owns may be sent (a lease that ran out may have been taken over).
+      const owned = await service.refreshLease(claimId, items.map((i) => i.item.row.id), config.sendLeaseMs);
+      items = items.filter((i) => owned.has(String(i.item.row.id)));
+      if (!items.length) return;
+      this.stats.requests++;
+      this.stats.eventsSent += items.length;
+      try {
+        await client.send({ pixelId: g.urlPixelId, accessToken: g.token, validateOnly: g.validateOnly, events: items.map((i) => i.item.event), body: requestBody(items) });
+        sent = true;
+      } catch (e) {
+        error = e;
+      }
+    } finally {
+      this.global.release();
+      tokenSlots.release();
+    }
+
+    if (sent) {
+      this.stats.delivered += items.length;
+      await service.mark(
+        claimId,
+        items.map(({ item }) => ({
+          id: item.row.id,
+          status: 'delivered',
+          httpStatus: 200,
+          message: joinNotes(item.note, item.testMode ? TEST_MODE_NOTE : null),
+          placements: item.placements,
+          testMode: item.testMode,
+        })),
+      );
+      return;
+    }
+    await this.handleFailure(claimId, g, items, toAppError(error));
+  }
+
+  private async handleFailure(claimId: string, g: Group, items: Array<Sized<Item>>, e: AppError): Promise<void> {
+    const { service, log } = this.deps;
+    const now = new Date();
+
+    if (e instanceof RateLimitedError) {
+      const maxAttempts = Math.max(...items.map((i) => i.item.row.attempts));
+      const wait = e.retryAfterMs >= 0 ? Math.max(e.retryAfterMs, 1000) : backoffDelay(maxAttempts, this.policy);
+      const until = new Date(now.getTime() + wait);
+      this.pauses.set(g.tokenKey, Math.max(until.getTime(), this.pauses.get(g.tokenKey) ?? 0));
+      log.warn('snap rate limit: pausing this token', { pixel_id: g.pixelId, wait_ms: wait });
+      await service.pauseToken(g.tokenKey, until);
+      await service.deferWaitingForPixel(g.accountId, g.pixelId, until);
+      await this.retryLater(claimId, items, e, now, wait);
+      return;
+    }
+
+    if (e instanceof InvalidAuthenticationError) {
+      const { reasonCode, message } = authFailureMessage(g.pixelId, e);
+      const outcome = { httpStatus: e.httpStatus ?? null, reasonCode, message };
+      this.stats.failed += items.length;
+      await service.mark(claimId, items.map(({ item }) => ({ id: item.row.id, status: 'failed', ...outcome, placements: item.placements, testMode: item.testMode })));
+      const more = await service.failWaitingForPixel(g.accountId, g.pixelId, outcome);
+      log.warn('snap refused the pixel configuration; its waiting deliveries are failed', { pixel_id: g.pixelId, http_status: e.httpStatus, reason_code: reasonCode, also_failed: more });
+      return;
+    }
+
+    if (e instanceof PayloadTooLargeError || e instanceof SnapRejectedError) {
+      if (e instanceof SnapRejectedError && g.validateOnly && e.eventLogs && e.eventLogs.length === items.length) {
+        // /events/validate judged every event: no split needed, and nothing was recorded anyway.
+        const verdicts = new Map(e.eventLogs.map((l) => [l.event, l]));
+        const outcomes: Outcome[] = items.map(({ item }, i) => {
+          const v = verdicts.get(i);
+          return v && v.status === 'VALID'
+            ? { id: item.row.id, status: 'delivered', httpStatus: 200, message: joinNotes(item.note, TEST_MODE_NOTE), placements: item.placements, testMode: true }
+            : { id: item.row.id, status: 'failed', httpStatus: e.httpStatus ?? 400, reasonCode: 'snap_rejected', message: v?.message ?? e.message, placements: item.placements, testMode: true };
+        });
+        await service.mark(claimId, outcomes);
+        return;
+      }
+      if (items.length === 1) {
+        const { item } = items[0]!;
+        this.stats.failed++;
+        await service.mark(claimId, [
+          {
+            id: item.row.id,
+            status: 'failed',
+            httpStatus: e.httpStatus ?? 400,
+            reasonCode: e instanceof PayloadTooLargeError ? 'payload_too_large' : 'snap_rejected',
+            message: e.message,
+            placements: item.placements,
+            testMode: item.testMode,
+          },
+        ]);
+        return;
+      }
+      // Snap rejects the whole batch for one bad event: isolate the bad events, deliver the rest.
+      const idx = e instanceof SnapRejectedError ? e.eventIndex : null;
+      if (idx !== null && idx >= 0 && idx < items.length) {
+        await this.sendChunk(claimId, g, [items[idx]!]);
+        await this.sendChunk(claimId, g, items.filter((_, i) => i !== idx));
+      } else {
+        const half = Math.ceil(items.length / 2);
+        await this.sendChunk(claimId, g, items.slice(0, half));
+        await this.sendChunk(claimId, g, items.slice(half));
+      }
+      return;
+    }
+
+    // Retryable: 408, 423, 5xx (not 501), network errors, timeouts, or anything unexpected.
+    await this.retryLater(claimId, items, e, now, 0);
+  }
+
+  private async retryLater(claimId: string, items: Array<Sized<Item>>, e: AppError, now: Date, minDelayMs: number): Promise<void> {
+    const outcomes: Outcome[] = items.map(({ item }) => {
+      const next = nextAttemptAt({ attempts: item.row.attempts, cycleStartedAt: new Date(item.row.cycle_started_at), now, minDelayMs }, this.policy);
+      const reasonCode = e.code === 'unknown' ? 'upstream_unavailable' : e.code;
+      if (next === null) {
+        this.stats.failed++;
+        return {
+          id: item.row.id,
+          status: 'failed',
+          httpStatus: e.httpStatus ?? null,
+          reasonCode,
+          message: `Snapchat did not accept the event within ${Math.round(this.policy.horizonMs / 60000)} minutes (${item.row.attempts} attempts; last: ${e.message}). Re-deliver to try again.`,
+          placements: item.placements,
+          testMode: item.testMode,
+        };
+      }
+      this.stats.retried++;
+      return {
+        id: item.row.id,
+        status: 'retrying',
+        httpStatus: e.httpStatus ?? null,
+        reasonCode,
+        message: e.message,
+        nextAttemptAt: next,
+        placements: item.placements,
+        testMode: item.testMode,
+      };
+    });
+    await this.deps.service.mark(claimId, outcomes);
+    const soonest = Math.min(...outcomes.map((o) => (o.nextAttemptAt ? o.nextAttemptAt.getTime() : Infinity)));
+    if (Number.isFinite(soonest)) this.schedule(Math.max(0, soonest - Date.now()));
+  }
+}
