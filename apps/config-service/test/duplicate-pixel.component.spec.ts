@@ -92,6 +92,9 @@ describe('no duplicate pixel at configuration time', () => {
       ]);
       const codes = [a, b].map((r) => (r.errors ? r.errors[0].extensions?.code : 'OK'));
       expect(codes.sort()).toEqual(['DUPLICATE_PIXEL', 'OK']);
+      // The loser waited for the winner's commit (advisory lock) and names where the pixel is, not just a constraint hit.
+      const loser = (a.errors ?? b.errors)![0];
+      expect(loser.extensions?.configuredOn).toBeDefined();
       const [{ kinds }] = await app.ds.query('SELECT array_agg(DISTINCT placement_kind) AS kinds FROM pixel WHERE account_id = $1 AND pixel_id = $2', [acc, pixelId]);
       expect(kinds).toHaveLength(1);
       // Clean up the offer placement so the next round starts from the same state (the channel one is replaced).
@@ -105,6 +108,7 @@ describe('no duplicate pixel at configuration time', () => {
       const pixelId = newPixelId();
       const results = await Promise.all([0, 1].map(() => gql(app.url, acc, M.addOfferPixel, { offerId: o.id, input: pixelInput(pixelId) })));
       expect(results.map((r) => (r.errors ? r.errors[0].extensions?.code : 'OK')).sort()).toEqual(['DUPLICATE_PIXEL', 'OK']);
+      expect(results.find((r) => r.errors)!.errors![0].message).toContain('already configured on this offer ("Race offer 2")');
       const [{ n }] = await app.ds.query('SELECT count(*)::int AS n FROM pixel WHERE offer_id = $1 AND pixel_id = $2', [o.id, pixelId]);
       expect(n).toBe(1);
     }

@@ -66,7 +66,9 @@ export const TABLES = ['traffic_channel', 'conversion_type', 'pixel', 'pixel_eve
 export async function dbState(ds: DataSource): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of TABLES) {
-    const [{ n, digest }] = await ds.query(`SELECT count(*)::int AS n, coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS digest FROM ${t} x`);
+    // The relay setting outbox sent_at in the background is not a change made by the mutation under test.
+    const from = t === 'outbox_message' ? '(SELECT id, topic, key, payload FROM outbox_message) x' : `${t} x`;
+    const [{ n, digest }] = await ds.query(`SELECT count(*)::int AS n, coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS digest FROM ${from}`);
     out[t] = `${n}:${digest}`;
   }
   return out;

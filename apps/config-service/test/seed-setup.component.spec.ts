@@ -186,6 +186,8 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
     expect(offer.offerSource).toEqual({ id: state.source.id, name: 'My network' });
     expect(offer.pixels.map((p: any) => p.id)).toEqual([a.id, b.id]);
     expect(offer.pixels[1].eventMapping).toEqual([{ conversionTypeId: state.lead.id, snapEventName: 'CUSTOM_EVENT_1', conversionType: { id: state.lead.id, name: 'Lead' } }]);
+    const bySource = (await ok(app.url, acc, 'query($s: ID) { offers(offerSourceId: $s) { nodes { id } } }', { s: state.source.id })).offers.nodes;
+    expect(bySource).toEqual([{ id: o.id }]);
     state.offer = o;
   });
 

@@ -26,6 +26,11 @@ import type { DeliveryService } from './delivery/delivery.service';
 
 export const CONSUMER_NAME = 'snapchat-capi-dispatcher';
 const CHUNK = 500;
+/**
+ * A crashed member holds its partitions until its session times out, and a restarted instance's join waits for that:
+ * 10 s (kafkajs defaults to 30 s) keeps a restart after SIGKILL short. Heartbeats every second.
+ */
+const GROUP_TIMING = { sessionTimeout: 10000, heartbeatInterval: 1000, maxWaitTimeInMs: 1000 };
 
 export interface ConsumerDeps {
   kafka: Kafka;
@@ -96,6 +101,8 @@ export function configProblem(v: ConfigEntityV1.Value): string | null {
 
 export interface ConfigConsumer {
   consumer: Consumer;
+  /** Resolves once the consumer has joined its group and runs. */
+  running: Promise<void>;
   /** Resolves once every partition has been read up to where it ended at start-up (or after the timeout). */
   caughtUp(timeoutMs: number): Promise<boolean>;
 }
@@ -123,10 +130,11 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
     await admin.disconnect();
   }
 
-  const consumer = createConsumer(kafka, { groupId });
+  const consumer = createConsumer(kafka, { groupId, ...GROUP_TIMING });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
+  // Not awaited: joining can take up to a session timeout after a crash, and the caller waits on caughtUp() instead.
+  const running = consumer.run({
     eachBatchAutoResolve: false,
     autoCommitInterval: 1000,
     partitionsConsumedConcurrently: 3,
@@ -161,9 +169,11 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
       await commitOffsetsIfNecessary();
     },
   });
+  running.catch((e) => log.error('config consumer failed to start', { err: e }));
 
   return {
     consumer,
+    running,
     caughtUp: async (timeoutMs) => {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
@@ -178,13 +188,27 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
 
 // -------------------------------------------------------------------------------------------------------- conversions + commands
 
-export async function startLedgerConsumer(deps: ConsumerDeps): Promise<{ consumer: Consumer; deadLetters: DeadLetters }> {
+/** Waits for `ready` while keeping the group session alive. */
+async function gate(ready: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
+  let done = false;
+  void ready.finally(() => (done = true));
+  while (!done) {
+    await Promise.race([ready, new Promise((r) => setTimeout(r, 1000))]);
+    if (!done) await heartbeat();
+  }
+}
+
+/**
+ * `configReady` resolves once the config view has caught up: no conversion is targeted before that, so a restart
+ * never delivers against a half-loaded configuration.
+ */
+export async function startLedgerConsumer(deps: ConsumerDeps, configReady: Promise<unknown> = Promise.resolve()): Promise<{ consumer: Consumer; deadLetters: DeadLetters }> {
   const { kafka, log, service } = deps;
   const conversionTopic = topicName(deps.topicPrefix, TOPICS.conversionCreatedV1);
   const commandTopic = topicName(deps.topicPrefix, TOPICS.deliveryCommandV1);
   const deadLetters = new DeadLetters(deps.producer, deps.topicPrefix, log);
 
-  const consumer = createConsumer(kafka, { groupId: deps.groupId });
+  const consumer = createConsumer(kafka, { groupId: deps.groupId, ...GROUP_TIMING });
   await consumer.connect();
   await consumer.subscribe({ topics: [conversionTopic, commandTopic], fromBeginning: true });
   await consumer.run({
@@ -192,6 +216,7 @@ export async function startLedgerConsumer(deps: ConsumerDeps): Promise<{ consume
     autoCommitInterval: 1000,
     partitionsConsumedConcurrently: 3,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+      await gate(configReady, heartbeat);
       if (batch.topic === conversionTopic) {
         for (let i = 0; i < batch.messages.length; i += CHUNK) {
           if (!isRunning() || isStale()) return;

@@ -50,10 +50,18 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
   const sender = new Sender({ service, configView, client, cipher: new TokenCipher(config.tokenEncryptionKeys), log, config, instanceNo: lock.instanceNo });
 
   const deps = { kafka, producer, log, topicPrefix: prefix, groupId: config.kafkaGroupId, configView, service, onLedgerChanged: () => sender.wake() };
+  // The config view catches up first; conversions are targeted, and deliveries sent, only after that (so a token fixed
+  // while the service was down is used). Both groups join at the same time: after a crash each join waits for the
+  // dead member's session to expire, and they should not wait one after the other.
+  let stopped = false;
   const configConsumer = await startConfigConsumer(deps);
-  await configConsumer.caughtUp(config.configCatchUpTimeoutMs);
-  const ledger = await startLedgerConsumer(deps);
-  sender.start();
+  let configCaughtUp = false;
+  const configReady = configConsumer.caughtUp(config.configCatchUpTimeoutMs).then(() => {
+    configCaughtUp = true;
+    if (!stopped) sender.start();
+  });
+  const ledger = await startLedgerConsumer(deps, configReady);
+  await configReady;
 
   const http = await listen(
     buildHandler(
@@ -68,6 +76,7 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
         probes: [
           { name: 'database', check: () => dbReachable(ds) },
           { name: 'kafka', check: () => kafkaReachable(kafka) },
+          { name: 'config_view', check: async () => configCaughtUp },
         ],
         onError: (e) => log.error('health request failed', { err: e }),
       },
@@ -88,10 +97,13 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
     relay,
     stop: () =>
       (stopping ??= (async () => {
+        stopped = true;
         // Consumers first (no new ledger rows), then the sender (in-flight requests answered and marked), then the
         // relay and producer, then the database.
-        await ledger.consumer.disconnect().catch((e) => log.warn('ledger consumer disconnect failed', { err: e }));
-        await configConsumer.consumer.disconnect().catch((e) => log.warn('config consumer disconnect failed', { err: e }));
+        await Promise.all([
+          ledger.consumer.disconnect().catch((e) => log.warn('ledger consumer disconnect failed', { err: e })),
+          configConsumer.consumer.disconnect().catch((e) => log.warn('config consumer disconnect failed', { err: e })),
+        ]);
         await sender.stop();
         await relay.publishBatch().catch(() => 0);
         await relay.stop();

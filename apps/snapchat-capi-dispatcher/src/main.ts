@@ -6,8 +6,11 @@ import { startDispatcher } from './dispatcher';
 
 async function main() {
   const config = loadDispatcherConfig();
-  const app = await startDispatcher(config);
-  onShutdown(() => app.stop());
+  const starting = startDispatcher(config);
+  // Registered before start-up finishes (joining a consumer group can take a session timeout after a crash), so a
+  // SIGTERM during start-up still ends in an orderly stop.
+  onShutdown(async () => (await starting).stop());
+  await starting;
 }
 
 main().catch((e) => {

@@ -63,7 +63,7 @@ export async function startHarness(opts: { sandbox?: SandboxOptions; config?: Pa
   const collectors: Consumer[] = [];
 
   const config = loadDispatcherConfig(
-    { TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_KEYS, LOG_LEVEL: 'warn' },
+    { TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_KEYS, LOG_LEVEL: 'error' },
     {
       port: 0,
       databaseUrl: db.url,

@@ -129,9 +129,9 @@ export class OfferSourceService {
     });
   }
 
-  /** Row lock: a concurrent createOffer on this source (FOR SHARE) and this delete cannot interleave. */
-  async lockRow(tx: EntityManager, accountId: string, id: string, mode: 'pessimistic_write' | 'pessimistic_read' = 'pessimistic_write'): Promise<OfferSourceEntity> {
-    const row = isUuid(id) ? await tx.findOne(OfferSourceEntity, { where: { id, accountId }, lock: { mode } }) : null;
+  /** Row lock: a concurrent createOffer on this source (which holds it FOR SHARE) and this delete cannot interleave. */
+  private async lockRow(tx: EntityManager, accountId: string, id: string): Promise<OfferSourceEntity> {
+    const row = isUuid(id) ? await tx.findOne(OfferSourceEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } }) : null;
     if (!row) throw notFound('Offer source', id);
     return row;
   }

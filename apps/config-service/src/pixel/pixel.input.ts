@@ -1,7 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { SNAP_EVENT_NAMES, isSnapEventName, type SnapEventName } from '@snaptrack/contracts-events';
 import { badInput } from '@snaptrack/util-federation';
-import { isUuid } from '../common/ids';
 
 @InputType('PixelEventMappingInput', { description: 'Conversion type → Snapchat event name' })
 export class PixelEventMappingInput {
@@ -90,6 +89,3 @@ export function eventMapping(list: PixelEventMappingInput[]): MappingEntry[] {
   }
   return out;
 }
-
-/** Whether an id from a mapping can name a row at all (a malformed id is "not found", like another account's id). */
-export const isIdShaped = isUuid;

@@ -34,7 +34,7 @@ export class DeadLetters {
           original_value: message.value ? message.value.toString('utf8').slice(0, 100_000) : null,
           failed_at: new Date().toISOString(),
         };
-        return { key: message.key, value: DeadLetterV1.contract.encode(value) };
+        return { key: DeadLetterV1.keyOf(value, message.key), value: DeadLetterV1.contract.encode(value) };
       }),
     });
   }

@@ -220,9 +220,18 @@ export function isIsoCurrency(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && ISO_4217.has(code);
 }
 
+/** A macro the network did not replace (`{payout}`, `{email}`): the value was not sent. */
+const UNFILLED_MACRO = /^\{[^{}]*\}$/;
+
+/** The trimmed value of an optional parameter; blank and unfilled macros count as absent. */
+function optional(params: RawParams, name: string): string | null {
+  const v = params.get(name)?.trim();
+  return v && !UNFILLED_MACRO.test(v) ? v : null;
+}
+
 function first(params: RawParams, names: string[]): string | null {
   for (const n of names) {
-    const v = params.get(n)?.trim();
+    const v = optional(params, n);
     if (v) return v;
   }
   return null;
@@ -233,7 +242,7 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
   const clickId = readClickId(params, names.clickId);
 
   let payout: string | null = null;
-  const sum = params.get(names.payout)?.trim();
+  const sum = optional(params, names.payout);
   if (sum) {
     if (!PAYOUT_PATTERN.test(sum)) {
       throw new PostbackRejection(400, 'malformed_payout', `"${names.payout}" must be a non-negative decimal number such as 12.50 (at most 12 digits before and 8 after the point)`);
@@ -242,14 +251,15 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
   }
 
   let currency: string | null = null;
-  const cur = params.get(names.currency)?.trim();
+  const cur = optional(params, names.currency);
   if (cur) {
     currency = cur.toUpperCase();
     if (!isIsoCurrency(currency)) throw new PostbackRejection(400, 'malformed_currency', `"${names.currency}" must be an ISO 4217 currency code such as USD or EUR`);
   }
 
+  // The type is matched exactly (case-sensitive, not trimmed).
   const typeRaw = params.get(names.type);
-  const type = typeRaw === undefined || typeRaw === '' ? null : typeRaw;
+  const type = typeRaw === undefined || typeRaw === '' || UNFILLED_MACRO.test(typeRaw) ? null : typeRaw;
 
   const explicitEventId = first(params, names.eventId);
   const txid = first(params, names.transactionId);
@@ -263,7 +273,7 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
   for (const { param, role } of names.roles) {
     if (pii[role] !== undefined) continue;
     const v = params.get(param);
-    if (v !== undefined && v.trim() !== '') pii[role] = v;
+    if (v !== undefined && v.trim() !== '' && !UNFILLED_MACRO.test(v.trim())) pii[role] = v;
   }
 
   const token = params.get(names.token);

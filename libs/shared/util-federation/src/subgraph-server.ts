@@ -58,6 +58,9 @@ export async function startSubgraphHttp(opts: SubgraphHttpOptions): Promise<Subg
     formatError: formatSubgraphError(opts.log),
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
     csrfPrevention: true,
+    // The service's own onShutdown (util-http) stops everything in order; Apollo's handler would re-raise SIGTERM
+    // after stopping itself and kill the process before the outbox relay, Kafka and the database are closed.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   const context = async (req: IncomingMessage): Promise<SubgraphContext> => {

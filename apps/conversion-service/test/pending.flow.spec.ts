@@ -1,0 +1,114 @@
+import { ConversionCreatedV1, TOPICS } from '@snaptrack/contracts-events';
+import { waitFor } from '@snaptrack/util-testing';
+import { startTestConversionService, type TestConversionService } from './harness';
+import { TestBus, clickValue, entity, postback, publishClickAndWait, seedAccount, sha256, type CollectedMessage, type SeededAccount } from './factories';
+
+describe('pending postbacks, unattributed conversions and the Kafka views', () => {
+  let app: TestConversionService;
+  let bus: TestBus;
+  let acc: SeededAccount;
+  let events: CollectedMessage[];
+  let deadLetters: CollectedMessage[];
+
+  const resolved = (pendingId: string) =>
+    waitFor(async () => (await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state <> 'pending'`, [pendingId]))[0], { what: `pending ${pendingId} resolved` });
+
+  beforeAll(async () => {
+    app = await startTestConversionService({ pendingAttributionTimeoutMs: 1500 });
+    bus = await TestBus.connect(app.config.kafkaTopicPrefix!);
+    acc = await seedAccount(bus, app.ds);
+    events = await bus.collect(TOPICS.conversionCreatedV1);
+    deadLetters = await bus.collect(TOPICS.deadLetterV1);
+  });
+  afterAll(async () => {
+    await bus?.close();
+    await app?.stop();
+    await app?.dropDb();
+  });
+
+  it('stores a postback whose click never arrives as an unattributed conversion of the tracking domain\'s account', async () => {
+    const res = await postback(app.url, { clickid: 'neverseen0001', type: 'Purchase', sum: '12', eventid: 'x-1', phone: '+44 844 412 4653' }, { host: `${acc.host}:8080` });
+    expect(res.status).toBe(202);
+    const row = await resolved(res.body.pending_id);
+    expect(row.state).toBe('unattributed');
+    const ev = await waitFor(() => events.find((m) => m.key === row.conversion_id));
+    expect(ConversionCreatedV1.contract.assert(ev.value)).toMatchObject({
+      status: 'unattributed',
+      account_id: acc.accountId,
+      type: 'Purchase',
+      payout: 12,
+      currency: 'USD', // DEFAULT_CURRENCY: no offer source is known
+      attribution: null,
+      click: null,
+      postback_click_id: 'neverseen0001',
+      event_id: 'x-1',
+      user_data: { ph: sha256('448444124653') },
+    });
+  });
+
+  it('keeps a postback with no click and no known tracking domain visible as orphaned, and still attributes it if its click comes', async () => {
+    const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
+    const res = await postback(app.url, { clickid: click.click_id, type: 'Deposit' }, { host: 'unknown.example.net' });
+    expect(res.status).toBe(202);
+    const row = await resolved(res.body.pending_id);
+    expect(row).toMatchObject({ state: 'orphaned', account_id: null, conversion_id: null });
+
+    await bus.publishClick(click);
+    const later = await waitFor(async () => (await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state = 'attributed'`, [res.body.pending_id]))[0]);
+    const ev = await waitFor(() => events.find((m) => m.key === later.conversion_id));
+    expect(ev.value).toMatchObject({ status: 'attributed', account_id: acc.accountId, type: 'Deposit' });
+  });
+
+  it('checks the token of a pending postback once its click (and so its offer source) is known', async () => {
+    const click = clickValue(acc.accountId, { offer_source_id: acc.tokenOfferSourceId, offer_id: acc.tokenOfferId });
+    const bad = await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: 'wrong' });
+    const good = await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: acc.token });
+    expect([bad.status, good.status]).toEqual([202, 202]);
+    await bus.publishClick(click);
+    expect((await resolved(bad.body.pending_id)).state).toBe('rejected');
+    expect((await resolved(bad.body.pending_id)).reason).toBe('bad_token');
+    expect((await resolved(good.body.pending_id)).state).toBe('attributed');
+  });
+
+  it('applies the duplicate policy to pending postbacks too', async () => {
+    const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
+    const a = await postback(app.url, { clickid: click.click_id, type: 'Lead' });
+    const b = await postback(app.url, { clickid: click.click_id, type: 'Lead' });
+    await bus.publishClick(click);
+    const states = [(await resolved(a.body.pending_id)).state, (await resolved(b.body.pending_id)).state].sort();
+    expect(states).toEqual(['attributed', 'duplicate']);
+    expect(await app.ds.query(`SELECT id FROM conversion WHERE click_id = $1`, [click.click_id])).toHaveLength(1);
+  });
+
+  it('dead-letters undecodable and contract-violating messages and goes on', async () => {
+    await bus.publish(TOPICS.clickRecordedV1, 'garbage', 'this is not json');
+    await bus.publish(TOPICS.clickRecordedV1, 'short', JSON.stringify({ ...clickValue(acc.accountId), click_id: 'x' }));
+    await bus.publish(TOPICS.configEntityV1, 'offer:1', JSON.stringify({ schema: 'config.entity.v1' }));
+    const good = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId));
+    expect(good.click_id).toBeDefined();
+    await waitFor(() => deadLetters.length >= 3, { what: 'three dead letters' });
+    expect(deadLetters.map((d) => d.value.source_topic).sort()).toEqual([bus.topic(TOPICS.clickRecordedV1), bus.topic(TOPICS.clickRecordedV1), bus.topic(TOPICS.configEntityV1)].sort());
+    expect(deadLetters.find((d) => d.key === 'garbage')?.value).toMatchObject({ schema: 'dead-letter.v1', consumer: 'conversion-service.clicks', original_value: 'this is not json' });
+  });
+
+  it('keeps the highest version of a config entity and honours deletes and tombstones', async () => {
+    const id = 'ct-versioned';
+    await bus.publishConfig(entity('conversion_type', id, acc.accountId, { name: 'V3', duplicate_policy: 'create', is_default: false }, 3));
+    await bus.publishConfig(entity('conversion_type', id, acc.accountId, { name: 'V2', duplicate_policy: 'create', is_default: false }, 2));
+    const marker = 'ct-marker';
+    await bus.publishConfig(entity('conversion_type', marker, acc.accountId, { name: 'M', duplicate_policy: 'create', is_default: false }, 1));
+    await waitFor(async () => (await app.ds.query(`SELECT 1 FROM config_entity WHERE key = $1`, [`conversion_type:${marker}`])).length > 0);
+    const [row] = await app.ds.query(`SELECT version, data FROM config_entity WHERE key = $1`, [`conversion_type:${id}`]);
+    expect(row).toMatchObject({ version: '3', data: { name: 'V3' } });
+
+    const click = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }));
+    expect((await postback(app.url, { clickid: click.click_id, type: 'V3' })).status).toBe(200);
+
+    await bus.publishConfig(entity('conversion_type', id, acc.accountId, null, 4, true));
+    await waitFor(async () => (await app.ds.query(`SELECT deleted FROM config_entity WHERE key = $1`, [`conversion_type:${id}`]))[0].deleted);
+    expect((await postback(app.url, { clickid: click.click_id, type: 'V3' })).status).toBe(400);
+
+    await bus.publish(TOPICS.configEntityV1, `conversion_type:${marker}`, null);
+    await waitFor(async () => (await app.ds.query(`SELECT deleted FROM config_entity WHERE key = $1`, [`conversion_type:${marker}`]))[0].deleted);
+  });
+});
