@@ -47,7 +47,10 @@ function bearer(req: IncomingMessage): string | undefined {
 }
 
 export function formatGatewayError(log: Logger) {
-  return (formatted: { message: string; extensions?: Record<string, unknown>; path?: readonly (string | number)[] }) => {
+  return (formatted: { message: string; extensions?: Record<string, unknown>; path?: readonly (string | number)[] }, error?: unknown) => {
+    // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep our more precise limit code.
+    const originalCode = ((error as { originalError?: { extensions?: Record<string, unknown> } })?.originalError?.extensions?.code) as string | undefined;
+    if (originalCode === 'QUERY_TOO_COMPLEX') formatted = { ...formatted, extensions: { ...formatted.extensions, code: originalCode } };
     const code = formatted.extensions?.code as string | undefined;
     if (!code || code === 'INTERNAL_SERVER_ERROR') {
       log.error('gateway error', { message: formatted.message, path: formatted.path });

@@ -35,15 +35,9 @@ export class ConfigViewConsumer {
 
   /** Subscribes and resolves once the view has replayed what the topic held at start (or after `catchUpMs`). */
   async start(catchUpMs: number): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      for (const p of await admin.fetchTopicOffsets(this.topic)) {
-        const high = BigInt(p.high);
-        if (high > BigInt(p.low)) this.pending.set(p.partition, high - 1n);
-      }
-    } finally {
-      await admin.disconnect();
+    for (const p of await this.endOffsets()) {
+      const high = BigInt(p.high);
+      if (high > BigInt(p.low)) this.pending.set(p.partition, high - 1n);
     }
     const reached = new Promise<void>((resolve) => {
       this.onCaughtUp = resolve;
@@ -69,6 +63,24 @@ export class ConfigViewConsumer {
     clearTimeout(timer);
     if (result === 'timeout') this.log.warn('config view not caught up yet; going on with what it has', { entries: this.view.size });
     else this.log.info('config view caught up', { entries: this.view.size });
+  }
+
+  /** High/low watermarks per partition. Retried: right after topic creation the leader may not be known yet. */
+  private async endOffsets(): Promise<Array<{ partition: number; high: string; low: string }>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await admin.fetchTopicOffsets(this.topic);
+        } catch (e) {
+          if (attempt >= 20 || !(e as { retriable?: boolean }).retriable) throw e;
+          await new Promise((r) => setTimeout(r, Math.min(100 * attempt, 1000)));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async handle(partition: number, m: KafkaMessage): Promise<void> {
