@@ -430,11 +430,11 @@ export class Sender {
         await service.mark(claimId, outcomes);
         return;
       }
-      if (items.length === 1) {
-        const { item } = items[0]!;
-        this.stats.failed++;
-        await service.mark(claimId, [
-          {
+      if (items.length === 1 || (e instanceof SnapRejectedError && !e.splittable)) {
+        this.stats.failed += items.length;
+        await service.mark(
+          claimId,
+          items.map(({ item }) => ({
             id: item.row.id,
             status: 'failed',
             httpStatus: e.httpStatus ?? 400,
@@ -442,8 +442,8 @@ export class Sender {
             message: e.message,
             placements: item.placements,
             testMode: item.testMode,
-          },
-        ]);
+          })),
+        );
         return;
       }
       // Snap rejects the whole batch for one bad event: isolate the bad events, deliver the rest.

@@ -122,10 +122,16 @@ describe('SnapCapiClient', () => {
     expect(err).toMatchObject({ httpStatus: status, retryable: true });
   });
 
-  it('501 is not retryable', async () => {
+  it('501 is not retryable, and not a reason to split the batch', async () => {
     sandbox.addFault({ pixel_id: pixelId, status: 501 });
     const err = await failure(send());
-    expect(err).toMatchObject({ retryable: false, httpStatus: 501 });
+    expect(err).toMatchObject({ retryable: false, httpStatus: 501, splittable: false });
+  });
+
+  it('never follows a redirect (it would carry the token elsewhere)', async () => {
+    sandbox.addFault({ pixel_id: pixelId, status: 307, body: { status: 'INVALID', reason: 'moved' } });
+    const err = await failure(send());
+    expect(err).toMatchObject({ retryable: false, httpStatus: 307, splittable: false });
   });
 
   it('a dropped connection and a timeout are retryable network errors', async () => {

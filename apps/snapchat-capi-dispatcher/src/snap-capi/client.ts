@@ -44,7 +44,11 @@ export interface SnapEventLog {
   message: string | null;
 }
 
-/** Snap refused the payload (400 INVALID or 2xx INVALID). `eventIndex` is Snap's `event` when it names one. */
+/**
+ * Snap refused the request and retrying it as it is cannot help. `splittable`: the refusal is about the events
+ * (400 INVALID, 422, 2xx INVALID), so the batch can be split to find the bad ones; otherwise (an unexpected status
+ * such as 3xx, 405 or 501) every event of the request fails with the message. `eventIndex` is Snap's `event`.
+ */
 export class SnapRejectedError extends PayloadValidationError {
   constructor(
     message: string,
@@ -53,6 +57,7 @@ export class SnapRejectedError extends PayloadValidationError {
     /** /events/validate answers carry one verdict per event. */
     public readonly eventLogs: SnapEventLog[] | null,
     public readonly snapCodes: string[],
+    public readonly splittable: boolean = true,
   ) {
     super(message, 'payload_invalid', httpStatus);
   }
@@ -140,6 +145,8 @@ export class SnapCapiClient {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body,
+        // Never follow a redirect: it would carry the token-bearing request somewhere else.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       });
     } catch (e) {
@@ -187,10 +194,10 @@ export class SnapCapiClient {
       // Segment reports a bad token as 400, not 401 (reference §6): a person has to fix the token.
       throw new InvalidAuthenticationError(message, 'invalid_authentication', status);
     }
-    throw this.rejected(parsed, status);
+    throw this.rejected(parsed, status, status === 400 || status === 422);
   }
 
-  private rejected(parsed: Record<string, unknown> | null, status: number): SnapRejectedError {
+  private rejected(parsed: Record<string, unknown> | null, status: number, splittable = true): SnapRejectedError {
     const index = typeof parsed?.['event'] === 'number' && Number.isInteger(parsed['event']) ? (parsed['event'] as number) : null;
     const logs = Array.isArray(parsed?.['event_logs'])
       ? (parsed['event_logs'] as unknown[]).flatMap((l): SnapEventLog[] => {
@@ -200,6 +207,6 @@ export class SnapCapiClient {
           return [{ event: entry.event, status: entry.status.toUpperCase(), message: msgs.length ? truncate(msgs.join(' ')) : null }];
         })
       : null;
-    return new SnapRejectedError(snapMessage(parsed, `Snapchat rejected the request (HTTP ${status})`), status, index, logs, snapCodes(parsed));
+    return new SnapRejectedError(snapMessage(parsed, `Snapchat rejected the request (HTTP ${status})`), status, index, logs, snapCodes(parsed), splittable);
   }
 }

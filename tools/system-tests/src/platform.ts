@@ -1,0 +1,50 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+const { startPlatform, devAccount } = require('../../scripts/platform.js');
+
+export interface Platform {
+  gatewayUrl: string;
+  trackingUrl: string;
+  sandboxUrl: string;
+  apiKey: string;
+  accountId: string;
+  topicPrefix: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service as a child process (the same launcher `npm start` uses), on its own ports, databases and topic prefix,
+ * so it can run beside a developer's `npm start`.
+ */
+export async function startSystem(): Promise<Platform> {
+  const base = 20000 + Math.floor(Math.random() * 2000) * 10;
+  const ports = { gateway: base, config: base + 1, campaign: base + 2, conversion: base + 3, dispatcher: base + 4, sandbox: base + 5, tracking: base + 6 };
+  const tag = randomBytes(3).toString('hex');
+  const dbPrefix = `snaptrack_sys_${tag}`;
+  const topicPrefix = `sys-${tag}.`;
+  const logs: string[] = [];
+  const platform = await startPlatform({ ports, dbPrefix, topicPrefix, output: (name: string, line: string) => logs.push(`${name} ${line}`) });
+  const acc = devAccount({ ports, dbPrefix, topicPrefix, fresh: true, name: 'System test' });
+  return {
+    gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
+    trackingUrl: `http://127.0.0.1:${ports.tracking}`,
+    sandboxUrl: `http://127.0.0.1:${ports.sandbox}`,
+    apiKey: acc.api_key,
+    accountId: acc.account_id,
+    topicPrefix,
+    logs,
+    stop: async () => {
+      await platform.stop();
+      const pg = new Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await pg.connect();
+      try {
+        for (const db of ['config', 'campaign', 'conversion', 'dispatcher', 'gateway']) await pg.query(`DROP DATABASE IF EXISTS "${dbPrefix}_${db}" WITH (FORCE)`);
+      } finally {
+        await pg.end();
+      }
+    },
+  };
+}
