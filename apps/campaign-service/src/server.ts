@@ -6,6 +6,7 @@ import { dbReachable, openDatabase } from '@snaptrack/util-db';
 import { ConfigError } from '@snaptrack/util-config';
 import { TOPICS, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import type { DataSource } from 'typeorm';
+import type { Producer } from 'kafkajs';
 import type { CampaignServiceConfig } from './config';
 import { createCampaignDataSource } from './data-source';
 import { resolvers } from './schema';
@@ -31,6 +32,8 @@ export interface RunningCampaignService {
   view: ConfigView;
   cache: CampaignCache;
   clickStore: ClickStore;
+  /** The Kafka producer (clicks, dead letters); exposed so tests can take the broker away from the hot path. */
+  producer: Producer;
   stop(): Promise<void>;
 }
 
@@ -104,6 +107,7 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
     view,
     cache,
     clickStore,
+    producer,
     stop: async () => {
       await http.close();
       await batching.drain();

@@ -64,7 +64,8 @@ describe('campaign-service click capture (real broker and database)', () => {
       'user-agent': UA,
       referer: 'https://www.snapchat.com/',
       'x-forwarded-for': '203.0.113.7',
-      host: 'trk.example.com',
+      'x-forwarded-host': 'trk.example.com',
+      'x-forwarded-proto': 'https',
     });
     expect(res.status).toBe(302);
     const location = new URL(res.headers.get('location') ?? '');
@@ -89,7 +90,7 @@ describe('campaign-service click capture (real broker and database)', () => {
       ip: '203.0.113.7',
       user_agent: UA,
       referrer: 'https://www.snapchat.com/',
-      landing_url: `http://trk.example.com/${c.key}?sub1=snap%20camp&sub2=Spring+Sale&ScCid=abc-123&extra=%E2%9C%93`,
+      landing_url: `https://trk.example.com/${c.key}?sub1=snap%20camp&sub2=Spring+Sale&ScCid=abc-123&extra=%E2%9C%93`,
       params: { sub1: 'snap camp', sub2: 'Spring Sale', ScCid: 'abc-123', extra: '✓' },
       clicked_at: expect.any(String),
     });
@@ -262,6 +263,7 @@ describe('campaign-service click capture (real broker and database)', () => {
       await waitFor(async () => (await fetch(`${strict.url}/${c.key}`, { redirect: 'manual' })).status === 404, { timeoutMs: 10_000, what: 'pause to reach the other instance' });
     } finally {
       await strict.stop();
+      await strict.dropDb(); // the harness's own fresh database, unused here (the instance shared ours)
     }
   });
 
@@ -323,14 +325,27 @@ describe('campaign-service click capture (real broker and database)', () => {
 
   it('keeps the highest version of a config entity, and drops deleted ones', async () => {
     const id = randomUUID();
-    await config.publish('offer', acc, id, { name: 'v2', url: 'https://v2.example.com/', offer_source_id: 's' }, { version: 2 });
-    await config.publish('offer', acc, id, { name: 'v1', url: 'https://v1.example.com/', offer_source_id: 's' }, { version: 1 });
-    const marker = await config.offer(acc, 'https://marker.example.com/');
+    const marker = randomUUID();
+    // All on one partition, so once the marker is in the view, v2 and then v1 have been applied in that order.
+    await config.publish('offer', acc, id, { name: 'v2', url: 'https://v2.example.com/', offer_source_id: 's' }, { version: 2, partition: 0 });
+    await config.publish('offer', acc, id, { name: 'v1', url: 'https://v1.example.com/', offer_source_id: 's' }, { version: 1, partition: 0 });
+    await config.publish('offer', acc, marker, { name: 'marker', url: 'https://marker.example.com/', offer_source_id: 's' }, { partition: 0 });
     await waitFor(() => app.view.offer(marker, acc), { what: 'marker offer' });
-    // Same key → same partition → the v1 message was applied (or refused) before the marker's partition? Not
-    // guaranteed across partitions, so wait for the v2 state and check it stays.
-    await waitFor(() => app.view.offer(id, acc)?.url === 'https://v2.example.com/', { what: 'v2 kept' });
-    await config.publish('offer', acc, id, null, { version: 3, deleted: true });
+    expect(app.view.offer(id, acc)?.url).toBe('https://v2.example.com/');
+    await config.publish('offer', acc, id, null, { version: 3, deleted: true, partition: 0 });
     await waitFor(() => app.view.offer(id, acc) === undefined, { what: 'deleted offer gone' });
+  });
+
+  // Last: it takes the producer away from this instance.
+  it('answers 503 quickly, never a pretend 302, when the broker cannot acknowledge the click', async () => {
+    const c = await campaign();
+    await app.producer.disconnect();
+    const started = Date.now();
+    const res = await get(`/${c.key}?sub1=x`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toMatchObject({ error: 'unavailable' });
+    expect(Date.now() - started).toBeLessThan(app.config.clickPublishTimeoutMs + 1000);
   });
 });

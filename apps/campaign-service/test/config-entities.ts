@@ -33,7 +33,7 @@ export class ConfigFixtures {
     accountId: string,
     id: string,
     data: ConfigEntityV1.DataByType[T] | null,
-    opts: { deleted?: boolean; version?: number } = {},
+    opts: { deleted?: boolean; version?: number; partition?: number } = {},
   ): Promise<ConfigEntityV1.Value> {
     const key = `${type}:${id}`;
     const version = opts.version ?? (this.versions.get(key) ?? 0) + 1;
@@ -48,12 +48,13 @@ export class ConfigFixtures {
       updated_at: new Date().toISOString(),
       data,
     } as ConfigEntityV1.Value;
-    await this.publishRaw(key, ConfigEntityV1.contract.encode(value));
+    await this.publishRaw(key, ConfigEntityV1.contract.encode(value), opts.partition);
     return value;
   }
 
-  async publishRaw(key: string, value: string | null): Promise<void> {
-    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key, value }] });
+  /** `partition` pins the message (to reason about ordering in a test); default: by key, as config-service does. */
+  async publishRaw(key: string, value: string | null, partition?: number): Promise<void> {
+    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key, value, partition }] });
   }
 
   async snapchatChannel(accountId: string, id = randomUUID()): Promise<string> {

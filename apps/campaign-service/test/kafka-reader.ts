@@ -20,6 +20,7 @@ export class TopicReader {
   constructor(private readonly topic: string) {
     this.consumer = createConsumer(createKafka({ brokers: KAFKA_BROKERS, clientId: 'campaign-service-test-reader', logger: createLogger('test', 'error') }), {
       groupId: `test-reader.${randomBytes(6).toString('hex')}`,
+      maxWaitTimeInMs: 500,
     });
   }
 

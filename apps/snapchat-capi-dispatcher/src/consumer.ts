@@ -71,7 +71,7 @@ export class DeadLetters {
     await this.producer.send({
       topic: this.topic,
       acks: -1,
-      messages: [{ key: message.key ?? null, value: DeadLetterV1.contract.encode(value) }],
+      messages: [{ key: DeadLetterV1.keyOf(value, message.key), value: DeadLetterV1.contract.encode(value) }],
     });
     this.count++;
     this.log.warn('message sent to the dead-letter topic', { source_topic: sourceTopic, partition, offset: message.offset, reason: value.reason });

@@ -39,9 +39,11 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
 
     // The same command consumed twice (at-least-once) changes nothing.
     await h.publishCommand(cmd);
-    const marker = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_redeliver' });
-    await h.publishConversions([marker]);
-    await h.waitForLedger('marker', (r) => r.some((x) => x.conversion_id === marker.conversion_id && x.status === 'delivered'));
+    await h.waitForConsumed(TOPICS.deliveryCommandV1);
+    expect((await h.ledger('conversion_id = $1', [c.conversion_id])).map((r) => [r.status, r.revision])).toEqual([
+      ['delivered', 2],
+      ['delivered', 2],
+    ]);
     await waitFor(async () => (await h.query(`SELECT 1 FROM outbox_message WHERE sent_at IS NULL`)).length === 0, { what: 'outbox drained' });
     expect(sandboxCounts(h.sandbox, added.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
   });
@@ -94,19 +96,30 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
     await h.publishCommand(backfillCommand({ accountId: acc, pixelConfigId: entity.id, sinceDays: 14 }));
     await h.waitForLedger('second backfill', (r) => r.filter((x) => x.pixel_id === p.pixelId && x.status === 'delivered').length === 26);
     await h.publishCommand(cmd);
+    await h.waitForConsumed(TOPICS.deliveryCommandV1);
     const marker = conversion({ accountId: acc, offerId: 'of_backfill' });
     await h.publishConversions([marker]);
     await h.waitForLedger('marker', (r) => r.some((x) => x.conversion_id === marker.conversion_id && x.status === 'delivered'));
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 27, distinct: 27, duplicates: 0 });
   });
 
-  it('backfill for an unknown or foreign pixel placement does nothing', async () => {
-    const before = (await h.ledger()).length;
-    await h.publishCommand(backfillCommand({ accountId: acc, pixelConfigId: 'px_does_not_exist', sinceDays: 7 }));
-    const marker = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_redeliver' });
-    await h.publishConversions([marker]);
-    await h.waitForLedger('marker', (r) => r.some((x) => x.conversion_id === marker.conversion_id && x.status === 'delivered'));
-    expect((await h.ledger()).length).toBe(before + 1);
+  it('backfill for an unknown pixel placement, or one of another account, does nothing', async () => {
+    const p = newPixel();
+    h.sandbox.registerPixel(p.pixelId, p.token);
+    const convs = [conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_bf2' }), conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_bf2' })];
+    await h.publishConversions(convs);
+    await waitFor(async () => (await h.query(`SELECT 1 FROM conversion WHERE offer_id = 'of_bf2'`)).length === 2, { what: 'conversions stored' });
+    const entity = pixelEntity({ accountId: acc, pixelId: p.pixelId, token: p.token, placement: { kind: 'offer', offer_id: 'of_bf2' }, mapping });
+    await h.applyConfig(entity);
+    // Same key (account) → same partition → handled in this order.
+    const commands = topicName(h.prefix, TOPICS.deliveryCommandV1);
+    const unknown = backfillCommand({ accountId: acc, pixelConfigId: 'px_does_not_exist', sinceDays: 7 });
+    const foreign = backfillCommand({ accountId: 'acc_foreign', pixelConfigId: entity.id, sinceDays: 7 });
+    const valid = backfillCommand({ accountId: acc, pixelConfigId: entity.id, sinceDays: 7 });
+    for (const c of [unknown, foreign, valid]) await h.publishRaw(commands, acc, JSON.stringify(c));
+    const rows = await h.waitForLedger('the valid backfill', (r) => r.filter((x) => x.pixel_id === p.pixelId && x.status === 'delivered').length === 2);
+    expect(rows.filter((r) => r.pixel_id === p.pixelId).map((r) => r.command_id)).toEqual([valid.command_id, valid.command_id]);
+    expect(rows.filter((r) => r.command_id === unknown.command_id || r.command_id === foreign.command_id)).toEqual([]);
   });
 
   it('sends undecodable and contract-violating messages to the dead-letter topic and keeps consuming', async () => {
@@ -130,6 +143,28 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
     expect(byKey.get(acc)!['reason']).toMatch(/delivery\.command\.v1/);
     expect(byKey.get('pixel:bad')!['reason']).toMatch(/PixelData/);
     expect(await h.query(`SELECT 1 FROM conversion WHERE id = $1`, [attributedWithout.conversion_id])).toEqual([]);
+  });
+
+  it('keeps the highest config version: an older pixel state arriving late changes nothing; a tombstone deletes', async () => {
+    const p = newPixel();
+    h.sandbox.registerPixel(p.pixelId, p.token);
+    const current = pixelEntity({ accountId: acc, pixelId: p.pixelId, token: p.token, placement: { kind: 'offer', offer_id: 'of_versions' }, mapping, version: 900000 });
+    await h.applyConfig(current);
+    const stale = pixelEntity({ id: current.id, accountId: acc, pixelId: p.pixelId, token: 'stale-token', placement: { kind: 'offer', offer_id: 'of_versions' }, mapping: {}, version: 899999 });
+    await h.publishConfig(stale);
+    const c = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_versions' });
+    await h.publishConversions([c]);
+    await h.waitForLedger('delivery with the current version', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    expect((await h.query<{ version: string }>(`SELECT version FROM config_entity WHERE id = $1`, [current.id]))[0]!.version).toBe('900000');
+
+    await h.publishRaw(topicName(h.prefix, TOPICS.configEntityV1), `pixel:${current.id}`, null);
+    await waitFor(async () => (await h.query<{ deleted: boolean }>(`SELECT deleted FROM config_entity WHERE id = $1`, [current.id]))[0]?.deleted === true, { what: 'tombstone applied' });
+    const after = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_versions' });
+    const marker = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_redeliver' });
+    await h.publishConversions([after, marker]);
+    await h.waitForLedger('marker', (r) => r.some((x) => x.conversion_id === marker.conversion_id && x.status === 'delivered'));
+    await waitFor(async () => (await h.query(`SELECT 1 FROM conversion WHERE id = $1`, [after.conversion_id])).length === 1, { what: 'conversion stored' });
+    expect(await h.ledger('conversion_id = $1', [after.conversion_id])).toEqual([]);
   });
 
   it('a second dispatcher instance in the same group and database never sends a pair twice', async () => {

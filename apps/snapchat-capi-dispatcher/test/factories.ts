@@ -49,7 +49,7 @@ export function pixelEntity(spec: PixelSpec): ConfigEntityV1.Value {
     data: {
       pixel_id: spec.pixelId,
       placement: spec.placement,
-      token: spec.token === null ? null : cipher.encrypt(spec.token ?? 'token-default', id),
+      token: spec.token === null ? null : cipher.encrypt(spec.token ?? 'token-default', ConfigEntityV1.pixelTokenAad({ id })),
       test_mode: spec.testMode ?? false,
       limited_data_use: spec.limitedDataUse ?? false,
       event_mapping: spec.mapping ?? {},

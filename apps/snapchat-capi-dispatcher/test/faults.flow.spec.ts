@@ -99,9 +99,9 @@ describe('dispatch flow: Snapchat failures', () => {
       const at = sandboxCounts(strictAge.sandbox, p.pixelId);
       expect(at).toMatchObject({ accepted: 99, distinct: 99, duplicates: 0 });
       const stats = strictAge.sandbox.store.stats().pixels[p.pixelId]!.requests;
-      expect(stats.rejected).toBeGreaterThanOrEqual(1);
-      // The first request carried the whole batch (one claim after the linger).
-      expect(stats.total).toBeLessThanOrEqual(4);
+      // Snapchat refused at least one multi-event batch, and the 99 good events still travelled in batches.
+      expect(stats.rejected).toBeGreaterThanOrEqual(2);
+      expect(stats.accepted).toBeLessThanOrEqual(5);
     } finally {
       await strictAge.close();
       await h.start();
@@ -170,7 +170,7 @@ describe('dispatch flow: Snapchat failures', () => {
     await waitFor(async () => (await h.ledger('conversion_id = $1', [s.conversion_id]))[0]?.status === 'sending', { what: 'slow request in flight' });
     const f = conv(fast.offerId);
     await h.publishConversions([f]);
-    await h.waitForLedger('fast pixel delivery', (r) => r.some((x) => x.conversion_id === f.conversion_id && x.status === 'delivered'), 2500);
+    await h.waitForLedger('fast pixel delivery', (r) => r.some((x) => x.conversion_id === f.conversion_id && x.status === 'delivered'), 10000);
     const slowRow = (await h.ledger('conversion_id = $1', [s.conversion_id]))[0]!;
     expect(slowRow.status).not.toBe('delivered');
     h.sandbox.clearFaults();

@@ -44,6 +44,8 @@ export interface Harness {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   ledger(where?: string, params?: unknown[]): Promise<LedgerRow[]>;
   waitForLedger(what: string, check: (rows: LedgerRow[]) => boolean, timeoutMs?: number): Promise<LedgerRow[]>;
+  /** Waits until the dispatcher's group has committed everything published on a topic so far (consumed and handled). */
+  waitForConsumed(topic: (typeof TOPICS)[keyof typeof TOPICS]): Promise<void>;
   /** Collects every message of a topic (from the beginning) into an array. */
   collect(topic: (typeof TOPICS)[keyof typeof TOPICS]): Promise<{ messages: Array<{ key: string | null; value: unknown }>; stop(): Promise<void> }>;
   close(): Promise<void>;
@@ -166,6 +168,24 @@ export async function startHarness(opts: { sandbox?: SandboxOptions; config?: Pa
         throw new Error(`${(e as Error).message}; ledger: ${JSON.stringify(summary)}`);
       }
       return last;
+    },
+    async waitForConsumed(topic) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const name = topicName(prefix, topic);
+        await waitFor(
+          async () => {
+            const ends = await admin.fetchTopicOffsets(name);
+            const [committed] = await admin.fetchOffsets({ groupId: config.kafkaGroupId, topics: [name] });
+            const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+            return ends.every((e) => Number(e.high) === Number(e.low) || (at.get(e.partition) ?? -1) >= Number(e.high));
+          },
+          { what: `${topic} consumed`, timeoutMs: 20000, intervalMs: 200 },
+        );
+      } finally {
+        await admin.disconnect();
+      }
     },
     async collect(topic) {
       const messages: Array<{ key: string | null; value: unknown }> = [];

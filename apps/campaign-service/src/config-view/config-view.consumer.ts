@@ -44,7 +44,7 @@ export class ConfigViewConsumer {
     });
     this.checkCaughtUp();
 
-    this.consumer = createConsumer(this.kafka, { groupId: this.groupId });
+    this.consumer = createConsumer(this.kafka, { groupId: this.groupId, maxWaitTimeInMs: 500 });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({

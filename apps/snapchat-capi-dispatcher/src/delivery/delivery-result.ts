@@ -30,9 +30,9 @@ const iso = (d: Date | string | null): string | null => (d === null ? null : new
  * The delivery.result.v1 value for a row. `sending` is published as `pending` (the contract has no in-flight state).
  * `command_id` (optional field) is set when a redeliver/backfill command (re)started the delivery.
  */
-export function toDeliveryResult(row: LedgerRecord): DeliveryResultV1.Value & { command_id?: string } {
+export function toDeliveryResult(row: LedgerRecord): DeliveryResultV1.Value {
   const status = row.status === 'sending' ? 'pending' : row.status;
-  const value: DeliveryResultV1.Value & { command_id?: string } = {
+  const value: DeliveryResultV1.Value = {
     schema: 'delivery.result.v1',
     destination: 'snapchat-capi',
     conversion_id: row.conversion_id,
@@ -51,7 +51,7 @@ export function toDeliveryResult(row: LedgerRecord): DeliveryResultV1.Value & { 
     delivered_at: iso(row.delivered_at),
     updated_at: iso(row.updated_at) ?? new Date().toISOString(),
     revision: row.revision,
+    command_id: row.command_id,
   };
-  if (row.command_id) value.command_id = row.command_id;
-  return DeliveryResultV1.contract.assert(value) as DeliveryResultV1.Value & { command_id?: string };
+  return DeliveryResultV1.contract.assert(value);
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { AppError, InvalidAuthenticationError, RateLimitedError, toAppError } from '@snaptrack/util-errors';
 import type { TokenCipher } from '@snaptrack/util-crypto';
 import type { Logger } from '@snaptrack/util-logger';
@@ -50,9 +51,9 @@ interface Group {
   items: Array<Sized<Item>>;
 }
 
-/** The AAD config-service binds a pixel's encrypted token to. */
+/** The AAD config-service binds a pixel's encrypted token to: the pixel entity (placement) id. */
 export function tokenAad(placement: Pick<PixelPlacement, 'configId'>): string {
-  return placement.configId;
+  return ConfigEntityV1.pixelTokenAad({ id: placement.configId });
 }
 
 /** A key for per-token state that is not the token (rate limits, 429 pauses). */
@@ -168,7 +169,7 @@ export class Sender {
       }
       const due = await this.deps.service.duePixels();
       for (const p of due) {
-        if (this.stopped || this.workers.size >= this.deps.config.maxConcurrency) break;
+        if (this.stopped || this.workers.size >= this.deps.config.maxConcurrency * 2) break;
         const key = `${p.account_id}|${p.pixel_id}`;
         if (this.busy.has(key)) continue;
         this.busy.add(key);
@@ -184,10 +185,14 @@ export class Sender {
     }
   }
 
+  /**
+   * A few claims, then the worker ends and the next pass picks pixels again by how long their work has waited, so a
+   * pixel with a constant stream never keeps a worker slot from the others.
+   */
   private async runPixel(accountId: string, pixelId: string): Promise<void> {
     const { service, config, instanceNo } = this.deps;
     try {
-      while (!this.stopped) {
+      for (let round = 0; round < 3 && !this.stopped; round++) {
         const { claimId, rows } = await service.claim(accountId, pixelId, config.maxEventsPerRequest * config.maxConcurrencyPerToken, instanceNo, config.sendLeaseMs);
         if (!rows.length) return;
         await this.process(claimId, accountId, pixelId, rows);

@@ -1,0 +1,73 @@
+import type { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import { ConfigView, dataProblem } from './config-view';
+
+const offer = (id: string, version: number, url: string, extra: Partial<ConfigEntityV1.Value> = {}): ConfigEntityV1.Value =>
+  ({
+    schema: 'config.entity.v1',
+    entity_type: 'offer',
+    id,
+    account_id: 'acc',
+    version,
+    deleted: false,
+    updated_at: new Date().toISOString(),
+    data: { name: 'o', url, offer_source_id: 's' },
+    ...extra,
+  }) as ConfigEntityV1.Value;
+
+describe('ConfigView', () => {
+  it('keeps the highest version per entity', () => {
+    const v = new ConfigView();
+    expect(v.apply(offer('o1', 2, 'https://v2/'))).toBe(true);
+    expect(v.apply(offer('o1', 1, 'https://v1/'))).toBe(false);
+    expect(v.offer('o1', 'acc')?.url).toBe('https://v2/');
+    v.apply(offer('o1', 3, 'https://v3/'));
+    expect(v.offer('o1', 'acc')?.url).toBe('https://v3/');
+  });
+
+  it('treats deleted as gone, and an older version cannot resurrect it', () => {
+    const v = new ConfigView();
+    v.apply(offer('o1', 1, 'https://v1/'));
+    v.apply(offer('o1', 2, 'https://v1/', { deleted: true, data: null }));
+    expect(v.offer('o1', 'acc')).toBeUndefined();
+    v.apply(offer('o1', 1, 'https://v1/'));
+    expect(v.offer('o1', 'acc')).toBeUndefined();
+  });
+
+  it("scopes lookups to the entity's account", () => {
+    const v = new ConfigView();
+    v.apply(offer('o1', 1, 'https://v1/'));
+    expect(v.offer('o1', 'someone-else')).toBeUndefined();
+  });
+
+  it('finds tracking domains by host, case-insensitively', () => {
+    const v = new ConfigView();
+    v.apply({ schema: 'config.entity.v1', entity_type: 'tracking_domain', id: 'd1', account_id: 'acc', version: 1, deleted: false, updated_at: new Date().toISOString(), data: { hostname: 'Trk.Example.com', is_default: true } });
+    expect(v.trackingDomainByHost('trk.example.COM', 'acc')?.id).toBe('d1');
+    expect(v.trackingDomains('other')).toEqual([]);
+  });
+
+  it('ignores entity types it does not need', () => {
+    const v = new ConfigView();
+    expect(v.apply({ ...offer('p1', 1, 'x'), entity_type: 'pixel' } as ConfigEntityV1.Value)).toBe(false);
+    expect(v.size).toBe(0);
+  });
+
+  it('waitFor polls until found or the deadline', async () => {
+    const v = new ConfigView();
+    setTimeout(() => v.apply(offer('late', 1, 'https://late/')), 30);
+    expect((await v.waitFor(() => v.offer('late', 'acc'), 2000, 5))?.url).toBe('https://late/');
+    const started = Date.now();
+    expect(await v.waitFor(() => v.offer('never', 'acc'), 60, 5)).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
+  it('names data problems of the shapes it relies on', () => {
+    expect(dataProblem(offer('o', 1, 'https://x/'))).toBeNull();
+    expect(dataProblem({ ...offer('o', 1, 'x'), data: { name: 'x' } } as unknown as ConfigEntityV1.Value)).toMatch(/offer.data.url/);
+    expect(dataProblem({ ...offer('o', 1, 'x'), data: null })).toMatch(/without data/);
+    expect(dataProblem({ ...offer('o', 1, 'x'), deleted: true, data: null })).toBeNull();
+    expect(
+      dataProblem({ schema: 'config.entity.v1', entity_type: 'traffic_channel', id: 't', account_id: 'a', version: 1, deleted: false, updated_at: '', data: { name: 'n', template: 'snapchat', click_id_param: null, parameters: [{ name: 1 }] } } as unknown as ConfigEntityV1.Value),
+    ).toMatch(/parameters/);
+  });
+});
