@@ -9,4 +9,4 @@ for (const dir of ['apps', 'libs/shared', 'libs/contracts', 'tools']) {
     if (fs.existsSync(path.join(abs, name, 'jest.config.cjs'))) projects.push(`<rootDir>/${dir}/${name}`);
   }
 }
-module.exports = { projects };
+module.exports = { projects, testTimeout: 180000 };

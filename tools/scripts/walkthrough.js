@@ -44,7 +44,7 @@ async function walkthrough({ gatewayUrl, trackingUrl, sandboxUrl, apiKey, log = 
   // 2. Conversion types
   const types = {};
   for (const [name, policy] of [[`Purchase`, 'IGNORE_SAME_EVENT_ID'], [`Lead`, 'IGNORE_SAME_CLICK']]) {
-    const existing = (await gql(`{ conversionTypes { id name } }`)).conversionTypes.find((t) => t.name === name);
+    const existing = (await gql(`{ conversionTypes(first: 40) { nodes { id name } } }`)).conversionTypes.nodes.find((t) => t.name === name);
     types[name] = existing ?? (await gql(`mutation($n: String!, $p: ConversionDuplicatePolicy) { createConversionType(input: { name: $n, duplicatePolicy: $p }) { id name } }`, { n: name, p: policy })).createConversionType;
   }
   log('2. Conversion types', Object.values(types).map((t) => t.name).join(', '));

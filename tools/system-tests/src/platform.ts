@@ -26,7 +26,9 @@ export async function startSystem(): Promise<Platform> {
   const dbPrefix = `snaptrack_sys_${tag}`;
   const topicPrefix = `sys-${tag}.`;
   const logs: string[] = [];
-  const platform = await startPlatform({ ports, dbPrefix, topicPrefix, output: (name: string, line: string) => logs.push(`${name} ${line}`) });
+  const platform = await startPlatform({ ports, dbPrefix, topicPrefix, output: (name: string, line: string) => logs.push(`${name} ${line}`) }).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- last log lines ---\n${logs.slice(-40).join('\n')}`);
+  });
   const acc = devAccount({ ports, dbPrefix, topicPrefix, fresh: true, name: 'System test' });
   return {
     gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
