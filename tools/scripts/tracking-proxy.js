@@ -5,6 +5,9 @@
 // Adds X-Forwarded-For / -Host / -Proto so the services see the real client (they trust only loopback proxies).
 const http = require('node:http');
 
+/** Campaign keys (redirect clicks, also when Snapchat appends `&ScCid=` without a `?`), the JSON click API, the script. */
+const PUBLIC_CAMPAIGN_PATH = /^\/(?:click|track\.js|[A-Za-z0-9]{10,32}(?:&.*)?)$/;
+
 /** Token bucket per client IP: `rate` requests per second with bursts up to `burst`. */
 function rateLimiter(rate, burst) {
   const buckets = new Map();
@@ -35,7 +38,18 @@ function startTrackingProxy({ port = 8080, host = '127.0.0.1', campaignUrl, conv
       return;
     }
     const path = (req.url || '/').split('?')[0];
-    const target = path === '/postback' || path.startsWith('/postback/') ? targets.conversion : targets.campaign;
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status":"ok"}');
+      return;
+    }
+    // Only the public tracking surface is exposed; /graphql and health endpoints of the services stay internal.
+    const target = path === '/postback' ? targets.conversion : PUBLIC_CAMPAIGN_PATH.test(path) ? targets.campaign : null;
+    if (!target) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'not_found', reason: 'no such tracking endpoint' }));
+      return;
+    }
     const xff = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
     const upstream = http.request(
       {

@@ -18,7 +18,7 @@ describe('tracking proxy (the single local tracking host)', () => {
   beforeAll(async () => {
     campaign = await upstream('campaign');
     conversion = await upstream('conversion');
-    proxy = await startTrackingProxy({ port: 0, campaignUrl: campaign.url, conversionUrl: conversion.url, ratePerIp: 5, burstPerIp: 5 });
+    proxy = await startTrackingProxy({ port: 0, campaignUrl: campaign.url, conversionUrl: conversion.url, ratePerIp: 0 });
   });
   afterAll(async () => {
     await proxy.close();
@@ -31,15 +31,33 @@ describe('tracking proxy (the single local tracking host)', () => {
     expect(pb).toMatchObject({ name: 'conversion', url: '/postback?clickid=abc', xff: '127.0.0.1' });
     const click = await (await fetch(`${proxy.url}/AbCdEf1234?ScCid=x`)).json();
     expect(click).toMatchObject({ name: 'campaign', url: '/AbCdEf1234?ScCid=x' });
+    expect((await (await fetch(`${proxy.url}/track.js`)).json()).name).toBe('campaign');
+    expect((await (await fetch(`${proxy.url}/click?cmpid=AbCdEf1234`)).json()).name).toBe('campaign');
+  });
+
+  it('keeps the services’ GraphQL and health endpoints internal', async () => {
+    for (const path of ['/graphql', '/readyz', '/postback/../graphql', '/admin']) {
+      expect([path, (await fetch(`${proxy.url}${path}`)).status]).toEqual([path, 404]);
+    }
+    expect((await fetch(`${proxy.url}/healthz`)).status).toBe(200);
   });
 
   it('rate-limits one IP with 429 and Retry-After', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 8; i++) statuses.push((await fetch(`${proxy.url}/track.js`)).status);
-    expect(statuses).toContain(429);
-    const res = await fetch(`${proxy.url}/track.js`);
-    expect(res.status).toBe(429);
-    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(await res.json()).toMatchObject({ error: 'rate_limited' });
+    const limited = await startTrackingProxy({ port: 0, campaignUrl: campaign.url, conversionUrl: conversion.url, ratePerIp: 5, burstPerIp: 5 });
+    try {
+      await expectLimited(limited.url);
+    } finally {
+      await limited.close();
+    }
   });
 });
+
+async function expectLimited(url: string) {
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) statuses.push((await fetch(`${url}/track.js`)).status);
+  expect(statuses).toContain(429);
+  const res = await fetch(`${url}/track.js`);
+  expect(res.status).toBe(429);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(await res.json()).toMatchObject({ error: 'rate_limited' });
+}
