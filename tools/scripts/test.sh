@@ -16,6 +16,8 @@ set +e
 npx jest --runInBand --json --outputFile=tmp/jest-results.json "$@"
 status=$?
 set -e
+[ "$status" = 0 ] || say "jest exited with status $status"
+
 node -e '
 const r = require("./tmp/jest-results.json");
 const skipped = r.numPendingTests + r.numTodoTests;
