@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '@snaptrack/util-http';
 
@@ -6,12 +7,17 @@ import type { Route } from '@snaptrack/util-http';
  * GraphiQL served from npm packages (no CDN), development only. The API key is typed into GraphiQL's headers
  * editor (prefilled with a placeholder) and never leaves the browser except to this gateway.
  */
-const ASSETS: Record<string, { module: string; type: string }> = {
-  'react.js': { module: 'react/umd/react.production.min.js', type: 'application/javascript' },
-  'react-dom.js': { module: 'react-dom/umd/react-dom.production.min.js', type: 'application/javascript' },
-  'graphiql.js': { module: 'graphiql/graphiql.min.js', type: 'application/javascript' },
-  'graphiql.css': { module: 'graphiql/graphiql.min.css', type: 'text/css' },
+const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
+  'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'application/javascript' },
+  'react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'application/javascript' },
+  'graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'application/javascript' },
+  'graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 };
+
+/** A file inside an installed package (UMD bundles are not in the packages' "exports"). */
+function packageFile(pkg: string, file: string): string {
+  return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
+}
 
 const INIT_JS = `
 (function () {
@@ -51,7 +57,7 @@ function asset(name: string): Buffer | undefined {
   if (name === 'init.js') return Buffer.from(INIT_JS);
   const a = ASSETS[name];
   if (!a) return undefined;
-  if (!cache.has(name)) cache.set(name, readFileSync(require.resolve(a.module)));
+  if (!cache.has(name)) cache.set(name, readFileSync(packageFile(a.pkg, a.file)));
   return cache.get(name);
 }
 

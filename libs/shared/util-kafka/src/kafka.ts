@@ -42,8 +42,29 @@ export function createProducer(kafka: Kafka): Producer {
   });
 }
 
+/**
+ * A kafkajs consumer that never restarts itself after `disconnect()` was asked for: kafkajs restarts a crashed
+ * consumer on a timer, and a restart racing a shutdown would keep consuming in a process that is stopping.
+ */
 export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
-  return kafka.consumer({ allowAutoTopicCreation: false, sessionTimeout: 30000, heartbeatInterval: 3000, ...config });
+  let closing = false;
+  const userRestart = config.retry?.restartOnFailure;
+  const consumer = kafka.consumer({
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30000,
+    heartbeatInterval: 3000,
+    ...config,
+    retry: {
+      ...config.retry,
+      restartOnFailure: async (e: Error) => !closing && (userRestart ? userRestart(e) : true),
+    },
+  });
+  const disconnect = consumer.disconnect.bind(consumer);
+  consumer.disconnect = async () => {
+    closing = true;
+    await disconnect();
+  };
+  return consumer;
 }
 
 export interface TopicToCreate {
