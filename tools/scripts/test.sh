@@ -11,6 +11,10 @@ build_all
 say "checking generated files (subgraph SDL, supergraph)"
 node tools/scripts/generate.js --check
 node libs/contracts/events/scripts/export-schemas.js --check
+say "type-checking tests (tsconfig.spec.json of every project)"
+for f in apps/*/tsconfig.spec.json libs/*/*/tsconfig.spec.json tools/*/tsconfig.spec.json; do
+  npx tsc -p "$f" --noEmit
+done
 mkdir -p tmp
 set +e
 npx jest --runInBand --json --outputFile=tmp/jest-results.json "$@"

@@ -95,13 +95,13 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
     const pb = await fetch(`${p.trackingUrl}/postback?clickid=${click.clickid}&sum=10&type=Purchase&eventid=custom-1&email=someone@example.org`);
     expect([200, 202]).toContain(pb.status);
     const offerEvents = await waitFor(async () => {
-      const r = await (await fetch(`${p.sandboxUrl}/__admin/events?pixel_id=${offerPixelId}`)).json();
+      const r = (await (await fetch(`${p.sandboxUrl}/__admin/events?pixel_id=${offerPixelId}`)).json()) as any;
       return r.events.length ? r.events : null;
     }, 'the offer-level pixel to receive the conversion');
     expect(offerEvents).toHaveLength(1);
-    const channelEvents = (await (await fetch(`${p.sandboxUrl}/__admin/events?pixel_id=${result.pixel.pixelId}`)).json()).events;
+    const channelEvents = ((await (await fetch(`${p.sandboxUrl}/__admin/events?pixel_id=${result.pixel.pixelId}`)).json()) as any).events;
     expect(channelEvents).toHaveLength(1); // still only the walkthrough's Snapchat conversion
-    const stats = await (await fetch(`${p.sandboxUrl}/__admin/stats`)).json();
+    const stats = (await (await fetch(`${p.sandboxUrl}/__admin/stats`)).json()) as any;
     expect(stats.events.duplicates).toBe(0);
   });
 });
