@@ -104,4 +104,56 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
     const stats = (await (await fetch(`${p.sandboxUrl}/__admin/stats`)).json()) as any;
     expect(stats.events.duplicates).toBe(0);
   });
+
+  it("isolates tenants: another account's ids answer NOT_FOUND for every entity type, on reads and writes", async () => {
+    const { devAccount } = require('../../scripts/platform.js');
+    expect(result).toBeDefined();
+    const other = devAccount({ ...p.launch, fresh: true, name: 'Other tenant' });
+    const otherGql = client(p.gatewayUrl, other.api_key);
+    const code = async (q: string, v: Record<string, unknown> = {}) => {
+      try {
+        const data = await otherGql(q, v);
+        return `no error: ${JSON.stringify(data)}`;
+      } catch (e: any) {
+        return e.errors?.[0]?.extensions?.code ?? e.message;
+      }
+    };
+    const ids = {
+      channel: result.channel.id, type: result.types.Purchase.id, pixel: result.pixel.id, source: result.source.id,
+      offer: result.offer.id, campaign: result.campaign.id, conversion: result.conversion.id,
+    };
+    const reads: Array<[string, string]> = [
+      ['trafficChannel', `{ trafficChannel(id: "${ids.channel}") { id } }`],
+      ['conversionType', `{ conversionType(id: "${ids.type}") { id } }`],
+      ['pixel', `{ pixel(id: "${ids.pixel}") { id } }`],
+      ['offerSource', `{ offerSource(id: "${ids.source}") { id } }`],
+      ['offer', `{ offer(id: "${ids.offer}") { id } }`],
+      ['campaign', `{ campaign(id: "${ids.campaign}") { id } }`],
+      ['conversion', `{ conversion(id: "${ids.conversion}") { id } }`],
+    ];
+    const writes: Array<[string, string]> = [
+      ['updateTrafficChannel', `mutation { updateTrafficChannel(id: "${ids.channel}", input: { name: "x" }) { id } }`],
+      ['deleteConversionType', `mutation { deleteConversionType(id: "${ids.type}") }`],
+      ['removePixel', `mutation { removePixel(id: "${ids.pixel}") }`],
+      ['setPixelEventMapping', `mutation { setPixelEventMapping(id: "${ids.pixel}", mapping: []) { id } }`],
+      ['deleteOfferSource', `mutation { deleteOfferSource(id: "${ids.source}") }`],
+      ['updateOffer', `mutation { updateOffer(id: "${ids.offer}", input: { name: "x" }) { id } }`],
+      ['addOfferPixel', `mutation { addOfferPixel(offerId: "${ids.offer}", input: { pixelId: "${randomUUID()}", accessToken: "tok-0123456789abcdef" }) { id } }`],
+      ['setChannelPixel', `mutation { setChannelPixel(channelId: "${ids.channel}", input: { pixelId: "${randomUUID()}", accessToken: "tok-0123456789abcdef" }) { id } }`],
+      ['pauseCampaign', `mutation { pauseCampaign(id: "${ids.campaign}") { id } }`],
+      ['deleteCampaign', `mutation { deleteCampaign(id: "${ids.campaign}") }`],
+      ['redeliverConversions', `mutation { redeliverConversions(conversionIds: ["${ids.conversion}"]) }`],
+      ['backfillPixel', `mutation { backfillPixel(pixelConfigId: "${ids.pixel}", days: 7) }`],
+    ];
+    const got: Record<string, string> = {};
+    for (const [name, q] of [...reads, ...writes]) got[name] = await code(q);
+    expect(got).toEqual(Object.fromEntries([...reads, ...writes].map(([n]) => [n, 'NOT_FOUND'])));
+    // …and nothing changed for the owner.
+    const owner = await gql(`{ campaign(id: "${ids.campaign}") { status } trafficChannel(id: "${ids.channel}") { name pixel { id } } }`);
+    expect(owner.campaign.status).toBe('ACTIVE');
+    expect(owner.trafficChannel.pixel.id).toBe(ids.pixel);
+    // Lists are scoped too.
+    const lists = await otherGql(`{ trafficChannels { nodes { id } } offers { nodes { id } } campaigns { nodes { id } } conversions { nodes { id } } pixels { nodes { id } } }`);
+    expect(lists).toEqual({ trafficChannels: { nodes: [] }, offers: { nodes: [] }, campaigns: { nodes: [] }, conversions: { nodes: [] }, pixels: { nodes: [] } });
+  });
 });

@@ -11,6 +11,8 @@ export interface Platform {
   apiKey: string;
   accountId: string;
   topicPrefix: string;
+  /** The launcher options (ports, database and topic prefixes) of this platform. */
+  launch: Record<string, unknown>;
   logs: string[];
   stop(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export async function startSystem(): Promise<Platform> {
     apiKey: acc.api_key,
     accountId: acc.account_id,
     topicPrefix,
+    launch: { ports, dbPrefix, topicPrefix },
     logs,
     stop: async () => {
       await platform.stop();
