@@ -12,7 +12,7 @@ import { ConfigViewService } from './config-view/config-view.service';
 import { startConfigConsumer, startLedgerConsumer } from './consumer';
 import { createDispatcherDataSource } from './data-source';
 import { DeliveryService } from './delivery/delivery.service';
-import { acquireInstanceLock } from './delivery/instance-lock';
+import { acquireInstanceLock, type InstanceLock } from './delivery/instance-lock';
 import { Sender } from './sender/sender';
 import { SnapCapiClient } from './snap-capi/client';
 
@@ -21,7 +21,9 @@ export interface RunningDispatcher {
   url: string;
   port: number;
   ds: DataSource;
+  /** This instance's number at start (see `lock` for the current one). */
   instanceNo: number;
+  lock: InstanceLock;
   service: DeliveryService;
   sender: Sender;
   relay: OutboxRelay;
@@ -42,12 +44,12 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
   await producer.connect();
   const relay = new OutboxRelay(ds, producer, log, { intervalMs: 250 });
   relay.start();
-  const lock = await acquireInstanceLock(ds);
+  const lock = await acquireInstanceLock(ds, { log });
 
   const configView = new ConfigViewService(ds, log);
   const service = new DeliveryService(ds, configView, log, prefix, () => relay.wake());
   const client = new SnapCapiClient({ baseUrl: config.snapCapiBaseUrl, timeoutMs: config.requestTimeoutMs, log });
-  const sender = new Sender({ service, configView, client, cipher: new TokenCipher(config.tokenEncryptionKeys), log, config, instanceNo: lock.instanceNo });
+  const sender = new Sender({ service, configView, client, cipher: new TokenCipher(config.tokenEncryptionKeys), log, config, lock });
 
   const deps = { kafka, producer, log, topicPrefix: prefix, groupId: config.kafkaGroupId, configView, service, onLedgerChanged: () => sender.wake() };
   // The config view catches up first; conversions are targeted, and deliveries sent, only after that (so a token fixed
@@ -69,7 +71,7 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
         {
           method: 'GET',
           path: '/stats',
-          handler: async (_req, res) => sendJson(res, 200, { instance: lock.instanceNo, ledger: await service.counts(), sender: sender.stats, dead_letters: ledger.deadLetters.count }),
+          handler: async (_req, res) => sendJson(res, 200, { instance: lock.instanceNo, instance_lock_held: lock.held, ledger: await service.counts(), sender: sender.stats, dead_letters: ledger.deadLetters.count }),
         },
       ],
       {
@@ -92,6 +94,7 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
     port: http.port,
     ds,
     instanceNo: lock.instanceNo,
+    lock,
     service,
     sender,
     relay,

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigEntityV1, ConversionCreatedV1, DeliveryCommandV1 } from '@snaptrack/contracts-events';
 import { TokenCipher } from '@snaptrack/util-crypto';
+import { deriveConversionEventId } from '@snaptrack/util-pii';
 import { TEST_TOKEN_KEYS } from '@snaptrack/util-testing';
 
 export const cipher = new TokenCipher(TEST_TOKEN_KEYS);
@@ -117,7 +118,13 @@ export interface ConversionSpec {
   payout?: number | null;
   currency?: string | null;
   transactionId?: string | null;
+  /** An explicit event id (as a postback's `eventid`); default `ev-<conversion id>` (origin unknown to the dispatcher). */
   eventId?: string;
+  /** The event id conversion-service derives (sha256(postback_click_id|type|transaction_id ?? conversion_id)). */
+  derivedEventId?: boolean;
+  /** conversion.created.v1 `explicit_event_id`; left out when undefined. */
+  explicitEventId?: boolean | null;
+  postbackClickId?: string | null;
   userData?: ConversionCreatedV1.Value['user_data'];
   ip?: string | null;
   userAgent?: string | null;
@@ -164,10 +171,19 @@ export function conversion(spec: ConversionSpec): ConversionCreatedV1.Value {
           landing_url: spec.landingUrl === undefined ? 'https://shop.example.com/landing?ScCid=7b3a7917&utm_source=snap' : spec.landingUrl,
           params: {},
         },
-    postback_click_id: null,
+    postback_click_id: spec.postbackClickId ?? null,
     user_data: spec.userData ?? { em: VECTORS.email },
     prehashed: [],
+    ...(spec.explicitEventId !== undefined ? { explicit_event_id: spec.explicitEventId } : {}),
   };
+  if (spec.derivedEventId) {
+    value.event_id = deriveConversionEventId({
+      clickId: value.postback_click_id ?? '',
+      conversionType: value.type,
+      transactionId: value.transaction_id,
+      conversionId,
+    });
+  }
   return ConversionCreatedV1.contract.assert(value);
 }
 

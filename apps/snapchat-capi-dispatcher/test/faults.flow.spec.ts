@@ -65,6 +65,71 @@ describe('dispatch flow: Snapchat failures', () => {
     expect(paused[0]!.n).toBe(1);
   });
 
+  it('429 without Retry-After (backoff) and with an HTTP-date Retry-After: delivered once each', async () => {
+    const p = await pixelOnOwnOffer();
+    h.sandbox.addFault({ pixel_id: p.pixelId, status: 429 });
+    const a = conv(p.offerId);
+    await h.publishConversions([a]);
+    await h.waitForLedger('delivery after a bare 429', (r) => r.some((x) => x.conversion_id === a.conversion_id && x.status === 'delivered'));
+    const q = await pixelOnOwnOffer();
+    h.sandbox.addFault({ pixel_id: q.pixelId, status: 429, headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() } });
+    const b = conv(q.offerId);
+    const started = Date.now();
+    await h.publishConversions([b]);
+    await h.waitForLedger('delivery after a dated 429', (r) => r.some((x) => x.conversion_id === b.conversion_id && x.status === 'delivered'));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect(sandboxCounts(h.sandbox, q.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+    expect((await h.ledger('conversion_id = ANY($1)', [[a.conversion_id, b.conversion_id]])).map((r) => r.attempts)).toEqual([2, 2]);
+  });
+
+  it('501 and a redirect are retried (never followed), then delivered once', async () => {
+    const p = await pixelOnOwnOffer();
+    h.sandbox.addFault({ pixel_id: p.pixelId, status: 501 });
+    h.sandbox.addFault({ pixel_id: p.pixelId, status: 302, headers: { location: 'http://127.0.0.1:9/nowhere' }, raw_body: '' });
+    const c = conv(p.offerId);
+    await h.publishConversions([c]);
+    const rows = await h.waitForLedger('delivery after 501 and 302', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({ attempts: 3, http_status: 200 });
+    expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
+  it('a 200 whose body is not JSON is a delivery', async () => {
+    const p = await pixelOnOwnOffer();
+    h.sandbox.addFault({ pixel_id: p.pixelId, status: 200, raw_body: 'OK', after_processing: true });
+    const c = conv(p.offerId);
+    await h.publishConversions([c]);
+    const rows = await h.waitForLedger('delivery with a text answer', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({ attempts: 1 });
+    expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
+  it('an answer slower than the timeout: resent with the same event_id and event_time, delivered', async () => {
+    const p = await pixelOnOwnOffer();
+    // The first request is processed only after 3.5 s, beyond the 3 s timeout.
+    h.sandbox.addFault({ pixel_id: p.pixelId, delay_ms: 3500 });
+    const c = conv(p.offerId);
+    await h.publishConversions([c]);
+    const rows = await h.waitForLedger('delivery after a timeout', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    expect(rows.find((r) => r.conversion_id === c.conversion_id)!.attempts).toBe(2);
+    await waitFor(() => sandboxCounts(h.sandbox, p.pixelId).accepted === 2, { what: 'the slow first request to land as well' });
+    const at = sandboxCounts(h.sandbox, p.pixelId);
+    expect(at.distinct).toBe(1);
+    expect(new Set(at.events.map((e) => JSON.stringify(e.event))).size).toBe(1);
+  });
+
+  it('an event that reaches Snap\'s age limit while retrying fails as too_old and is not sent', async () => {
+    const p = await pixelOnOwnOffer();
+    h.sandbox.addFault({ pixel_id: p.pixelId, status: 503 });
+    // 37 days minus 30 s old: valid for the first attempt, too old for any retry that would still arrive in time.
+    const c = conv(p.offerId, { occurredAt: new Date(Date.now() - 37 * 86400_000 + 30_000) });
+    await h.publishConversions([c]);
+    const rows = await h.waitForLedger('the too_old failure', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'));
+    expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({ reason_code: 'too_old', http_status: 503, attempts: 1 });
+    expect(sandboxCounts(h.sandbox, p.pixelId).accepted).toBe(0);
+    expect(h.sandbox.store.stats().pixels[p.pixelId]!.requests).toMatchObject({ total: 1, faulted: 1 });
+  });
+
   it('a lost answer (the request landed, the connection dropped) is resent with the same event_id', async () => {
     const p = await pixelOnOwnOffer();
     h.sandbox.addFault({ pixel_id: p.pixelId, drop_connection: true, after_processing: true });
@@ -102,6 +167,10 @@ describe('dispatch flow: Snapchat failures', () => {
       // Snapchat refused at least one multi-event batch, and the 99 good events still travelled in batches.
       expect(stats.rejected).toBeGreaterThanOrEqual(2);
       expect(stats.accepted).toBeLessThanOrEqual(5);
+      // A backlog of 100 (less than a full claim) travels in requests of at most 50 events, not one of 100.
+      const perRequest = new Map<string, number>();
+      for (const e of at.events) perRequest.set(e.request_id, (perRequest.get(e.request_id) ?? 0) + 1);
+      expect(Math.max(...perRequest.values())).toBeLessThanOrEqual(50);
     } finally {
       await strictAge.close();
       await h.start();

@@ -10,6 +10,8 @@ describe('parseFaultSpec', () => {
     [{ drop_connection: true, after_processing: true }],
     [{ delay_ms: 2000 }],
     [{ status: 200, body: { status: 'INVALID', reason: 'x' }, endpoint: 'any' }],
+    [{ status: 200, raw_body: 'OK' }],
+    [{ status: 429, headers: { 'Retry-After': 'Wed, 21 Oct 2026 07:28:00 GMT' } }],
   ])('accepts %j', (spec) => {
     expect(parseFaultSpec(spec)).toEqual({ ok: true, spec });
   });
@@ -26,6 +28,10 @@ describe('parseFaultSpec', () => {
     [{ retry_after_s: 5, delay_ms: 1 }, /retry_after_s is only used together with status/],
     [{ delay_ms: 10, after_processing: true }, /after_processing needs/],
     [{ status: 500, colour: 'red' }, /unknown fault field "colour"/],
+    [{ delay_ms: 10, raw_body: 'x' }, /raw_body is only used together with status/],
+    [{ status: 200, raw_body: 'x', body: {} }, /either body or raw_body/],
+    [{ status: 302, headers: { location: 'http://a\r\nx: y' } }, /headers must be/],
+    [{ status: 302, headers: ['location'] }, /headers must be/],
   ])('rejects %j', (spec, message) => {
     const result = parseFaultSpec(spec);
     expect(result.ok).toBe(false);

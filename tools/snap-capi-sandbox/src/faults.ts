@@ -25,6 +25,10 @@ export interface FaultSpec {
   after_processing?: boolean;
   /** Response body to send with `status`; default a Snap-shaped body. */
   body?: unknown;
+  /** Raw response text sent instead of a JSON body (e.g. an HTML error page or a plain "OK"). */
+  raw_body?: string;
+  /** Extra response headers, e.g. `{"retry-after": "<HTTP date>"}` or `{"location": "http://…"}`. */
+  headers?: Record<string, string>;
 }
 
 export interface Fault {
@@ -37,6 +41,8 @@ export interface Fault {
   drop_connection: boolean;
   after_processing: boolean;
   body?: unknown;
+  raw_body?: string;
+  headers?: Record<string, string>;
   remaining: number;
 }
 
@@ -56,7 +62,7 @@ export function parseFaultSpec(input: unknown): FaultSpecResult {
   }
   const spec = input as Record<string, unknown>;
   const errors: string[] = [];
-  const known = ['pixel_id', 'endpoint', 'status', 'count', 'retry_after_s', 'delay_ms', 'drop_connection', 'after_processing', 'body'];
+  const known = ['pixel_id', 'endpoint', 'status', 'count', 'retry_after_s', 'delay_ms', 'drop_connection', 'after_processing', 'body', 'raw_body', 'headers'];
   for (const key of Object.keys(spec)) if (!known.includes(key)) errors.push(`unknown fault field "${key}"`);
 
   if (spec['pixel_id'] !== undefined && !isPixelId(spec['pixel_id'])) errors.push('pixel_id must be a UUID pixel id');
@@ -79,6 +85,17 @@ export function parseFaultSpec(input: unknown): FaultSpecResult {
   if (drop && hasStatus) errors.push('use either status or drop_connection, not both');
   if (!drop && !hasStatus && spec['delay_ms'] === undefined) errors.push('a fault needs status, drop_connection or delay_ms');
   if (spec['body'] !== undefined && !hasStatus) errors.push('body is only used together with status');
+  if (spec['raw_body'] !== undefined && typeof spec['raw_body'] !== 'string') errors.push('raw_body must be a string');
+  if (spec['raw_body'] !== undefined && !hasStatus) errors.push('raw_body is only used together with status');
+  if (spec['raw_body'] !== undefined && spec['body'] !== undefined) errors.push('use either body or raw_body, not both');
+  const headers = spec['headers'];
+  if (headers !== undefined) {
+    const valid =
+      typeof headers === 'object' && headers !== null && !Array.isArray(headers) &&
+      Object.entries(headers).every(([k, v]) => /^[A-Za-z0-9-]+$/.test(k) && typeof v === 'string' && !/[\r\n]/.test(v));
+    if (!valid) errors.push('headers must be an object of header names to string values');
+    if (!hasStatus) errors.push('headers are only used together with status');
+  }
   if (spec['retry_after_s'] !== undefined && !hasStatus) errors.push('retry_after_s is only used together with status');
   if (spec['after_processing'] === true && !drop && !hasStatus) errors.push('after_processing needs status or drop_connection');
 
@@ -104,6 +121,8 @@ export class FaultQueue {
       drop_connection: spec.drop_connection ?? false,
       after_processing: spec.after_processing ?? false,
       ...(spec.body !== undefined ? { body: spec.body } : {}),
+      ...(spec.raw_body !== undefined ? { raw_body: spec.raw_body } : {}),
+      ...(spec.headers !== undefined ? { headers: { ...spec.headers } } : {}),
       remaining: spec.count ?? 1,
     };
     this.faults.push(fault);

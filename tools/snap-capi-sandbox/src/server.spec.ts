@@ -231,6 +231,19 @@ describe('tokens and pixels', () => {
     expectInvalid(sent, 401, 'INVALID_ACCESS_TOKEN');
   });
 
+  it('any query parameter besides access_token -> 400 UNKNOWN_QUERY_PARAMETER (test_event_code never goes in the URL, U10)', async () => {
+    for (const validate of [false, true]) {
+      const sent = await call(`/v3/${PIXEL}/events${validate ? '/validate' : ''}?access_token=${TOKEN}&test_event_code=TEST123`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ data: [purchase()] }),
+      });
+      expectInvalid(sent, 400, 'UNKNOWN_QUERY_PARAMETER');
+      expect(sent.body.reason).toMatch(/test_event_code/);
+    }
+    expect(sandbox.store.testEvents(PIXEL.toLowerCase(), Date.now())).toHaveLength(0);
+  });
+
   it("another pixel's token -> 403 PIXEL_NOT_OWNED", async () => {
     expectInvalid(await post({ data: [purchase()] }, { token: OTHER_TOKEN }), 403, 'PIXEL_NOT_OWNED');
   });
@@ -380,6 +393,33 @@ describe('fault injection', () => {
       expect(sent.headers.get('retry-after')).toBe('7');
     }
     expect((await post({ data: [purchase()] })).status).toBe(200);
+  });
+
+  it('raw_body and headers: a non-JSON answer, a Retry-After HTTP date, a redirect', async () => {
+    sandbox.addFault({ status: 200, raw_body: 'OK' });
+    const ok = await fetch(`${sandbox.url}/v3/${PIXEL}/events?access_token=${TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: [purchase()] }),
+    });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('OK');
+    expect(ok.headers.get('content-type')).toMatch(/^text\/plain/);
+    const date = 'Wed, 21 Oct 2026 07:28:00 GMT';
+    sandbox.addFault({ status: 429, headers: { 'Retry-After': date } });
+    const limited = await post({ data: [purchase()] });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe(date);
+    sandbox.addFault({ status: 302, headers: { location: 'http://127.0.0.1:9/elsewhere' }, raw_body: '' });
+    const moved = await call(`/v3/${PIXEL}/events?access_token=${TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: [purchase()] }),
+      redirect: 'manual',
+    });
+    expect(moved.status).toBe(302);
+    expect(moved.headers.get('location')).toBe('http://127.0.0.1:9/elsewhere');
+    expect(sandbox.store.events()).toHaveLength(0);
   });
 
   it('drops the connection without answering, then serves the next request', async () => {

@@ -144,6 +144,13 @@ function evaluate(
     return { reply: { status: 200, body: { status: 'SUCCESS', reason: 'Stats for the past hour.', stats } }, outcome: 'validated' };
   }
 
+  // The token is the only query parameter of v3 (§1). test_event_code in the URL is a forwarder habit (U10: never
+  // sent; test through /events/validate), and anything else would be silently ignored by Snap at best.
+  const extra = [...new Set(url.searchParams.keys())].filter((key) => key !== 'access_token');
+  if (extra.length > 0) {
+    const hint = extra.includes('test_event_code') ? ' Do not send test_event_code; test through /events/validate (U10).' : '';
+    return reject(400, 'UNKNOWN_QUERY_PARAMETER', `The only query parameter of this endpoint is access_token; remove ${extra.map((k) => `"${k.slice(0, 40)}"`).join(', ')}.${hint}`);
+  }
   if (!isJsonContentType(read.contentType)) {
     return reject(400, 'UNSUPPORTED_CONTENT_TYPE', 'The request must have Content-Type: application/json.');
   }
@@ -202,11 +209,18 @@ function answerWithFault(res: ServerResponse, req: IncomingMessage, fault: Fault
     return;
   }
   const status = fault.status ?? 500;
-  send(res, {
-    status,
-    body: fault.body !== undefined ? fault.body : faultBody(status),
-    headers: fault.retry_after_s !== undefined ? { 'retry-after': String(fault.retry_after_s) } : {},
-  });
+  const headers = {
+    ...(fault.retry_after_s !== undefined ? { 'retry-after': String(fault.retry_after_s) } : {}),
+    ...Object.fromEntries(Object.entries(fault.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+  };
+  if (fault.raw_body !== undefined) {
+    if (res.headersSent || res.destroyed || res.writableEnded) return;
+    const payload = Buffer.from(fault.raw_body, 'utf8');
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(payload.length), 'cache-control': 'no-store', ...headers });
+    res.end(payload);
+    return;
+  }
+  send(res, { status, body: fault.body !== undefined ? fault.body : faultBody(status), headers });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -45,9 +45,13 @@ export class DeliveryRow {
   @Column({ name: 'claimed_by', type: 'int', nullable: true })
   claimedBy: number | null;
 
-  /** Snap's event_id: fixed when the row is created and reused on every attempt. */
+  /** Snap's event_id (reference §2.5): final once `eventIdFixed` (at the first claim), then reused on every attempt. */
   @Column({ name: 'event_id', type: 'text' })
   eventId: string;
+
+  /** False until the sender first claims the row and decides the event_id with the pixel's event name. */
+  @Column({ name: 'event_id_fixed', type: 'boolean', default: false })
+  eventIdFixed: boolean;
 
   @Column({ name: 'event_name', type: 'text', nullable: true })
   eventName: string | null;

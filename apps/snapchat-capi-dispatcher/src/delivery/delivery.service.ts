@@ -4,6 +4,7 @@ import { TOPICS, topicName, type ConversionCreatedV1, type DeliveryCommandV1 } f
 import type { Logger } from '@snaptrack/util-logger';
 import type { ConfigViewService } from '../config-view/config-view.service';
 import { canonicalPixelId, placementNote, targetsFor, type PixelPlacement, type Target } from '../targets';
+import { snapEventIdFor } from '../snap-capi/event-id';
 import { toDeliveryResult, type LedgerRecord } from './delivery-result';
 
 /**
@@ -19,12 +20,18 @@ import { toDeliveryResult, type LedgerRecord } from './delivery-result';
 /** Advisory-lock class of dispatcher instances: lock (INSTANCE_LOCK_CLASS, instance number) while alive. */
 export const INSTANCE_LOCK_CLASS = 23721;
 
-/** True when the instance that claimed row `d` no longer holds its advisory lock (it crashed or stopped). */
-const OWNER_GONE = `NOT EXISTS (
+/**
+ * True when the instance that claimed row `d` no longer holds its advisory lock (it crashed or stopped). Right after
+ * Postgres itself (re)started nobody holds a lock yet, while the instances that live on are about to take theirs
+ * back (instance-lock.ts): for OWNER_GRACE after a start, only an expired lease frees a row.
+ */
+export const OWNER_GRACE_SECONDS = 15;
+const OWNER_GONE = `(NOT EXISTS (
   SELECT 1 FROM pg_locks l
    WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-     AND l.classid = ${INSTANCE_LOCK_CLASS}::oid AND l.objid = d.claimed_by::oid)`;
+     AND l.classid = ${INSTANCE_LOCK_CLASS}::oid AND l.objid = d.claimed_by::oid)
+  AND pg_postmaster_start_time() < now() - interval '${OWNER_GRACE_SECONDS} seconds')`;
 
 const DUE = `d.status IN ('pending', 'retrying', 'sending')
   AND (d.next_attempt_at <= now() OR (d.status = 'sending' AND ${OWNER_GONE}))`;
@@ -313,10 +320,11 @@ export class DeliveryService {
   /**
    * Claims up to `limit` due rows of one pixel for this instance: status `sending`, a fresh claim id, a lease, and
    * attempts + 1. SKIP LOCKED: another instance claiming the same pixel at the same moment gets other rows.
+   * A row claimed for the first time gets its final Snap `event_id` in the same transaction (reference §2.5: rule 2
+   * depends on the event name mapped on this pixel); later claims reuse it unchanged.
    */
-  async claim(accountId: string, pixelId: string, limit: number, instanceNo: number, leaseMs: number): Promise<{ claimId: string; rows: ClaimedRow[] }> {
-    const claimId = randomUUID();
-    const rows: LedgerRecord[] = await this.ds.transaction(async (tx) => {
+  async claim(accountId: string, pixelId: string, limit: number, instanceNo: number, leaseMs: number, claimId: string = randomUUID()): Promise<{ claimId: string; rows: ClaimedRow[] }> {
+    const rows: ClaimedRow[] = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
         `WITH due AS (
            SELECT d.id FROM delivery d
@@ -328,17 +336,29 @@ export class DeliveryService {
                 lease_until = now() + ($6::int * interval '1 millisecond'), next_attempt_at = now() + ($6::int * interval '1 millisecond'),
                 attempts = d.attempts + 1, updated_at = now()
            FROM due WHERE d.id = due.id
-         RETURNING ${RETURNING}`,
+         RETURNING ${RETURNING}, d.event_id_fixed`,
         [accountId, pixelId, limit, claimId, instanceNo, leaseMs],
       );
-      return rowsOf<LedgerRecord>(res);
+      const claimed = rowsOf<LedgerRecord & { event_id_fixed: boolean }>(res);
+      if (!claimed.length) return [];
+      const convs: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await tx.query(`SELECT id, payload FROM conversion WHERE id = ANY($1::uuid[])`, [
+        [...new Set(claimed.map((r) => r.conversion_id))],
+      ]);
+      const byId = new Map(convs.map((c) => [c.id, c.payload]));
+      const fixes = claimed
+        .filter((r) => !r.event_id_fixed && byId.has(r.conversion_id))
+        .map((r) => ({ id: r.id, event_id: snapEventIdFor(byId.get(r.conversion_id)!, r.event_name) }));
+      if (fixes.length) {
+        await tx.query(
+          `UPDATE delivery d SET event_id = x.event_id, event_id_fixed = true
+             FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, event_id text) WHERE d.id = x.id`,
+          [JSON.stringify(fixes)],
+        );
+      }
+      const fixedId = new Map(fixes.map((f) => [String(f.id), f.event_id]));
+      return claimed.map(({ event_id_fixed: _fixed, ...r }) => ({ ...r, event_id: fixedId.get(String(r.id)) ?? r.event_id, conversion: byId.get(r.conversion_id)! }));
     });
-    if (!rows.length) return { claimId, rows: [] };
-    const convs: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await this.ds.query(`SELECT id, payload FROM conversion WHERE id = ANY($1::uuid[])`, [
-      [...new Set(rows.map((r) => r.conversion_id))],
-    ]);
-    const byId = new Map(convs.map((c) => [c.id, c.payload]));
-    return { claimId, rows: rows.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => ({ ...r, conversion: byId.get(r.conversion_id)! })) };
+    return { claimId, rows: rows.sort((a, b) => Number(a.id) - Number(b.id)) };
   }
 
   /** Extends the lease right before a request; returns the ids this claim still owns (only those may be sent). */
@@ -362,6 +382,21 @@ export class DeliveryService {
         WHERE claim_id = $1 AND status = 'sending' AND id = ANY($2::bigint[])`,
       [claimId, ids, until],
     );
+  }
+
+  /**
+   * Hands every still-claimed row of a claim back unsent (due now, the attempt not counted). For a claim whose
+   * transaction failed without a clear answer, and for rows a failed worker never put into a request.
+   */
+  async releaseClaim(claimId: string): Promise<number> {
+    const res = await this.ds.query(
+      `UPDATE delivery SET status = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'pending' END, attempts = greatest(0, attempts - 1),
+              next_attempt_at = now(), lease_until = NULL, claim_id = NULL, claimed_by = NULL, updated_at = now()
+        WHERE claim_id = $1 AND status = 'sending'
+        RETURNING id`,
+      [claimId],
+    );
+    return rowsOf<{ id: string }>(res).length;
   }
 
   /** Records outcomes of one claim and publishes them. A row another claim took over (lease expired) is left alone. */

@@ -1,4 +1,4 @@
-import { backoffDelay, nextAttemptAt, type RetryPolicy } from './retry-policy';
+import { AGE_LIMIT_MARGIN_MS, backoffDelay, nextAttemptAt, planRetry, type RetryPolicy } from './retry-policy';
 
 const policy: RetryPolicy = { baseMs: 30_000, maxDelayMs: 2 * 3600_000, horizonMs: 4 * 3600_000 };
 
@@ -27,5 +27,27 @@ describe('retry policy', () => {
   it('honours a Retry-After longer than the backoff', () => {
     const start = new Date('2024-01-01T00:00:00Z');
     expect(nextAttemptAt({ attempts: 1, cycleStartedAt: start, now: start, minDelayMs: 90_000 }, policy, () => 1)).toEqual(new Date(start.getTime() + 90_000));
+  });
+
+  describe('planRetry: the retry horizon and Snap\'s 37-day age limit', () => {
+    const start = new Date('2024-01-01T00:00:00Z');
+    const at = (ms: number) => new Date(start.getTime() + ms);
+
+    it('plans like nextAttemptAt while the event is far from the age limit', () => {
+      expect(planRetry({ attempts: 1, cycleStartedAt: start, now: start, expiresAt: at(10 * 86_400_000) }, policy, () => 1)).toEqual({ retryAt: at(30_000) });
+      expect(planRetry({ attempts: 6, cycleStartedAt: start, now: at(4 * 3600_000), expiresAt: at(10 * 86_400_000) }, policy)).toEqual({ giveUp: 'horizon' });
+    });
+
+    it('never plans an attempt after the age limit: the last one is just before it', () => {
+      const expiresAt = at(20 * 60_000);
+      expect(planRetry({ attempts: 4, cycleStartedAt: start, now: start, expiresAt }, policy, () => 1)).toEqual({ retryAt: at(20 * 60_000 - AGE_LIMIT_MARGIN_MS) });
+    });
+
+    it('gives up as too_old when no attempt fits before the age limit', () => {
+      const expiresAt = at(30_000);
+      expect(planRetry({ attempts: 1, cycleStartedAt: start, now: start, expiresAt }, policy)).toEqual({ giveUp: 'too_old' });
+      // A Retry-After that ends after the age limit forbids the last try.
+      expect(planRetry({ attempts: 1, cycleStartedAt: start, now: start, minDelayMs: 10 * 60_000, expiresAt: at(5 * 60_000) }, policy)).toEqual({ giveUp: 'too_old' });
+    });
   });
 });

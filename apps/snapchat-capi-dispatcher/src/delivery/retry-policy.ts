@@ -30,3 +30,28 @@ export function nextAttemptAt(
   const delay = Math.max(backoffDelay(opts.attempts, policy, random), opts.minDelayMs ?? 0);
   return new Date(Math.min(now + delay, horizonEnd));
 }
+
+/**
+ * Snap's age limit (37 days from the conversion time) caps the schedule too: a retry is never planned later than
+ * `expiresAt - AGE_LIMIT_MARGIN_MS`, so the last attempt still reaches Snap in time, and once no attempt fits any
+ * more the delivery ends `too_old` instead of being sent (or failing later as Snapchat's "out of range").
+ */
+export const AGE_LIMIT_MARGIN_MS = 60_000;
+
+export type RetryPlan = { retryAt: Date } | { giveUp: 'horizon' | 'too_old' };
+
+export function planRetry(
+  opts: { attempts: number; cycleStartedAt: Date; now: Date; minDelayMs?: number | null; expiresAt?: Date | null },
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): RetryPlan {
+  const lastUseful = opts.expiresAt ? opts.expiresAt.getTime() - AGE_LIMIT_MARGIN_MS : Infinity;
+  if (opts.now.getTime() >= lastUseful) return { giveUp: 'too_old' };
+  const next = nextAttemptAt(opts, policy, random);
+  if (next === null) return { giveUp: 'horizon' };
+  if (next.getTime() <= lastUseful) return { retryAt: next };
+  // The backoff (or Retry-After) would end after the age limit: one last try just before it, unless a Retry-After
+  // forbids that, in which case the event can no longer be delivered.
+  if (opts.now.getTime() + (opts.minDelayMs ?? 0) > lastUseful) return { giveUp: 'too_old' };
+  return { retryAt: new Date(lastUseful) };
+}

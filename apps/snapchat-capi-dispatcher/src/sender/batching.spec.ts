@@ -1,4 +1,4 @@
-import { chunkForRequests, requestBody } from './batching';
+import { chunkForRequests, requestBody, requestSizeFor } from './batching';
 
 const item = (n: number, size = 10) => ({ item: n, json: JSON.stringify({ n, pad: 'x'.repeat(size) }) });
 
@@ -27,5 +27,20 @@ describe('chunkForRequests', () => {
   it('builds the {"data":[…]} body from the serialised events', () => {
     const body = requestBody([item(1, 0), item(2, 0)]);
     expect(JSON.parse(body)).toEqual({ data: [{ n: 1, pad: '' }, { n: 2, pad: '' }] });
+  });
+});
+
+describe('requestSizeFor: smaller requests when the backlog is small', () => {
+  it('full requests when the claim is full (the backlog is at least that large)', () => {
+    expect(requestSizeFor(4000, true, 2000)).toBe(2000);
+  });
+
+  it('about a tenth of a smaller claim per request, at least 50, never more than the maximum', () => {
+    expect(requestSizeFor(1, false, 2000)).toBe(50);
+    expect(requestSizeFor(300, false, 2000)).toBe(50);
+    expect(requestSizeFor(1000, false, 2000)).toBe(100);
+    expect(requestSizeFor(3999, false, 2000)).toBe(400);
+    expect(requestSizeFor(1000, false, 20)).toBe(20);
+    expect(requestSizeFor(1000, false, 1)).toBe(1);
   });
 });

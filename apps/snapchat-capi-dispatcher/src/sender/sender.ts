@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { AppError, InvalidAuthenticationError, RateLimitedError, toAppError } from '@snaptrack/util-errors';
 import type { TokenCipher } from '@snaptrack/util-crypto';
@@ -6,12 +6,13 @@ import type { Logger } from '@snaptrack/util-logger';
 import type { ConfigViewService, OfferInfo } from '../config-view/config-view.service';
 import type { DispatcherConfig } from '../config';
 import { conversionRef, type ClaimedRow, type DeliveryService, type Outcome } from '../delivery/delivery.service';
-import { backoffDelay, nextAttemptAt, type RetryPolicy } from '../delivery/retry-policy';
+import { backoffDelay, planRetry, type RetryPolicy } from '../delivery/retry-policy';
 import { PayloadTooLargeError, SnapRejectedError, type SnapCapiClient } from '../snap-capi/client';
 import { toSnapEvent, type SnapEvent } from '../snap-capi/mapping';
 import { SnapEventInvalid, assertValidPixelId, assertValidSnapEvent } from '../snap-capi/validate';
 import { placementNote, targetsFor, type PixelPlacement, type PlacementKind } from '../targets';
-import { chunkForRequests, requestBody, type Sized } from './batching';
+import { SNAP_MAX_EVENT_AGE_SECONDS } from '../snap-capi/versioning-info';
+import { chunkForRequests, requestBody, requestSizeFor, type Sized } from './batching';
 import { Semaphore, TokenBucket } from './limits';
 
 /**
@@ -28,7 +29,18 @@ export interface SenderDeps {
   cipher: TokenCipher;
   log: Logger;
   config: DispatcherConfig;
-  instanceNo: number;
+  /** This instance's advisory lock (delivery/instance-lock.ts): claims carry its number, and only while it is held. */
+  lock: { readonly instanceNo: number; readonly held: boolean };
+}
+
+/** One claim being worked on: its rows, and which of them may have reached Snapchat. */
+interface Claim {
+  id: string;
+  rows: ClaimedRow[];
+  /** The claim took as many rows as it could: the backlog is larger, so requests are full-sized. */
+  full: boolean;
+  /** Rows that were part of a request (they may have landed, so they are never handed back unsent). */
+  sent: Set<string>;
 }
 
 interface Item {
@@ -103,6 +115,10 @@ export class Sender {
   private readonly tokens = new Map<string, string>();
   private readonly policy: RetryPolicy;
   private lastCleanup = 0;
+  private stoppedAt = 0;
+  private waitingForLock = false;
+  /** Claims whose transaction failed without a clear answer: handed back (unsent) as soon as the database answers. */
+  private readonly abandoned = new Set<string>();
   /** Counters for tests and operators. */
   readonly stats = { requests: 0, eventsSent: 0, delivered: 0, failed: 0, retried: 0 };
 
@@ -125,6 +141,7 @@ export class Sender {
   /** Stops claiming; waits for in-flight requests to be answered and marked. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stoppedAt = Date.now();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.current.catch(() => undefined);
@@ -162,6 +179,17 @@ export class Sender {
 
   private async pass(): Promise<void> {
     try {
+      // Claims made without the instance lock would look abandoned to every other instance (and be sent by them).
+      if (!this.deps.lock.held) {
+        if (!this.waitingForLock) this.deps.log.warn('sender paused: the instance lock is not held (database connection lost); waiting for it');
+        this.waitingForLock = true;
+        return;
+      }
+      this.waitingForLock = false;
+      for (const claimId of [...this.abandoned]) {
+        await this.deps.service.releaseClaim(claimId);
+        this.abandoned.delete(claimId);
+      }
       this.pauses = new Map([...(await this.deps.service.activePauses())].map(([k, v]) => [k, Math.max(v, this.pauses.get(k) ?? 0)]));
       if (Date.now() - this.lastCleanup > 60_000) {
         this.lastCleanup = Date.now();
@@ -190,16 +218,32 @@ export class Sender {
    * pixel with a constant stream never keeps a worker slot from the others.
    */
   private async runPixel(accountId: string, pixelId: string): Promise<void> {
-    const { service, config, instanceNo } = this.deps;
-    try {
-      for (let round = 0; round < 3 && !this.stopped; round++) {
-        const { claimId, rows } = await service.claim(accountId, pixelId, config.maxEventsPerRequest * config.maxConcurrencyPerToken, instanceNo, config.sendLeaseMs);
-        if (!rows.length) return;
-        await this.process(claimId, accountId, pixelId, rows);
+    const { service, config, lock, log } = this.deps;
+    const limit = config.maxEventsPerRequest * config.maxConcurrencyPerToken;
+    for (let round = 0; round < 3 && !this.stopped && lock.held; round++) {
+      const claimId = randomUUID();
+      let rows: ClaimedRow[];
+      try {
+        ({ rows } = await service.claim(accountId, pixelId, limit, lock.instanceNo, config.sendLeaseMs, claimId));
+      } catch (e) {
+        // The claim may have committed without us hearing it: its rows were not sent, so hand them back at once
+        // (or as soon as the database answers) instead of letting them wait for their lease.
+        log.warn('claim failed; handing its rows back', { err: e, account_id: accountId, pixel_id: pixelId });
+        await service.releaseClaim(claimId).catch(() => this.abandoned.add(claimId));
+        return;
       }
-    } catch (e) {
-      // Claimed rows stay `sending` until their lease ends, then any instance picks them up again.
-      this.deps.log.error('sender worker failed', { err: e, account_id: accountId, pixel_id: pixelId });
+      if (!rows.length) return;
+      const claim: Claim = { id: claimId, rows, full: rows.length >= limit, sent: new Set() };
+      try {
+        await this.process(claim, accountId, pixelId);
+      } catch (e) {
+        // Rows that never were part of a request go back now; the others (their answer is unknown or could not be
+        // recorded) stay `sending` until their lease ends, then are sent again with the same event_id.
+        log.error('sender worker failed', { err: e, account_id: accountId, pixel_id: pixelId });
+        const unsent = rows.filter((r) => !claim.sent.has(String(r.id))).map((r) => r.id);
+        await service.release(claimId, unsent, new Date()).catch(() => undefined);
+        return;
+      }
     }
   }
 
@@ -214,8 +258,9 @@ export class Sender {
     return plain;
   }
 
-  private async process(claimId: string, accountId: string, pixelId: string, rows: ClaimedRow[]): Promise<void> {
+  private async process(claim: Claim, accountId: string, pixelId: string): Promise<void> {
     const { configView, config } = this.deps;
+    const rows = claim.rows;
     const now = Date.now();
     const pixels = await configView.pixelsFor([accountId]);
     const offers: Map<string, OfferInfo> = await configView.offers([...new Set(rows.flatMap((r) => (r.conversion?.attribution?.offer_id ? [r.conversion.attribution.offer_id] : [])))]);
@@ -307,9 +352,37 @@ export class Sender {
 
     if (immediate.length) {
       this.stats.failed += immediate.filter((o) => o.status === 'failed').length;
-      await this.deps.service.mark(claimId, immediate);
+      await this.markDurably(claim, immediate);
     }
-    await Promise.all([...groups.values()].map((g) => this.sendGroup(claimId, g)));
+    // Every request is answered and marked before this returns, even when one of them fails.
+    const results = await Promise.allSettled([...groups.values()].map((g) => this.sendGroup(claim, g)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /**
+   * Records outcomes, retrying while the database is unreachable: a request that Snapchat answered must not be sent
+   * again only because the answer could not be written at once. Gives up when the claim's lease would have ended
+   * (another instance may then take the rows over), or shortly after stop().
+   */
+  private async markDurably(claim: Claim, outcomes: Outcome[]): Promise<void> {
+    const deadline = Date.now() + this.deps.config.sendLeaseMs;
+    let wait = 100;
+    for (;;) {
+      try {
+        await this.deps.service.mark(claim.id, outcomes);
+        return;
+      } catch (e) {
+        const late = Date.now() + wait > deadline || (this.stopped && Date.now() - this.stoppedAt > 10_000);
+        if (late) {
+          this.deps.log.error('could not record Snapchat\'s answer; the rows will be claimed again when their lease ends', { err: e, claim_id: claim.id, rows: outcomes.length });
+          throw e;
+        }
+        this.deps.log.warn('recording Snapchat\'s answer failed; retrying', { err: e, claim_id: claim.id, rows: outcomes.length, retry_in_ms: wait });
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(wait * 2, 2000);
+      }
+    }
   }
 
   private pausedUntil(tokenKey: string): number | null {
@@ -317,14 +390,19 @@ export class Sender {
     return until !== undefined && until > Date.now() ? until : null;
   }
 
-  private async sendGroup(claimId: string, g: Group): Promise<void> {
+  private async sendGroup(claim: Claim, g: Group): Promise<void> {
     const paused = this.pausedUntil(g.tokenKey);
     if (paused !== null) {
-      await this.deps.service.release(claimId, g.items.map((i) => i.item.row.id), new Date(paused));
+      await this.deps.service.release(claim.id, g.items.map((i) => i.item.row.id), new Date(paused));
       return;
     }
-    const chunks = chunkForRequests(g.items, this.deps.config.maxEventsPerRequest, this.deps.config.maxBodyBytes);
-    await Promise.all(chunks.map((c) => this.sendChunk(claimId, g, c)));
+    // Full-sized requests only when the backlog needs them; otherwise fewer events per request, so fewer are in
+    // flight at any moment (and sent again after a crash).
+    const size = requestSizeFor(g.items.length, claim.full, this.deps.config.maxEventsPerRequest);
+    const chunks = chunkForRequests(g.items, size, this.deps.config.maxBodyBytes);
+    const results = await Promise.allSettled(chunks.map((c) => this.sendChunk(claim, g, c)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private semaphoreFor(tokenKey: string): Semaphore {
@@ -346,7 +424,8 @@ export class Sender {
   }
 
   /** One request; on a payload rejection of several events, splits and sends the parts (bisect). */
-  private async sendChunk(claimId: string, g: Group, chunk: Array<Sized<Item>>): Promise<void> {
+  private async sendChunk(claim: Claim, g: Group, chunk: Array<Sized<Item>>): Promise<void> {
+    const claimId = claim.id;
     const { service, client, config } = this.deps;
     const tokenSlots = this.semaphoreFor(g.tokenKey);
     let items = chunk;
@@ -364,7 +443,16 @@ export class Sender {
       // Only rows this claim still owns may be sent (a lease that ran out may have been taken over).
       const owned = await service.refreshLease(claimId, items.map((i) => i.item.row.id), config.sendLeaseMs);
       items = items.filter((i) => owned.has(String(i.item.row.id)));
+      // Waiting for a slot or a 429 pause may have taken an event past Snap's age limit: it fails, unsent.
+      const nowS = Date.now() / 1000;
+      const expired = items.filter((i) => nowS - i.item.event.event_time > SNAP_MAX_EVENT_AGE_SECONDS);
+      if (expired.length) {
+        items = items.filter((i) => !expired.includes(i));
+        this.stats.failed += expired.length;
+        await this.markDurably(claim, expired.map(({ item }) => tooOldOutcome(item, null)));
+      }
       if (!items.length) return;
+      for (const i of items) claim.sent.add(String(i.item.row.id));
       this.stats.requests++;
       this.stats.eventsSent += items.length;
       try {
@@ -380,8 +468,8 @@ export class Sender {
 
     if (sent) {
       this.stats.delivered += items.length;
-      await service.mark(
-        claimId,
+      await this.markDurably(
+        claim,
         items.map(({ item }) => ({
           id: item.row.id,
           status: 'delivered',
@@ -393,10 +481,10 @@ export class Sender {
       );
       return;
     }
-    await this.handleFailure(claimId, g, items, toAppError(error));
+    await this.handleFailure(claim, g, items, toAppError(error));
   }
 
-  private async handleFailure(claimId: string, g: Group, items: Array<Sized<Item>>, e: AppError): Promise<void> {
+  private async handleFailure(claim: Claim, g: Group, items: Array<Sized<Item>>, e: AppError): Promise<void> {
     const { service, log } = this.deps;
     const now = new Date();
 
@@ -406,9 +494,10 @@ export class Sender {
       const until = new Date(now.getTime() + wait);
       this.pauses.set(g.tokenKey, Math.max(until.getTime(), this.pauses.get(g.tokenKey) ?? 0));
       log.warn('snap rate limit: pausing this token', { pixel_id: g.pixelId, wait_ms: wait });
+      // The answer first (it is what must not be lost), then the pause for other instances and waiting rows.
+      await this.retryLater(claim, items, e, now, wait);
       await service.pauseToken(g.tokenKey, until);
       await service.deferWaitingForPixel(g.accountId, g.pixelId, until);
-      await this.retryLater(claimId, items, e, now, wait);
       return;
     }
 
@@ -416,7 +505,7 @@ export class Sender {
       const { reasonCode, message } = authFailureMessage(g.pixelId, e);
       const outcome = { httpStatus: e.httpStatus ?? null, reasonCode, message };
       this.stats.failed += items.length;
-      await service.mark(claimId, items.map(({ item }) => ({ id: item.row.id, status: 'failed', ...outcome, placements: item.placements, testMode: item.testMode })));
+      await this.markDurably(claim, items.map(({ item }) => ({ id: item.row.id, status: 'failed', ...outcome, placements: item.placements, testMode: item.testMode })));
       const more = await service.failWaitingForPixel(g.accountId, g.pixelId, outcome);
       log.warn('snap refused the pixel configuration; its waiting deliveries are failed', { pixel_id: g.pixelId, http_status: e.httpStatus, reason_code: reasonCode, also_failed: more });
       return;
@@ -432,13 +521,13 @@ export class Sender {
             ? { id: item.row.id, status: 'delivered', httpStatus: 200, message: joinNotes(item.note, TEST_MODE_NOTE), placements: item.placements, testMode: true }
             : { id: item.row.id, status: 'failed', httpStatus: e.httpStatus ?? 400, reasonCode: 'snap_rejected', message: v?.message ?? e.message, placements: item.placements, testMode: true };
         });
-        await service.mark(claimId, outcomes);
+        await this.markDurably(claim, outcomes);
         return;
       }
       if (items.length === 1 || (e instanceof SnapRejectedError && !e.splittable)) {
         this.stats.failed += items.length;
-        await service.mark(
-          claimId,
+        await this.markDurably(
+          claim,
           items.map(({ item }) => ({
             id: item.row.id,
             status: 'failed',
@@ -454,26 +543,40 @@ export class Sender {
       // Snap rejects the whole batch for one bad event: isolate the bad events, deliver the rest.
       const idx = e instanceof SnapRejectedError ? e.eventIndex : null;
       if (idx !== null && idx >= 0 && idx < items.length) {
-        await this.sendChunk(claimId, g, [items[idx]!]);
-        await this.sendChunk(claimId, g, items.filter((_, i) => i !== idx));
+        await this.sendChunk(claim, g, [items[idx]!]);
+        await this.sendChunk(claim, g, items.filter((_, i) => i !== idx));
       } else {
         const half = Math.ceil(items.length / 2);
-        await this.sendChunk(claimId, g, items.slice(0, half));
-        await this.sendChunk(claimId, g, items.slice(half));
+        await this.sendChunk(claim, g, items.slice(0, half));
+        await this.sendChunk(claim, g, items.slice(half));
       }
       return;
     }
 
-    // Retryable: 408, 423, 5xx (not 501), network errors, timeouts, or anything unexpected.
-    await this.retryLater(claimId, items, e, now, 0);
+    // Retryable: 408, 423, 5xx, 3xx, network errors, timeouts, or anything unexpected.
+    await this.retryLater(claim, items, e, now, 0);
   }
 
-  private async retryLater(claimId: string, items: Array<Sized<Item>>, e: AppError, now: Date, minDelayMs: number): Promise<void> {
+  /**
+   * Schedules the next attempt (same row, same event_id and event_time), within the retry horizon and before Snap's
+   * age limit; when neither leaves room, the delivery fails (`too_old` when the age limit is what ran out).
+   */
+  private async retryLater(claim: Claim, items: Array<Sized<Item>>, e: AppError, now: Date, minDelayMs: number): Promise<void> {
     const outcomes: Outcome[] = items.map(({ item }) => {
-      const next = nextAttemptAt({ attempts: item.row.attempts, cycleStartedAt: new Date(item.row.cycle_started_at), now, minDelayMs }, this.policy);
+      const plan = planRetry(
+        {
+          attempts: item.row.attempts,
+          cycleStartedAt: new Date(item.row.cycle_started_at),
+          now,
+          minDelayMs,
+          expiresAt: new Date((item.event.event_time + SNAP_MAX_EVENT_AGE_SECONDS) * 1000),
+        },
+        this.policy,
+      );
       const reasonCode = e.code === 'unknown' ? 'upstream_unavailable' : e.code;
-      if (next === null) {
+      if ('giveUp' in plan) {
         this.stats.failed++;
+        if (plan.giveUp === 'too_old') return tooOldOutcome(item, e);
         return {
           id: item.row.id,
           status: 'failed',
@@ -491,13 +594,28 @@ export class Sender {
         httpStatus: e.httpStatus ?? null,
         reasonCode,
         message: e.message,
-        nextAttemptAt: next,
+        nextAttemptAt: plan.retryAt,
         placements: item.placements,
         testMode: item.testMode,
       };
     });
-    await this.deps.service.mark(claimId, outcomes);
+    await this.markDurably(claim, outcomes);
     const soonest = Math.min(...outcomes.map((o) => (o.nextAttemptAt ? o.nextAttemptAt.getTime() : Infinity)));
     if (Number.isFinite(soonest)) this.schedule(Math.max(0, soonest - Date.now()));
   }
+}
+
+/** The event is (or would be by its next attempt) older than Snap accepts: failed `too_old`, never sent again. */
+function tooOldOutcome(item: Item, last: AppError | null): Outcome {
+  return {
+    id: item.row.id,
+    status: 'failed',
+    httpStatus: last?.httpStatus ?? null,
+    reasonCode: 'too_old',
+    message: last
+      ? `The conversion would be more than 37 days old (Snapchat's limit) by its next attempt, so it was not sent again (${item.row.attempts} attempts; last: ${last.message}).`
+      : 'The conversion became more than 37 days old (Snapchat\'s limit) while waiting to be sent, so it was not sent.',
+    placements: item.placements,
+    testMode: item.testMode,
+  };
 }

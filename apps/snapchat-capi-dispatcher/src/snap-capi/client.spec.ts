@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { InvalidAuthenticationError, RateLimitedError, RetryableError } from '@snaptrack/util-errors';
 import { createLogger } from '@snaptrack/util-logger';
 import { captureLogs } from '@snaptrack/util-testing';
@@ -42,6 +44,36 @@ describe('SnapCapiClient', () => {
     const e = event('ev-ok');
     await expect(send({ events: [e] })).resolves.toEqual({ httpStatus: 200, status: 'VALID', reason: expect.any(String) });
     expect(sandbox.store.events({ pixelId: pixelId.toLowerCase(), eventId: 'ev-ok' })).toHaveLength(1);
+  });
+
+  it('sends exactly: POST /v3/{pixel}/events[/validate]?access_token=…, Content-Type application/json, no Authorization, {"data":[…]}', async () => {
+    const seen: Array<{ method?: string; url?: string; headers: Record<string, unknown>; body: string }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"VALID"}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const direct = new SnapCapiClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, timeoutMs: 1000, log: createLogger('client-spec', 'error') });
+      const e = event('ev-shape');
+      await direct.send({ pixelId, accessToken: 'tok/with+odd=chars', validateOnly: false, events: [e] });
+      await direct.send({ pixelId, accessToken: token, validateOnly: true, events: [e] });
+      expect(seen.map((r) => r.method)).toEqual(['POST', 'POST']);
+      expect(seen[0]!.url).toBe(`/v3/${pixelId}/events?access_token=${encodeURIComponent('tok/with+odd=chars')}`);
+      expect(seen[1]!.url).toBe(`/v3/${pixelId}/events/validate?access_token=${encodeURIComponent(token)}`);
+      for (const r of seen) {
+        expect(r.headers['content-type']).toBe('application/json');
+        expect(r.headers).not.toHaveProperty('authorization');
+        expect(JSON.parse(r.body)).toEqual({ data: [e] });
+        expect(r.body).not.toContain('test_event_code');
+      }
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 
   it('sends a test-mode batch to /events/validate, which records nothing', async () => {
@@ -122,16 +154,68 @@ describe('SnapCapiClient', () => {
     expect(err).toMatchObject({ httpStatus: status, retryable: true });
   });
 
-  it('501 is not retryable, and not a reason to split the batch', async () => {
-    sandbox.addFault({ pixel_id: pixelId, status: 501 });
-    const err = await failure(send());
-    expect(err).toMatchObject({ retryable: false, httpStatus: 501, splittable: false });
+  it('every 5xx is retryable, 501 included (reference §6: 5xx → retry)', async () => {
+    for (const status of [501, 505, 599]) {
+      sandbox.addFault({ pixel_id: pixelId, status });
+      expect(await failure(send())).toMatchObject({ retryable: true, httpStatus: status, code: 'upstream_unavailable' });
+    }
   });
 
-  it('never follows a redirect (it would carry the token elsewhere)', async () => {
-    sandbox.addFault({ pixel_id: pixelId, status: 307, body: { status: 'INVALID', reason: 'moved' } });
-    const err = await failure(send());
-    expect(err).toMatchObject({ retryable: false, httpStatus: 307, splittable: false });
+  it('never follows a redirect (it would carry the token elsewhere); the event did not land, so it is retried', async () => {
+    const hits: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('{"status":"VALID"}');
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', () => r()));
+    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/v3/${pixelId}/events`;
+    try {
+      for (const status of [301, 302, 307, 308]) {
+        sandbox.addFault({ pixel_id: pixelId, status, headers: { location: target }, body: { status: 'INVALID', reason: 'moved' } });
+        const err = await failure(send());
+        expect(err).toBeInstanceOf(RetryableError);
+        expect(err).toMatchObject({ retryable: true, httpStatus: status });
+        expect(err.message).toMatch(/redirect .*never followed/);
+      }
+      expect(hits).toEqual([]);
+    } finally {
+      await new Promise<void>((r) => elsewhere.close(() => r()));
+    }
+  });
+
+  it('tolerant success parsing: 2xx with VALID, SUCCESS, an unknown status, no body or a non-JSON body is delivered', async () => {
+    const answers = [
+      { status: 200, body: { status: 'SUCCESS', reason: 'SUCCESS' } },
+      { status: 200, body: { status: 'valid' } },
+      { status: 200, body: { status: 'PARTIAL', reason: 'whatever' } },
+      { status: 200, body: [] },
+      { status: 202, raw_body: '' },
+      { status: 200, raw_body: 'OK' },
+      { status: 200, raw_body: '<html><body>accepted</body></html>' },
+      { status: 204, raw_body: '' },
+    ];
+    for (const a of answers) {
+      sandbox.addFault({ pixel_id: pixelId, ...a });
+      await expect(send()).resolves.toMatchObject({ httpStatus: a.status });
+    }
+    for (const status of ['INVALID', 'FAILED', 'FAILURE', 'failed']) {
+      sandbox.addFault({ pixel_id: pixelId, status: 200, body: { status, reason: 'no' } });
+      expect(await failure(send())).toBeInstanceOf(SnapRejectedError);
+    }
+  });
+
+  it('429 with Retry-After as an HTTP date', async () => {
+    const date = new Date(Date.now() + 30_000).toUTCString();
+    sandbox.addFault({ pixel_id: pixelId, status: 429, headers: { 'retry-after': date } });
+    const err = (await failure(send())) as RateLimitedError;
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect(err.retryAfterMs).toBeGreaterThan(25_000);
+    expect(err.retryAfterMs).toBeLessThanOrEqual(30_000);
+  });
+
+  it('400 with a body that is not JSON is still a rejection that may be split', async () => {
+    sandbox.addFault({ pixel_id: pixelId, status: 400, raw_body: '<html>Bad Request</html>' });
+    expect(await failure(send())).toMatchObject({ retryable: false, httpStatus: 400, splittable: true });
   });
 
   it('a dropped connection and a timeout are retryable network errors', async () => {

@@ -16,10 +16,11 @@ import { SNAP_CAPI_VERSION } from './versioning-info';
  * never put into an error, never returned. Logs carry method, host, pixel id, event count, status and duration.
  *
  * Status → error class (reference §6; Segment's retryable set):
- *   2xx (status not INVALID/FAILED/FAILURE) → ok · 2xx INVALID and 400 → SnapRejectedError (not retryable; the batch
- *   may be split) · 400 naming the token, 401, 403 → InvalidAuthenticationError · 404 → InvalidAuthenticationError
- *   ('pixel_not_found') · 413 → PayloadTooLargeError (split) · 429 → RateLimitedError(Retry-After) · 408, 423, 5xx
- *   except 501, network errors and timeouts → RetryableError · any other status → SnapRejectedError.
+ *   2xx (status not INVALID/FAILED/FAILURE; any other or no body, JSON or not) → ok · 2xx INVALID and 400 →
+ *   SnapRejectedError (not retryable; the batch may be split) · 400 naming the token, 401, 403 →
+ *   InvalidAuthenticationError · 404 → InvalidAuthenticationError ('pixel_not_found') · 413 → PayloadTooLargeError
+ *   (split) · 429 → RateLimitedError(Retry-After) · 408, 423, every 5xx, 3xx (never followed), network errors and
+ *   timeouts → RetryableError · any other status → SnapRejectedError.
  */
 
 export interface SnapSendRequest {
@@ -189,7 +190,14 @@ export class SnapCapiClient {
     if (status === 429) {
       throw new RateLimitedError(message, parseRetryAfter(res.headers.get('retry-after')) ?? -1);
     }
-    if (isRetryableStatus(status)) throw new RetryableError(message, 'upstream_unavailable', status);
+    // Every 5xx is retried, 501 included (reference §6: "408, 429, 5xx → retry"; a 501 from an edge proxy or a
+    // fault is as transient as a 503, and retrying costs nothing but time), and so is a redirect: it is never
+    // followed (it would carry the token-bearing URL elsewhere), the event did not land, and the next attempt may not
+    // be redirected. A persistent one ends at the retry horizon.
+    if (isRetryableStatus(status) || status >= 500) throw new RetryableError(message, 'upstream_unavailable', status);
+    if (status >= 300 && status < 400) {
+      throw new RetryableError(`Snapchat answered with a redirect (HTTP ${status}), which is never followed`, 'upstream_unavailable', status);
+    }
     if (status === 400 && TOKEN_WORDS.test(message) && !/event/i.test(message)) {
       // Segment reports a bad token as 400, not 401 (reference §6): a person has to fix the token.
       throw new InvalidAuthenticationError(message, 'invalid_authentication', status);

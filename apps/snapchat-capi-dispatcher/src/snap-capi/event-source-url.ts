@@ -26,6 +26,16 @@ function paramCarriesPii(name: string, value: string): boolean {
   return LOOKS_LIKE_PHONE.test(value) && digits.length >= 7 && digits.length <= 15 && /[+\s().-]/.test(value);
 }
 
+function segmentCarriesPii(segment: string): boolean {
+  let decoded = segment;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    // keep it as it is
+  }
+  return paramCarriesPii('', decoded);
+}
+
 function parseHttpUrl(raw: string | null | undefined): URL | null {
   if (typeof raw !== 'string') return null;
   const trimmed = raw.trim();
@@ -49,6 +59,8 @@ export function sanitizeLandingUrl(raw: string | null | undefined): string | nul
   for (const [name, value] of [...url.searchParams]) {
     if (paramCarriesPii(name, value)) url.searchParams.delete(name);
   }
+  // PII can sit in the path too (`/thank-you/jane%40example.com`): then only the site's root is sent.
+  if (url.pathname.split('/').some((segment) => segmentCarriesPii(segment))) url.pathname = '/';
   return url.toString();
 }
 

@@ -110,7 +110,8 @@ export function toUserData(conversion: ConversionCreatedV1.Value): SnapUserData 
 export function toCustomData(conversion: ConversionCreatedV1.Value, defaultCurrency?: string | null): SnapCustomData | undefined {
   const out: SnapCustomData = {};
   const value = typeof conversion.payout === 'number' && Number.isFinite(conversion.payout) ? conversion.payout : undefined;
-  const currency = nonBlank(conversion.currency)?.trim() ?? (value !== undefined ? nonBlank(defaultCurrency)?.trim() : undefined);
+  // ISO 4217 codes are upper case (validate.ts checks the exact code); a default typed in lower case still is one.
+  const currency = nonBlank(conversion.currency)?.trim() ?? (value !== undefined ? nonBlank(defaultCurrency)?.trim().toUpperCase() : undefined);
   if (currency) out.currency = currency;
   if (value !== undefined) out.value = value;
   const orderId = nonBlank(conversion.transaction_id)?.trim();

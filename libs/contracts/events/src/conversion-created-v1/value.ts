@@ -9,6 +9,12 @@ export interface Value {
   conversion_id: string;
   /** Deterministic, stable across retries; becomes Snapchat's event_id. */
   event_id: string;
+  /**
+   * Optional (added in place): true when `event_id` is the id the postback sent (reference §2.5 rule 1: sent
+   * verbatim), false when conversion-service derived it (rule 3), so a dispatcher may apply rule 2 (a PURCHASE with
+   * a transaction id uses the transaction id). Absent or null: unknown.
+   */
+  explicit_event_id?: boolean | null;
   account_id: string;
   /** attributed: deliverable. unattributed: no click found in time. expired_click: click older than the offer source allows. */
   status: ConversionStatus;
@@ -78,6 +84,7 @@ export const jsonSchema = {
     schema: { const: 'conversion.created.v1' },
     conversion_id: { type: 'string', format: 'uuid' },
     event_id: { type: 'string', minLength: 1, maxLength: 256 },
+    explicit_event_id: nullable({ type: 'boolean' }),
     account_id: { type: 'string', minLength: 1 },
     status: { enum: ['attributed', 'unattributed', 'expired_click'] },
     conversion_type_id: nullable({ type: 'string' }),
