@@ -13,6 +13,9 @@ export const conversionServiceKeys = defineConfig({
   clickWaitMs: { env: 'POSTBACK_CLICK_WAIT_MS', doc: 'How long a postback for an unknown click waits for the click consumer before it is stored as pending (max 2000)', format: 'duration-ms', default: '2000' },
   pendingAttributionTimeoutMs: { env: 'PENDING_ATTRIBUTION_TIMEOUT_MS', doc: 'After this long a pending postback whose click never arrived is stored as an unattributed conversion', format: 'duration-ms', default: '600000' },
   pendingSweepIntervalMs: { env: 'PENDING_SWEEP_INTERVAL_MS', doc: 'How often pending postbacks are re-checked (besides after every click batch)', format: 'duration-ms', default: '5000' },
+  databasePoolSize: { env: 'DATABASE_POOL_SIZE', doc: 'Connections in the PostgreSQL pool (at least 1)', format: 'int', default: '10' },
+  configCacheTtlMs: { env: 'CONFIG_CACHE_TTL_MS', doc: 'How long a configuration lookup of the postback path (offer sources, offers, conversion types, tracking domains) is served from memory; this instance drops the cache whenever its config consumer applies a change, so this bounds staleness only for changes another instance consumed (0 = no cache)', format: 'duration-ms', default: '1000' },
+  outboxWakeDelayMs: { env: 'OUTBOX_WAKE_DELAY_MS', doc: 'After a commit that wrote outbox rows the relay runs within this many ms; commits in that window share one pass (0 = a pass right away)', format: 'duration-ms', default: '5' },
   defaultCurrency: { env: 'DEFAULT_CURRENCY', doc: 'Currency of a payout when neither the postback nor an offer source names one (ISO 4217)', format: 'string', default: 'USD' },
 });
 export type ConversionServiceConfig = ConfigOf<typeof conversionServiceKeys>;
@@ -22,5 +25,6 @@ export function loadConversionServiceConfig(env = process.env, overrides: Partia
   // The request path never blocks longer than 2 s on a missing click (issue 5: bounded wait).
   config.clickWaitMs = Math.min(config.clickWaitMs, 2000);
   config.defaultCurrency = config.defaultCurrency.toUpperCase();
+  config.databasePoolSize = Math.max(1, config.databasePoolSize);
   return config;
 }

@@ -11,6 +11,6 @@ import { migrations } from './migrations';
 
 export const entities = [OutboxMessage, ClickView, ConfigEntity, Conversion, PendingPostback, Delivery, DeliveryCommandRecord, DeliveryCommandResult];
 
-export function createConversionDataSource(url: string) {
-  return createDataSource({ url, entities, migrations, applicationName: 'conversion-service' });
+export function createConversionDataSource(url: string, poolSize?: number) {
+  return createDataSource({ url, entities, migrations, poolSize, applicationName: 'conversion-service' });
 }

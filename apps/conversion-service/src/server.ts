@@ -29,6 +29,9 @@ export interface RunningConversionService {
   ds: DataSource;
   relay: OutboxRelay;
   pending: PendingService;
+  clicks: ClickService;
+  conversions: ConversionService;
+  configView: ConfigViewService;
   consumers: { clicks: ViewConsumer<ClickRecordedV1.Value>; config: ViewConsumer<ConfigEntityV1.Value>; deliveries: ViewConsumer<DeliveryResultV1.Value> };
   stop(): Promise<void>;
 }
@@ -37,7 +40,7 @@ export interface RunningConversionService {
 export async function startServer(config: ConversionServiceConfig): Promise<RunningConversionService> {
   const log = createLogger('conversion-service', config.logLevel);
   const prefix = config.kafkaTopicPrefix ?? '';
-  const ds = await openDatabase(createConversionDataSource(config.databaseUrl));
+  const ds = await openDatabase(createConversionDataSource(config.databaseUrl, config.databasePoolSize));
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'conversion-service', logger: log });
   await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
 
@@ -49,10 +52,12 @@ export async function startServer(config: ConversionServiceConfig): Promise<Runn
     retry: { retries: 2 },
   });
   const relayProducer = new LazyProducer(createProducer(relayKafka));
-  const relay = new OutboxRelay(ds, relayProducer.asProducer(), log);
+  // Every accepted postback wakes the relay; passes are coalesced so a burst shares a few passes (fewer claims,
+  // fewer Kafka requests) instead of one each.
+  const relay = new OutboxRelay(ds, relayProducer.asProducer(), log, { wakeDelayMs: config.outboxWakeDelayMs });
 
   const clicks = new ClickService(ds);
-  const configView = new ConfigViewService(ds);
+  const configView = new ConfigViewService(ds, { cacheTtlMs: config.configCacheTtlMs });
   const conversions = new ConversionService(ds, prefix, relay);
   const deliveries = new DeliveryService(ds, prefix, conversions, configView, relay);
   const pending = new PendingService(
@@ -166,6 +171,9 @@ export async function startServer(config: ConversionServiceConfig): Promise<Runn
     ds,
     relay,
     pending,
+    clicks,
+    conversions,
+    configView,
     consumers,
     stop: async () => {
       await http.close();

@@ -89,6 +89,10 @@ describe('postback rules: duplicate policies and bad input', () => {
       ['broken percent-encoding', () => rawRequest(app.url, { path: `/postback?clickid=${clickId}&fname=%ZZ` }), 400, 'invalid_encoding'],
       ['malformed JSON body', () => rawRequest(app.url, { method: 'POST', path: '/postback', headers: { 'content-type': 'application/json' }, body: '{"clickid":' }), 400, 'invalid_json'],
       ['nested JSON value', () => rawRequest(app.url, { method: 'POST', path: '/postback', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clickid: clickId, email: { a: 1 } }) }), 400, 'invalid_json'],
+      // PostgreSQL cannot store U+0000 in text: without a check these were 500s (and would fail a whole write batch).
+      ['NUL in the event id', () => rawRequest(app.url, { path: `/postback?clickid=${clickId}&type=Deposit&eventid=ord%00-1` }), 400, 'malformed_event_id'],
+      ['NUL in the transaction id (JSON body)', () => rawRequest(app.url, { method: 'POST', path: '/postback', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clickid: clickId, type: 'Deposit', txid: 'ord\u0000-2' }) }), 400, 'malformed_event_id'],
+      ['NUL in the type of a postback whose click is unknown', () => rawRequest(app.url, { path: '/postback?clickid=unknownclick126&type=Le%00ad' }), 400, 'unknown_type'],
       ['unsupported content type', () => rawRequest(app.url, { method: 'POST', path: '/postback', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' }), 415, 'unsupported_media_type'],
     ];
 

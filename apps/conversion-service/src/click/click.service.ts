@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ClickRecordedV1 } from '@snaptrack/contracts-events';
+import { Batcher } from '../batching/batcher';
 import { ClickView } from './click.entity';
 
 type Waiter = () => void;
@@ -7,6 +8,7 @@ type Waiter = () => void;
 /** The click view: bulk, idempotent inserts from the clicks topic; lookups by click id for attribution. */
 export class ClickService {
   private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly lookups = new Batcher<string, ClickView | null>((ids) => this.findMany(ids));
 
   constructor(private readonly ds: DataSource) {}
 
@@ -45,8 +47,33 @@ export class ClickService {
     return inserted.length;
   }
 
+  /** Queries the click lookups used so far (tests and metrics). */
+  get lookupBatches(): number {
+    return this.lookups.calls;
+  }
+
+  /**
+   * The click, or null. Lookups of concurrent postbacks share one query (see {@link Batcher}); plain SQL, because
+   * this runs on every postback and the query builder costs more CPU than the read.
+   */
   find(clickId: string): Promise<ClickView | null> {
-    return this.ds.getRepository(ClickView).findOneBy({ clickId });
+    return this.lookups.submit(clickId);
+  }
+
+  private async findMany(clickIds: string[]): Promise<Array<ClickView | null>> {
+    const rows: ClickView[] = await this.ds.query(
+      `SELECT click_id AS "clickId", account_id AS "accountId", campaign_id AS "campaignId", traffic_channel_id AS "trafficChannelId",
+         traffic_channel_template AS "trafficChannelTemplate", offer_id AS "offerId", offer_source_id AS "offerSourceId",
+         tracking_method AS "trackingMethod", sc_click_id AS "scClickId", ip, user_agent AS "userAgent", referrer,
+         landing_url AS "landingUrl", params, clicked_at AS "clickedAt", recorded_at AS "recordedAt"
+       FROM click_view WHERE click_id = ANY($1::text[])`,
+      [[...new Set(clickIds)]],
+    );
+    const byId = new Map(rows.map((r) => [r.clickId, r]));
+    return clickIds.map((id) => {
+      const row = byId.get(id);
+      return row ? Object.assign(new ClickView(), row) : null;
+    });
   }
 
   /** Wakes postbacks waiting in {@link waitForClick} for these ids (called after each committed click batch). */

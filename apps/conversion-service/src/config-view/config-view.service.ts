@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { ConfigEntity } from './config-entity.entity';
+import { ConfigViewCache } from './config-view.cache';
 
 export interface ConversionTypeView extends ConfigEntityV1.ConversionTypeData {
   id: string;
@@ -15,13 +16,33 @@ export interface OfferView extends ConfigEntityV1.OfferData {
   accountId: string;
 }
 
-/** The config view: latest version per entity key (config.entity.v1), and the lookups attribution needs. */
+export interface ConfigViewOptions {
+  /** Lookups are served from memory for this long (0: no cache); see {@link ConfigViewCache}. */
+  cacheTtlMs?: number;
+}
+
+/**
+ * The config view: latest version per entity key (config.entity.v1), and the lookups attribution needs. The lookups
+ * are memoised (they run on every postback); every write below empties the memo, so a change this instance applied
+ * is in effect as soon as it is stored, and one another instance applied within `cacheTtlMs`.
+ */
 export class ConfigViewService {
-  constructor(private readonly ds: DataSource) {}
+  private readonly cache: ConfigViewCache;
+
+  constructor(
+    private readonly ds: DataSource,
+    opts: ConfigViewOptions = {},
+  ) {
+    this.cache = new ConfigViewCache({ ttlMs: opts.cacheTtlMs ?? 0 });
+  }
 
   /** Upserts a batch; per key only a higher version replaces what is stored (replays and reorderings are harmless). */
   async applyEntities(values: ConfigEntityV1.Value[]): Promise<void> {
     if (!values.length) return;
+    await this.cache.around(() => this.upsert(values));
+  }
+
+  private async upsert(values: ConfigEntityV1.Value[]): Promise<void> {
     const latest = new Map<string, ConfigEntityV1.Value>();
     for (const v of values) {
       const key = ConfigEntityV1.keyOf(v);
@@ -53,19 +74,32 @@ export class ConfigViewService {
 
   /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. */
   async applyTombstone(key: string): Promise<void> {
-    await this.ds.query(`UPDATE config_entity SET deleted = true, data = NULL WHERE key = $1`, [key]);
+    await this.cache.around(() => this.ds.query(`UPDATE config_entity SET deleted = true, data = NULL WHERE key = $1`, [key]));
   }
 
-  private async live<T>(type: ConfigEntityV1.EntityType, id: string | null | undefined): Promise<(T & { id: string; accountId: string }) | null> {
-    if (!id) return null;
-    const row = await this.ds.getRepository(ConfigEntity).findOneBy({ key: `${type}:${id}` });
-    if (!row || row.deleted || !row.data) return null;
-    return { ...(row.data as T), id: row.entityId, accountId: row.accountId };
+  private live<T>(type: ConfigEntityV1.EntityType, id: string | null | undefined): Promise<(T & { id: string; accountId: string }) | null> {
+    if (!id) return Promise.resolve(null);
+    const key = `${type}:${id}`;
+    return this.cache.get(key, async () => {
+      const rows: Array<Pick<ConfigEntity, 'entityId' | 'accountId' | 'data'>> = await this.ds.query(
+        `SELECT entity_id AS "entityId", account_id AS "accountId", data FROM config_entity WHERE key = $1 AND NOT deleted AND data IS NOT NULL`,
+        [key],
+      );
+      const row = rows[0];
+      return row ? { ...(row.data as T), id: row.entityId, accountId: row.accountId } : null;
+    });
   }
 
-  async conversionTypes(accountId: string): Promise<ConversionTypeView[]> {
-    const rows = await this.ds.getRepository(ConfigEntity).find({ where: { entityType: 'conversion_type', accountId, deleted: false }, order: { key: 'ASC' } });
-    return rows.filter((r) => r.data).map((r) => ({ ...(r.data as unknown as ConfigEntityV1.ConversionTypeData), id: r.entityId, accountId: r.accountId }));
+  conversionTypes(accountId: string): Promise<ConversionTypeView[]> {
+    return this.cache.get(`types|${accountId}`, async () => {
+      const rows: Array<Pick<ConfigEntity, 'entityId' | 'accountId' | 'data'>> = await this.ds.query(
+        `SELECT entity_id AS "entityId", account_id AS "accountId", data FROM config_entity
+         WHERE entity_type = 'conversion_type' AND account_id = $1 AND NOT deleted AND data IS NOT NULL
+         ORDER BY key`,
+        [accountId],
+      );
+      return rows.map((r) => ({ ...(r.data as unknown as ConfigEntityV1.ConversionTypeData), id: r.entityId, accountId: r.accountId }));
+    });
   }
 
   offerSource(id: string | null | undefined): Promise<OfferSourceView | null> {
@@ -82,26 +116,31 @@ export class ConfigViewService {
   }
 
   /** The account a tracking domain belongs to (case-insensitive hostname, no port), or null. */
-  async accountForHost(hostname: string | null): Promise<string | null> {
-    if (!hostname) return null;
-    const rows: Array<{ account_id: string }> = await this.ds.query(
-      `SELECT account_id FROM config_entity
-       WHERE entity_type = 'tracking_domain' AND NOT deleted AND lower(data->>'hostname') = lower($1)
-       ORDER BY version DESC LIMIT 1`,
-      [hostname],
-    );
-    return rows[0]?.account_id ?? null;
+  accountForHost(hostname: string | null): Promise<string | null> {
+    if (!hostname) return Promise.resolve(null);
+    const host = hostname.toLowerCase();
+    return this.cache.get(`host|${host}`, async () => {
+      const rows: Array<{ account_id: string }> = await this.ds.query(
+        `SELECT account_id FROM config_entity
+         WHERE entity_type = 'tracking_domain' AND NOT deleted AND lower(data->>'hostname') = lower($1)
+         ORDER BY version DESC LIMIT 1`,
+        [host],
+      );
+      return rows[0]?.account_id ?? null;
+    });
   }
 
   /** Click-id parameter names configured on offer sources (of one account, or all), besides the default. */
-  async clickIdParamNames(accountId: string | null): Promise<string[]> {
-    const rows: Array<{ name: string }> = await this.ds.query(
-      `SELECT DISTINCT data->'params'->>'click_id' AS name FROM config_entity
-       WHERE entity_type = 'offer_source' AND NOT deleted AND data->'params'->>'click_id' IS NOT NULL
-         AND ($1::text IS NULL OR account_id = $1)
-       LIMIT 50`,
-      [accountId],
-    );
-    return rows.map((r) => r.name).filter(Boolean);
+  clickIdParamNames(accountId: string | null): Promise<string[]> {
+    return this.cache.get(`click-id-params|${accountId ?? ''}`, async () => {
+      const rows: Array<{ name: string }> = await this.ds.query(
+        `SELECT DISTINCT data->'params'->>'click_id' AS name FROM config_entity
+         WHERE entity_type = 'offer_source' AND NOT deleted AND data->'params'->>'click_id' IS NOT NULL
+           AND ($1::text IS NULL OR account_id = $1)
+         LIMIT 50`,
+        [accountId],
+      );
+      return rows.map((r) => r.name).filter(Boolean);
+    });
   }
 }

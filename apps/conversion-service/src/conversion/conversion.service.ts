@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { OutboxMessage, type OutboxRelay } from '@snaptrack/data-access-outbox';
+import type { OutboxRelay } from '@snaptrack/data-access-outbox';
 import { TOPICS, topicName } from '@snaptrack/contracts-events';
 import { deriveConversionEventId } from '@snaptrack/util-pii';
+import { pgCode } from '@snaptrack/util-db';
 import { badInput, clampFirst, decodeCursor, encodeCursor } from '@snaptrack/util-federation';
+import { Batcher } from '../batching/batcher';
 import type { ClickView } from '../click/click.entity';
 import { Conversion, type ConversionStatusValue, type DuplicatePolicy } from './conversion.entity';
 import { toConversionCreatedV1 } from './conversion.event';
@@ -52,15 +54,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID.test(s);
 
 /**
- * Records conversions (row + conversion.created.v1 outbox row in the caller's transaction, duplicate policy
- * enforced by a unique index) and answers the account-scoped reads.
+ * Records conversions (each row with its conversion.created.v1 outbox row, written by one statement, inside the
+ * caller's transaction when it has one; duplicate policy enforced by a unique index) and answers the account-scoped
+ * reads.
  */
 export class ConversionService {
+  private readonly writes: Batcher<ConversionDraft, RecordOutcome>;
+
   constructor(
     private readonly ds: DataSource,
     private readonly topicPrefix: string,
     private readonly relay: Pick<OutboxRelay, 'wake'> | null,
-  ) {}
+  ) {
+    this.writes = new Batcher((drafts) => this.recordMany(this.ds.manager, drafts), {
+      single: (d) => this.record(this.ds.manager, d),
+      // Only when PostgreSQL answered with an error (the statement rolled back); after a lost connection the outcome
+      // is unknown and a retry could record a conversion twice.
+      retryable: (e) => pgCode(e) !== undefined,
+    });
+  }
+
+  /** Statements the postback path used to write conversions so far (tests and metrics). */
+  get writeBatches(): number {
+    return this.writes.calls;
+  }
 
   /** The key two conversions must not share under the type's duplicate policy (null: no restriction). */
   static dedupKey(d: Pick<ConversionDraft, 'conversionType' | 'clickId' | 'explicitEventId' | 'transactionId'>): string | null {
@@ -78,10 +95,83 @@ export class ConversionService {
   }
 
   /**
-   * Inserts the conversion and its outbox row inside `tx`. A conflict on the duplicate index (a concurrent or
-   * earlier postback) inserts nothing and reports the existing conversion.
+   * Records one conversion inside `tx` (the pending job passes its transaction, so the pending row's update commits
+   * with it). See {@link recordMany}.
    */
   async record(tx: EntityManager, d: ConversionDraft): Promise<RecordOutcome> {
+    return (await this.recordMany(tx, [d]))[0];
+  }
+
+  /**
+   * Records one conversion of the postback path, in the same statement as the conversions of concurrent postbacks
+   * (see {@link Batcher}); a failing batch is retried one by one, so one bad draft cannot fail another request.
+   */
+  recordNow(d: ConversionDraft): Promise<RecordOutcome> {
+    return this.writes.submit(d);
+  }
+
+  /**
+   * Inserts the conversions and their outbox rows in ONE statement (data-modifying CTEs), so each conversion row
+   * commits with its outbox row even when `tx` is not inside a transaction. A conflict on the duplicate index (a
+   * concurrent or earlier postback, or an earlier draft of the same batch) inserts neither row of that draft and
+   * reports the existing conversion.
+   */
+  async recordMany(tx: EntityManager, drafts: ConversionDraft[]): Promise<RecordOutcome[]> {
+    if (!drafts.length) return [];
+    const topic = topicName(this.topicPrefix, TOPICS.conversionCreatedV1);
+    const conversions = drafts.map((d) => this.toConversion(d));
+    const rows = conversions.map((c, i) => ({
+      ...c,
+      // The event does not depend on created_at: it is built (and checked against the contract) before the write.
+      payload: toConversionCreatedV1(c, drafts[i].click),
+      ord: i,
+    }));
+    const inserted: Array<{ id: string; created_at: Date }> = await tx.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, "accountId" text, "eventId" text, status text,
+           "conversionTypeId" text, type text, "duplicatePolicy" text, "dedupKey" text, payout numeric, currency text,
+           "transactionId" text, "receivedAt" timestamptz, "clickId" text, "clickedAt" timestamptz, "campaignId" text,
+           "trafficChannelId" text, "trafficChannelTemplate" text, "offerId" text, "offerSourceId" text, "userData" jsonb,
+           prehashed jsonb, "pendingId" uuid, payload jsonb)
+       ), inserted AS (
+         INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, type, duplicate_policy, dedup_key, payout,
+           currency, transaction_id, occurred_at, received_at, click_id, clicked_at, campaign_id, traffic_channel_id,
+           traffic_channel_template, offer_id, offer_source_id, user_data, prehashed, pending_id)
+         SELECT id, "accountId", "eventId", status, "conversionTypeId", type, "duplicatePolicy", "dedupKey", payout, currency,
+           "transactionId", "receivedAt", "receivedAt", "clickId", "clickedAt", "campaignId", "trafficChannelId",
+           "trafficChannelTemplate", "offerId", "offerSourceId", coalesce("userData", '{}'::jsonb),
+           ARRAY(SELECT jsonb_array_elements_text(coalesce(prehashed, '[]'::jsonb))), "pendingId"
+         FROM input ORDER BY ord
+         ON CONFLICT (account_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
+         RETURNING id, created_at
+       ), outbox AS (
+         INSERT INTO outbox_message (topic, key, payload)
+         SELECT $2, input.id::text, input.payload FROM input JOIN inserted USING (id) ORDER BY input.ord
+       )
+       SELECT id, created_at FROM inserted`,
+      [JSON.stringify(rows), topic],
+    );
+    const createdAt = new Map(inserted.map((r) => [r.id, r.created_at]));
+    const outcomes: RecordOutcome[] = [];
+    for (const [i, conversion] of conversions.entries()) {
+      const at = createdAt.get(conversion.id);
+      if (at) {
+        conversion.createdAt = at;
+        outcomes.push({ outcome: 'accepted', conversion });
+        continue;
+      }
+      const d = drafts[i];
+      const [existing]: Array<{ id: string }> = await tx.query(`SELECT id FROM conversion WHERE account_id = $1 AND dedup_key = $2`, [d.accountId, conversion.dedupKey]);
+      const reason =
+        d.conversionType.duplicate_policy === 'ignore_same_click'
+          ? `a "${d.conversionType.name}" conversion was already recorded for this click`
+          : `a "${d.conversionType.name}" conversion with this event id was already recorded`;
+      outcomes.push({ outcome: 'duplicate', conversionId: existing?.id, reason });
+    }
+    return outcomes;
+  }
+
+  private toConversion(d: ConversionDraft): Conversion {
     const id = randomUUID();
     const eventId = deriveConversionEventId({
       explicitEventId: d.explicitEventId,
@@ -90,30 +180,7 @@ export class ConversionService {
       conversionType: d.conversionType.name,
       conversionId: id,
     });
-    const dedupKey = ConversionService.dedupKey(d);
-    const rows: Array<{ created_at: Date }> = await tx.query(
-      `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, type, duplicate_policy, dedup_key, payout,
-         currency, transaction_id, occurred_at, received_at, click_id, clicked_at, campaign_id, traffic_channel_id,
-         traffic_channel_template, offer_id, offer_source_id, user_data, prehashed, pending_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21::text[], $22)
-       ON CONFLICT (account_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
-       RETURNING created_at`,
-      [
-        id, d.accountId, eventId, d.status, d.conversionType.id, d.conversionType.name, d.conversionType.duplicate_policy, dedupKey,
-        d.payout, d.currency, d.transactionId, d.receivedAt, d.clickId, d.click?.clickedAt ?? null, d.click?.campaignId ?? null,
-        d.click?.trafficChannelId ?? null, d.click?.trafficChannelTemplate ?? null, d.click?.offerId ?? null, d.offerSourceId,
-        JSON.stringify(d.userData), d.prehashed, d.pendingId,
-      ],
-    );
-    if (!rows.length) {
-      const [existing]: Array<{ id: string }> = await tx.query(`SELECT id FROM conversion WHERE account_id = $1 AND dedup_key = $2`, [d.accountId, dedupKey]);
-      const reason =
-        d.conversionType.duplicate_policy === 'ignore_same_click'
-          ? `a "${d.conversionType.name}" conversion was already recorded for this click`
-          : `a "${d.conversionType.name}" conversion with this event id was already recorded`;
-      return { outcome: 'duplicate', conversionId: existing?.id, reason };
-    }
-    const conversion = Object.assign(new Conversion(), {
+    return Object.assign(new Conversion(), {
       id,
       accountId: d.accountId,
       eventId,
@@ -121,7 +188,7 @@ export class ConversionService {
       conversionTypeId: d.conversionType.id,
       type: d.conversionType.name,
       duplicatePolicy: d.conversionType.duplicate_policy,
-      dedupKey,
+      dedupKey: ConversionService.dedupKey(d),
       payout: d.payout,
       currency: d.currency,
       transactionId: d.transactionId,
@@ -137,11 +204,8 @@ export class ConversionService {
       userData: d.userData,
       prehashed: d.prehashed,
       pendingId: d.pendingId,
-      createdAt: rows[0].created_at,
+      createdAt: d.receivedAt, // the stored value replaces it
     } satisfies Conversion);
-    const event = toConversionCreatedV1(conversion, d.click);
-    await tx.save(OutboxMessage, OutboxMessage.for(topicName(this.topicPrefix, TOPICS.conversionCreatedV1), id, event));
-    return { outcome: 'accepted', conversion };
   }
 
   /** Ask the relay to publish soon (after a commit that wrote outbox rows). */

@@ -112,6 +112,9 @@ describe('readPostback', () => {
     [{ clickid: 'abc', currency: 'US' }, 'malformed_currency'],
     [{ clickid: 'abc', currency: 'XYZ' }, 'malformed_currency'],
     [{ clickid: 'abc', eventid: 'e'.repeat(257) }, 'malformed_event_id'],
+    [{ clickid: 'abc', eventid: 'ord\u00001' }, 'malformed_event_id'],
+    [{ clickid: 'abc', txid: '\u0000' }, 'malformed_event_id'],
+    [{ clickid: 'abc', type: 'Lead\u0000' }, 'unknown_type'],
   ])('rejects %j as %s', (p, error) => {
     const r = rejection(() => readPostback(params(p as Record<string, string>), defaults));
     expect([r.status, r.error]).toEqual([400, error]);

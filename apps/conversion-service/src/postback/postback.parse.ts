@@ -260,6 +260,8 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
   // The type is matched exactly (case-sensitive, not trimmed).
   const typeRaw = params.get(names.type);
   const type = typeRaw === undefined || typeRaw === '' || UNFILLED_MACRO.test(typeRaw) ? null : typeRaw;
+  // No type can be named with U+0000 (and PostgreSQL cannot store it in a pending row).
+  if (type?.includes('\u0000')) throw new PostbackRejection(400, 'unknown_type', 'the conversion type name contains a NUL character');
 
   const explicitEventId = first(params, names.eventId);
   const txid = first(params, names.transactionId);
@@ -267,6 +269,7 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
     if (v !== null && v.length > MAX_EVENT_ID_CHARS) {
       throw new PostbackRejection(400, 'malformed_event_id', `the event / transaction id must be at most ${MAX_EVENT_ID_CHARS} characters`);
     }
+    if (v?.includes('\u0000')) throw new PostbackRejection(400, 'malformed_event_id', 'the event / transaction id must not contain NUL characters');
   }
 
   const pii: Partial<Record<PiiRole, string>> = {};

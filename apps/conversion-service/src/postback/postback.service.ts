@@ -97,24 +97,23 @@ export class PostbackService {
 
     const { userData, prehashed } = hashPii(input.pii, offerSource?.default_phone_country);
     const status = isExpired(click, offerSource, receivedAt) ? 'expired_click' : 'attributed';
-    const result = await this.ds.transaction((tx) =>
-      this.conversions.record(tx, {
-        accountId: click.accountId,
-        status,
-        conversionType: typeRes.type,
-        payout: input.payout,
-        currency: this.currencyFor(input, offerSource),
-        explicitEventId: input.explicitEventId,
-        transactionId: input.transactionId,
-        clickId: click.clickId,
-        click,
-        offerSourceId: offerSource?.id ?? click.offerSourceId,
-        receivedAt,
-        userData,
-        prehashed,
-        pendingId: null,
-      }),
-    );
+    // The conversion and its outbox row are written by one statement (shared with concurrent postbacks).
+    const result = await this.conversions.recordNow({
+      accountId: click.accountId,
+      status,
+      conversionType: typeRes.type,
+      payout: input.payout,
+      currency: this.currencyFor(input, offerSource),
+      explicitEventId: input.explicitEventId,
+      transactionId: input.transactionId,
+      clickId: click.clickId,
+      click,
+      offerSourceId: offerSource?.id ?? click.offerSourceId,
+      receivedAt,
+      userData,
+      prehashed,
+      pendingId: null,
+    });
     if (result.outcome === 'duplicate') {
       this.log.info('postback duplicate', { accountId: click.accountId, conversionId: result.conversionId, policy: typeRes.type.duplicate_policy });
       return { http: 200, body: { status: 'duplicate', reason: result.reason, conversion_id: result.conversionId } };

@@ -8,6 +8,14 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Sent rows are deleted after this long. */
   retentionMs?: number;
+  /**
+   * Opt-in coalescing of `wake()` for busy writers: a pass starts at most this many ms after a wake (wakes in
+   * between share it), and a wake that arrives during a pass starts another pass this long after it ends, so rows
+   * committed during a pass never wait for the idle interval; while Kafka is failing, wakes do not cut the back-off
+   * short. Unset: every wake starts a pass at once, and a wake during a pass is dropped (the next wake or the idle
+   * poll picks the rows up).
+   */
+  wakeDelayMs?: number;
 }
 
 /**
@@ -17,6 +25,8 @@ export interface OutboxRelayOptions {
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | null = null;
+  private timerDueAt = 0;
+  private wokenDuringPass = false;
   private running = false;
   private stopped = true;
   private current: Promise<void> = Promise.resolve();
@@ -38,7 +48,18 @@ export class OutboxRelay {
 
   /** Ask for a publish pass soon (after a commit that wrote outbox rows). */
   wake(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
+    const delay = this.opts.wakeDelayMs;
+    if (delay === undefined) {
+      if (!this.stopped && !this.running) this.schedule(0);
+      return;
+    }
+    if (this.stopped) return;
+    if (this.running) {
+      this.wokenDuringPass = true;
+      return;
+    }
+    if (this.timer && (this.failures > 0 || this.timerDueAt <= Date.now() + delay)) return; // backing off, or due soon enough
+    this.schedule(delay);
   }
 
   async stop(): Promise<void> {
@@ -51,6 +72,7 @@ export class OutboxRelay {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.timerDueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = null;
       this.current = this.tick();
@@ -72,6 +94,10 @@ export class OutboxRelay {
       this.log.warn('outbox publish failed; will retry', { err: e, retryInMs: next, failures: this.failures });
     } finally {
       this.running = false;
+    }
+    if (this.wokenDuringPass) {
+      this.wokenDuringPass = false;
+      if (this.failures === 0) next = Math.min(next, this.opts.wakeDelayMs ?? 0);
     }
     this.schedule(next);
   }
