@@ -3,6 +3,7 @@ import { ClickView } from '../click/click.entity';
 import { Conversion } from './conversion.entity';
 import { ConversionService } from './conversion.service';
 import { toConversionCreatedV1 } from './conversion.event';
+import { deriveConversionEventId } from '@snaptrack/util-pii';
 
 const conversion = (over: Partial<Conversion> = {}): Conversion =>
   Object.assign(new Conversion(), {
@@ -47,6 +48,13 @@ describe('toConversionCreatedV1', () => {
   it('builds an unattributed event with no attribution and no click', () => {
     const ev = toConversionCreatedV1(conversion({ status: 'unattributed', payout: null, currency: null, offerSourceId: null }), null);
     expect(ev).toMatchObject({ status: 'unattributed', attribution: null, click: null, payout: null, postback_click_id: 'clk12345678' });
+  });
+  it('marks the postback\'s own event id as explicit and our derived one as not', () => {
+    expect(toConversionCreatedV1(conversion(), click).explicit_event_id).toBe(true);
+    const derived = deriveConversionEventId({ transactionId: 'ord-1', clickId: 'clk12345678', conversionType: 'Purchase', conversionId: '3b0f0d5e-6a0b-4a53-9a43-7e7c0f6b2d11' });
+    expect(toConversionCreatedV1(conversion({ eventId: derived }), click).explicit_event_id).toBe(false);
+    const noTx = deriveConversionEventId({ transactionId: null, clickId: 'clk12345678', conversionType: 'Purchase', conversionId: '3b0f0d5e-6a0b-4a53-9a43-7e7c0f6b2d11' });
+    expect(toConversionCreatedV1(conversion({ eventId: noTx, transactionId: null }), click).explicit_event_id).toBe(false);
   });
   it('refuses anything that is not a hash in user_data', () => {
     expect(() => toConversionCreatedV1(conversion({ userData: { em: 'person@example.com' } }), click)).toThrow(/pattern/);
