@@ -346,12 +346,17 @@ cmd_start() {
   : >"$STDOUT_LOG"
 
   info "starting Kafka $KAFKA_VERSION on $BOOTSTRAP (controller $KAFKA_HOST:$KAFKA_CONTROLLER_PORT, data $DATA_DIR)"
-  # The subshell execs nohup, which execs java: $! is the JVM's pid.
+  # The subshell execs (setsid and) nohup, which exec java: $! is the JVM's pid. setsid gives the broker its own
+  # session, so a Ctrl-C in the terminal that ran `npm start` reaches the services first and the broker is stopped
+  # after them (by the caller's trap), not at the same moment. (The subshell is never a process-group leader here,
+  # since scripts run without job control, so setsid does not fork.)
   # fd 9 (the lock) must not leak into the long-lived broker process.
+  local detach=()
+  if command -v setsid >/dev/null 2>&1; then detach=(setsid); fi
   (
     cd "$DATA_DIR"
     java_argv server.log
-    exec nohup "${JAVA_ARGV[@]}" kafka.Kafka "$PROPS_FILE" \
+    exec "${detach[@]}" nohup "${JAVA_ARGV[@]}" kafka.Kafka "$PROPS_FILE" \
       >"$STDOUT_LOG" 2>&1 </dev/null 9>&-
   ) &
   local pid=$!
