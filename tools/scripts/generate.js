@@ -21,6 +21,7 @@ async function printSdl(app, schemaModule) {
 }
 
 function configTables() {
+  const { documentConfig } = require(path.join(ROOT, 'libs/shared/util-config/dist/index.js'));
   const apps = ['gateway', 'config-service', 'campaign-service', 'conversion-service', 'snapchat-capi-dispatcher'];
   const out = [];
   for (const app of apps) {
@@ -29,11 +30,7 @@ function configTables() {
     const mod = require(file);
     const spec = Object.values(mod).find((v) => v && typeof v === 'object' && Object.values(v).every((k) => k && typeof k === 'object' && 'env' in k && 'doc' in k));
     if (!spec) continue;
-    out.push(`\n#### ${app}\n`, '| key | meaning | default |', '|---|---|---|');
-    for (const k of Object.values(spec)) {
-      const def = k.secret ? '(secret, no default)' : k.default !== undefined && k.default !== '' ? `\`${k.default}\`` : k.optional ? '(optional)' : '(required)';
-      out.push(`| \`${k.env}\` | ${k.doc.replace(/\|/g, '\\|')} | ${def} |`);
-    }
+    out.push(`\n#### ${app}\n`, '| key | meaning | default |', '|---|---|---|', documentConfig(spec));
   }
   return out.join('\n') + '\n';
 }

@@ -1,4 +1,4 @@
-import { ConfigError, defineConfig, describeConfig, loadConfig } from './config';
+import { ConfigError, defineConfig, describeConfig, documentConfig, loadConfig } from './config';
 
 const spec = defineConfig({
   port: { env: 'PORT', doc: 'HTTP port', format: 'port', default: '4001' },
@@ -36,5 +36,24 @@ describe('loadConfig', () => {
   it('describes secrets as ***', () => {
     const c = loadConfig(spec, { DATABASE_URL: 'postgres://x/y', SECRET_TOKEN: 's3cret' });
     expect(JSON.stringify(describeConfig(spec, c))).not.toContain('s3cret');
+  });
+});
+
+describe('documentConfig', () => {
+  it('renders one Markdown row per key: secrets, defaults, optional and required, with | escaped', () => {
+    const rows = documentConfig(
+      defineConfig({
+        a: { env: 'A', doc: 'debug | info', format: 'string', default: 'info' },
+        b: { env: 'B', doc: 'secret', format: 'string', secret: true },
+        c: { env: 'C', doc: 'prefix', format: 'string', default: '', optional: true },
+        d: { env: 'D', doc: 'url', format: 'url' },
+      }),
+    ).split('\n');
+    expect(rows).toEqual([
+      '| `A` | debug \\| info | `info` |',
+      '| `B` | secret | (secret, no default) |',
+      '| `C` | prefix | (optional) |',
+      '| `D` | url | (required) |',
+    ]);
   });
 });

@@ -112,10 +112,13 @@ export function describeConfig<S extends ConfigSpec>(spec: S, config: ConfigOf<S
   return out;
 }
 
-/** Markdown table rows for READMEs: name, meaning, default. */
+/** Markdown table rows for READMEs (`| key | meaning | default |`); the root README's tables are generated from these. */
 export function documentConfig(spec: ConfigSpec): string {
   return Object.values(spec)
-    .map((k) => `| \`${k.env}\` | ${k.doc} | ${k.secret ? '(secret, no default)' : k.default !== undefined ? `\`${k.default}\`` : k.optional ? '(optional)' : '(required)'} |`)
+    .map((k) => {
+      const def = k.secret ? '(secret, no default)' : k.default !== undefined && k.default !== '' ? `\`${k.default}\`` : k.optional ? '(optional)' : '(required)';
+      return `| \`${k.env}\` | ${k.doc.replace(/\|/g, '\\|')} | ${def} |`;
+    })
     .join('\n');
 }
 
