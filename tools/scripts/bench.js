@@ -7,7 +7,7 @@
 // Options (env): BENCH_CLICKS (20000), BENCH_POSTBACKS (3000), BENCH_CONCURRENCY (64).
 const http = require('node:http');
 const { randomUUID } = require('node:crypto');
-const { startPlatform, devAccount } = require('./platform');
+const { startPlatform, devAccount, dropPlatformDatabases } = require('./platform');
 const { client, waitFor } = require('./walkthrough');
 
 const CLICKS = Number(process.env.BENCH_CLICKS || 20000);
@@ -110,11 +110,7 @@ function baselineServer() {
     process.stdout.write(`end to end: ${POSTBACKS} postbacks → ${stats.pixels[pixelId]?.unique_event_ids ?? '?'} distinct events at the sandbox in ${e2eSecs.toFixed(1)} s (${(POSTBACKS / e2eSecs).toFixed(0)} conversions/s), duplicates ${stats.events.duplicates}, CAPI requests ${stats.requests.total}.\n`);
   } finally {
     await platform.stop();
-    const { Client } = require('pg');
-    const pg = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-    await pg.connect();
-    for (const db of ['config', 'campaign', 'conversion', 'dispatcher', 'gateway']) await pg.query(`DROP DATABASE IF EXISTS "${opts.dbPrefix}_${db}" WITH (FORCE)`);
-    await pg.end();
+    await dropPlatformDatabases(opts);
   }
 })().catch((e) => {
   console.error(`bench failed: ${e.stack || e.message}`);

@@ -147,4 +147,10 @@ function devAccount(opts = {}) {
   return acc;
 }
 
-module.exports = { services, startPlatform, devAccount, devSecrets, ROOT };
+/** Drops the databases a platform started with `opts` used (tests and the benchmark clean up after themselves). */
+async function dropPlatformDatabases(opts = {}) {
+  const { dropDatabase } = require(path.join(ROOT, 'libs/shared/util-db/dist/index.js'));
+  for (const svc of services(opts).list) if (svc.env.DATABASE_URL) await dropDatabase(svc.env.DATABASE_URL);
+}
+
+module.exports = { services, startPlatform, devAccount, devSecrets, dropPlatformDatabases, ROOT };

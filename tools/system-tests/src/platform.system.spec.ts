@@ -37,7 +37,7 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
       await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
       const marker = `not-json-${randomUUID()}`;
       await producer.send({ topic: `${p.topicPrefix}conversion.created.v1`, messages: [{ key: 'poison', value: marker }] });
-      await waitFor(async () => seen.some((v) => v.includes('snapchat') && v.includes(marker)) || seen.some((v) => v.includes(marker)), 'the dispatcher to dead-letter the message', 60000);
+      await waitFor(async () => seen.some((v) => v.includes(marker)), 'the dispatcher to dead-letter the message', 60000);
       const dl = JSON.parse(seen.find((v) => v.includes(marker))!);
       expect(dl.source_topic).toBe(`${p.topicPrefix}conversion.created.v1`);
     } finally {

@@ -1,8 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 
-const { startPlatform, devAccount } = require('../../scripts/platform.js');
+const { startPlatform, devAccount, dropPlatformDatabases } = require('../../scripts/platform.js');
 
 export interface Platform {
   gatewayUrl: string;
@@ -43,13 +42,7 @@ export async function startSystem(): Promise<Platform> {
     logs,
     stop: async () => {
       await platform.stop();
-      const pg = new Client({ connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
-      await pg.connect();
-      try {
-        for (const db of ['config', 'campaign', 'conversion', 'dispatcher', 'gateway']) await pg.query(`DROP DATABASE IF EXISTS "${dbPrefix}_${db}" WITH (FORCE)`);
-      } finally {
-        await pg.end();
-      }
+      await dropPlatformDatabases({ ports, dbPrefix, topicPrefix });
     },
   };
 }
