@@ -66,7 +66,12 @@ async function main() {
   const end = '<!-- config-keys:end -->';
   if (readme.includes(start) && readme.includes(end)) {
     const section = [start, configTables(), end].join('\n');
-    const next = readme.slice(0, readme.indexOf(start)) + section + readme.slice(readme.indexOf(end) + end.length);
+    // The README is formatted by Prettier like every other Markdown file, so the generated tables are too.
+    const prettier = require('prettier');
+    const next = await prettier.format(
+      readme.slice(0, readme.indexOf(start)) + section + readme.slice(readme.indexOf(end) + end.length),
+      { ...(await prettier.resolveConfig(readmePath)), filepath: readmePath },
+    );
     if (next !== readme) {
       stale.push('README.md (config keys)');
       if (!check) fs.writeFileSync(readmePath, next);

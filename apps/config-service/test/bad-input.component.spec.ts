@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { M, dbState, fails, newPixelId, ok, seedBasics } from './gql';
 import { startTestConfigService, type TestConfigService } from './harness';
 

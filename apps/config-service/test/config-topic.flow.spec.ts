@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import type { Consumer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ConfigEntityV1, TOPICS, topicName } from '@snaptrack/contracts-events';

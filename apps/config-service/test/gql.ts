@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { gqlAs } from '@snaptrack/util-testing';

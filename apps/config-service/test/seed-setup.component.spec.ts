@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { M, PIXEL_FIELDS, fails, newPixelId, ok } from './gql';
 import { startTestConfigService, type TestConfigService } from './harness';

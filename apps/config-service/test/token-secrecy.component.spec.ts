@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { TokenCipher } from '@snaptrack/util-crypto';
 import { TEST_TOKEN_KEYS, captureLogs } from '@snaptrack/util-testing';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { Consumer, Kafka, Producer } from 'kafkajs';

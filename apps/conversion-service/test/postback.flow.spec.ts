@@ -10,7 +10,7 @@ interface Vector {
   input: string;
   sha256: string;
 }
-const VECTORS: Vector[] = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../shared/snap-capi-vectors.json'), 'utf8'));
+const VECTORS: Vector[] = JSON.parse(readFileSync(path.resolve(__dirname, '../../../libs/shared/util-pii/test/fixtures/snap-hash-vectors.json'), 'utf8'));
 const vector = (field: string, input: string) => {
   const v = VECTORS.find((x) => x.field === field && x.input === input);
   if (!v) throw new Error(`no vector ${field} ${input}`);

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { TEST_INTERNAL_SECRET, createTestDatabase } from '@snaptrack/util-testing';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config';
 import { startGateway, type RunningGateway } from '../src/server';

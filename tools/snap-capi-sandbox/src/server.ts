@@ -3,9 +3,9 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { FaultQueue, parseFaultSpec, type Fault, type SandboxEndpoint } from './faults';
-import { PixelRegistry, canonicalPixelId, isPixelId } from './pixels';
-import { SandboxStore, type JsonObject, type RequestOutcome, type TestLogEntry } from './store';
+import { type FaultQueue, parseFaultSpec, type Fault, type SandboxEndpoint } from './faults';
+import { type PixelRegistry, canonicalPixelId, isPixelId } from './pixels';
+import { type SandboxStore, type JsonObject, type RequestOutcome, type TestLogEntry } from './store';
 import { validateBatch, type ValidationLimits } from './validate';
 import { failure, faultBody, invalid, logsBody, sendInvalid, sendValid, validateBody } from './responses';
 

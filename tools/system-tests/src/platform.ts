@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-require-imports */
+ 
 import { randomBytes } from 'node:crypto';
 
 const { startPlatform, devAccount, dropPlatformDatabases } = require('../../scripts/platform.js');

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { startTrackingProxy } = require('../../scripts/tracking-proxy.js');
 
 function upstream(name: string): Promise<{ server: Server; url: string }> {

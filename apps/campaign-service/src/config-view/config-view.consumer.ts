@@ -4,7 +4,7 @@ import { createConsumer } from '@snaptrack/util-kafka';
 import type { Logger } from '@snaptrack/util-logger';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { DeadLetters } from '../dead-letter';
-import { ConfigView, dataProblem } from './config-view';
+import { type ConfigView, dataProblem } from './config-view';
 
 /**
  * Feeds ConfigView from config.entity.v1. Every instance replays the compacted topic from the beginning with a

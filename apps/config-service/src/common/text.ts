@@ -1,6 +1,6 @@
 import { badInput } from '@snaptrack/util-federation';
 
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A trimmed, non-empty display text without control characters. */

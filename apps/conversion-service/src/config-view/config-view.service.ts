@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
-import { ConfigEntity } from './config-entity.entity';
+import { type ConfigEntity } from './config-entity.entity';
 import { ConfigViewCache } from './config-view.cache';
 
 export interface ConversionTypeView extends ConfigEntityV1.ConversionTypeData {

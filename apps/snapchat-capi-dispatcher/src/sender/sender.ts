@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
-import { AppError, InvalidAuthenticationError, RateLimitedError, toAppError } from '@snaptrack/util-errors';
+import { type AppError, InvalidAuthenticationError, RateLimitedError, toAppError } from '@snaptrack/util-errors';
 import type { TokenCipher } from '@snaptrack/util-crypto';
 import type { Logger } from '@snaptrack/util-logger';
 import type { ConfigViewService, OfferInfo } from '../config-view/config-view.service';

@@ -67,7 +67,7 @@ describe('toSnapEvent', () => {
 
 describe('Snap test vectors end to end (raw value → util-pii as conversion-service hashes it → the Snap body)', () => {
   const REPO_ROOT = path.resolve(__dirname, '../../../..');
-  const vectors: Array<{ field: string; input: string; sha256: string }> = JSON.parse(readFileSync(path.resolve(REPO_ROOT, '../shared/snap-capi-vectors.json'), 'utf8'));
+  const vectors: Array<{ field: string; input: string; sha256: string }> = JSON.parse(readFileSync(path.resolve(REPO_ROOT, 'libs/shared/util-pii/test/fixtures/snap-hash-vectors.json'), 'utf8'));
 
   it.each(vectors.map((v) => [v.field, v.input, v.sha256] as const))('%s %j', (field, input, sha) => {
     const role = ROLE_BY_SNAP_KEY[field as SnapUserDataKey];

@@ -48,7 +48,7 @@ export interface DataSourceOptions {
   url: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities: MixedList<Function | string | EntitySchema<any>>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   migrations: MixedList<Function | string>;
   poolSize?: number;
   applicationName?: string;

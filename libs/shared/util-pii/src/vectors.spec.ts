@@ -4,12 +4,10 @@ import * as path from 'node:path';
 import { normalize, normalizeAndHash, ROLE_BY_SNAP_KEY, sha256Hex, type SnapUserDataKey } from './index';
 
 /**
- * Every vector in the shared Snap CAPI reference (`shared/snap-capi-vectors.json`, §11) must reproduce exactly.
- * The shared folder sits beside the repository root (`<repo>/../shared`), so the path is resolved from the repo root,
- * wherever the repo is cloned. A missing file fails the suite; it is never skipped.
+ * Every published Snap hash vector (`test/fixtures/snap-hash-vectors.json`, see docs/snap-capi.md "Test vectors") must
+ * reproduce exactly. Each vector records where Snap published it. A missing file fails the suite; it is never skipped.
  */
-const REPO_ROOT = path.resolve(__dirname, '../../../..');
-const VECTORS_PATH = path.resolve(REPO_ROOT, '../shared/snap-capi-vectors.json');
+const VECTORS_PATH = path.resolve(__dirname, '../test/fixtures/snap-hash-vectors.json');
 
 interface Vector {
   field: string;

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { randomBytes } from 'node:crypto';
 import { signIdentity } from '@snaptrack/util-federation';
 import { dropDatabase, ensureDatabase, withDatabase } from '@snaptrack/util-db';
