@@ -17,7 +17,9 @@ async function main() {
     await ds.initialize();
     const ran = await ds.runMigrations({ transaction: 'each' });
     await ds.destroy();
-    console.log(`${svc.name}: database ${new URL(svc.env.DATABASE_URL).pathname.slice(1)} ready (${ran.length} migration(s) applied)`);
+    console.log(
+      `${svc.name}: database ${new URL(svc.env.DATABASE_URL).pathname.slice(1)} ready (${ran.length} migration(s) applied)`,
+    );
   }
 }
 

@@ -22,7 +22,8 @@ walkthrough({
   apiKey,
   log: (step, text) => process.stdout.write(`\n\x1b[1m${step}\x1b[0m\n   ${text}\n`),
 }).then(
-  () => process.stdout.write('\nDone: one conversion, delivered once to the Snapchat pixel, with hashed customer data.\n'),
+  () =>
+    process.stdout.write('\nDone: one conversion, delivered once to the Snapchat pixel, with hashed customer data.\n'),
   (e) => {
     process.stderr.write(`\ndemo failed: ${e.message}\n(is the platform up? run \`npm start\` in another terminal)\n`);
     process.exit(1);

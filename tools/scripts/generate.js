@@ -28,7 +28,12 @@ function configTables() {
     const file = path.join(ROOT, `apps/${app}/dist/config.js`);
     if (!fs.existsSync(file)) continue;
     const mod = require(file);
-    const spec = Object.values(mod).find((v) => v && typeof v === 'object' && Object.values(v).every((k) => k && typeof k === 'object' && 'env' in k && 'doc' in k));
+    const spec = Object.values(mod).find(
+      (v) =>
+        v &&
+        typeof v === 'object' &&
+        Object.values(v).every((k) => k && typeof k === 'object' && 'env' in k && 'doc' in k),
+    );
     if (!spec) continue;
     out.push(`\n#### ${app}\n`, '| key | meaning | default |', '|---|---|---|', documentConfig(spec));
   }
@@ -41,7 +46,10 @@ async function main() {
   const stale = [];
   const services = [];
   for (const s of subgraphs) {
-    const sdlPath = path.join(ROOT, s.schemaModule ? `apps/${s.app}/${s.name}.schema.graphql` : `apps/${s.app}/schema.graphql`);
+    const sdlPath = path.join(
+      ROOT,
+      s.schemaModule ? `apps/${s.app}/${s.name}.schema.graphql` : `apps/${s.app}/schema.graphql`,
+    );
     const sdl = header(`subgraph ${s.name}`) + (await printSdl(s.app, s.schemaModule));
     if ((fs.existsSync(sdlPath) ? fs.readFileSync(sdlPath, 'utf8') : '') !== sdl) {
       stale.push(path.relative(ROOT, sdlPath));
@@ -78,10 +86,18 @@ async function main() {
     }
   }
   if (check && stale.length) {
-    console.error(`stale generated files: ${stale.join(', ')}\nfix: npm run build && npm run generate, then commit them`);
+    console.error(
+      `stale generated files: ${stale.join(', ')}\nfix: npm run build && npm run generate, then commit them`,
+    );
     process.exit(1);
   }
-  console.log(check ? 'generated files are up to date' : stale.length ? `wrote ${stale.join(', ')}` : 'generated files were already up to date');
+  console.log(
+    check
+      ? 'generated files are up to date'
+      : stale.length
+        ? `wrote ${stale.join(', ')}`
+        : 'generated files were already up to date',
+  );
 }
 
 main().catch((e) => {

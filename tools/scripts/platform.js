@@ -32,7 +32,15 @@ function pgUrl(db, base = process.env.PG_BASE_URL || 'postgres://postgres@127.0.
 function services(opts = {}) {
   const s = devSecrets();
   const p = opts.ports || {};
-  const ports = { gateway: p.gateway ?? 4000, config: p.config ?? 4001, campaign: p.campaign ?? 4002, conversion: p.conversion ?? 4003, dispatcher: p.dispatcher ?? 4004, sandbox: p.sandbox ?? 4010, tracking: p.tracking ?? 8080 };
+  const ports = {
+    gateway: p.gateway ?? 4000,
+    config: p.config ?? 4001,
+    campaign: p.campaign ?? 4002,
+    conversion: p.conversion ?? 4003,
+    dispatcher: p.dispatcher ?? 4004,
+    sandbox: p.sandbox ?? 4010,
+    tracking: p.tracking ?? 8080,
+  };
   const dbPrefix = opts.dbPrefix || 'snaptrack';
   const common = {
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
@@ -44,16 +52,46 @@ function services(opts = {}) {
     NODE_ENV: opts.environment || 'development',
   };
   const list = [
-    { name: 'snap-capi-sandbox', entry: 'tools/snap-capi-sandbox/dist/main.js', port: ports.sandbox, ready: '/healthz', env: { SANDBOX_PORT: String(ports.sandbox) } },
-    { name: 'config-service', entry: 'apps/config-service/dist/main.js', port: ports.config, ready: '/readyz', env: { DATABASE_URL: pgUrl(`${dbPrefix}_config`) } },
-    { name: 'campaign-service', entry: 'apps/campaign-service/dist/main.js', port: ports.campaign, ready: '/readyz', env: { DATABASE_URL: pgUrl(`${dbPrefix}_campaign`) } },
-    { name: 'conversion-service', entry: 'apps/conversion-service/dist/main.js', port: ports.conversion, ready: '/readyz', env: { DATABASE_URL: pgUrl(`${dbPrefix}_conversion`) } },
     {
-      name: 'snapchat-capi-dispatcher', entry: 'apps/snapchat-capi-dispatcher/dist/main.js', port: ports.dispatcher, ready: '/readyz',
+      name: 'snap-capi-sandbox',
+      entry: 'tools/snap-capi-sandbox/dist/main.js',
+      port: ports.sandbox,
+      ready: '/healthz',
+      env: { SANDBOX_PORT: String(ports.sandbox) },
+    },
+    {
+      name: 'config-service',
+      entry: 'apps/config-service/dist/main.js',
+      port: ports.config,
+      ready: '/readyz',
+      env: { DATABASE_URL: pgUrl(`${dbPrefix}_config`) },
+    },
+    {
+      name: 'campaign-service',
+      entry: 'apps/campaign-service/dist/main.js',
+      port: ports.campaign,
+      ready: '/readyz',
+      env: { DATABASE_URL: pgUrl(`${dbPrefix}_campaign`) },
+    },
+    {
+      name: 'conversion-service',
+      entry: 'apps/conversion-service/dist/main.js',
+      port: ports.conversion,
+      ready: '/readyz',
+      env: { DATABASE_URL: pgUrl(`${dbPrefix}_conversion`) },
+    },
+    {
+      name: 'snapchat-capi-dispatcher',
+      entry: 'apps/snapchat-capi-dispatcher/dist/main.js',
+      port: ports.dispatcher,
+      ready: '/readyz',
       env: { DATABASE_URL: pgUrl(`${dbPrefix}_dispatcher`), SNAP_CAPI_BASE_URL: `http://127.0.0.1:${ports.sandbox}` },
     },
     {
-      name: 'gateway', entry: 'apps/gateway/dist/main.js', port: ports.gateway, ready: '/readyz',
+      name: 'gateway',
+      entry: 'apps/gateway/dist/main.js',
+      port: ports.gateway,
+      ready: '/readyz',
       env: {
         DATABASE_URL: pgUrl(`${dbPrefix}_gateway`),
         CONFIG_SERVICE_URL: `http://127.0.0.1:${ports.config}/graphql`,
@@ -62,8 +100,14 @@ function services(opts = {}) {
       },
     },
     {
-      name: 'tracking-proxy', entry: 'tools/scripts/tracking-proxy.js', port: ports.tracking, ready: null,
-      env: { CAMPAIGN_SERVICE_HTTP_URL: `http://127.0.0.1:${ports.campaign}`, CONVERSION_SERVICE_HTTP_URL: `http://127.0.0.1:${ports.conversion}` },
+      name: 'tracking-proxy',
+      entry: 'tools/scripts/tracking-proxy.js',
+      port: ports.tracking,
+      ready: null,
+      env: {
+        CAMPAIGN_SERVICE_HTTP_URL: `http://127.0.0.1:${ports.campaign}`,
+        CONVERSION_SERVICE_HTTP_URL: `http://127.0.0.1:${ports.conversion}`,
+      },
     },
   ];
   return { ports, list: list.map((x) => ({ ...x, env: { ...common, PORT: String(x.port), ...x.env } })) };
@@ -108,7 +152,11 @@ async function startPlatform(opts = {}) {
   try {
     for (const svc of list) {
       if (opts.skip && opts.skip.includes(svc.name)) continue;
-      const child = spawn(process.execPath, [path.join(ROOT, svc.entry)], { cwd: ROOT, env: { ...process.env, ...svc.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(ROOT, svc.entry)], {
+        cwd: ROOT,
+        env: { ...process.env, ...svc.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       procs.push({ name: svc.name, child, svc });
       for (const stream of [child.stdout, child.stderr]) {
         let buf = '';
@@ -121,7 +169,14 @@ async function startPlatform(opts = {}) {
           }
         });
       }
-      await waitReady(`http://127.0.0.1:${svc.port}${svc.ready || '/healthz-proxy-probe'}`.replace('/healthz-proxy-probe', '/healthz'), 90000, child).catch((e) => {
+      await waitReady(
+        `http://127.0.0.1:${svc.port}${svc.ready || '/healthz-proxy-probe'}`.replace(
+          '/healthz-proxy-probe',
+          '/healthz',
+        ),
+        90000,
+        child,
+      ).catch((e) => {
         throw new Error(`${svc.name} did not become ready: ${e.message}`);
       });
     }
@@ -138,10 +193,14 @@ function devAccount(opts = {}) {
   if (fs.existsSync(file) && !opts.fresh) return JSON.parse(fs.readFileSync(file, 'utf8'));
   const { list } = services(opts);
   const gw = list.find((s) => s.name === 'gateway');
-  const outText = execFileSync(process.execPath, [path.join(ROOT, 'apps/gateway/dist/cli.js'), 'create-account', opts.name || 'Demo account'], {
-    env: { ...process.env, ...gw.env },
-    encoding: 'utf8',
-  });
+  const outText = execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'apps/gateway/dist/cli.js'), 'create-account', opts.name || 'Demo account'],
+    {
+      env: { ...process.env, ...gw.env },
+      encoding: 'utf8',
+    },
+  );
   const acc = JSON.parse(outText.trim().split('\n').pop());
   if (!opts.fresh) fs.writeFileSync(file, JSON.stringify(acc), { mode: 0o600 });
   return acc;

@@ -27,14 +27,23 @@ function rateLimiter(rate, burst) {
   };
 }
 
-function startTrackingProxy({ port = 8080, host = '127.0.0.1', campaignUrl, conversionUrl, ratePerIp = 100, burstPerIp = 200 }) {
+function startTrackingProxy({
+  port = 8080,
+  host = '127.0.0.1',
+  campaignUrl,
+  conversionUrl,
+  ratePerIp = 100,
+  burstPerIp = 200,
+}) {
   const targets = { campaign: new URL(campaignUrl), conversion: new URL(conversionUrl) };
   const limited = rateLimiter(ratePerIp, burstPerIp);
   const server = http.createServer((req, res) => {
     const waitMs = ratePerIp > 0 ? limited(req.socket.remoteAddress || '') : 0;
     if (waitMs > 0) {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(Math.ceil(waitMs / 1000)) });
-      res.end(JSON.stringify({ error: 'rate_limited', reason: `more than ${ratePerIp} requests per second from this IP` }));
+      res.end(
+        JSON.stringify({ error: 'rate_limited', reason: `more than ${ratePerIp} requests per second from this IP` }),
+      );
       return;
     }
     const path = (req.url || '/').split('?')[0];
@@ -44,7 +53,8 @@ function startTrackingProxy({ port = 8080, host = '127.0.0.1', campaignUrl, conv
       return;
     }
     // Only the public tracking surface is exposed; /graphql and health endpoints of the services stay internal.
-    const target = path === '/postback' ? targets.conversion : PUBLIC_CAMPAIGN_PATH.test(path) ? targets.campaign : null;
+    const target =
+      path === '/postback' ? targets.conversion : PUBLIC_CAMPAIGN_PATH.test(path) ? targets.campaign : null;
     if (!target) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not_found', reason: 'no such tracking endpoint' }));
@@ -57,7 +67,12 @@ function startTrackingProxy({ port = 8080, host = '127.0.0.1', campaignUrl, conv
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, 'x-forwarded-for': xff, 'x-forwarded-host': req.headers.host || '', 'x-forwarded-proto': 'http' },
+        headers: {
+          ...req.headers,
+          'x-forwarded-for': xff,
+          'x-forwarded-host': req.headers.host || '',
+          'x-forwarded-proto': 'http',
+        },
       },
       (up) => {
         res.writeHead(up.statusCode || 502, up.headers);
@@ -73,7 +88,15 @@ function startTrackingProxy({ port = 8080, host = '127.0.0.1', campaignUrl, conv
     });
     req.pipe(upstream);
   });
-  return new Promise((resolve) => server.listen(port, host, () => resolve({ server, url: `http://${host}:${server.address().port}`, close: () => new Promise((r) => server.close(() => r())) })));
+  return new Promise((resolve) =>
+    server.listen(port, host, () =>
+      resolve({
+        server,
+        url: `http://${host}:${server.address().port}`,
+        close: () => new Promise((r) => server.close(() => r())),
+      }),
+    ),
+  );
 }
 
 module.exports = { startTrackingProxy };

@@ -30,7 +30,15 @@ async function waitFor(fn, what, timeoutMs = 60000) {
 }
 
 /** Runs the guide. `log(step, text)` prints; returns ids and what Snapchat received. */
-async function walkthrough({ gatewayUrl, trackingUrl, sandboxUrl, apiKey, log = () => {}, pixelId = crypto.randomUUID(), suffix = crypto.randomBytes(3).toString('hex') }) {
+async function walkthrough({
+  gatewayUrl,
+  trackingUrl,
+  sandboxUrl,
+  apiKey,
+  log = () => {},
+  pixelId = crypto.randomUUID(),
+  suffix = crypto.randomBytes(3).toString('hex'),
+}) {
   const gql = client(gatewayUrl, apiKey);
   const accessToken = `snap-capi-${crypto.randomBytes(24).toString('hex')}`;
 
@@ -39,40 +47,106 @@ async function walkthrough({ gatewayUrl, trackingUrl, sandboxUrl, apiKey, log = 
     `mutation($name: String) { createTrafficChannelFromTemplate(input: { templateKey: "snapchat", name: $name }) { id name clickIdParam integrationStatus parameters { name value } } }`,
     { name: `Snapchat ${suffix}` },
   );
-  log('1. Traffic channel from template', `${channel.name} (click id parameter ${channel.clickIdParam}; ${channel.parameters.map((p) => `${p.name}=${p.value}`).join(' ')}) — integration ${channel.integrationStatus}`);
+  log(
+    '1. Traffic channel from template',
+    `${channel.name} (click id parameter ${channel.clickIdParam}; ${channel.parameters.map((p) => `${p.name}=${p.value}`).join(' ')}) — integration ${channel.integrationStatus}`,
+  );
 
   // 2. Conversion types
   const types = {};
-  for (const [name, policy] of [[`Purchase`, 'IGNORE_SAME_EVENT_ID'], [`Lead`, 'IGNORE_SAME_CLICK']]) {
-    const existing = (await gql(`{ conversionTypes(first: 40) { nodes { id name } } }`)).conversionTypes.nodes.find((t) => t.name === name);
-    types[name] = existing ?? (await gql(`mutation($n: String!, $p: ConversionDuplicatePolicy) { createConversionType(input: { name: $n, duplicatePolicy: $p }) { id name } }`, { n: name, p: policy })).createConversionType;
+  for (const [name, policy] of [
+    [`Purchase`, 'IGNORE_SAME_EVENT_ID'],
+    [`Lead`, 'IGNORE_SAME_CLICK'],
+  ]) {
+    const existing = (await gql(`{ conversionTypes(first: 40) { nodes { id name } } }`)).conversionTypes.nodes.find(
+      (t) => t.name === name,
+    );
+    types[name] =
+      existing ??
+      (
+        await gql(
+          `mutation($n: String!, $p: ConversionDuplicatePolicy) { createConversionType(input: { name: $n, duplicatePolicy: $p }) { id name } }`,
+          { n: name, p: policy },
+        )
+      ).createConversionType;
   }
-  log('2. Conversion types', Object.values(types).map((t) => t.name).join(', '));
+  log(
+    '2. Conversion types',
+    Object.values(types)
+      .map((t) => t.name)
+      .join(', '),
+  );
 
   // 3. Pixel ID, access token and event matching on the channel ("Snapchat default data source")
   const { setChannelPixel: pixel } = await gql(
     `mutation($c: ID!, $i: PixelInput!) { setChannelPixel(channelId: $c, input: $i) { id pixelId hasToken tokenHint eventMapping { snapEventName } } }`,
-    { c: channel.id, i: { pixelId, accessToken, eventMapping: [{ conversionTypeId: types.Purchase.id, snapEventName: 'PURCHASE' }, { conversionTypeId: types.Lead.id, snapEventName: 'SIGN_UP' }] } },
+    {
+      c: channel.id,
+      i: {
+        pixelId,
+        accessToken,
+        eventMapping: [
+          { conversionTypeId: types.Purchase.id, snapEventName: 'PURCHASE' },
+          { conversionTypeId: types.Lead.id, snapEventName: 'SIGN_UP' },
+        ],
+      },
+    },
   );
-  const status = (await gql(`query($id: ID!) { trafficChannel(id: $id) { integrationStatus } }`, { id: channel.id }).catch(() => ({ trafficChannel: { integrationStatus: '?' } }))).trafficChannel.integrationStatus;
-  log('3. Pixel, token and event matching', `pixel ${pixel.pixelId}, token ${pixel.tokenHint} (write-only), Purchase→PURCHASE, Lead→SIGN_UP — integration ${status}`);
+  const status = (
+    await gql(`query($id: ID!) { trafficChannel(id: $id) { integrationStatus } }`, { id: channel.id }).catch(() => ({
+      trafficChannel: { integrationStatus: '?' },
+    }))
+  ).trafficChannel.integrationStatus;
+  log(
+    '3. Pixel, token and event matching',
+    `pixel ${pixel.pixelId}, token ${pixel.tokenHint} (write-only), Purchase→PURCHASE, Lead→SIGN_UP — integration ${status}`,
+  );
 
   // 4. Offer source with the five roles, and the offer
   const { createOfferSource: source } = await gql(
     `mutation($i: CreateOfferSourceInput!) { createOfferSource(input: $i) { id name postbackUrl additionalParameters { param role } } }`,
-    { i: { name: `Network ${suffix}`, defaultCurrency: 'USD', defaultPhoneCountry: 'GB', additionalParameters: [
-      { param: 'email', role: 'EMAIL' }, { param: 'phone', role: 'PHONE' }, { param: 'fname', role: 'FIRST_NAME' }, { param: 'lname', role: 'LAST_NAME' }, { param: 'zip', role: 'ZIP' },
-    ] } },
+    {
+      i: {
+        name: `Network ${suffix}`,
+        defaultCurrency: 'USD',
+        defaultPhoneCountry: 'GB',
+        additionalParameters: [
+          { param: 'email', role: 'EMAIL' },
+          { param: 'phone', role: 'PHONE' },
+          { param: 'fname', role: 'FIRST_NAME' },
+          { param: 'lname', role: 'LAST_NAME' },
+          { param: 'zip', role: 'ZIP' },
+        ],
+      },
+    },
   );
-  const { createOffer: offer } = await gql(`mutation($i: CreateOfferInput!) { createOffer(input: $i) { id name url } }`, {
-    i: { name: `Offer ${suffix}`, url: 'https://offer.example.com/signup?clickid={clickid}', offerSourceId: source.id },
-  });
-  log('4. Offer source and offer', `postback URL for the network: ${source.postbackUrl}\n   offer ${offer.name}: ${offer.url}`);
+  const { createOffer: offer } = await gql(
+    `mutation($i: CreateOfferInput!) { createOffer(input: $i) { id name url } }`,
+    {
+      i: {
+        name: `Offer ${suffix}`,
+        url: 'https://offer.example.com/signup?clickid={clickid}',
+        offerSourceId: source.id,
+      },
+    },
+  );
+  log(
+    '4. Offer source and offer',
+    `postback URL for the network: ${source.postbackUrl}\n   offer ${offer.name}: ${offer.url}`,
+  );
 
   // 5. Campaign (direct / no-redirect, as the guide recommends) and its tracking link
   const { createCampaign: campaign } = await gql(
     `mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id key trackingLink scriptTag } }`,
-    { i: { name: `Snapchat campaign ${suffix}`, trafficChannelId: channel.id, offers: [{ offerId: offer.id }], trackingMethod: 'DIRECT', landingPageUrl: 'https://shop.example.com/landing' } },
+    {
+      i: {
+        name: `Snapchat campaign ${suffix}`,
+        trafficChannelId: channel.id,
+        offers: [{ offerId: offer.id }],
+        trackingMethod: 'DIRECT',
+        landingPageUrl: 'https://shop.example.com/landing',
+      },
+    },
   );
   log('5. Campaign and tracking link', `${campaign.trackingLink}\n   landing page snippet: ${campaign.scriptTag}`);
 
@@ -83,7 +157,12 @@ async function walkthrough({ gatewayUrl, trackingUrl, sandboxUrl, apiKey, log = 
   const clickUrl = new URL(`${trackingUrl}/click`);
   for (const [k, v] of landing.searchParams) clickUrl.searchParams.set(k, v);
   clickUrl.searchParams.set('_lp', `${landing.origin}${landing.pathname}`);
-  const clickRes = await fetch(clickUrl, { headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Snapchat demo', 'x-forwarded-for': '203.0.113.7' } });
+  const clickRes = await fetch(clickUrl, {
+    headers: {
+      'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Snapchat demo',
+      'x-forwarded-for': '203.0.113.7',
+    },
+  });
   const click = await clickRes.json();
   if (!clickRes.ok) throw new Error(`click failed: ${clickRes.status} ${JSON.stringify(click)}`);
   log('6. Snapchat ad click', `ScCid=${scClickId} → click id ${click.clickid}; offer link ${click.offer_url}`);
@@ -91,14 +170,32 @@ async function walkthrough({ gatewayUrl, trackingUrl, sandboxUrl, apiKey, log = 
   // 7. The network's postback with customer data
   const postback = new URL(`${trackingUrl}/postback`);
   const orderId = `ord-${suffix}`;
-  Object.entries({ clickid: click.clickid, sum: '49.90', type: 'Purchase', currency: 'USD', eventid: orderId, email: 'Person@Example.com', phone: '+44 844 412 4653', fname: 'John', lname: 'Smith', zip: 'SW1A 1AA' }).forEach(([k, v]) => postback.searchParams.set(k, v));
+  Object.entries({
+    clickid: click.clickid,
+    sum: '49.90',
+    type: 'Purchase',
+    currency: 'USD',
+    eventid: orderId,
+    email: 'Person@Example.com',
+    phone: '+44 844 412 4653',
+    fname: 'John',
+    lname: 'Smith',
+    zip: 'SW1A 1AA',
+  }).forEach(([k, v]) => postback.searchParams.set(k, v));
   let pb;
-  await waitFor(async () => {
-    const r = await fetch(postback);
-    pb = await r.json();
-    return r.status === 200 || r.status === 202;
-  }, 'the postback to be accepted', 30000);
-  log('7. Postback with customer data', `${pb.status}: conversion ${pb.conversion_id ?? '(pending attribution)'} — email, phone, names and zip are hashed on arrival, never stored raw`);
+  await waitFor(
+    async () => {
+      const r = await fetch(postback);
+      pb = await r.json();
+      return r.status === 200 || r.status === 202;
+    },
+    'the postback to be accepted',
+    30000,
+  );
+  log(
+    '7. Postback with customer data',
+    `${pb.status}: conversion ${pb.conversion_id ?? '(pending attribution)'} — email, phone, names and zip are hashed on arrival, never stored raw`,
+  );
 
   // 8. What Snapchat received
   const received = await waitFor(async () => {
@@ -106,17 +203,52 @@ async function walkthrough({ gatewayUrl, trackingUrl, sandboxUrl, apiKey, log = 
     return r.events.length ? r.events : null;
   }, 'the sandbox to receive the event');
   const ev = received[0].event;
-  log('8. Delivered to Snapchat CAPI', `${received.length} event(s) for pixel ${pixel.pixelId}: ${ev.event_name}, event_id ${ev.event_id}, sc_click_id ${ev.user_data.sc_click_id}\n   em ${JSON.stringify(ev.user_data.em)} ph ${JSON.stringify(ev.user_data.ph)}\n   fn ${ev.user_data.fn} ln ${ev.user_data.ln} zp ${ev.user_data.zp}\n   custom_data ${JSON.stringify(ev.custom_data)}`);
+  log(
+    '8. Delivered to Snapchat CAPI',
+    `${received.length} event(s) for pixel ${pixel.pixelId}: ${ev.event_name}, event_id ${ev.event_id}, sc_click_id ${ev.user_data.sc_click_id}\n   em ${JSON.stringify(ev.user_data.em)} ph ${JSON.stringify(ev.user_data.ph)}\n   fn ${ev.user_data.fn} ln ${ev.user_data.ln} zp ${ev.user_data.zp}\n   custom_data ${JSON.stringify(ev.custom_data)}`,
+  );
 
   // 9. As Conversion.deliveries reports it
-  const conversionId = pb.conversion_id ?? (await waitFor(async () => (await gql(`{ conversions(first: 50) { nodes { id clickId } } }`)).conversions.nodes.find((c) => c.clickId === click.clickid)?.id, 'the conversion'));
+  const conversionId =
+    pb.conversion_id ??
+    (await waitFor(
+      async () =>
+        (await gql(`{ conversions(first: 50) { nodes { id clickId } } }`)).conversions.nodes.find(
+          (c) => c.clickId === click.clickid,
+        )?.id,
+      'the conversion',
+    ));
   const conversion = await waitFor(async () => {
-    const { conversion: c } = await gql(`query($id: ID!) { conversion(id: $id) { id eventId status type payout currency userData { role prehashed } deliveries { pixelId status eventName attempts httpStatus placements deliveredAt } } }`, { id: conversionId });
+    const { conversion: c } = await gql(
+      `query($id: ID!) { conversion(id: $id) { id eventId status type payout currency userData { role prehashed } deliveries { pixelId status eventName attempts httpStatus placements deliveredAt } } }`,
+      { id: conversionId },
+    );
     return c.deliveries.some((d) => d.status === 'DELIVERED') ? c : null;
   }, 'Conversion.deliveries to show DELIVERED');
-  log('9. Conversion.deliveries', conversion.deliveries.map((d) => `${d.pixelId}: ${d.status} (${d.eventName}, ${d.attempts} attempt(s), HTTP ${d.httpStatus}, placed on ${d.placements.join('+')})`).join('\n   '));
+  log(
+    '9. Conversion.deliveries',
+    conversion.deliveries
+      .map(
+        (d) =>
+          `${d.pixelId}: ${d.status} (${d.eventName}, ${d.attempts} attempt(s), HTTP ${d.httpStatus}, placed on ${d.placements.join('+')})`,
+      )
+      .join('\n   '),
+  );
 
-  return { channel, types, pixel, accessToken, source, offer, campaign, click, scClickId, postback: pb, received, conversion };
+  return {
+    channel,
+    types,
+    pixel,
+    accessToken,
+    source,
+    offer,
+    campaign,
+    click,
+    scClickId,
+    postback: pb,
+    received,
+    conversion,
+  };
 }
 
 module.exports = { walkthrough, client, waitFor };

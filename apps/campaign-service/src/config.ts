@@ -2,24 +2,98 @@ import { commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/
 
 export const campaignServiceKeys = defineConfig({
   ...commonKeys,
-  port: { env: 'PORT', doc: 'HTTP port of the subgraph and the public click endpoints (0 = any free port)', format: 'port', default: '4002' },
+  port: {
+    env: 'PORT',
+    doc: 'HTTP port of the subgraph and the public click endpoints (0 = any free port)',
+    format: 'port',
+    default: '4002',
+  },
   host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
-  databaseUrl: { env: 'DATABASE_URL', doc: 'PostgreSQL URL of the campaign database', format: 'url', default: 'postgres://postgres@127.0.0.1:5432/snaptrack_campaign' },
-  kafkaTopicPrefix: { env: 'KAFKA_TOPIC_PREFIX', doc: 'Prefix for every topic name and consumer group (isolation)', format: 'string', default: '', optional: true },
-  internalAuthSecret: { env: 'INTERNAL_AUTH_SECRET', doc: 'Shared secret the gateway signs caller identities with', format: 'string', secret: true },
-  introspection: { env: 'GRAPHQL_INTROSPECTION', doc: 'Allow introspection on the subgraph', format: 'boolean', default: 'false' },
-  publicTrackingUrl: { env: 'PUBLIC_TRACKING_URL', doc: 'Tracking host used in links of campaigns without a tracking domain', format: 'url', default: 'http://127.0.0.1:8080' },
-  trustedProxies: { env: 'TRUSTED_PROXIES', doc: 'Peers (IPs or CIDRs) whose X-Forwarded-For is believed', format: 'list', default: '127.0.0.1,::1' },
-  clickCookieDays: { env: 'CLICK_COOKIE_DAYS', doc: 'Lifetime of the first-party click id cookie /track.js sets (days)', format: 'int', default: '30' },
-  maxClickUrlBytes: { env: 'MAX_CLICK_URL_BYTES', doc: 'Longest click request URL accepted (longer: 414)', format: 'int', default: '8192' },
-  clickLingerMs: { env: 'CLICK_LINGER_MS', doc: 'How long the click producer collects concurrent clicks into one batch', format: 'duration-ms', default: '2' },
-  clickPublishTimeoutMs: { env: 'CLICK_PUBLISH_TIMEOUT_MS', doc: 'Longest wait for the broker to acknowledge a click before answering 503', format: 'duration-ms', default: '3000' },
-  campaignRefreshMs: { env: 'CAMPAIGN_REFRESH_MS', doc: 'How often the in-memory campaign map is refreshed from the database', format: 'duration-ms', default: '2000' },
-  configWaitMs: { env: 'CONFIG_WAIT_MS', doc: 'How long a mutation waits for a just-created channel/offer/domain to reach the config view', format: 'duration-ms', default: '3000' },
-  configCatchUpMs: { env: 'CONFIG_CATCH_UP_MS', doc: 'Longest wait at start for the config view to replay config.entity.v1', format: 'duration-ms', default: '30000' },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    doc: 'PostgreSQL URL of the campaign database',
+    format: 'url',
+    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_campaign',
+  },
+  kafkaTopicPrefix: {
+    env: 'KAFKA_TOPIC_PREFIX',
+    doc: 'Prefix for every topic name and consumer group (isolation)',
+    format: 'string',
+    default: '',
+    optional: true,
+  },
+  internalAuthSecret: {
+    env: 'INTERNAL_AUTH_SECRET',
+    doc: 'Shared secret the gateway signs caller identities with',
+    format: 'string',
+    secret: true,
+  },
+  introspection: {
+    env: 'GRAPHQL_INTROSPECTION',
+    doc: 'Allow introspection on the subgraph',
+    format: 'boolean',
+    default: 'false',
+  },
+  publicTrackingUrl: {
+    env: 'PUBLIC_TRACKING_URL',
+    doc: 'Tracking host used in links of campaigns without a tracking domain',
+    format: 'url',
+    default: 'http://127.0.0.1:8080',
+  },
+  trustedProxies: {
+    env: 'TRUSTED_PROXIES',
+    doc: 'Peers (IPs or CIDRs) whose X-Forwarded-For is believed',
+    format: 'list',
+    default: '127.0.0.1,::1',
+  },
+  clickCookieDays: {
+    env: 'CLICK_COOKIE_DAYS',
+    doc: 'Lifetime of the first-party click id cookie /track.js sets (days)',
+    format: 'int',
+    default: '30',
+  },
+  maxClickUrlBytes: {
+    env: 'MAX_CLICK_URL_BYTES',
+    doc: 'Longest click request URL accepted (longer: 414)',
+    format: 'int',
+    default: '8192',
+  },
+  clickLingerMs: {
+    env: 'CLICK_LINGER_MS',
+    doc: 'How long the click producer collects concurrent clicks into one batch',
+    format: 'duration-ms',
+    default: '2',
+  },
+  clickPublishTimeoutMs: {
+    env: 'CLICK_PUBLISH_TIMEOUT_MS',
+    doc: 'Longest wait for the broker to acknowledge a click before answering 503',
+    format: 'duration-ms',
+    default: '3000',
+  },
+  campaignRefreshMs: {
+    env: 'CAMPAIGN_REFRESH_MS',
+    doc: 'How often the in-memory campaign map is refreshed from the database',
+    format: 'duration-ms',
+    default: '2000',
+  },
+  configWaitMs: {
+    env: 'CONFIG_WAIT_MS',
+    doc: 'How long a mutation waits for a just-created channel/offer/domain to reach the config view',
+    format: 'duration-ms',
+    default: '3000',
+  },
+  configCatchUpMs: {
+    env: 'CONFIG_CATCH_UP_MS',
+    doc: 'Longest wait at start for the config view to replay config.entity.v1',
+    format: 'duration-ms',
+    default: '30000',
+  },
 });
 export type CampaignServiceConfig = ConfigOf<typeof campaignServiceKeys>;
 
-export function loadCampaignServiceConfig(env = process.env, overrides: Partial<CampaignServiceConfig> = {}): CampaignServiceConfig {
+export function loadCampaignServiceConfig(
+  env = process.env,
+  overrides: Partial<CampaignServiceConfig> = {},
+): CampaignServiceConfig {
   return loadConfig(campaignServiceKeys, env, overrides);
 }

@@ -14,7 +14,10 @@ export class DeadLetters {
     this.topic = topicName(prefix, TOPICS.deadLetterV1);
   }
 
-  async park(source: { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null }, reason: string): Promise<void> {
+  async park(
+    source: { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null },
+    reason: string,
+  ): Promise<void> {
     const value: DeadLetterV1.Value = {
       schema: 'dead-letter.v1',
       consumer: this.consumer,
@@ -25,7 +28,16 @@ export class DeadLetters {
       original_value: source.value ? source.value.toString('utf8') : null,
       failed_at: new Date().toISOString(),
     };
-    await this.producer.send({ topic: this.topic, acks: -1, messages: [{ key: source.key, value: DeadLetterV1.contract.encode(value) }] });
-    this.log.warn('message parked on the dead-letter topic', { sourceTopic: source.topic, partition: source.partition, offset: source.offset, reason: value.reason });
+    await this.producer.send({
+      topic: this.topic,
+      acks: -1,
+      messages: [{ key: source.key, value: DeadLetterV1.contract.encode(value) }],
+    });
+    this.log.warn('message parked on the dead-letter topic', {
+      sourceTopic: source.topic,
+      partition: source.partition,
+      offset: source.offset,
+      reason: value.reason,
+    });
   }
 }

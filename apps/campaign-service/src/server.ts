@@ -52,7 +52,11 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
   await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
   const producer = createProducer(kafka);
   await producer.connect();
-  const batching = new BatchingProducer(producer, { lingerMs: config.clickLingerMs, maxBatch: 500, timeoutMs: config.clickPublishTimeoutMs });
+  const batching = new BatchingProducer(producer, {
+    lingerMs: config.clickLingerMs,
+    maxBatch: 500,
+    timeoutMs: config.clickPublishTimeoutMs,
+  });
 
   const view = new ConfigView();
   const viewConsumer = new ConfigViewConsumer(
@@ -67,10 +71,20 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
   const cache = new CampaignCache(ds, config.campaignRefreshMs, log);
   await cache.start();
   const clickTopic = topicName(prefix, TOPICS.clickRecordedV1);
-  const clickStore = new ClickStore(kafka, ds, clickTopic, `${prefix}campaign-service.click-store`, new DeadLetters(producer, prefix, 'campaign-service.click-store', log), log);
+  const clickStore = new ClickStore(
+    kafka,
+    ds,
+    clickTopic,
+    `${prefix}campaign-service.click-store`,
+    new DeadLetters(producer, prefix, 'campaign-service.click-store', log),
+    log,
+  );
   await clickStore.start();
 
-  const campaigns = new CampaignService(ds, view, cache, { publicTrackingUrl: config.publicTrackingUrl, configWaitMs: config.configWaitMs });
+  const campaigns = new CampaignService(ds, view, cache, {
+    publicTrackingUrl: config.publicTrackingUrl,
+    configWaitMs: config.configWaitMs,
+  });
   const clicks = new ClickService(ds);
   const services = new Map<Function, unknown>([[CampaignResolver, new CampaignResolver(campaigns, clicks)]]);
   const schema = await buildFederatedSchema(
@@ -92,7 +106,13 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
     host: config.host,
     internalAuthSecret: config.internalAuthSecret,
     introspection: config.introspection,
-    routes: clickRoutes({ capture, trusted, maxUrlBytes: config.maxClickUrlBytes, cookieDays: config.clickCookieDays, log }),
+    routes: clickRoutes({
+      capture,
+      trusted,
+      maxUrlBytes: config.maxClickUrlBytes,
+      cookieDays: config.clickCookieDays,
+      log,
+    }),
     probes: [
       { name: 'database', check: () => dbReachable(ds) },
       { name: 'kafka', check: () => kafkaReachable(kafka) },

@@ -8,7 +8,8 @@ const FIELDS = `id key name status trackingMethod trackingDomain landingPageUrl 
 const CREATE = `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { ${FIELDS} } }`;
 const UPDATE = `mutation($id: ID!, $input: UpdateCampaignInput!) { updateCampaign(id: $id, input: $input) { ${FIELDS} } }`;
 const GET = `query($id: ID!) { campaign(id: $id) { ${FIELDS} } }`;
-const SNAP_PARAMS = 'sub1={{campaign.id}}&sub2={{campaign.name}}&sub3={{adSet.id}}&sub4={{adSet.name}}&sub5={{ad.id}}&sub6={{creative.name}}';
+const SNAP_PARAMS =
+  'sub1={{campaign.id}}&sub2={{campaign.name}}&sub3={{adSet.id}}&sub4={{adSet.name}}&sub5={{ad.id}}&sub6={{creative.name}}';
 
 describe('campaign-service GraphQL: campaigns and tracking links', () => {
   let app: TestCampaignService;
@@ -36,7 +37,12 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
   });
 
   const create = (input: Record<string, unknown>, account = acc) => gqlAs(app.url, account, CREATE, { input });
-  const base = () => ({ name: 'Snap spring', trafficChannelId: channel, offers: [{ offerId: offerA }], trackingMethod: 'REDIRECT' });
+  const base = () => ({
+    name: 'Snap spring',
+    trafficChannelId: channel,
+    offers: [{ offerId: offerA }],
+    trackingMethod: 'REDIRECT',
+  });
 
   it('answers liveness and readiness (database, Kafka, config view)', async () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
@@ -74,7 +80,11 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
   });
 
   it('creates a direct campaign: landing page + cmpid + parameters, and the script tag', async () => {
-    const res = await create({ ...base(), trackingMethod: 'DIRECT', landingPageUrl: 'https://shop.example.com/lp?utm_source=snap' });
+    const res = await create({
+      ...base(),
+      trackingMethod: 'DIRECT',
+      landingPageUrl: 'https://shop.example.com/lp?utm_source=snap',
+    });
     expect(res.errors).toBeUndefined();
     const c = res.data.createCampaign;
     expect(c.trackingLink).toBe(`https://shop.example.com/lp?utm_source=snap&cmpid=${c.key}&${SNAP_PARAMS}`);
@@ -91,11 +101,15 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
     const res = await create({ ...base(), trackingDomain: explicit.toUpperCase() });
     expect(res.errors).toBeUndefined();
     expect(res.data.createCampaign.trackingDomain).toBe(explicit);
-    expect(res.data.createCampaign.trackingLink).toBe(`https://${explicit}/${res.data.createCampaign.key}?${SNAP_PARAMS}`);
+    expect(res.data.createCampaign.trackingLink).toBe(
+      `https://${explicit}/${res.data.createCampaign.key}?${SNAP_PARAMS}`,
+    );
     const dflt = await create({ ...base(), trackingMethod: 'DIRECT', landingPageUrl: 'https://shop.example.com/' });
     expect(dflt.errors).toBeUndefined();
     expect(dflt.data.createCampaign.trackingDomain).toBe(`default.${acc}.example.com`);
-    expect(dflt.data.createCampaign.scriptTag).toBe(`<script src="https://default.${acc}.example.com/track.js" async></script>`);
+    expect(dflt.data.createCampaign.scriptTag).toBe(
+      `<script src="https://default.${acc}.example.com/track.js" async></script>`,
+    );
   });
 
   it('waits briefly for a channel or offer config-service has only just published', async () => {
@@ -113,11 +127,36 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
     ['no offers', { offers: [] }, 'BAD_USER_INPUT', 'offers'],
     ['two offers without weights', { offers: [{ offerId: 'x1' }, { offerId: 'x2' }] }, 'BAD_USER_INPUT', 'offers'],
     ['a zero weight', { offers: [{ offerId: 'x1', weight: 0 }] }, 'BAD_USER_INPUT', 'offers'],
-    ['the same offer twice', { offers: [{ offerId: 'x1', weight: 1 }, { offerId: 'x1', weight: 2 }] }, 'BAD_USER_INPUT', 'offers'],
+    [
+      'the same offer twice',
+      {
+        offers: [
+          { offerId: 'x1', weight: 1 },
+          { offerId: 'x1', weight: 2 },
+        ],
+      },
+      'BAD_USER_INPUT',
+      'offers',
+    ],
     ['DIRECT without landing page', { trackingMethod: 'DIRECT' }, 'BAD_USER_INPUT', 'landingPageUrl'],
-    ['a javascript: landing page', { trackingMethod: 'DIRECT', landingPageUrl: 'javascript:alert(1)' }, 'BAD_USER_INPUT', 'landingPageUrl'],
-    ['a relative landing page', { trackingMethod: 'DIRECT', landingPageUrl: '/lp' }, 'BAD_USER_INPUT', 'landingPageUrl'],
-    ['a landing page with a #fragment', { trackingMethod: 'DIRECT', landingPageUrl: 'https://shop.example.com/#top' }, 'BAD_USER_INPUT', 'landingPageUrl'],
+    [
+      'a javascript: landing page',
+      { trackingMethod: 'DIRECT', landingPageUrl: 'javascript:alert(1)' },
+      'BAD_USER_INPUT',
+      'landingPageUrl',
+    ],
+    [
+      'a relative landing page',
+      { trackingMethod: 'DIRECT', landingPageUrl: '/lp' },
+      'BAD_USER_INPUT',
+      'landingPageUrl',
+    ],
+    [
+      'a landing page with a #fragment',
+      { trackingMethod: 'DIRECT', landingPageUrl: 'https://shop.example.com/#top' },
+      'BAD_USER_INPUT',
+      'landingPageUrl',
+    ],
     ['a data: fallback URL', { fallbackUrl: 'data:text/html,hi' }, 'BAD_USER_INPUT', 'fallbackUrl'],
     ['an unknown traffic channel', { trafficChannelId: 'nope' }, 'NOT_FOUND', 'trafficChannelId'],
     ['an unknown tracking domain', { trackingDomain: 'not-mine.example.com' }, 'NOT_FOUND', 'trackingDomain'],
@@ -140,7 +179,14 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
     const c = (await create(base())).data.createCampaign;
     const upd = await gqlAs(app.url, acc, UPDATE, {
       id: c.id,
-      input: { name: 'Renamed', offers: [{ offerId: offerA, weight: 3 }, { offerId: offerB, weight: 1 }], fallbackUrl: 'https://fallback.example.com/' },
+      input: {
+        name: 'Renamed',
+        offers: [
+          { offerId: offerA, weight: 3 },
+          { offerId: offerB, weight: 1 },
+        ],
+        fallbackUrl: 'https://fallback.example.com/',
+      },
     });
     expect(upd.errors).toBeUndefined();
     expect(upd.data.updateCampaign).toMatchObject({
@@ -148,7 +194,10 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
       version: 2,
       key: c.key,
       fallbackUrl: 'https://fallback.example.com/',
-      offers: [{ offer: { id: offerA }, weight: 3 }, { offer: { id: offerB }, weight: 1 }],
+      offers: [
+        { offer: { id: offerA }, weight: 3 },
+        { offer: { id: offerB }, weight: 1 },
+      ],
     });
 
     const stale = await gqlAs(app.url, acc, UPDATE, { id: c.id, input: { name: 'Stale', expectedVersion: 1 } });
@@ -159,9 +208,13 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
     const unchanged = await gqlAs(app.url, acc, GET, { id: c.id });
     expect(unchanged.data.campaign).toMatchObject({ name: 'Renamed', version: 2, trackingMethod: 'REDIRECT' });
 
-    const paused = await gqlAs(app.url, acc, `mutation($id: ID!) { pauseCampaign(id: $id) { status version } }`, { id: c.id });
+    const paused = await gqlAs(app.url, acc, `mutation($id: ID!) { pauseCampaign(id: $id) { status version } }`, {
+      id: c.id,
+    });
     expect(paused.data.pauseCampaign).toEqual({ status: 'PAUSED', version: 3 });
-    const resumed = await gqlAs(app.url, acc, `mutation($id: ID!) { resumeCampaign(id: $id) { status version } }`, { id: c.id });
+    const resumed = await gqlAs(app.url, acc, `mutation($id: ID!) { resumeCampaign(id: $id) { status version } }`, {
+      id: c.id,
+    });
     expect(resumed.data.resumeCampaign).toEqual({ status: 'ACTIVE', version: 4 });
 
     const del = await gqlAs(app.url, acc, `mutation($id: ID!) { deleteCampaign(id: $id) }`, { id: c.id });
@@ -198,14 +251,22 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
     const off = await config.offer(pager, 'https://o.example.com/?c={clickid}');
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await create({ name: `C${i}`, trafficChannelId: ch, offers: [{ offerId: off }], trackingMethod: 'REDIRECT' }, pager);
+      const res = await create(
+        { name: `C${i}`, trafficChannelId: ch, offers: [{ offerId: off }], trackingMethod: 'REDIRECT' },
+        pager,
+      );
       expect(res.errors).toBeUndefined();
       ids.push(res.data.createCampaign.id);
     }
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 3; page++) {
-      const res = await gqlAs(app.url, pager, 'query($after: String) { campaigns(first: 2, after: $after) { nodes { id name } pageInfo { endCursor hasNextPage } } }', { after });
+      const res = await gqlAs(
+        app.url,
+        pager,
+        'query($after: String) { campaigns(first: 2, after: $after) { nodes { id name } pageInfo { endCursor hasNextPage } } }',
+        { after },
+      );
       expect(res.errors).toBeUndefined();
       seen.push(...res.data.campaigns.nodes.map((n: { id: string }) => n.id));
       expect(res.data.campaigns.pageInfo.hasNextPage).toBe(page < 2);
@@ -226,7 +287,9 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
     const reps = [{ __typename: 'Campaign', id: c.id }];
     const mine = await gqlAs(app.url, acc, query, { reps });
     expect(mine.errors).toBeUndefined();
-    expect(mine.data._entities).toEqual([{ id: c.id, name: 'Snap spring', key: c.key, trackingLink: c.trackingLink, trafficChannel: { id: channel } }]);
+    expect(mine.data._entities).toEqual([
+      { id: c.id, name: 'Snap spring', key: c.key, trackingLink: c.trackingLink, trafficChannel: { id: channel } },
+    ]);
     const theirs = await gqlAs(app.url, other, query, { reps });
     expect(theirs.data._entities).toEqual([null]);
     const sdl = await gqlAs(app.url, acc, '{ _service { sdl } }');

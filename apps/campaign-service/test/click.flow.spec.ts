@@ -35,10 +35,19 @@ describe('campaign-service click capture (real broker and database)', () => {
     await app?.dropDb();
   });
 
-  async function campaign(input: Record<string, unknown> = {}, offerUrl = 'https://offer.example.com/go?cid={clickid}'): Promise<{ id: string; key: string; offerId: string }> {
+  async function campaign(
+    input: Record<string, unknown> = {},
+    offerUrl = 'https://offer.example.com/go?cid={clickid}',
+  ): Promise<{ id: string; key: string; offerId: string }> {
     const offerId = await config.offer(acc, offerUrl, { offerSourceId: 'src-1' });
     const res = await gqlAs(app.url, acc, CREATE, {
-      input: { name: 'Click test', trafficChannelId: channel, offers: [{ offerId }], trackingMethod: 'REDIRECT', ...input },
+      input: {
+        name: 'Click test',
+        trafficChannelId: channel,
+        offers: [{ offerId }],
+        trackingMethod: 'REDIRECT',
+        ...input,
+      },
     });
     expect(res.errors).toBeUndefined();
     return { ...res.data.createCampaign, offerId };
@@ -46,7 +55,11 @@ describe('campaign-service click capture (real broker and database)', () => {
 
   /** Every message ever produced to the click topic (sum of high watermarks). Answers are sent only after the ack, so it is exact once a response is in. */
   async function topicSize(): Promise<number> {
-    const admin = createKafka({ brokers: KAFKA_BROKERS, clientId: 'test-admin', logger: createLogger('test', 'error') }).admin();
+    const admin = createKafka({
+      brokers: KAFKA_BROKERS,
+      clientId: 'test-admin',
+      logger: createLogger('test', 'error'),
+    }).admin();
     await admin.connect();
     try {
       return (await admin.fetchTopicOffsets(clickTopic)).reduce((n, p) => n + Number(p.high), 0);
@@ -55,11 +68,16 @@ describe('campaign-service click capture (real broker and database)', () => {
     }
   }
 
-  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${app.url}${path}`, { redirect: 'manual', headers });
-  const eventFor = async (clickId: string) => (await clicks.waitForJson<ClickRecordedV1.Value>(1, (v) => v.click_id === clickId))[0];
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    fetch(`${app.url}${path}`, { redirect: 'manual', headers });
+  const eventFor = async (clickId: string) =>
+    (await clicks.waitForJson<ClickRecordedV1.Value>(1, (v) => v.click_id === clickId))[0];
 
   it('redirect: records the click, answers 302 to the offer with macros filled, and publishes every field', async () => {
-    const c = await campaign({}, 'https://offer.example.com/go?cid={clickid}&s1={sub1}&cmp={campaign_id}&sc={sccid}&none={sub9}');
+    const c = await campaign(
+      {},
+      'https://offer.example.com/go?cid={clickid}&s1={sub1}&cmp={campaign_id}&sc={sccid}&none={sub9}',
+    );
     const res = await get(`/${c.key}?sub1=snap%20camp&sub2=Spring+Sale&ScCid=abc-123&extra=%E2%9C%93`, {
       'user-agent': UA,
       referer: 'https://www.snapchat.com/',
@@ -72,7 +90,13 @@ describe('campaign-service click capture (real broker and database)', () => {
     const clickId = location.searchParams.get('cid') ?? '';
     expect(clickId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(location.origin + location.pathname).toBe('https://offer.example.com/go');
-    expect(Object.fromEntries(location.searchParams)).toEqual({ cid: clickId, s1: 'snap camp', cmp: c.id, sc: 'abc-123', none: '' });
+    expect(Object.fromEntries(location.searchParams)).toEqual({
+      cid: clickId,
+      s1: 'snap camp',
+      cmp: c.id,
+      sc: 'abc-123',
+      none: '',
+    });
 
     const event = await eventFor(clickId);
     expect(() => ClickRecordedV1.contract.assert(event)).not.toThrow();
@@ -126,10 +150,13 @@ describe('campaign-service click capture (real broker and database)', () => {
   it('direct: GET /click?cmpid=… records the click with the landing page and referrer the script reports', async () => {
     const c = await campaign({ trackingMethod: 'DIRECT', landingPageUrl: 'https://shop.example.com/lp' });
     const lp = `https://shop.example.com/lp?cmpid=${c.key}&sub1=x&ScCid=direct-1`;
-    const res = await get(`/click?cmpid=${c.key}&sub1=x&ScCid=direct-1&_lp=${encodeURIComponent(lp)}&_ref=${encodeURIComponent('https://www.snapchat.com/')}`, {
-      'user-agent': UA,
-      referer: 'https://shop.example.com/',
-    });
+    const res = await get(
+      `/click?cmpid=${c.key}&sub1=x&ScCid=direct-1&_lp=${encodeURIComponent(lp)}&_ref=${encodeURIComponent('https://www.snapchat.com/')}`,
+      {
+        'user-agent': UA,
+        referer: 'https://shop.example.com/',
+      },
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     const body = (await res.json()) as { clickid: string; offer_url: string };
@@ -164,7 +191,13 @@ describe('campaign-service click capture (real broker and database)', () => {
     await gqlAs(app.url, acc, 'mutation($id: ID!) { deleteCampaign(id: $id) }', { id: deleted.id });
     const before = await topicSize();
 
-    for (const path of [`/${paused.key}?sub1=a`, `/${deleted.key}`, '/UnknownKey123', `/click?cmpid=${paused.key}`, '/click?cmpid=UnknownKey123']) {
+    for (const path of [
+      `/${paused.key}?sub1=a`,
+      `/${deleted.key}`,
+      '/UnknownKey123',
+      `/click?cmpid=${paused.key}`,
+      '/click?cmpid=UnknownKey123',
+    ]) {
       const res = await get(path);
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: 'not_found', reason: expect.any(String) });
@@ -182,13 +215,25 @@ describe('campaign-service click capture (real broker and database)', () => {
     const heavy = await config.offer(acc, 'https://heavy.example.com/?c={clickid}');
     const light = await config.offer(acc, 'https://light.example.com/?c={clickid}');
     const res = await gqlAs(app.url, acc, CREATE, {
-      input: { name: 'Weighted', trafficChannelId: channel, offers: [{ offerId: heavy, weight: 3 }, { offerId: light, weight: 1 }], trackingMethod: 'REDIRECT' },
+      input: {
+        name: 'Weighted',
+        trafficChannelId: channel,
+        offers: [
+          { offerId: heavy, weight: 3 },
+          { offerId: light, weight: 1 },
+        ],
+        trackingMethod: 'REDIRECT',
+      },
     });
     expect(res.errors).toBeUndefined();
     const key = res.data.createCampaign.key;
     const hosts: string[] = [];
     for (let round = 0; round < 10; round++) {
-      const batch = await Promise.all(Array.from({ length: 20 }, () => get(`/${key}?format=json`).then((r) => r.json() as Promise<{ offer_url: string }>)));
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          get(`/${key}?format=json`).then((r) => r.json() as Promise<{ offer_url: string }>),
+        ),
+      );
       hosts.push(...batch.map((b) => new URL(b.offer_url).host));
     }
     const share = hosts.filter((h) => h === 'heavy.example.com').length / hosts.length;
@@ -224,7 +269,12 @@ describe('campaign-service click capture (real broker and database)', () => {
       const js = await campaign({}, 'javascript:alert(document.cookie)//{clickid}');
       const viaMacro = await campaign({}, '{sub1}');
       const before = await topicSize();
-      for (const path of [`/${js.key}`, `/${js.key}?format=json`, `/${viaMacro.key}?sub1=${encodeURIComponent('javascript:alert(1)')}`, `/click?cmpid=${js.key}`]) {
+      for (const path of [
+        `/${js.key}`,
+        `/${js.key}?format=json`,
+        `/${viaMacro.key}?sub1=${encodeURIComponent('javascript:alert(1)')}`,
+        `/click?cmpid=${js.key}`,
+      ]) {
         const res = await get(path);
         expect(res.status).toBe(422);
         expect(res.headers.get('location')).toBeNull();
@@ -251,7 +301,11 @@ describe('campaign-service click capture (real broker and database)', () => {
     expect(e2.ip).toBe('198.51.100.1');
 
     // A second instance (same database and topics) that trusts no local peer ignores the header.
-    const strict = await startTestCampaignService({ databaseUrl: app.config.databaseUrl, kafkaTopicPrefix: app.config.kafkaTopicPrefix, trustedProxies: ['10.0.0.1'] });
+    const strict = await startTestCampaignService({
+      databaseUrl: app.config.databaseUrl,
+      kafkaTopicPrefix: app.config.kafkaTopicPrefix,
+      trustedProxies: ['10.0.0.1'],
+    });
     try {
       const res = await fetch(`${strict.url}/${c.key}?format=json`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
       expect(res.status).toBe(200);
@@ -260,7 +314,10 @@ describe('campaign-service click capture (real broker and database)', () => {
 
       // A campaign change made on one instance reaches the other within seconds.
       await gqlAs(app.url, acc, 'mutation($id: ID!) { pauseCampaign(id: $id) { status } }', { id: c.id });
-      await waitFor(async () => (await fetch(`${strict.url}/${c.key}`, { redirect: 'manual' })).status === 404, { timeoutMs: 10_000, what: 'pause to reach the other instance' });
+      await waitFor(async () => (await fetch(`${strict.url}/${c.key}`, { redirect: 'manual' })).status === 404, {
+        timeoutMs: 10_000,
+        what: 'pause to reach the other instance',
+      });
     } finally {
       await strict.stop();
       await strict.dropDb(); // the harness's own fresh database, unused here (the instance shared ours)
@@ -277,7 +334,9 @@ describe('campaign-service click capture (real broker and database)', () => {
     const q = `query($id: ID!, $after: String) { campaign(id: $id) { clickCount clicks(first: 2, after: $after) {
       totalCount pageInfo { endCursor hasNextPage }
       nodes { id campaignId scClickId ip userAgent landingUrl trackingMethod offer { id } trafficChannel { id } params { name value } clickedAt } } } }`;
-    await waitFor(async () => (await gqlAs(app.url, acc, q, { id: c.id })).data?.campaign.clickCount === 5, { what: 'clicks stored' });
+    await waitFor(async () => (await gqlAs(app.url, acc, q, { id: c.id })).data?.campaign.clickCount === 5, {
+      what: 'clicks stored',
+    });
 
     const seen: string[] = [];
     let after: string | null = null;
@@ -290,8 +349,17 @@ describe('campaign-service click capture (real broker and database)', () => {
       seen.push(...conn.nodes.map((n: { id: string }) => n.id));
       after = conn.pageInfo.endCursor;
       if (page === 0) {
-        expect(conn.nodes[0]).toMatchObject({ campaignId: c.id, ip: '127.0.0.1', userAgent: UA, trackingMethod: 'redirect', offer: { id: c.offerId }, trafficChannel: { id: channel } });
-        expect(conn.nodes[0].params).toEqual(expect.arrayContaining([{ name: 'ScCid', value: conn.nodes[0].scClickId }]));
+        expect(conn.nodes[0]).toMatchObject({
+          campaignId: c.id,
+          ip: '127.0.0.1',
+          userAgent: UA,
+          trackingMethod: 'redirect',
+          offer: { id: c.offerId },
+          trafficChannel: { id: channel },
+        });
+        expect(conn.nodes[0].params).toEqual(
+          expect.arrayContaining([{ name: 'ScCid', value: conn.nodes[0].scClickId }]),
+        );
       }
     }
     expect([...seen].sort()).toEqual([...ids].sort());
@@ -301,9 +369,19 @@ describe('campaign-service click capture (real broker and database)', () => {
     expect(await app.clickStore.insert(events)).toBe(0);
     expect((await gqlAs(app.url, acc, q, { id: c.id })).data.campaign.clickCount).toBe(5);
 
-    const other = await gqlAs(app.url, 'acc-someone-else', `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Click { id } } }`, { reps: [{ __typename: 'Click', id: ids[0] }] });
+    const other = await gqlAs(
+      app.url,
+      'acc-someone-else',
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Click { id } } }`,
+      { reps: [{ __typename: 'Click', id: ids[0] }] },
+    );
     expect(other.data._entities).toEqual([null]);
-    const mine = await gqlAs(app.url, acc, `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Click { id scClickId } } }`, { reps: [{ __typename: 'Click', id: ids[0] }] });
+    const mine = await gqlAs(
+      app.url,
+      acc,
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Click { id scClickId } } }`,
+      { reps: [{ __typename: 'Click', id: ids[0] }] },
+    );
     expect(mine.data._entities).toEqual([{ id: ids[0], scClickId: 'sc0' }]);
   });
 
@@ -312,10 +390,25 @@ describe('campaign-service click capture (real broker and database)', () => {
     await dead.start();
     try {
       await config.publishRaw('offer:broken', 'not json');
-      await config.publishRaw('offer:no-url', JSON.stringify({ schema: 'config.entity.v1', entity_type: 'offer', id: 'no-url', account_id: acc, version: 1, deleted: false, updated_at: new Date().toISOString(), data: { name: 'x' } }));
+      await config.publishRaw(
+        'offer:no-url',
+        JSON.stringify({
+          schema: 'config.entity.v1',
+          entity_type: 'offer',
+          id: 'no-url',
+          account_id: acc,
+          version: 1,
+          deleted: false,
+          updated_at: new Date().toISOString(),
+          data: { name: 'x' },
+        }),
+      );
       const after = await config.offer(acc, 'https://after.example.com/?c={clickid}');
       await waitFor(() => app.view.offer(after, acc), { what: 'the offer after the poisoned messages' });
-      const parked = await dead.waitForJson<{ consumer: string; reason: string; original_value: string }>(2, (v) => v.consumer === 'campaign-service.config-view');
+      const parked = await dead.waitForJson<{ consumer: string; reason: string; original_value: string }>(
+        2,
+        (v) => v.consumer === 'campaign-service.config-view',
+      );
       expect(parked.map((p) => p.original_value)).toEqual(expect.arrayContaining(['not json']));
       expect(parked.some((p) => p.reason.includes('offer.data.url'))).toBe(true);
     } finally {
@@ -327,9 +420,27 @@ describe('campaign-service click capture (real broker and database)', () => {
     const id = randomUUID();
     const marker = randomUUID();
     // All on one partition, so once the marker is in the view, v2 and then v1 have been applied in that order.
-    await config.publish('offer', acc, id, { name: 'v2', url: 'https://v2.example.com/', offer_source_id: 's' }, { version: 2, partition: 0 });
-    await config.publish('offer', acc, id, { name: 'v1', url: 'https://v1.example.com/', offer_source_id: 's' }, { version: 1, partition: 0 });
-    await config.publish('offer', acc, marker, { name: 'marker', url: 'https://marker.example.com/', offer_source_id: 's' }, { partition: 0 });
+    await config.publish(
+      'offer',
+      acc,
+      id,
+      { name: 'v2', url: 'https://v2.example.com/', offer_source_id: 's' },
+      { version: 2, partition: 0 },
+    );
+    await config.publish(
+      'offer',
+      acc,
+      id,
+      { name: 'v1', url: 'https://v1.example.com/', offer_source_id: 's' },
+      { version: 1, partition: 0 },
+    );
+    await config.publish(
+      'offer',
+      acc,
+      marker,
+      { name: 'marker', url: 'https://marker.example.com/', offer_source_id: 's' },
+      { partition: 0 },
+    );
     await waitFor(() => app.view.offer(marker, acc), { what: 'marker offer' });
     expect(app.view.offer(id, acc)?.url).toBe('https://v2.example.com/');
     await config.publish('offer', acc, id, null, { version: 3, deleted: true, partition: 0 });

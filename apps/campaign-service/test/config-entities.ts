@@ -17,7 +17,13 @@ export class ConfigFixtures {
 
   constructor(prefix: string) {
     this.topic = topicName(prefix, TOPICS.configEntityV1);
-    this.producer = createProducer(createKafka({ brokers: KAFKA_BROKERS, clientId: 'campaign-service-test-fixtures', logger: createLogger('test', 'error') }));
+    this.producer = createProducer(
+      createKafka({
+        brokers: KAFKA_BROKERS,
+        clientId: 'campaign-service-test-fixtures',
+        logger: createLogger('test', 'error'),
+      }),
+    );
   }
 
   connect(): Promise<void> {
@@ -74,14 +80,31 @@ export class ConfigFixtures {
     return id;
   }
 
-  async customChannel(accountId: string, parameters: Array<{ name: string; value: string }> = [], id = randomUUID()): Promise<string> {
-    await this.publish('traffic_channel', accountId, id, { name: 'Custom', template: 'custom', click_id_param: null, parameters });
+  async customChannel(
+    accountId: string,
+    parameters: Array<{ name: string; value: string }> = [],
+    id = randomUUID(),
+  ): Promise<string> {
+    await this.publish('traffic_channel', accountId, id, {
+      name: 'Custom',
+      template: 'custom',
+      click_id_param: null,
+      parameters,
+    });
     return id;
   }
 
-  async offer(accountId: string, url: string, opts: { id?: string; offerSourceId?: string; name?: string } = {}): Promise<string> {
+  async offer(
+    accountId: string,
+    url: string,
+    opts: { id?: string; offerSourceId?: string; name?: string } = {},
+  ): Promise<string> {
     const id = opts.id ?? randomUUID();
-    await this.publish('offer', accountId, id, { name: opts.name ?? 'Offer', url, offer_source_id: opts.offerSourceId ?? `src-${id.slice(0, 8)}` });
+    await this.publish('offer', accountId, id, {
+      name: opts.name ?? 'Offer',
+      url,
+      offer_source_id: opts.offerSourceId ?? `src-${id.slice(0, 8)}`,
+    });
     return id;
   }
 

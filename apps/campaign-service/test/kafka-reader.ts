@@ -18,10 +18,17 @@ export class TopicReader {
   private joined = false;
 
   constructor(private readonly topic: string) {
-    this.consumer = createConsumer(createKafka({ brokers: KAFKA_BROKERS, clientId: 'campaign-service-test-reader', logger: createLogger('test', 'error') }), {
-      groupId: `test-reader.${randomBytes(6).toString('hex')}`,
-      maxWaitTimeInMs: 500,
-    });
+    this.consumer = createConsumer(
+      createKafka({
+        brokers: KAFKA_BROKERS,
+        clientId: 'campaign-service-test-reader',
+        logger: createLogger('test', 'error'),
+      }),
+      {
+        groupId: `test-reader.${randomBytes(6).toString('hex')}`,
+        maxWaitTimeInMs: 500,
+      },
+    );
   }
 
   async start(): Promise<void> {
@@ -32,14 +39,23 @@ export class TopicReader {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ message, partition }) => {
-        this.messages.push({ key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? null, partition, offset: message.offset });
+        this.messages.push({
+          key: message.key?.toString('utf8') ?? null,
+          value: message.value?.toString('utf8') ?? null,
+          partition,
+          offset: message.offset,
+        });
       },
     });
     await waitFor(() => this.joined, { what: `reader joined ${this.topic}` });
   }
 
   /** Messages whose JSON value satisfies `pred`, once there are at least `n`. */
-  async waitForJson<T = Record<string, unknown>>(n: number, pred: (v: T) => boolean = () => true, timeoutMs = 15000): Promise<T[]> {
+  async waitForJson<T = Record<string, unknown>>(
+    n: number,
+    pred: (v: T) => boolean = () => true,
+    timeoutMs = 15000,
+  ): Promise<T[]> {
     return waitFor(
       () => {
         const found = this.json<T>().filter(pred);

@@ -34,7 +34,8 @@ describe('/track.js on a landing page (headless Chromium)', () => {
   const acc = `acc-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) execFileSync('bash', [join(__dirname, '../../../tools/scripts/ensure-chromium.sh')], { stdio: 'inherit' });
+    if (!existsSync(CHROMIUM))
+      execFileSync('bash', [join(__dirname, '../../../tools/scripts/ensure-chromium.sh')], { stdio: 'inherit' });
     app = await startTestCampaignService();
     config = new ConfigFixtures(app.config.kafkaTopicPrefix ?? '');
     await config.connect();
@@ -62,9 +63,20 @@ describe('/track.js on a landing page (headless Chromium)', () => {
 
     const channel = await config.snapchatChannel(acc);
     const offer = await config.offer(acc, 'https://offer.example.com/go?cid={clickid}&s1={sub1}');
-    const res = await gqlAs(app.url, acc, `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id key trackingLink scriptTag } }`, {
-      input: { name: 'No-redirect', trafficChannelId: channel, offers: [{ offerId: offer }], trackingMethod: 'DIRECT', landingPageUrl: `${landingOrigin}/lp` },
-    });
+    const res = await gqlAs(
+      app.url,
+      acc,
+      `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { id key trackingLink scriptTag } }`,
+      {
+        input: {
+          name: 'No-redirect',
+          trafficChannelId: channel,
+          offers: [{ offerId: offer }],
+          trackingMethod: 'DIRECT',
+          landingPageUrl: `${landingOrigin}/lp`,
+        },
+      },
+    );
     expect(res.errors).toBeUndefined();
     campaign = res.data.createCampaign;
 
@@ -80,7 +92,9 @@ describe('/track.js on a landing page (headless Chromium)', () => {
     await app?.dropDb();
   });
 
-  const clickCount = async () => (await gqlAs(app.url, acc, 'query($id: ID!) { campaign(id: $id) { clickCount } }', { id: campaign.id })).data.campaign.clickCount as number;
+  const clickCount = async () =>
+    (await gqlAs(app.url, acc, 'query($id: ID!) { campaign(id: $id) { clickCount } }', { id: campaign.id })).data
+      .campaign.clickCount as number;
   const eventsOfCampaign = () => reader.json<ClickRecordedV1.Value>().filter((e) => e.campaign_id === campaign.id);
 
   it('records exactly one click, decorates the offer links, and reuses the click id on reload', async () => {
@@ -88,7 +102,9 @@ describe('/track.js on a landing page (headless Chromium)', () => {
     const page = await context.newPage();
     await page.addInitScript(() => {
       window.__snaptrackEvents = [];
-      document.addEventListener('snaptrack:click', (e) => window.__snaptrackEvents?.push((e as CustomEvent<{ clickId: string }>).detail.clickId));
+      document.addEventListener('snaptrack:click', (e) =>
+        window.__snaptrackEvents?.push((e as CustomEvent<{ clickId: string }>).detail.clickId),
+      );
     });
     const clickRequests: string[] = [];
     page.on('request', (r) => {
@@ -144,7 +160,11 @@ describe('/track.js on a landing page (headless Chromium)', () => {
     expect(secondId).not.toBe(clickId);
     await reader.waitForJson<ClickRecordedV1.Value>(1, (e) => e.click_id === secondId);
     await waitFor(async () => (await clickCount()) === 2, { what: 'the second visitor in the click table' });
-    expect(eventsOfCampaign().map((e) => e.click_id).sort()).toEqual([clickId, secondId].sort());
+    expect(
+      eventsOfCampaign()
+        .map((e) => e.click_id)
+        .sort(),
+    ).toEqual([clickId, secondId].sort());
     await fresh.close();
     await context.close();
   });
@@ -171,7 +191,10 @@ describe('/track.js on a landing page (headless Chromium)', () => {
       a.href = 'https://offer.example.com/go?late=1';
       document.body.appendChild(a);
     });
-    await page.waitForFunction((id) => document.getElementById('late')?.getAttribute('href')?.includes(`clickid=${id}`), clickId);
+    await page.waitForFunction(
+      (id) => document.getElementById('late')?.getAttribute('href')?.includes(`clickid=${id}`),
+      clickId,
+    );
     await context.close();
   });
 

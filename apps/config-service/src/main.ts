@@ -11,6 +11,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`${e instanceof ConfigError ? e.message : `config-service failed to start: ${(e as Error).stack ?? e}`}\n`);
+  process.stderr.write(
+    `${e instanceof ConfigError ? e.message : `config-service failed to start: ${(e as Error).stack ?? e}`}\n`,
+  );
   process.exit(1);
 });

@@ -14,7 +14,7 @@ import { TrafficChannelResolver } from './traffic-channel/traffic-channel.resolv
 import { trafficChannelReference } from './traffic-channel/traffic-channel.reference';
 
 /** Resolver classes of this subgraph; printing the SDL needs nothing else (no I/O). */
- 
+
 export const resolvers: NonEmptyArray<Function> = [
   TemplateResolver,
   TrafficChannelResolver,

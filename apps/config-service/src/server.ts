@@ -66,7 +66,14 @@ export async function startServer(config: ConfigServiceConfig): Promise<RunningC
     [ConversionTypeResolver, new ConversionTypeResolver(services.conversionTypes)],
     [PixelResolver, new PixelResolver(services.pixels, services.channels, services.offers)],
     [PixelEventMappingResolver, new PixelEventMappingResolver(services.conversionTypes)],
-    [OfferSourceResolver, new OfferSourceResolver(services.offerSources, services.trackingDomains, new PostbackUrlBase(config.postbackBaseUrl))],
+    [
+      OfferSourceResolver,
+      new OfferSourceResolver(
+        services.offerSources,
+        services.trackingDomains,
+        new PostbackUrlBase(config.postbackBaseUrl),
+      ),
+    ],
     [OfferResolver, new OfferResolver(services.offers, services.offerSources, services.pixels)],
     [TrackingDomainResolver, new TrackingDomainResolver(services.trackingDomains)],
   ]);

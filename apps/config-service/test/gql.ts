@@ -1,4 +1,3 @@
- 
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { gqlAs } from '@snaptrack/util-testing';
@@ -8,21 +7,37 @@ export type GqlResult = Awaited<ReturnType<typeof gqlAs>>;
 /** Every response body seen by a suite, for "the token never appears in any response" checks. */
 export const responses: string[] = [];
 
-export async function gql(url: string, accountId: string, query: string, variables: Record<string, unknown> = {}): Promise<GqlResult> {
+export async function gql(
+  url: string,
+  accountId: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlResult> {
   const res = await gqlAs(url, accountId, query, variables);
   responses.push(JSON.stringify(res));
   return res;
 }
 
 /** Asserts success and returns `data`. */
-export async function ok(url: string, accountId: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+export async function ok(
+  url: string,
+  accountId: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<any> {
   const res = await gql(url, accountId, query, variables);
   if (res.errors?.length) throw new Error(`unexpected GraphQL errors: ${JSON.stringify(res.errors)}`);
   return res.data;
 }
 
 /** Asserts exactly one error with `code` and returns it. */
-export async function fails(url: string, accountId: string, query: string, variables: Record<string, unknown>, code: string) {
+export async function fails(
+  url: string,
+  accountId: string,
+  query: string,
+  variables: Record<string, unknown>,
+  code: string,
+) {
   const res = await gql(url, accountId, query, variables);
   if (!res.errors?.length) throw new Error(`expected ${code}, got data ${JSON.stringify(res.data)}`);
   expect(res.errors).toHaveLength(1);
@@ -51,16 +66,29 @@ export const M = {
 
 /** A small fixture: a Snapchat channel, two conversion types, an offer source and an offer. */
 export async function seedBasics(url: string, accountId: string) {
-  const channel = (await ok(url, accountId, M.createChannel, { input: { templateKey: 'snapchat' } })).createTrafficChannelFromTemplate;
+  const channel = (await ok(url, accountId, M.createChannel, { input: { templateKey: 'snapchat' } }))
+    .createTrafficChannelFromTemplate;
   const purchase = (await ok(url, accountId, M.createType, { input: { name: 'Purchase' } })).createConversionType;
   const lead = (await ok(url, accountId, M.createType, { input: { name: 'Lead' } })).createConversionType;
   const source = (await ok(url, accountId, M.createSource, { input: { name: 'Network' } })).createOfferSource;
-  const offer = (await ok(url, accountId, M.createOffer, { input: { name: 'Offer', url: 'https://offer.example.com/?c={clickid}', offerSourceId: source.id } }))
-    .createOffer;
+  const offer = (
+    await ok(url, accountId, M.createOffer, {
+      input: { name: 'Offer', url: 'https://offer.example.com/?c={clickid}', offerSourceId: source.id },
+    })
+  ).createOffer;
   return { channel, purchase, lead, source, offer };
 }
 
-export const TABLES = ['traffic_channel', 'conversion_type', 'pixel', 'pixel_event_mapping', 'offer_source', 'offer', 'tracking_domain', 'outbox_message'] as const;
+export const TABLES = [
+  'traffic_channel',
+  'conversion_type',
+  'pixel',
+  'pixel_event_mapping',
+  'offer_source',
+  'offer',
+  'tracking_domain',
+  'outbox_message',
+] as const;
 
 /** Row counts and a digest of every row of every table: "nothing changed" means this is equal before and after. */
 export async function dbState(ds: DataSource): Promise<Record<string, string>> {
@@ -68,7 +96,9 @@ export async function dbState(ds: DataSource): Promise<Record<string, string>> {
   for (const t of TABLES) {
     // The relay setting outbox sent_at in the background is not a change made by the mutation under test.
     const from = t === 'outbox_message' ? '(SELECT id, topic, key, payload FROM outbox_message) x' : `${t} x`;
-    const [{ n, digest }] = await ds.query(`SELECT count(*)::int AS n, coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS digest FROM ${from}`);
+    const [{ n, digest }] = await ds.query(
+      `SELECT count(*)::int AS n, coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') AS digest FROM ${from}`,
+    );
     out[t] = `${n}:${digest}`;
   }
   return out;

@@ -18,7 +18,11 @@ describe('config-service wiring', () => {
   });
 
   it('lists the built-in templates to a gateway-signed caller', async () => {
-    const res = await gqlAs(app.url, 'acc-1', '{ trafficChannelTemplates { key clickIdParam parameters { name value } } }');
+    const res = await gqlAs(
+      app.url,
+      'acc-1',
+      '{ trafficChannelTemplates { key clickIdParam parameters { name value } } }',
+    );
     expect(res.errors).toBeUndefined();
     const snap = res.data.trafficChannelTemplates.find((t: { key: string }) => t.key === 'snapchat');
     expect(snap.clickIdParam).toBe('ScCid');

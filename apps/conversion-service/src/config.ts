@@ -2,25 +2,99 @@ import { commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/
 
 export const conversionServiceKeys = defineConfig({
   ...commonKeys,
-  port: { env: 'PORT', doc: 'HTTP port of the subgraph and the postback endpoint (0 = any free port)', format: 'port', default: '4003' },
+  port: {
+    env: 'PORT',
+    doc: 'HTTP port of the subgraph and the postback endpoint (0 = any free port)',
+    format: 'port',
+    default: '4003',
+  },
   host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
-  databaseUrl: { env: 'DATABASE_URL', doc: 'PostgreSQL URL of the conversion database', format: 'url', default: 'postgres://postgres@127.0.0.1:5432/snaptrack_conversion' },
-  kafkaTopicPrefix: { env: 'KAFKA_TOPIC_PREFIX', doc: 'Prefix for every topic name and consumer group (isolation)', format: 'string', default: '', optional: true },
-  kafkaGroupId: { env: 'KAFKA_GROUP_ID', doc: 'Base consumer group id; the clicks, config and delivery-result consumers append .clicks/.config/.deliveries', format: 'string', default: 'conversion-service' },
-  outboxKafkaBrokers: { env: 'OUTBOX_KAFKA_BROKERS', doc: 'Bootstrap servers of the outbox relay producer (default: KAFKA_BROKERS)', format: 'list', optional: true },
-  internalAuthSecret: { env: 'INTERNAL_AUTH_SECRET', doc: 'Shared secret the gateway signs caller identities with', format: 'string', secret: true },
-  introspection: { env: 'GRAPHQL_INTROSPECTION', doc: 'Allow introspection on the subgraph', format: 'boolean', default: 'false' },
-  clickWaitMs: { env: 'POSTBACK_CLICK_WAIT_MS', doc: 'How long a postback for an unknown click waits for the click consumer before it is stored as pending (max 2000)', format: 'duration-ms', default: '2000' },
-  pendingAttributionTimeoutMs: { env: 'PENDING_ATTRIBUTION_TIMEOUT_MS', doc: 'After this long a pending postback whose click never arrived is stored as an unattributed conversion', format: 'duration-ms', default: '600000' },
-  pendingSweepIntervalMs: { env: 'PENDING_SWEEP_INTERVAL_MS', doc: 'How often pending postbacks are re-checked (besides after every click batch)', format: 'duration-ms', default: '5000' },
-  databasePoolSize: { env: 'DATABASE_POOL_SIZE', doc: 'Connections in the PostgreSQL pool (at least 1)', format: 'int', default: '10' },
-  configCacheTtlMs: { env: 'CONFIG_CACHE_TTL_MS', doc: 'How long a configuration lookup of the postback path (offer sources, offers, conversion types, tracking domains) is served from memory; this instance drops the cache whenever its config consumer applies a change, so this bounds staleness only for changes another instance consumed (0 = no cache)', format: 'duration-ms', default: '1000' },
-  outboxWakeDelayMs: { env: 'OUTBOX_WAKE_DELAY_MS', doc: 'After a commit that wrote outbox rows the relay runs within this many ms; commits in that window share one pass (0 = a pass right away)', format: 'duration-ms', default: '5' },
-  defaultCurrency: { env: 'DEFAULT_CURRENCY', doc: 'Currency of a payout when neither the postback nor an offer source names one (ISO 4217)', format: 'string', default: 'USD' },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    doc: 'PostgreSQL URL of the conversion database',
+    format: 'url',
+    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_conversion',
+  },
+  kafkaTopicPrefix: {
+    env: 'KAFKA_TOPIC_PREFIX',
+    doc: 'Prefix for every topic name and consumer group (isolation)',
+    format: 'string',
+    default: '',
+    optional: true,
+  },
+  kafkaGroupId: {
+    env: 'KAFKA_GROUP_ID',
+    doc: 'Base consumer group id; the clicks, config and delivery-result consumers append .clicks/.config/.deliveries',
+    format: 'string',
+    default: 'conversion-service',
+  },
+  outboxKafkaBrokers: {
+    env: 'OUTBOX_KAFKA_BROKERS',
+    doc: 'Bootstrap servers of the outbox relay producer (default: KAFKA_BROKERS)',
+    format: 'list',
+    optional: true,
+  },
+  internalAuthSecret: {
+    env: 'INTERNAL_AUTH_SECRET',
+    doc: 'Shared secret the gateway signs caller identities with',
+    format: 'string',
+    secret: true,
+  },
+  introspection: {
+    env: 'GRAPHQL_INTROSPECTION',
+    doc: 'Allow introspection on the subgraph',
+    format: 'boolean',
+    default: 'false',
+  },
+  clickWaitMs: {
+    env: 'POSTBACK_CLICK_WAIT_MS',
+    doc: 'How long a postback for an unknown click waits for the click consumer before it is stored as pending (max 2000)',
+    format: 'duration-ms',
+    default: '2000',
+  },
+  pendingAttributionTimeoutMs: {
+    env: 'PENDING_ATTRIBUTION_TIMEOUT_MS',
+    doc: 'After this long a pending postback whose click never arrived is stored as an unattributed conversion',
+    format: 'duration-ms',
+    default: '600000',
+  },
+  pendingSweepIntervalMs: {
+    env: 'PENDING_SWEEP_INTERVAL_MS',
+    doc: 'How often pending postbacks are re-checked (besides after every click batch)',
+    format: 'duration-ms',
+    default: '5000',
+  },
+  databasePoolSize: {
+    env: 'DATABASE_POOL_SIZE',
+    doc: 'Connections in the PostgreSQL pool (at least 1)',
+    format: 'int',
+    default: '10',
+  },
+  configCacheTtlMs: {
+    env: 'CONFIG_CACHE_TTL_MS',
+    doc: 'How long a configuration lookup of the postback path (offer sources, offers, conversion types, tracking domains) is served from memory; this instance drops the cache whenever its config consumer applies a change, so this bounds staleness only for changes another instance consumed (0 = no cache)',
+    format: 'duration-ms',
+    default: '1000',
+  },
+  outboxWakeDelayMs: {
+    env: 'OUTBOX_WAKE_DELAY_MS',
+    doc: 'After a commit that wrote outbox rows the relay runs within this many ms; commits in that window share one pass (0 = a pass right away)',
+    format: 'duration-ms',
+    default: '5',
+  },
+  defaultCurrency: {
+    env: 'DEFAULT_CURRENCY',
+    doc: 'Currency of a payout when neither the postback nor an offer source names one (ISO 4217)',
+    format: 'string',
+    default: 'USD',
+  },
 });
 export type ConversionServiceConfig = ConfigOf<typeof conversionServiceKeys>;
 
-export function loadConversionServiceConfig(env = process.env, overrides: Partial<ConversionServiceConfig> = {}): ConversionServiceConfig {
+export function loadConversionServiceConfig(
+  env = process.env,
+  overrides: Partial<ConversionServiceConfig> = {},
+): ConversionServiceConfig {
   const config = loadConfig(conversionServiceKeys, env, overrides);
   // The request path never blocks longer than 2 s on a missing click (issue 5: bounded wait).
   config.clickWaitMs = Math.min(config.clickWaitMs, 2000);

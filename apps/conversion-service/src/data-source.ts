@@ -9,7 +9,16 @@ import { Delivery } from './delivery/delivery.entity';
 import { DeliveryCommandRecord, DeliveryCommandResult } from './delivery/delivery-command.entity';
 import { migrations } from './migrations';
 
-export const entities = [OutboxMessage, ClickView, ConfigEntity, Conversion, PendingPostback, Delivery, DeliveryCommandRecord, DeliveryCommandResult];
+export const entities = [
+  OutboxMessage,
+  ClickView,
+  ConfigEntity,
+  Conversion,
+  PendingPostback,
+  Delivery,
+  DeliveryCommandRecord,
+  DeliveryCommandResult,
+];
 
 export function createConversionDataSource(url: string, poolSize?: number) {
   return createDataSource({ url, entities, migrations, poolSize, applicationName: 'conversion-service' });

@@ -5,7 +5,14 @@ import { createLogger } from '@snaptrack/util-logger';
 import { sendJson } from '@snaptrack/util-http';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
-import { ClickRecordedV1, ConfigEntityV1, DeliveryResultV1, TOPICS, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import {
+  ClickRecordedV1,
+  ConfigEntityV1,
+  DeliveryResultV1,
+  TOPICS,
+  topicName,
+  topicSpecsWithPrefix,
+} from '@snaptrack/contracts-events';
 import type { DataSource } from 'typeorm';
 import type { ConversionServiceConfig } from './config';
 import { createConversionDataSource } from './data-source';
@@ -32,7 +39,11 @@ export interface RunningConversionService {
   clicks: ClickService;
   conversions: ConversionService;
   configView: ConfigViewService;
-  consumers: { clicks: ViewConsumer<ClickRecordedV1.Value>; config: ViewConsumer<ConfigEntityV1.Value>; deliveries: ViewConsumer<DeliveryResultV1.Value> };
+  consumers: {
+    clicks: ViewConsumer<ClickRecordedV1.Value>;
+    config: ViewConsumer<ConfigEntityV1.Value>;
+    deliveries: ViewConsumer<DeliveryResultV1.Value>;
+  };
   stop(): Promise<void>;
 }
 
@@ -65,7 +76,11 @@ export async function startServer(config: ConversionServiceConfig): Promise<Runn
     clicks,
     configView,
     conversions,
-    { timeoutMs: config.pendingAttributionTimeoutMs, sweepIntervalMs: config.pendingSweepIntervalMs, defaultCurrency: config.defaultCurrency },
+    {
+      timeoutMs: config.pendingAttributionTimeoutMs,
+      sweepIntervalMs: config.pendingSweepIntervalMs,
+      defaultCurrency: config.defaultCurrency,
+    },
     log.child({ component: 'pending' }),
   );
   const postbacks = new PostbackService(
@@ -95,7 +110,9 @@ export async function startServer(config: ConversionServiceConfig): Promise<Runn
         await clicks.applyClicks(items.map((i) => i.value));
         const ids = items.map((i) => i.value.click_id);
         clicks.notifyArrived(ids);
-        await pending.onClicks(ids).catch((e) => log.warn('attributing pending postbacks failed; the sweep retries', { err: e }));
+        await pending
+          .onClicks(ids)
+          .catch((e) => log.warn('attributing pending postbacks failed; the sweep retries', { err: e }));
       },
     }),
     config: new ViewConsumer<ConfigEntityV1.Value>({

@@ -1,7 +1,15 @@
 import { TOPICS } from '@snaptrack/contracts-events';
 import { captureLogs, waitFor } from '@snaptrack/util-testing';
 import { startTestConversionService, type TestConversionService } from './harness';
-import { TestBus, clickValue, postback, publishClickAndWait, seedAccount, type CollectedMessage, type SeededAccount } from './factories';
+import {
+  TestBus,
+  clickValue,
+  postback,
+  publishClickAndWait,
+  seedAccount,
+  type CollectedMessage,
+  type SeededAccount,
+} from './factories';
 
 /**
  * The request path never touches Kafka: with the relay's broker unreachable (127.0.0.1:1; the shared broker keeps
@@ -19,7 +27,11 @@ describe('durable publish through the outbox', () => {
   const sendPostbacks = async (app: TestConversionService, n: number) => {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
-      const click = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }));
+      const click = await publishClickAndWait(
+        bus,
+        app.ds,
+        clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
+      );
       const res = await postback(app.url, { clickid: click.click_id, type: 'Deposit', sum: String(i + 1) });
       expect(res.status).toBe(200);
       expect(res.body.status).toBe('accepted');
@@ -61,7 +73,10 @@ describe('durable publish through the outbox', () => {
 
     // "Crash" and come back with a relay that reaches the broker (same database, same topics).
     await first.stop();
-    second = await startTestConversionService({ databaseUrl: first.config.databaseUrl, kafkaTopicPrefix: first.config.kafkaTopicPrefix });
+    second = await startTestConversionService({
+      databaseUrl: first.config.databaseUrl,
+      kafkaTopicPrefix: first.config.kafkaTopicPrefix,
+    });
     first = undefined;
     await waitFor(async () => (await second!.relay.pending()) === 0, { what: 'outbox drained' });
     await waitFor(() => ids.every((id) => countFor(id) >= 1), { what: 'all five events' });
@@ -70,7 +85,12 @@ describe('durable publish through the outbox', () => {
     const [marker] = await sendPostbacks(second, 1);
     await waitFor(() => countFor(marker) === 1, { what: 'marker event' });
     for (const id of ids) expect(countFor(id)).toBe(1);
-    expect(events.map((e) => e.value.payout).slice(0, 5).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      events
+        .map((e) => e.value.payout)
+        .slice(0, 5)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5]);
   }
 
   it('keeps accepting while the relay is stopped and catches up when it starts again', async () => {

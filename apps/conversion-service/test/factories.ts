@@ -1,8 +1,14 @@
- 
 import { randomBytes, randomUUID, createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { ClickRecordedV1, ConfigEntityV1, DeliveryResultV1, TOPICS, topicName, type TopicName } from '@snaptrack/contracts-events';
+import {
+  ClickRecordedV1,
+  ConfigEntityV1,
+  DeliveryResultV1,
+  TOPICS,
+  topicName,
+  type TopicName,
+} from '@snaptrack/contracts-events';
 import { createConsumer, createKafka, createProducer } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
 import { KAFKA_BROKERS, uniqueName, waitFor } from '@snaptrack/util-testing';
@@ -42,7 +48,16 @@ export function entity<T extends ConfigEntityV1.EntityType>(
   version = 1,
   deleted = false,
 ): ConfigEntityV1.Value {
-  return { schema: 'config.entity.v1', entity_type: type, id, account_id: accountId, version, deleted, updated_at: new Date().toISOString(), data } as ConfigEntityV1.Value;
+  return {
+    schema: 'config.entity.v1',
+    entity_type: type,
+    id,
+    account_id: accountId,
+    version,
+    deleted,
+    updated_at: new Date().toISOString(),
+    data,
+  } as ConfigEntityV1.Value;
 }
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -63,7 +78,11 @@ export class TestBus {
   ) {}
 
   static async connect(prefix: string): Promise<TestBus> {
-    const kafka = createKafka({ brokers: KAFKA_BROKERS, clientId: 'conversion-service-test', logger: createLogger('test', 'error') });
+    const kafka = createKafka({
+      brokers: KAFKA_BROKERS,
+      clientId: 'conversion-service-test',
+      logger: createLogger('test', 'error'),
+    });
     const producer = createProducer(kafka);
     await producer.connect();
     return new TestBus(prefix, kafka, producer);
@@ -75,7 +94,8 @@ export class TestBus {
 
   /** value: an object (JSON-encoded), a raw string/Buffer, or null (tombstone). */
   async publish(t: TopicName, key: string | null, value: unknown): Promise<void> {
-    const encoded = value === null ? null : typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value);
+    const encoded =
+      value === null ? null : typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value);
     await this.producer.send({ topic: this.topic(t), acks: -1, messages: [{ key, value: encoded as any }] });
   }
 
@@ -87,7 +107,10 @@ export class TestBus {
     await this.producer.send({
       topic: this.topic(TOPICS.configEntityV1),
       acks: -1,
-      messages: values.map((v) => ({ key: ConfigEntityV1.keyOf(v), value: JSON.stringify(ConfigEntityV1.contract.assert(v)) })),
+      messages: values.map((v) => ({
+        key: ConfigEntityV1.keyOf(v),
+        value: JSON.stringify(ConfigEntityV1.contract.assert(v)),
+      })),
     });
   }
 
@@ -156,9 +179,21 @@ export async function seedAccount(bus: TestBus, ds: DataSource, accountId = rand
   };
   const params = { click_id: 'clickid', payout: 'sum', type: 'type', event_id: 'eventid', currency: 'currency' };
   const values = [
-    entity('conversion_type', s.types.lead, accountId, { name: 'Lead', duplicate_policy: 'ignore_same_click', is_default: true }),
-    entity('conversion_type', s.types.purchase, accountId, { name: 'Purchase', duplicate_policy: 'ignore_same_event_id', is_default: false }),
-    entity('conversion_type', s.types.deposit, accountId, { name: 'Deposit', duplicate_policy: 'create', is_default: false }),
+    entity('conversion_type', s.types.lead, accountId, {
+      name: 'Lead',
+      duplicate_policy: 'ignore_same_click',
+      is_default: true,
+    }),
+    entity('conversion_type', s.types.purchase, accountId, {
+      name: 'Purchase',
+      duplicate_policy: 'ignore_same_event_id',
+      is_default: false,
+    }),
+    entity('conversion_type', s.types.deposit, accountId, {
+      name: 'Deposit',
+      duplicate_policy: 'create',
+      is_default: false,
+    }),
     entity('offer_source', s.offerSourceId, accountId, {
       name: 'Network A',
       params,
@@ -168,7 +203,11 @@ export async function seedAccount(bus: TestBus, ds: DataSource, accountId = rand
       default_currency: 'EUR',
       default_phone_country: 'US',
     }),
-    entity('offer', s.offerId, accountId, { name: 'Offer A', url: 'https://shop.example.com/', offer_source_id: s.offerSourceId }),
+    entity('offer', s.offerId, accountId, {
+      name: 'Offer A',
+      url: 'https://shop.example.com/',
+      offer_source_id: s.offerSourceId,
+    }),
     entity('offer_source', s.tokenOfferSourceId, accountId, {
       name: 'Network B',
       params,
@@ -178,7 +217,11 @@ export async function seedAccount(bus: TestBus, ds: DataSource, accountId = rand
       default_currency: 'USD',
       default_phone_country: null,
     }),
-    entity('offer', s.tokenOfferId, accountId, { name: 'Offer B', url: 'https://shop.example.com/b', offer_source_id: s.tokenOfferSourceId }),
+    entity('offer', s.tokenOfferId, accountId, {
+      name: 'Offer B',
+      url: 'https://shop.example.com/b',
+      offer_source_id: s.tokenOfferSourceId,
+    }),
     entity('tracking_domain', randomId('td-'), accountId, { hostname: s.host, is_default: true }),
     entity('pixel', s.pixelConfigId, accountId, {
       pixel_id: randomUUID(),
@@ -190,17 +233,27 @@ export async function seedAccount(bus: TestBus, ds: DataSource, accountId = rand
     }),
   ];
   await bus.publishConfig(...values);
-  await waitFor(async () => {
-    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM config_entity WHERE account_id = $1`, [accountId]);
-    return n === values.length;
-  }, { what: `config view of ${accountId}` });
+  await waitFor(
+    async () => {
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM config_entity WHERE account_id = $1`, [accountId]);
+      return n === values.length;
+    },
+    { what: `config view of ${accountId}` },
+  );
   return s;
 }
 
 /** A click of the seeded account, published and waited for in the view. */
-export async function publishClickAndWait(bus: TestBus, ds: DataSource, click: ClickRecordedV1.Value): Promise<ClickRecordedV1.Value> {
+export async function publishClickAndWait(
+  bus: TestBus,
+  ds: DataSource,
+  click: ClickRecordedV1.Value,
+): Promise<ClickRecordedV1.Value> {
   await bus.publishClick(click);
-  await waitFor(async () => (await ds.query(`SELECT 1 FROM click_view WHERE click_id = $1`, [click.click_id])).length > 0, { what: `click ${click.click_id} in the view` });
+  await waitFor(
+    async () => (await ds.query(`SELECT 1 FROM click_view WHERE click_id = $1`, [click.click_id])).length > 0,
+    { what: `click ${click.click_id} in the view` },
+  );
   return click;
 }
 
@@ -212,7 +265,16 @@ export function rawRequest(
   const u = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: u.hostname, port: u.port, method: opts.method ?? 'GET', path: opts.path, headers: { ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}), ...opts.headers } },
+      {
+        host: u.hostname,
+        port: u.port,
+        method: opts.method ?? 'GET',
+        path: opts.path,
+        headers: {
+          ...(opts.body !== undefined ? { 'content-length': String(Buffer.byteLength(opts.body)) } : {}),
+          ...opts.headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -234,11 +296,27 @@ export function rawRequest(
   });
 }
 
-export function postback(baseUrl: string, params: Record<string, string>, opts: { method?: 'GET' | 'POST'; json?: boolean; host?: string } = {}) {
+export function postback(
+  baseUrl: string,
+  params: Record<string, string>,
+  opts: { method?: 'GET' | 'POST'; json?: boolean; host?: string } = {},
+) {
   const headers: Record<string, string> = opts.host ? { host: opts.host } : {};
-  if ((opts.method ?? 'GET') === 'GET') return rawRequest(baseUrl, { path: `/postback?${new URLSearchParams(params)}`, headers });
-  if (opts.json) return rawRequest(baseUrl, { method: 'POST', path: '/postback', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(params) });
-  return rawRequest(baseUrl, { method: 'POST', path: '/postback', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+  if ((opts.method ?? 'GET') === 'GET')
+    return rawRequest(baseUrl, { path: `/postback?${new URLSearchParams(params)}`, headers });
+  if (opts.json)
+    return rawRequest(baseUrl, {
+      method: 'POST',
+      path: '/postback',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+  return rawRequest(baseUrl, {
+    method: 'POST',
+    path: '/postback',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
 }
 
 /** Row counts of every table a postback may write. */

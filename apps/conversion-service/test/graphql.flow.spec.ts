@@ -1,7 +1,17 @@
 import { DeliveryCommandV1, TOPICS, type DeliveryResultV1 } from '@snaptrack/contracts-events';
 import { gqlAs, waitFor } from '@snaptrack/util-testing';
 import { startTestConversionService, type TestConversionService } from './harness';
-import { TestBus, clickValue, postback, publishClickAndWait, randomId, seedAccount, sha256, type CollectedMessage, type SeededAccount } from './factories';
+import {
+  TestBus,
+  clickValue,
+  postback,
+  publishClickAndWait,
+  randomId,
+  seedAccount,
+  sha256,
+  type CollectedMessage,
+  type SeededAccount,
+} from './factories';
 
 const LIST = `query($filter: ConversionFilter, $first: Int, $after: String) {
   conversions(filter: $filter, first: $first, after: $after) {
@@ -18,14 +28,27 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
   let commands: CollectedMessage[];
   const ids: Record<string, string> = {};
 
-  async function convert(acc: SeededAccount, name: string, click: Partial<Parameters<typeof clickValue>[1]>, params: Record<string, string>) {
-    const c = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId, ...click }));
+  async function convert(
+    acc: SeededAccount,
+    name: string,
+    click: Partial<Parameters<typeof clickValue>[1]>,
+    params: Record<string, string>,
+  ) {
+    const c = await publishClickAndWait(
+      bus,
+      app.ds,
+      clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId, ...click }),
+    );
     const res = await postback(app.url, { clickid: c.click_id, ...params });
     expect(res.status).toBe(200);
     ids[name] = res.body.conversion_id;
   }
 
-  const result = (conversionId: string, accountId: string, over: Partial<DeliveryResultV1.Value> = {}): DeliveryResultV1.Value => ({
+  const result = (
+    conversionId: string,
+    accountId: string,
+    over: Partial<DeliveryResultV1.Value> = {},
+  ): DeliveryResultV1.Value => ({
     schema: 'delivery.result.v1',
     destination: 'snapchat-capi',
     conversion_id: conversionId,
@@ -53,11 +76,30 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
     [a, b] = [await seedAccount(bus, app.ds), await seedAccount(bus, app.ds)];
     commands = await bus.collect(TOPICS.deliveryCommandV1);
     // Account A: five conversions over two campaigns, two channels, three types; account B: one.
-    await convert(a, 'a1', { campaign_id: 'cmp-x', traffic_channel_id: 'tc-x' }, { type: 'Purchase', sum: '10', eventid: 'o1', email: 'a@example.com', phone: sha256('x') });
+    await convert(
+      a,
+      'a1',
+      { campaign_id: 'cmp-x', traffic_channel_id: 'tc-x' },
+      { type: 'Purchase', sum: '10', eventid: 'o1', email: 'a@example.com', phone: sha256('x') },
+    );
     await convert(a, 'a2', { campaign_id: 'cmp-x', traffic_channel_id: 'tc-y' }, { type: 'Lead' });
     await convert(a, 'a3', { campaign_id: 'cmp-y', traffic_channel_id: 'tc-x' }, { type: 'Deposit', sum: '3' });
-    await convert(a, 'a4', { campaign_id: 'cmp-y', traffic_channel_id: 'tc-y', clicked_at: new Date(Date.now() - 20 * 86400000).toISOString() }, { type: 'Deposit', sum: '4' });
-    await convert(a, 'a5', { campaign_id: 'cmp-y', traffic_channel_id: 'tc-y', offer_id: 'off-other', offer_source_id: a.offerSourceId }, { type: 'Lead' });
+    await convert(
+      a,
+      'a4',
+      {
+        campaign_id: 'cmp-y',
+        traffic_channel_id: 'tc-y',
+        clicked_at: new Date(Date.now() - 20 * 86400000).toISOString(),
+      },
+      { type: 'Deposit', sum: '4' },
+    );
+    await convert(
+      a,
+      'a5',
+      { campaign_id: 'cmp-y', traffic_channel_id: 'tc-y', offer_id: 'off-other', offer_source_id: a.offerSourceId },
+      { type: 'Lead' },
+    );
     await convert(b, 'b1', { campaign_id: 'cmp-x' }, { type: 'Lead' });
   });
   afterAll(async () => {
@@ -66,10 +108,16 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
     await app?.dropDb();
   });
 
-  it('lists only the caller\'s conversions, newest first', async () => {
+  it("lists only the caller's conversions, newest first", async () => {
     const res = await gqlAs(app.url, a.accountId, LIST);
     expect(res.errors).toBeUndefined();
-    expect(res.data.conversions.nodes.map((n: { id: string }) => n.id)).toEqual([ids.a5, ids.a4, ids.a3, ids.a2, ids.a1]);
+    expect(res.data.conversions.nodes.map((n: { id: string }) => n.id)).toEqual([
+      ids.a5,
+      ids.a4,
+      ids.a3,
+      ids.a2,
+      ids.a1,
+    ]);
     const resB = await gqlAs(app.url, b.accountId, LIST);
     expect(resB.data.conversions.nodes.map((n: { id: string }) => n.id)).toEqual([ids.b1]);
   });
@@ -111,11 +159,13 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
     expect(res.data.conversions.nodes.map((n: { id: string }) => n.id)).toEqual([ids.a5, ids.a4, ids.a3]);
     const before = await gqlAs(app.url, a.accountId, LIST, { filter: { to: received_at.toISOString() } });
     expect(before.data.conversions.nodes.map((n: { id: string }) => n.id)).toEqual([ids.a2, ids.a1]);
-    const inverted = await gqlAs(app.url, a.accountId, LIST, { filter: { from: new Date().toISOString(), to: new Date(0).toISOString() } });
+    const inverted = await gqlAs(app.url, a.accountId, LIST, {
+      filter: { from: new Date().toISOString(), to: new Date(0).toISOString() },
+    });
     expect(inverted.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('answers conversion(id) for the owner only; another account\'s id is NOT_FOUND', async () => {
+  it("answers conversion(id) for the owner only; another account's id is NOT_FOUND", async () => {
     const q = `query($id: ID!) { conversion(id: $id) { id eventId type status payout currency transactionId clickId campaign { id } trafficChannel { id } offer { id } userData { role key prehashed } } }`;
     const res = await gqlAs(app.url, a.accountId, q, { id: ids.a1 });
     expect(res.errors).toBeUndefined();
@@ -141,9 +191,14 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
     }
   });
 
-  it('resolves Conversion references (_entities) within the caller\'s account', async () => {
+  it("resolves Conversion references (_entities) within the caller's account", async () => {
     const q = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Conversion { id type } } }`;
-    const res = await gqlAs(app.url, a.accountId, q, { r: [{ __typename: 'Conversion', id: ids.a2 }, { __typename: 'Conversion', id: ids.b1 }] });
+    const res = await gqlAs(app.url, a.accountId, q, {
+      r: [
+        { __typename: 'Conversion', id: ids.a2 },
+        { __typename: 'Conversion', id: ids.b1 },
+      ],
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data._entities).toEqual([{ id: ids.a2, type: 'Lead' }, null]);
   });
@@ -160,43 +215,135 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
     expect(res.status).toBe(401);
   });
 
-  it('shows the dispatcher\'s delivery results on Conversion.deliveries, keeping the highest revision', async () => {
+  it("shows the dispatcher's delivery results on Conversion.deliveries, keeping the highest revision", async () => {
     const delivered = new Date().toISOString();
-    await bus.publishDeliveryResult(result(ids.a1, a.accountId, { status: 'retrying', attempts: 1, http_status: 503, revision: 1 }));
-    await bus.publishDeliveryResult(result(ids.a1, a.accountId, { status: 'delivered', attempts: 2, http_status: 200, delivered_at: delivered, revision: 2 }));
+    await bus.publishDeliveryResult(
+      result(ids.a1, a.accountId, { status: 'retrying', attempts: 1, http_status: 503, revision: 1 }),
+    );
+    await bus.publishDeliveryResult(
+      result(ids.a1, a.accountId, {
+        status: 'delivered',
+        attempts: 2,
+        http_status: 200,
+        delivered_at: delivered,
+        revision: 2,
+      }),
+    );
     await bus.publishDeliveryResult(result(ids.a1, a.accountId, { status: 'retrying', attempts: 1, revision: 1 })); // late, older
-    await bus.publishDeliveryResult(result(ids.a1, a.accountId, { pixel_id: 'pixel-2', status: 'failed', reason_code: 'invalid_authentication', message: 'fix the token', attempts: 1, http_status: 401, placements: ['channel', 'offer'], test_mode: true }));
-    await waitFor(async () => (await app.ds.query(`SELECT count(*)::int AS n FROM delivery WHERE conversion_id = $1`, [ids.a1]))[0].n === 2);
-    await waitFor(async () => (await app.ds.query(`SELECT revision FROM delivery WHERE conversion_id = $1 AND pixel_id = 'pixel-1'`, [ids.a1]))[0].revision === '2');
+    await bus.publishDeliveryResult(
+      result(ids.a1, a.accountId, {
+        pixel_id: 'pixel-2',
+        status: 'failed',
+        reason_code: 'invalid_authentication',
+        message: 'fix the token',
+        attempts: 1,
+        http_status: 401,
+        placements: ['channel', 'offer'],
+        test_mode: true,
+      }),
+    );
+    await waitFor(
+      async () =>
+        (await app.ds.query(`SELECT count(*)::int AS n FROM delivery WHERE conversion_id = $1`, [ids.a1]))[0].n === 2,
+    );
+    await waitFor(
+      async () =>
+        (
+          await app.ds.query(`SELECT revision FROM delivery WHERE conversion_id = $1 AND pixel_id = 'pixel-1'`, [
+            ids.a1,
+          ])
+        )[0].revision === '2',
+    );
     const q = `query($id: ID!) { conversion(id: $id) { deliveries { pixelId status reasonCode message attempts httpStatus eventName testMode placements deliveredAt updatedAt } } }`;
     const res = await gqlAs(app.url, a.accountId, q, { id: ids.a1 });
     expect(res.errors).toBeUndefined();
     expect(res.data.conversion.deliveries).toEqual([
-      { pixelId: 'pixel-1', status: 'DELIVERED', reasonCode: null, message: null, attempts: 2, httpStatus: 200, eventName: 'PURCHASE', testMode: false, placements: ['channel'], deliveredAt: delivered, updatedAt: expect.any(String) },
-      { pixelId: 'pixel-2', status: 'FAILED', reasonCode: 'invalid_authentication', message: 'fix the token', attempts: 1, httpStatus: 401, eventName: 'PURCHASE', testMode: true, placements: ['channel', 'offer'], deliveredAt: null, updatedAt: expect.any(String) },
+      {
+        pixelId: 'pixel-1',
+        status: 'DELIVERED',
+        reasonCode: null,
+        message: null,
+        attempts: 2,
+        httpStatus: 200,
+        eventName: 'PURCHASE',
+        testMode: false,
+        placements: ['channel'],
+        deliveredAt: delivered,
+        updatedAt: expect.any(String),
+      },
+      {
+        pixelId: 'pixel-2',
+        status: 'FAILED',
+        reasonCode: 'invalid_authentication',
+        message: 'fix the token',
+        attempts: 1,
+        httpStatus: 401,
+        eventName: 'PURCHASE',
+        testMode: true,
+        placements: ['channel', 'offer'],
+        deliveredAt: null,
+        updatedAt: expect.any(String),
+      },
     ]);
     const list = await gqlAs(app.url, a.accountId, `{ conversions { nodes { id deliveries { pixelId } } } }`);
     expect(list.data.conversions.nodes.find((n: { id: string }) => n.id === ids.a1).deliveries).toHaveLength(2);
     expect(list.data.conversions.nodes.find((n: { id: string }) => n.id === ids.a2).deliveries).toEqual([]);
   });
 
-  it('publishes a redeliver command for the caller\'s conversions and reports its progress', async () => {
+  it("publishes a redeliver command for the caller's conversions and reports its progress", async () => {
     const m = `mutation($ids: [ID!]!, $pixel: String) { redeliverConversions(conversionIds: $ids, pixelId: $pixel) }`;
     const res = await gqlAs(app.url, a.accountId, m, { ids: [ids.a1, ids.a3, ids.a1], pixel: 'pixel-2' });
     expect(res.errors).toBeUndefined();
     const commandId = res.data.redeliverConversions;
-    const msg = await waitFor(() => commands.find((c) => c.value.command_id === commandId), { what: 'redeliver command on the topic' });
+    const msg = await waitFor(() => commands.find((c) => c.value.command_id === commandId), {
+      what: 'redeliver command on the topic',
+    });
     expect(msg.key).toBe(a.accountId);
-    expect(DeliveryCommandV1.contract.assert(msg.value)).toMatchObject({ kind: 'redeliver', account_id: a.accountId, conversion_ids: [ids.a1, ids.a3], pixel_id: 'pixel-2' });
+    expect(DeliveryCommandV1.contract.assert(msg.value)).toMatchObject({
+      kind: 'redeliver',
+      account_id: a.accountId,
+      conversion_ids: [ids.a1, ids.a3],
+      pixel_id: 'pixel-2',
+    });
 
     const progress = `query($id: ID!) { deliveryCommand(id: $id) { id kind conversionCount pixelId results byStatus { status count } } }`;
     const empty = await gqlAs(app.url, a.accountId, progress, { id: commandId });
-    expect(empty.data.deliveryCommand).toEqual({ id: commandId, kind: 'REDELIVER', conversionCount: 2, pixelId: 'pixel-2', results: 0, byStatus: [] });
-    await bus.publishDeliveryResult(result(ids.a1, a.accountId, { pixel_id: 'pixel-2', status: 'delivered', attempts: 2, revision: 5, command_id: commandId }));
-    await bus.publishDeliveryResult(result(ids.a3, a.accountId, { pixel_id: 'pixel-2', status: 'failed', attempts: 1, revision: 3, command_id: commandId }));
-    await waitFor(async () => (await gqlAs(app.url, a.accountId, progress, { id: commandId })).data.deliveryCommand.results === 2, { what: 'two results for the command' });
+    expect(empty.data.deliveryCommand).toEqual({
+      id: commandId,
+      kind: 'REDELIVER',
+      conversionCount: 2,
+      pixelId: 'pixel-2',
+      results: 0,
+      byStatus: [],
+    });
+    await bus.publishDeliveryResult(
+      result(ids.a1, a.accountId, {
+        pixel_id: 'pixel-2',
+        status: 'delivered',
+        attempts: 2,
+        revision: 5,
+        command_id: commandId,
+      }),
+    );
+    await bus.publishDeliveryResult(
+      result(ids.a3, a.accountId, {
+        pixel_id: 'pixel-2',
+        status: 'failed',
+        attempts: 1,
+        revision: 3,
+        command_id: commandId,
+      }),
+    );
+    await waitFor(
+      async () => (await gqlAs(app.url, a.accountId, progress, { id: commandId })).data.deliveryCommand.results === 2,
+      { what: 'two results for the command' },
+    );
     const done = await gqlAs(app.url, a.accountId, progress, { id: commandId });
-    expect(done.data.deliveryCommand.byStatus.sort((x: { status: string }, y: { status: string }) => x.status.localeCompare(y.status))).toEqual([
+    expect(
+      done.data.deliveryCommand.byStatus.sort((x: { status: string }, y: { status: string }) =>
+        x.status.localeCompare(y.status),
+      ),
+    ).toEqual([
       { status: 'DELIVERED', count: 1 },
       { status: 'FAILED', count: 1 },
     ]);
@@ -204,9 +351,15 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
     expect(foreign.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 
-  it('refuses to redeliver another account\'s or unknown conversions, and writes nothing', async () => {
+  it("refuses to redeliver another account's or unknown conversions, and writes nothing", async () => {
     const m = `mutation($ids: [ID!]!) { redeliverConversions(conversionIds: $ids) }`;
-    const count = async () => (await app.ds.query(`SELECT count(*)::int AS n FROM delivery_command`))[0].n + (await app.ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE topic = $1`, [bus.topic(TOPICS.deliveryCommandV1)]))[0].n;
+    const count = async () =>
+      (await app.ds.query(`SELECT count(*)::int AS n FROM delivery_command`))[0].n +
+      (
+        await app.ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE topic = $1`, [
+          bus.topic(TOPICS.deliveryCommandV1),
+        ])
+      )[0].n;
     const before = await count();
     for (const list of [[ids.a1, ids.b1], [randomId()], []]) {
       const res = await gqlAs(app.url, a.accountId, m, { ids: list });
@@ -215,13 +368,23 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
     expect(await count()).toBe(before);
   });
 
-  it('publishes a backfill command for the caller\'s pixel with 1 to 37 days', async () => {
+  it("publishes a backfill command for the caller's pixel with 1 to 37 days", async () => {
     const m = `mutation($p: ID!, $d: Int!) { backfillPixel(pixelConfigId: $p, days: $d) }`;
-    for (const d of [0, 38]) expect((await gqlAs(app.url, a.accountId, m, { p: a.pixelConfigId, d })).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await gqlAs(app.url, a.accountId, m, { p: b.pixelConfigId, d: 7 })).errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    for (const d of [0, 38])
+      expect((await gqlAs(app.url, a.accountId, m, { p: a.pixelConfigId, d })).errors?.[0].extensions?.code).toBe(
+        'BAD_USER_INPUT',
+      );
+    expect((await gqlAs(app.url, a.accountId, m, { p: b.pixelConfigId, d: 7 })).errors?.[0].extensions?.code).toBe(
+      'NOT_FOUND',
+    );
     const res = await gqlAs(app.url, a.accountId, m, { p: a.pixelConfigId, d: 37 });
     expect(res.errors).toBeUndefined();
     const msg = await waitFor(() => commands.find((c) => c.value.command_id === res.data.backfillPixel));
-    expect(msg.value).toMatchObject({ kind: 'backfill', account_id: a.accountId, pixel_config_id: a.pixelConfigId, since_days: 37 });
+    expect(msg.value).toMatchObject({
+      kind: 'backfill',
+      account_id: a.accountId,
+      pixel_config_id: a.pixelConfigId,
+      since_days: 37,
+    });
   });
 });

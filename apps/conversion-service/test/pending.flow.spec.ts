@@ -1,7 +1,17 @@
 import { ConversionCreatedV1, TOPICS } from '@snaptrack/contracts-events';
 import { waitFor } from '@snaptrack/util-testing';
 import { startTestConversionService, type TestConversionService } from './harness';
-import { TestBus, clickValue, entity, postback, publishClickAndWait, seedAccount, sha256, type CollectedMessage, type SeededAccount } from './factories';
+import {
+  TestBus,
+  clickValue,
+  entity,
+  postback,
+  publishClickAndWait,
+  seedAccount,
+  sha256,
+  type CollectedMessage,
+  type SeededAccount,
+} from './factories';
 
 describe('pending postbacks, unattributed conversions and the Kafka views', () => {
   let app: TestConversionService;
@@ -11,7 +21,11 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
   let deadLetters: CollectedMessage[];
 
   const resolved = (pendingId: string) =>
-    waitFor(async () => (await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state <> 'pending'`, [pendingId]))[0], { what: `pending ${pendingId} resolved` });
+    waitFor(
+      async () =>
+        (await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state <> 'pending'`, [pendingId]))[0],
+      { what: `pending ${pendingId} resolved` },
+    );
 
   beforeAll(async () => {
     app = await startTestConversionService({ pendingAttributionTimeoutMs: 1500 });
@@ -26,8 +40,12 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
     await app?.dropDb();
   });
 
-  it('stores a postback whose click never arrives as an unattributed conversion of the tracking domain\'s account', async () => {
-    const res = await postback(app.url, { clickid: 'neverseen0001', type: 'Purchase', sum: '12', eventid: 'x-1', phone: '+44 844 412 4653' }, { host: `${acc.host}:8080` });
+  it("stores a postback whose click never arrives as an unattributed conversion of the tracking domain's account", async () => {
+    const res = await postback(
+      app.url,
+      { clickid: 'neverseen0001', type: 'Purchase', sum: '12', eventid: 'x-1', phone: '+44 844 412 4653' },
+      { host: `${acc.host}:8080` },
+    );
     expect(res.status).toBe(202);
     const row = await resolved(res.body.pending_id);
     expect(row.state).toBe('unattributed');
@@ -54,7 +72,14 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
     expect(row).toMatchObject({ state: 'orphaned', account_id: null, conversion_id: null });
 
     await bus.publishClick(click);
-    const later = await waitFor(async () => (await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state = 'attributed'`, [res.body.pending_id]))[0]);
+    const later = await waitFor(
+      async () =>
+        (
+          await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state = 'attributed'`, [
+            res.body.pending_id,
+          ])
+        )[0],
+    );
     const ev = await waitFor(() => events.find((m) => m.key === later.conversion_id));
     expect(ev.value).toMatchObject({ status: 'attributed', account_id: acc.accountId, type: 'Deposit' });
   });
@@ -87,28 +112,56 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
     const good = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId));
     expect(good.click_id).toBeDefined();
     await waitFor(() => deadLetters.length >= 3, { what: 'three dead letters' });
-    expect(deadLetters.map((d) => d.value.source_topic).sort()).toEqual([bus.topic(TOPICS.clickRecordedV1), bus.topic(TOPICS.clickRecordedV1), bus.topic(TOPICS.configEntityV1)].sort());
-    expect(deadLetters.find((d) => d.key === 'garbage')?.value).toMatchObject({ schema: 'dead-letter.v1', consumer: 'conversion-service.clicks', original_value: 'this is not json' });
+    expect(deadLetters.map((d) => d.value.source_topic).sort()).toEqual(
+      [bus.topic(TOPICS.clickRecordedV1), bus.topic(TOPICS.clickRecordedV1), bus.topic(TOPICS.configEntityV1)].sort(),
+    );
+    expect(deadLetters.find((d) => d.key === 'garbage')?.value).toMatchObject({
+      schema: 'dead-letter.v1',
+      consumer: 'conversion-service.clicks',
+      original_value: 'this is not json',
+    });
   });
 
   it('keeps the highest version of a config entity and honours deletes and tombstones', async () => {
     const id = 'ct-versioned';
-    await bus.publishConfig(entity('conversion_type', id, acc.accountId, { name: 'V3', duplicate_policy: 'create', is_default: false }, 3));
-    await bus.publishConfig(entity('conversion_type', id, acc.accountId, { name: 'V2', duplicate_policy: 'create', is_default: false }, 2));
+    await bus.publishConfig(
+      entity('conversion_type', id, acc.accountId, { name: 'V3', duplicate_policy: 'create', is_default: false }, 3),
+    );
+    await bus.publishConfig(
+      entity('conversion_type', id, acc.accountId, { name: 'V2', duplicate_policy: 'create', is_default: false }, 2),
+    );
     const marker = 'ct-marker';
-    await bus.publishConfig(entity('conversion_type', marker, acc.accountId, { name: 'M', duplicate_policy: 'create', is_default: false }, 1));
-    await waitFor(async () => (await app.ds.query(`SELECT 1 FROM config_entity WHERE key = $1`, [`conversion_type:${marker}`])).length > 0);
-    const [row] = await app.ds.query(`SELECT version, data FROM config_entity WHERE key = $1`, [`conversion_type:${id}`]);
+    await bus.publishConfig(
+      entity('conversion_type', marker, acc.accountId, { name: 'M', duplicate_policy: 'create', is_default: false }, 1),
+    );
+    await waitFor(
+      async () =>
+        (await app.ds.query(`SELECT 1 FROM config_entity WHERE key = $1`, [`conversion_type:${marker}`])).length > 0,
+    );
+    const [row] = await app.ds.query(`SELECT version, data FROM config_entity WHERE key = $1`, [
+      `conversion_type:${id}`,
+    ]);
     expect(row).toMatchObject({ version: '3', data: { name: 'V3' } });
 
-    const click = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }));
+    const click = await publishClickAndWait(
+      bus,
+      app.ds,
+      clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
+    );
     expect((await postback(app.url, { clickid: click.click_id, type: 'V3' })).status).toBe(200);
 
     await bus.publishConfig(entity('conversion_type', id, acc.accountId, null, 4, true));
-    await waitFor(async () => (await app.ds.query(`SELECT deleted FROM config_entity WHERE key = $1`, [`conversion_type:${id}`]))[0].deleted);
+    await waitFor(
+      async () =>
+        (await app.ds.query(`SELECT deleted FROM config_entity WHERE key = $1`, [`conversion_type:${id}`]))[0].deleted,
+    );
     expect((await postback(app.url, { clickid: click.click_id, type: 'V3' })).status).toBe(400);
 
     await bus.publish(TOPICS.configEntityV1, `conversion_type:${marker}`, null);
-    await waitFor(async () => (await app.ds.query(`SELECT deleted FROM config_entity WHERE key = $1`, [`conversion_type:${marker}`]))[0].deleted);
+    await waitFor(
+      async () =>
+        (await app.ds.query(`SELECT deleted FROM config_entity WHERE key = $1`, [`conversion_type:${marker}`]))[0]
+          .deleted,
+    );
   });
 });

@@ -3,14 +3,26 @@ import * as path from 'node:path';
 import { TOPICS, ConversionCreatedV1 } from '@snaptrack/contracts-events';
 import { captureLogs, waitFor } from '@snaptrack/util-testing';
 import { startTestConversionService, type TestConversionService } from './harness';
-import { TestBus, clickValue, postback, publishClickAndWait, seedAccount, sha256, stateCounts, type CollectedMessage, type SeededAccount } from './factories';
+import {
+  TestBus,
+  clickValue,
+  postback,
+  publishClickAndWait,
+  seedAccount,
+  sha256,
+  stateCounts,
+  type CollectedMessage,
+  type SeededAccount,
+} from './factories';
 
 interface Vector {
   field: string;
   input: string;
   sha256: string;
 }
-const VECTORS: Vector[] = JSON.parse(readFileSync(path.resolve(__dirname, '../../../libs/shared/util-pii/test/fixtures/snap-hash-vectors.json'), 'utf8'));
+const VECTORS: Vector[] = JSON.parse(
+  readFileSync(path.resolve(__dirname, '../../../libs/shared/util-pii/test/fixtures/snap-hash-vectors.json'), 'utf8'),
+);
 const vector = (field: string, input: string) => {
   const v = VECTORS.find((x) => x.field === field && x.input === input);
   if (!v) throw new Error(`no vector ${field} ${input}`);
@@ -23,7 +35,8 @@ describe('postbacks → conversions (real broker and database)', () => {
   let acc: SeededAccount;
   let events: CollectedMessage[];
 
-  const eventOf = (conversionId: string) => waitFor(() => events.find((m) => m.key === conversionId), { what: `conversion.created.v1 for ${conversionId}` });
+  const eventOf = (conversionId: string) =>
+    waitFor(() => events.find((m) => m.key === conversionId), { what: `conversion.created.v1 for ${conversionId}` });
 
   beforeAll(async () => {
     app = await startTestConversionService();
@@ -40,7 +53,11 @@ describe('postbacks → conversions (real broker and database)', () => {
   it('hashes the five seed roles exactly like the Snap vectors, end to end, and never keeps the raw values', async () => {
     const logs = captureLogs();
     try {
-      const click = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }));
+      const click = await publishClickAndWait(
+        bus,
+        app.ds,
+        clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
+      );
       const res = await postback(app.url, {
         clickid: click.click_id,
         sum: '49.90',
@@ -53,7 +70,11 @@ describe('postbacks → conversions (real broker and database)', () => {
         zip: '00000',
       });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ status: 'accepted', conversion_id: expect.any(String), conversion_status: 'attributed' });
+      expect(res.body).toEqual({
+        status: 'accepted',
+        conversion_id: expect.any(String),
+        conversion_status: 'attributed',
+      });
 
       const msg = await eventOf(res.body.conversion_id);
       const ev = ConversionCreatedV1.contract.assert(msg.value);
@@ -74,14 +95,39 @@ describe('postbacks → conversions (real broker and database)', () => {
         transaction_id: 'ord-10042',
         event_id: 'ord-10042', // explicit event id, verbatim
         postback_click_id: click.click_id,
-        attribution: { campaign_id: 'cmp-1', traffic_channel_id: 'tc-1', traffic_channel_template: 'snapchat', offer_id: acc.offerId, offer_source_id: acc.offerSourceId },
-        click: { click_id: click.click_id, sc_click_id: click.sc_click_id, ip: '203.0.113.7', user_agent: click.user_agent, landing_url: click.landing_url, params: click.params },
+        attribution: {
+          campaign_id: 'cmp-1',
+          traffic_channel_id: 'tc-1',
+          traffic_channel_template: 'snapchat',
+          offer_id: acc.offerId,
+          offer_source_id: acc.offerSourceId,
+        },
+        click: {
+          click_id: click.click_id,
+          sc_click_id: click.sc_click_id,
+          ip: '203.0.113.7',
+          user_agent: click.user_agent,
+          landing_url: click.landing_url,
+          params: click.params,
+        },
         prehashed: [],
       });
       expect(msg.headers['message-id']).toBeDefined();
 
-      const stored = JSON.stringify([await app.ds.query(`SELECT * FROM conversion`), await app.ds.query(`SELECT payload FROM outbox_message`), msg.value]);
-      for (const raw of ['Person@Example.com', 'person@example.com', '844 412', '448444124653', 'John', 'Raphaël', 'raphaël']) {
+      const stored = JSON.stringify([
+        await app.ds.query(`SELECT * FROM conversion`),
+        await app.ds.query(`SELECT payload FROM outbox_message`),
+        msg.value,
+      ]);
+      for (const raw of [
+        'Person@Example.com',
+        'person@example.com',
+        '844 412',
+        '448444124653',
+        'John',
+        'Raphaël',
+        'raphaël',
+      ]) {
         expect(stored).not.toContain(raw);
         expect(logs.lines.join('\n')).not.toContain(raw);
       }
@@ -91,9 +137,17 @@ describe('postbacks → conversions (real broker and database)', () => {
   });
 
   it('uses the offer source role names, passes pre-hashed values through and records them as prehashed', async () => {
-    const click = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }));
+    const click = await publishClickAndWait(
+      bus,
+      app.ds,
+      clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
+    );
     const hashedEmail = sha256('someone@example.com').toUpperCase();
-    const res = await postback(app.url, { clickid: click.click_id, type: 'Deposit', email: hashedEmail, p_city: 'Menlo Park', phone: '(415) 555-0132' }, { method: 'POST' });
+    const res = await postback(
+      app.url,
+      { clickid: click.click_id, type: 'Deposit', email: hashedEmail, p_city: 'Menlo Park', phone: '(415) 555-0132' },
+      { method: 'POST' },
+    );
     expect(res.status).toBe(200);
     const ev = (await eventOf(res.body.conversion_id)).value as ConversionCreatedV1.Value;
     expect(ev.user_data.em).toBe(hashedEmail.toLowerCase());
@@ -107,16 +161,35 @@ describe('postbacks → conversions (real broker and database)', () => {
   });
 
   it('accepts a JSON POST and the account default type when type is absent', async () => {
-    const click = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }));
-    const res = await postback(app.url, { clickid: click.click_id, sum: '10', currency: 'usd', txid: 'T-1' }, { method: 'POST', json: true });
+    const click = await publishClickAndWait(
+      bus,
+      app.ds,
+      clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
+    );
+    const res = await postback(
+      app.url,
+      { clickid: click.click_id, sum: '10', currency: 'usd', txid: 'T-1' },
+      { method: 'POST', json: true },
+    );
     expect(res.status).toBe(200);
     const ev = (await eventOf(res.body.conversion_id)).value as ConversionCreatedV1.Value;
-    expect(ev).toMatchObject({ type: 'Lead', conversion_type_id: acc.types.lead, payout: 10, currency: 'USD', transaction_id: 'T-1' });
+    expect(ev).toMatchObject({
+      type: 'Lead',
+      conversion_type_id: acc.types.lead,
+      payout: 10,
+      currency: 'USD',
+      transaction_id: 'T-1',
+    });
     expect(ev.event_id).toBe(sha256(`${click.click_id}|Lead|T-1`));
   });
 
   it('waits briefly for a click the consumer has not stored yet and attributes it at once', async () => {
-    const slow = await startTestConversionService({ kafkaTopicPrefix: app.config.kafkaTopicPrefix, databaseUrl: app.config.databaseUrl, clickWaitMs: 2000, kafkaGroupId: 'second-instance' });
+    const slow = await startTestConversionService({
+      kafkaTopicPrefix: app.config.kafkaTopicPrefix,
+      databaseUrl: app.config.databaseUrl,
+      clickWaitMs: 2000,
+      kafkaGroupId: 'second-instance',
+    });
     try {
       const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
       const answer = postback(slow.url, { clickid: click.click_id, type: 'Deposit' });
@@ -131,19 +204,42 @@ describe('postbacks → conversions (real broker and database)', () => {
 
   it('keeps a postback that arrives before its click pending (202) and attributes it once the click arrives', async () => {
     const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
-    const res = await postback(app.url, { clickid: click.click_id, type: 'Purchase', sum: '5.5', eventid: 'late-1', email: 'Late@Example.com' });
+    const res = await postback(app.url, {
+      clickid: click.click_id,
+      type: 'Purchase',
+      sum: '5.5',
+      eventid: 'late-1',
+      email: 'Late@Example.com',
+    });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ status: 'pending', pending_id: expect.any(String), reason: expect.any(String) });
-    const [pending] = await app.ds.query(`SELECT state, user_data FROM pending_postback WHERE id = $1`, [res.body.pending_id]);
+    const [pending] = await app.ds.query(`SELECT state, user_data FROM pending_postback WHERE id = $1`, [
+      res.body.pending_id,
+    ]);
     expect(pending.state).toBe('pending');
     expect(pending.user_data).toEqual({ em: sha256('late@example.com') });
     expect(await app.ds.query(`SELECT 1 FROM conversion WHERE click_id = $1`, [click.click_id])).toHaveLength(0);
 
     await bus.publishClick(click);
-    const row = await waitFor(async () => (await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state <> 'pending'`, [res.body.pending_id]))[0], { what: 'pending postback resolved' });
+    const row = await waitFor(
+      async () =>
+        (
+          await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state <> 'pending'`, [
+            res.body.pending_id,
+          ])
+        )[0],
+      { what: 'pending postback resolved' },
+    );
     expect(row.state).toBe('attributed');
     const ev = (await eventOf(row.conversion_id)).value as ConversionCreatedV1.Value;
-    expect(ev).toMatchObject({ status: 'attributed', type: 'Purchase', payout: 5.5, currency: 'EUR', event_id: 'late-1', user_data: { em: sha256('late@example.com') } });
+    expect(ev).toMatchObject({
+      status: 'attributed',
+      type: 'Purchase',
+      payout: 5.5,
+      currency: 'EUR',
+      event_id: 'late-1',
+      user_data: { em: sha256('late@example.com') },
+    });
     expect(ev.attribution?.campaign_id).toBe('cmp-1');
     expect(new Date(ev.received_at).getTime()).toBeLessThanOrEqual(Date.now());
     expect(events.filter((m) => m.key === row.conversion_id)).toHaveLength(1);
@@ -151,7 +247,11 @@ describe('postbacks → conversions (real broker and database)', () => {
 
   it('marks a conversion on a click older than the offer source allows as expired_click (stored and published)', async () => {
     const old = new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString(); // offer source: 7 days
-    const click = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId, clicked_at: old }));
+    const click = await publishClickAndWait(
+      bus,
+      app.ds,
+      clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId, clicked_at: old }),
+    );
     const res = await postback(app.url, { clickid: click.click_id, type: 'Deposit', sum: '1' });
     expect(res.status).toBe(200);
     expect(res.body.conversion_status).toBe('expired_click');
@@ -161,7 +261,11 @@ describe('postbacks → conversions (real broker and database)', () => {
   });
 
   it('checks the postback token of an offer source that has one', async () => {
-    const click = await publishClickAndWait(bus, app.ds, clickValue(acc.accountId, { offer_source_id: acc.tokenOfferSourceId, offer_id: acc.tokenOfferId }));
+    const click = await publishClickAndWait(
+      bus,
+      app.ds,
+      clickValue(acc.accountId, { offer_source_id: acc.tokenOfferSourceId, offer_id: acc.tokenOfferId }),
+    );
     const before = await stateCounts(app.ds);
     const missing = await postback(app.url, { clickid: click.click_id, type: 'Deposit' });
     const wrong = await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: 'nope' });

@@ -32,7 +32,9 @@ async function main() {
         process.stdout.write(JSON.stringify({ revoked: await accounts.revoke(args[0], args[1]) }) + '\n');
         break;
       default:
-        process.stderr.write('usage: cli.js create-account <name> | issue-key <accountId> [name] | revoke-key <accountId> <keyId>\n');
+        process.stderr.write(
+          'usage: cli.js create-account <name> | issue-key <accountId> [name] | revoke-key <accountId> <keyId>\n',
+        );
         process.exitCode = 2;
     }
   } finally {

@@ -10,6 +10,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stderr.write(`${e instanceof ConfigError ? e.message : `gateway failed to start: ${(e as Error).stack ?? e}`}\n`);
+  process.stderr.write(
+    `${e instanceof ConfigError ? e.message : `gateway failed to start: ${(e as Error).stack ?? e}`}\n`,
+  );
   process.exit(1);
 });

@@ -8,7 +8,13 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { GraphQLError } from 'graphql';
 import { createLogger, type Logger } from '@snaptrack/util-logger';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
-import { IDENTITY_HEADER, buildFederatedSchema, graphqlHandler, signIdentity, startSubgraphHttp } from '@snaptrack/util-federation';
+import {
+  IDENTITY_HEADER,
+  buildFederatedSchema,
+  graphqlHandler,
+  signIdentity,
+  startSubgraphHttp,
+} from '@snaptrack/util-federation';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ADMIN_IDENTITY, AccountResolver } from './accounts-subgraph/account.resolver';
 import { resolvers as accountResolvers } from './accounts-subgraph/schema';
@@ -36,7 +42,11 @@ export interface RunningGateway {
 }
 
 function subgraphUrls(config: GatewayConfig): Record<string, string> {
-  return { config: config.configServiceUrl, campaign: config.campaignServiceUrl, conversion: config.conversionServiceUrl };
+  return {
+    config: config.configServiceUrl,
+    campaign: config.campaignServiceUrl,
+    conversion: config.conversionServiceUrl,
+  };
 }
 
 function bearer(req: IncomingMessage): string | undefined {
@@ -47,10 +57,15 @@ function bearer(req: IncomingMessage): string | undefined {
 }
 
 export function formatGatewayError(log: Logger) {
-  return (formatted: { message: string; extensions?: Record<string, unknown>; path?: readonly (string | number)[] }, error?: unknown) => {
+  return (
+    formatted: { message: string; extensions?: Record<string, unknown>; path?: readonly (string | number)[] },
+    error?: unknown,
+  ) => {
     // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; keep our more precise limit code.
-    const originalCode = ((error as { originalError?: { extensions?: Record<string, unknown> } })?.originalError?.extensions?.code) as string | undefined;
-    if (originalCode === 'QUERY_TOO_COMPLEX') formatted = { ...formatted, extensions: { ...formatted.extensions, code: originalCode } };
+    const originalCode = (error as { originalError?: { extensions?: Record<string, unknown> } })?.originalError
+      ?.extensions?.code as string | undefined;
+    if (originalCode === 'QUERY_TOO_COMPLEX')
+      formatted = { ...formatted, extensions: { ...formatted.extensions, code: originalCode } };
     const code = formatted.extensions?.code as string | undefined;
     if (!code || code === 'INTERNAL_SERVER_ERROR') {
       log.error('gateway error', { message: formatted.message, path: formatted.path });
@@ -90,7 +105,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       new RemoteGraphQLDataSource<GatewayContext>({
         url: urls[name] ?? url,
         willSendRequest({ request, context }) {
-          if (context.accountId) request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.accountId, config.internalAuthSecret));
+          if (context.accountId)
+            request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.accountId, config.internalAuthSecret));
           if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
         },
       }),
@@ -101,7 +117,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     introspection: dev,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [queryLimitsRule({ maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxFields: config.maxFields })],
+    validationRules: [
+      queryLimitsRule({ maxDepth: config.maxDepth, maxAliases: config.maxAliases, maxFields: config.maxFields }),
+    ],
     formatError: formatGatewayError(log),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
@@ -110,7 +128,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           return {
             async willSendResponse({ response }) {
               if (response.body.kind === 'single') {
-                response.body.singleResult.extensions = { ...response.body.singleResult.extensions, requestId: contextValue.requestId };
+                response.body.singleResult.extensions = {
+                  ...response.body.singleResult.extensions,
+                  requestId: contextValue.requestId,
+                };
               }
             },
           };
@@ -133,10 +154,20 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   };
 
   const http = await listen(
-    buildHandler([{ method: ['GET', 'POST'], path: '/graphql', handler: graphqlHandler(apollo, context, { bodyLimit: config.maxBodyBytes }) }, ...(dev ? explorerRoutes() : [])], {
-      probes: [{ name: 'database', check: () => dbReachable(ds) }],
-      onError: (e) => log.error('request failed', { err: e }),
-    }),
+    buildHandler(
+      [
+        {
+          method: ['GET', 'POST'],
+          path: '/graphql',
+          handler: graphqlHandler(apollo, context, { bodyLimit: config.maxBodyBytes }),
+        },
+        ...(dev ? explorerRoutes() : []),
+      ],
+      {
+        probes: [{ name: 'database', check: () => dbReachable(ds) }],
+        onError: (e) => log.error('request failed', { err: e }),
+      },
+    ),
     config.port,
     config.host,
   );

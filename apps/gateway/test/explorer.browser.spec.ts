@@ -22,11 +22,18 @@ describe('GraphQL explorer in a real headless Chromium (offline assets)', () => 
     const page = await browser.newPage();
     const foreign: string[] = [];
     page.on('request', (r) => {
-      if (!r.url().startsWith(gw.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) foreign.push(r.url());
+      if (!r.url().startsWith(gw.url) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
+        foreign.push(r.url());
     });
     // Offline: every request that would leave the gateway fails.
-    await page.route((url) => !url.href.startsWith(gw.url) && url.protocol.startsWith('http'), (route) => route.abort());
-    await page.addInitScript((headers) => localStorage.setItem('snaptrack.explorer.headers', headers), JSON.stringify({ Authorization: `Bearer ${apiKey}` }));
+    await page.route(
+      (url) => !url.href.startsWith(gw.url) && url.protocol.startsWith('http'),
+      (route) => route.abort(),
+    );
+    await page.addInitScript(
+      (headers) => localStorage.setItem('snaptrack.explorer.headers', headers),
+      JSON.stringify({ Authorization: `Bearer ${apiKey}` }),
+    );
     await page.goto(`${gw.url}/explorer`);
     await page.waitForSelector('.graphiql-container', { timeout: 30000 });
 
@@ -34,11 +41,19 @@ describe('GraphQL explorer in a real headless Chromium (offline assets)', () => 
     const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
     await editor.click();
     await page.evaluate(() => {
-      const cm = (document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as { CodeMirror: { setValue(v: string): void } }).CodeMirror;
+      const cm = (
+        document.querySelector('.graphiql-query-editor .CodeMirror') as unknown as {
+          CodeMirror: { setValue(v: string): void };
+        }
+      ).CodeMirror;
       cm.setValue('{ viewer { accountName } }');
     });
     await page.locator('button.graphiql-execute-button').click();
-    await page.waitForFunction(() => document.querySelector('.graphiql-response')?.textContent?.includes('Explorer Co'), undefined, { timeout: 30000 });
+    await page.waitForFunction(
+      () => document.querySelector('.graphiql-response')?.textContent?.includes('Explorer Co'),
+      undefined,
+      { timeout: 30000 },
+    );
     const response = await page.locator('.graphiql-response').innerText();
     expect(response).toContain('"accountName": "Explorer Co"');
     expect(foreign).toEqual([]);

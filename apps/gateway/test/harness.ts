@@ -1,4 +1,3 @@
- 
 import { TEST_INTERNAL_SECRET, createTestDatabase } from '@snaptrack/util-testing';
 import { loadGatewayConfig, type GatewayConfig } from '../src/config';
 import { startGateway, type RunningGateway } from '../src/server';
@@ -6,7 +5,9 @@ import { startGateway, type RunningGateway } from '../src/server';
 export const ADMIN_KEY = 'admin-key-for-tests-0123456789';
 
 /** The gateway in-process on port 0 with its own database; subgraph URLs default to closed ports. */
-export async function startTestGateway(overrides: Partial<GatewayConfig> = {}): Promise<RunningGateway & { dropDb: () => Promise<void> }> {
+export async function startTestGateway(
+  overrides: Partial<GatewayConfig> = {},
+): Promise<RunningGateway & { dropDb: () => Promise<void> }> {
   const db = await createTestDatabase('gateway');
   const config = loadGatewayConfig(
     { INTERNAL_AUTH_SECRET: TEST_INTERNAL_SECRET, LOG_LEVEL: 'error', ADMIN_API_KEY: ADMIN_KEY },
@@ -25,7 +26,11 @@ export async function startTestGateway(overrides: Partial<GatewayConfig> = {}): 
 }
 
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
   let json: any;
   try {

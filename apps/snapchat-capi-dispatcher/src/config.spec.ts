@@ -18,7 +18,12 @@ describe('loadDispatcherConfig', () => {
 
   it('lists every problem at once and never prints the secret', () => {
     try {
-      loadDispatcherConfig({ TOKEN_ENCRYPTION_KEYS: 'k1:c2hvcnQ=', SNAP_MAX_EVENTS_PER_REQUEST: '5000', SEND_LEASE_MS: '1000', SNAP_CAPI_BASE_URL: 'nope' });
+      loadDispatcherConfig({
+        TOKEN_ENCRYPTION_KEYS: 'k1:c2hvcnQ=',
+        SNAP_MAX_EVENTS_PER_REQUEST: '5000',
+        SEND_LEASE_MS: '1000',
+        SNAP_CAPI_BASE_URL: 'nope',
+      });
       throw new Error('expected a ConfigError');
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
@@ -27,7 +32,11 @@ describe('loadDispatcherConfig', () => {
       expect(msg).not.toContain('c2hvcnQ=');
     }
     try {
-      loadDispatcherConfig({ TOKEN_ENCRYPTION_KEYS: 'k1:c2hvcnQ=', SNAP_MAX_EVENTS_PER_REQUEST: '5000', SEND_LEASE_MS: '1000' });
+      loadDispatcherConfig({
+        TOKEN_ENCRYPTION_KEYS: 'k1:c2hvcnQ=',
+        SNAP_MAX_EVENTS_PER_REQUEST: '5000',
+        SEND_LEASE_MS: '1000',
+      });
       throw new Error('expected a ConfigError');
     } catch (e) {
       const msg = (e as Error).message;

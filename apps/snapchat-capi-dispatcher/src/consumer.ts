@@ -74,7 +74,12 @@ export class DeadLetters {
       messages: [{ key: DeadLetterV1.keyOf(value, message.key), value: DeadLetterV1.contract.encode(value) }],
     });
     this.count++;
-    this.log.warn('message sent to the dead-letter topic', { source_topic: sourceTopic, partition, offset: message.offset, reason: value.reason });
+    this.log.warn('message sent to the dead-letter topic', {
+      source_topic: sourceTopic,
+      partition,
+      offset: message.offset,
+      reason: value.reason,
+    });
   }
 }
 
@@ -84,14 +89,19 @@ function problem(e: unknown): string {
 
 /** Contract checks the JSON schema cannot express. Returns a reason, or null when the conversion is usable. */
 export function conversionProblem(v: ConversionCreatedV1.Value): string | null {
-  if (v.status === 'attributed' && !v.attribution) return 'conversion.created.v1: an attributed conversion must carry its attribution';
+  if (v.status === 'attributed' && !v.attribution)
+    return 'conversion.created.v1: an attributed conversion must carry its attribution';
   if (Number.isNaN(Date.parse(v.occurred_at))) return 'conversion.created.v1: occurred_at is not a date';
   return null;
 }
 
 /** Pixel entity data must match PixelData (the schema only says "object"). */
 export function configProblem(v: ConfigEntityV1.Value): string | null {
-  if (v.entity_type === 'pixel' && !v.deleted && !toPixelPlacement({ id: v.id, account_id: v.account_id, data: v.data })) {
+  if (
+    v.entity_type === 'pixel' &&
+    !v.deleted &&
+    !toPixelPlacement({ id: v.id, account_id: v.account_id, data: v.data })
+  ) {
     return 'config.entity.v1: pixel data does not match PixelData (pixel_id, placement, token, test_mode, limited_data_use, event_mapping)';
   }
   return null;
@@ -138,7 +148,14 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
     eachBatchAutoResolve: false,
     autoCommitInterval: 1000,
     partitionsConsumedConcurrently: 3,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      isRunning,
+      isStale,
+    }: EachBatchPayload) => {
       for (let i = 0; i < batch.messages.length; i += CHUNK) {
         if (!isRunning() || isStale()) return;
         const chunk = batch.messages.slice(i, i + CHUNK);
@@ -202,7 +219,10 @@ async function gate(ready: Promise<unknown>, heartbeat: () => Promise<void>): Pr
  * `configReady` resolves once the config view has caught up: no conversion is targeted before that, so a restart
  * never delivers against a half-loaded configuration.
  */
-export async function startLedgerConsumer(deps: ConsumerDeps, configReady: Promise<unknown> = Promise.resolve()): Promise<{ consumer: Consumer; deadLetters: DeadLetters }> {
+export async function startLedgerConsumer(
+  deps: ConsumerDeps,
+  configReady: Promise<unknown> = Promise.resolve(),
+): Promise<{ consumer: Consumer; deadLetters: DeadLetters }> {
   const { kafka, log, service } = deps;
   const conversionTopic = topicName(deps.topicPrefix, TOPICS.conversionCreatedV1);
   const commandTopic = topicName(deps.topicPrefix, TOPICS.deliveryCommandV1);
@@ -215,7 +235,14 @@ export async function startLedgerConsumer(deps: ConsumerDeps, configReady: Promi
     eachBatchAutoResolve: false,
     autoCommitInterval: 1000,
     partitionsConsumedConcurrently: 3,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) => {
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      isRunning,
+      isStale,
+    }: EachBatchPayload) => {
       await gate(configReady, heartbeat);
       if (batch.topic === conversionTopic) {
         for (let i = 0; i < batch.messages.length; i += CHUNK) {

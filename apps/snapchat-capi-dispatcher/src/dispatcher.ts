@@ -49,9 +49,26 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
   const configView = new ConfigViewService(ds, log);
   const service = new DeliveryService(ds, configView, log, prefix, () => relay.wake());
   const client = new SnapCapiClient({ baseUrl: config.snapCapiBaseUrl, timeoutMs: config.requestTimeoutMs, log });
-  const sender = new Sender({ service, configView, client, cipher: new TokenCipher(config.tokenEncryptionKeys), log, config, lock });
+  const sender = new Sender({
+    service,
+    configView,
+    client,
+    cipher: new TokenCipher(config.tokenEncryptionKeys),
+    log,
+    config,
+    lock,
+  });
 
-  const deps = { kafka, producer, log, topicPrefix: prefix, groupId: config.kafkaGroupId, configView, service, onLedgerChanged: () => sender.wake() };
+  const deps = {
+    kafka,
+    producer,
+    log,
+    topicPrefix: prefix,
+    groupId: config.kafkaGroupId,
+    configView,
+    service,
+    onLedgerChanged: () => sender.wake(),
+  };
   // The config view catches up first; conversions are targeted, and deliveries sent, only after that (so a token fixed
   // while the service was down is used). Both groups join at the same time: after a crash each join waits for the
   // dead member's session to expire, and they should not wait one after the other.
@@ -71,7 +88,14 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
         {
           method: 'GET',
           path: '/stats',
-          handler: async (_req, res) => sendJson(res, 200, { instance: lock.instanceNo, instance_lock_held: lock.held, ledger: await service.counts(), sender: sender.stats, dead_letters: ledger.deadLetters.count }),
+          handler: async (_req, res) =>
+            sendJson(res, 200, {
+              instance: lock.instanceNo,
+              instance_lock_held: lock.held,
+              ledger: await service.counts(),
+              sender: sender.stats,
+              dead_letters: ledger.deadLetters.count,
+            }),
         },
       ],
       {
@@ -86,7 +110,11 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
     config.port,
     config.host,
   );
-  log.info('snapchat-capi-dispatcher listening', { url: http.url, instance: lock.instanceNo, snap_host: new URL(config.snapCapiBaseUrl).host });
+  log.info('snapchat-capi-dispatcher listening', {
+    url: http.url,
+    instance: lock.instanceNo,
+    snap_host: new URL(config.snapCapiBaseUrl).host,
+  });
 
   let stopping: Promise<void> | null = null;
   return {

@@ -48,7 +48,8 @@ export function canonicalPixelId(pixelId: string): string {
 
 function matches(conv: ConversionRef, p: PixelPlacement): boolean {
   if (p.accountId !== conv.accountId) return false;
-  if (p.placement.kind === 'channel') return conv.trafficChannelId !== null && p.placement.trafficChannelId === conv.trafficChannelId;
+  if (p.placement.kind === 'channel')
+    return conv.trafficChannelId !== null && p.placement.trafficChannelId === conv.trafficChannelId;
   return conv.offerId !== null && p.placement.offerId === conv.offerId;
 }
 
@@ -76,7 +77,11 @@ export function targetsFor(conv: ConversionRef, pixels: readonly PixelPlacement[
   }
   const out: Target[] = [];
   for (const [pixelId, list] of byPixel) {
-    const ordered = [...list].sort((a, b) => KIND_ORDER[a.placement.kind] - KIND_ORDER[b.placement.kind] || (a.configId < b.configId ? -1 : a.configId > b.configId ? 1 : 0));
+    const ordered = [...list].sort(
+      (a, b) =>
+        KIND_ORDER[a.placement.kind] - KIND_ORDER[b.placement.kind] ||
+        (a.configId < b.configId ? -1 : a.configId > b.configId ? 1 : 0),
+    );
     const mapped = ordered.find((p) => mappedName(p, conv.conversionTypeId) !== null);
     const primary = mapped ?? ordered[0]!;
     const placements = (['channel', 'offer'] as const).filter((k) => ordered.some((p) => p.placement.kind === k));

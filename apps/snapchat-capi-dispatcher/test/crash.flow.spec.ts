@@ -51,15 +51,30 @@ describe('crash: SIGKILL in the middle of 1,000 conversions', () => {
   }
 
   beforeAll(async () => {
-    execFileSync(path.join(REPO, 'node_modules/.bin/tsc'), ['-b', 'apps/snapchat-capi-dispatcher'], { cwd: REPO, stdio: 'inherit' });
+    execFileSync(path.join(REPO, 'node_modules/.bin/tsc'), ['-b', 'apps/snapchat-capi-dispatcher'], {
+      cwd: REPO,
+      stdio: 'inherit',
+    });
     h = await startHarness();
     h.sandbox.registerPixel(channelPx.pixelId, channelPx.token);
     h.sandbox.registerPixel(offerPx.pixelId, offerPx.token);
     // Every request takes 40 ms, so the run lasts long enough to be killed in the middle.
     h.sandbox.addFault({ delay_ms: 40, count: 100000 });
     await h.publishConfig(
-      pixelEntity({ accountId: acc, pixelId: channelPx.pixelId, token: channelPx.token, placement: { kind: 'channel', traffic_channel_id: 'tc_snap' }, mapping }),
-      pixelEntity({ accountId: acc, pixelId: offerPx.pixelId, token: offerPx.token, placement: { kind: 'offer', offer_id: 'of_crash' }, mapping }),
+      pixelEntity({
+        accountId: acc,
+        pixelId: channelPx.pixelId,
+        token: channelPx.token,
+        placement: { kind: 'channel', traffic_channel_id: 'tc_snap' },
+        mapping,
+      }),
+      pixelEntity({
+        accountId: acc,
+        pixelId: offerPx.pixelId,
+        token: offerPx.token,
+        placement: { kind: 'offer', offer_id: 'of_crash' },
+        mapping,
+      }),
     );
   });
 
@@ -71,23 +86,37 @@ describe('crash: SIGKILL in the middle of 1,000 conversions', () => {
 
   it('delivers every (conversion, pixel) after a SIGKILL and restart, none lost, none twice by event_id', async () => {
     const groupId = uniqueName('crash');
-    const convs = Array.from({ length: 1000 }, () => conversion({ accountId: acc, channelId: 'tc_snap', offerId: 'of_crash' }));
+    const convs = Array.from({ length: 1000 }, () =>
+      conversion({ accountId: acc, channelId: 'tc_snap', offerId: 'of_crash' }),
+    );
     child = spawnDispatcher(groupId);
     // Conversions keep arriving while the dispatcher works: each batch of 50 waits until Snapchat has the events of
     // the batch before the previous one. The kill comes at 400 events; what is left is published while it is down.
     let published = 0;
     for (let k = 0; published < convs.length && sandboxCounts(h.sandbox).accepted < 400; k++) {
-      await waitFor(() => sandboxCounts(h.sandbox).accepted >= Math.max(0, k - 2) * 100, { what: `events of batch ${k - 2}`, timeoutMs: 60000, intervalMs: 5 });
+      await waitFor(() => sandboxCounts(h.sandbox).accepted >= Math.max(0, k - 2) * 100, {
+        what: `events of batch ${k - 2}`,
+        timeoutMs: 60000,
+        intervalMs: 5,
+      });
       if (sandboxCounts(h.sandbox).accepted >= 400) break;
       await h.publishConversions(convs.slice(published, published + 50));
       published += 50;
     }
-    await waitFor(() => sandboxCounts(h.sandbox).accepted >= 400, { what: '400 events at the sandbox', timeoutMs: 60000, intervalMs: 5 });
+    await waitFor(() => sandboxCounts(h.sandbox).accepted >= 400, {
+      what: '400 events at the sandbox',
+      timeoutMs: 60000,
+      intervalMs: 5,
+    });
     child.kill('SIGKILL');
-    await new Promise<void>((r) => (child!.exitCode !== null || child!.signalCode !== null ? r() : child!.once('exit', () => r())));
+    await new Promise<void>((r) =>
+      child!.exitCode !== null || child!.signalCode !== null ? r() : child!.once('exit', () => r()),
+    );
     await h.publishConversions(convs.slice(published));
     const atKill = sandboxCounts(h.sandbox);
-    const ledgerAtKill = await h.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM delivery GROUP BY status`);
+    const ledgerAtKill = await h.query<{ status: string; n: number }>(
+      `SELECT status, count(*)::int AS n FROM delivery GROUP BY status`,
+    );
     const inFlight = ledgerAtKill.find((r) => r.status === 'sending')?.n ?? 0;
     report.acceptedAtKill = atKill.accepted;
     report.sendingAtKill = inFlight;
@@ -97,16 +126,24 @@ describe('crash: SIGKILL in the middle of 1,000 conversions', () => {
 
     const restartedAt = Date.now();
     child = spawnDispatcher(groupId);
-    const rows = await h.waitForLedger('all 2,000 deliveries', (r) => r.length === 2000 && r.every((x) => x.status === 'delivered'), 60000);
+    const rows = await h.waitForLedger(
+      'all 2,000 deliveries',
+      (r) => r.length === 2000 && r.every((x) => x.status === 'delivered'),
+      60000,
+    );
     report.secondsToFinishAfterRestart = Math.round((Date.now() - restartedAt) / 1000);
 
     // The ledger: exactly one row per (conversion, pixel), all delivered.
-    const expected = new Set(convs.flatMap((c) => [`${c.conversion_id}|${channelPx.pixelId}`, `${c.conversion_id}|${offerPx.pixelId}`]));
+    const expected = new Set(
+      convs.flatMap((c) => [`${c.conversion_id}|${channelPx.pixelId}`, `${c.conversion_id}|${offerPx.pixelId}`]),
+    );
     expect(new Set(rows.map((r) => `${r.conversion_id}|${r.pixel_id}`))).toEqual(expected);
 
     // The sandbox: every (pixel, event_id) present, nothing else.
     const at = sandboxCounts(h.sandbox);
-    const wanted = new Set(convs.flatMap((c) => [`${channelPx.pixelId}|${c.event_id}`, `${offerPx.pixelId}|${c.event_id}`]));
+    const wanted = new Set(
+      convs.flatMap((c) => [`${channelPx.pixelId}|${c.event_id}`, `${offerPx.pixelId}|${c.event_id}`]),
+    );
     expect(new Set(at.events.map((e) => `${e.pixel_id}|${e.event_id}`))).toEqual(wanted);
     expect(at.distinct).toBe(2000);
     report.acceptedTotal = at.accepted;

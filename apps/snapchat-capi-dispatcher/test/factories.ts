@@ -18,7 +18,8 @@ export const VECTORS = {
   countryGb: '0b407281768f0e833afef47ed464b6571d01ca4d53c12ce5c51d1462f4ad6677',
 } as const;
 
-export const UA = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+export const UA =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
 let version = 1;
 const nextVersion = () => version++;
@@ -50,7 +51,10 @@ export function pixelEntity(spec: PixelSpec): ConfigEntityV1.Value {
     data: {
       pixel_id: spec.pixelId,
       placement: spec.placement,
-      token: spec.token === null ? null : cipher.encrypt(spec.token ?? 'token-default', ConfigEntityV1.pixelTokenAad({ id })),
+      token:
+        spec.token === null
+          ? null
+          : cipher.encrypt(spec.token ?? 'token-default', ConfigEntityV1.pixelTokenAad({ id })),
       test_mode: spec.testMode ?? false,
       limited_data_use: spec.limitedDataUse ?? false,
       event_mapping: spec.mapping ?? {},
@@ -59,7 +63,12 @@ export function pixelEntity(spec: PixelSpec): ConfigEntityV1.Value {
   return ConfigEntityV1.contract.assert(value);
 }
 
-export function offerEntity(spec: { id: string; accountId: string; url?: string; offerSourceId?: string }): ConfigEntityV1.Value {
+export function offerEntity(spec: {
+  id: string;
+  accountId: string;
+  url?: string;
+  offerSourceId?: string;
+}): ConfigEntityV1.Value {
   return ConfigEntityV1.contract.assert({
     schema: 'config.entity.v1',
     entity_type: 'offer',
@@ -68,11 +77,19 @@ export function offerEntity(spec: { id: string; accountId: string; url?: string;
     version: nextVersion(),
     deleted: false,
     updated_at: new Date().toISOString(),
-    data: { name: `Offer ${spec.id}`, url: spec.url ?? 'https://shop.example.com/offer?clickid={clickid}', offer_source_id: spec.offerSourceId ?? 'os_1' },
+    data: {
+      name: `Offer ${spec.id}`,
+      url: spec.url ?? 'https://shop.example.com/offer?clickid={clickid}',
+      offer_source_id: spec.offerSourceId ?? 'os_1',
+    },
   });
 }
 
-export function offerSourceEntity(spec: { id: string; accountId: string; defaultCurrency?: string }): ConfigEntityV1.Value {
+export function offerSourceEntity(spec: {
+  id: string;
+  accountId: string;
+  defaultCurrency?: string;
+}): ConfigEntityV1.Value {
   return ConfigEntityV1.contract.assert({
     schema: 'config.entity.v1',
     entity_type: 'offer_source',
@@ -93,7 +110,11 @@ export function offerSourceEntity(spec: { id: string; accountId: string; default
   });
 }
 
-export function trafficChannelEntity(spec: { id: string; accountId: string; template: 'snapchat' | 'custom' }): ConfigEntityV1.Value {
+export function trafficChannelEntity(spec: {
+  id: string;
+  accountId: string;
+  template: 'snapchat' | 'custom';
+}): ConfigEntityV1.Value {
   return ConfigEntityV1.contract.assert({
     schema: 'config.entity.v1',
     entity_type: 'traffic_channel',
@@ -102,7 +123,12 @@ export function trafficChannelEntity(spec: { id: string; accountId: string; temp
     version: nextVersion(),
     deleted: false,
     updated_at: new Date().toISOString(),
-    data: { name: spec.template === 'snapchat' ? 'Snapchat' : 'Custom', template: spec.template, click_id_param: spec.template === 'snapchat' ? 'ScCid' : null, parameters: [] },
+    data: {
+      name: spec.template === 'snapchat' ? 'Snapchat' : 'Custom',
+      template: spec.template,
+      click_id_param: spec.template === 'snapchat' ? 'ScCid' : null,
+      parameters: [],
+    },
   });
 }
 
@@ -168,7 +194,10 @@ export function conversion(spec: ConversionSpec): ConversionCreatedV1.Value {
           sc_click_id: spec.scClickId === undefined ? '7b3a7917-a82a-47e8-9728-e1b3b045abb2' : spec.scClickId,
           ip: spec.ip === undefined ? '203.0.113.7' : spec.ip,
           user_agent: spec.userAgent === undefined ? UA : spec.userAgent,
-          landing_url: spec.landingUrl === undefined ? 'https://shop.example.com/landing?ScCid=7b3a7917&utm_source=snap' : spec.landingUrl,
+          landing_url:
+            spec.landingUrl === undefined
+              ? 'https://shop.example.com/landing?ScCid=7b3a7917&utm_source=snap'
+              : spec.landingUrl,
           params: {},
         },
     postback_click_id: spec.postbackClickId ?? null,
@@ -187,7 +216,11 @@ export function conversion(spec: ConversionSpec): ConversionCreatedV1.Value {
   return ConversionCreatedV1.contract.assert(value);
 }
 
-export function redeliverCommand(spec: { accountId: string; conversionIds: string[]; pixelId?: string | null }): DeliveryCommandV1.Value {
+export function redeliverCommand(spec: {
+  accountId: string;
+  conversionIds: string[];
+  pixelId?: string | null;
+}): DeliveryCommandV1.Value {
   return DeliveryCommandV1.contract.assert({
     schema: 'delivery.command.v1',
     command_id: `cmd_${randomUUID()}`,
@@ -199,7 +232,11 @@ export function redeliverCommand(spec: { accountId: string; conversionIds: strin
   });
 }
 
-export function backfillCommand(spec: { accountId: string; pixelConfigId: string; sinceDays: number }): DeliveryCommandV1.Value {
+export function backfillCommand(spec: {
+  accountId: string;
+  pixelConfigId: string;
+  sinceDays: number;
+}): DeliveryCommandV1.Value {
   return DeliveryCommandV1.contract.assert({
     schema: 'delivery.command.v1',
     command_id: `cmd_${randomUUID()}`,

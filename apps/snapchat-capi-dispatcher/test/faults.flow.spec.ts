@@ -19,11 +19,18 @@ describe('dispatch flow: Snapchat failures', () => {
     const p = newPixel();
     const offerId = `of_${p.pixelId.slice(0, 8)}`;
     if (opts.register !== false) h.sandbox.registerPixel(p.pixelId, p.token);
-    const entity = pixelEntity({ accountId: acc, pixelId: p.pixelId, token: opts.token ?? p.token, placement: { kind: 'offer', offer_id: offerId }, mapping });
+    const entity = pixelEntity({
+      accountId: acc,
+      pixelId: p.pixelId,
+      token: opts.token ?? p.token,
+      placement: { kind: 'offer', offer_id: offerId },
+      mapping,
+    });
     await h.applyConfig(entity);
     return { ...p, offerId, entity };
   }
-  const conv = (offerId: string, over: Parameters<typeof conversion>[0] | object = {}) => conversion({ accountId: acc, channelId: 'tc_custom', offerId, ...over });
+  const conv = (offerId: string, over: Parameters<typeof conversion>[0] | object = {}) =>
+    conversion({ accountId: acc, channelId: 'tc_custom', offerId, ...over });
 
   beforeAll(async () => {
     h = await startHarness({ config: { retryBaseMs: 300, retryMaxDelayMs: 1000, rateLimitPerToken: 0 } });
@@ -39,12 +46,20 @@ describe('dispatch flow: Snapchat failures', () => {
     h.sandbox.addFault({ pixel_id: p.pixelId, status: 500, count: 2 });
     const c = conv(p.offerId);
     await h.publishConversions([c]);
-    const rows = await h.waitForLedger('delivery after 500s', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
-    expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({ attempts: 3, http_status: 200, reason_code: null });
+    const rows = await h.waitForLedger('delivery after 500s', (r) =>
+      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+    );
+    expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({
+      attempts: 3,
+      http_status: 200,
+      reason_code: null,
+    });
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, distinct: 1, duplicates: 0 });
     expect(h.sandbox.store.stats().pixels[p.pixelId]!.requests).toMatchObject({ total: 3, faulted: 2, accepted: 1 });
     await waitFor(() => results.messages.filter((m) => m.key === c.conversion_id).length >= 4, { what: 'results' });
-    const seen = results.messages.filter((m) => m.key === c.conversion_id).map((m) => (m.value as { status: string; http_status: number | null }));
+    const seen = results.messages
+      .filter((m) => m.key === c.conversion_id)
+      .map((m) => m.value as { status: string; http_status: number | null });
     expect(seen.map((s) => s.status)).toEqual(['pending', 'retrying', 'retrying', 'delivered']);
     expect(seen[1]!.http_status).toBe(500);
   });
@@ -55,11 +70,15 @@ describe('dispatch flow: Snapchat failures', () => {
     const c = conv(p.offerId);
     const started = Date.now();
     await h.publishConversions([c]);
-    const rows = await h.waitForLedger('delivery after 429', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    const rows = await h.waitForLedger('delivery after 429', (r) =>
+      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({ attempts: 2 });
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
-    const retrying = results.messages.find((m) => m.key === c.conversion_id && (m.value as { status: string }).status === 'retrying')!.value as Record<string, unknown>;
+    const retrying = results.messages.find(
+      (m) => m.key === c.conversion_id && (m.value as { status: string }).status === 'retrying',
+    )!.value as Record<string, unknown>;
     expect(retrying).toMatchObject({ reason_code: 'rate_limited', http_status: 429 });
     const paused = await h.query<{ n: number }>(`SELECT count(*)::int AS n FROM token_pause`);
     expect(paused[0]!.n).toBe(1);
@@ -70,26 +89,43 @@ describe('dispatch flow: Snapchat failures', () => {
     h.sandbox.addFault({ pixel_id: p.pixelId, status: 429 });
     const a = conv(p.offerId);
     await h.publishConversions([a]);
-    await h.waitForLedger('delivery after a bare 429', (r) => r.some((x) => x.conversion_id === a.conversion_id && x.status === 'delivered'));
+    await h.waitForLedger('delivery after a bare 429', (r) =>
+      r.some((x) => x.conversion_id === a.conversion_id && x.status === 'delivered'),
+    );
     const q = await pixelOnOwnOffer();
-    h.sandbox.addFault({ pixel_id: q.pixelId, status: 429, headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() } });
+    h.sandbox.addFault({
+      pixel_id: q.pixelId,
+      status: 429,
+      headers: { 'retry-after': new Date(Date.now() + 2000).toUTCString() },
+    });
     const b = conv(q.offerId);
     const started = Date.now();
     await h.publishConversions([b]);
-    await h.waitForLedger('delivery after a dated 429', (r) => r.some((x) => x.conversion_id === b.conversion_id && x.status === 'delivered'));
+    await h.waitForLedger('delivery after a dated 429', (r) =>
+      r.some((x) => x.conversion_id === b.conversion_id && x.status === 'delivered'),
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(sandboxCounts(h.sandbox, q.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
-    expect((await h.ledger('conversion_id = ANY($1)', [[a.conversion_id, b.conversion_id]])).map((r) => r.attempts)).toEqual([2, 2]);
+    expect(
+      (await h.ledger('conversion_id = ANY($1)', [[a.conversion_id, b.conversion_id]])).map((r) => r.attempts),
+    ).toEqual([2, 2]);
   });
 
   it('501 and a redirect are retried (never followed), then delivered once', async () => {
     const p = await pixelOnOwnOffer();
     h.sandbox.addFault({ pixel_id: p.pixelId, status: 501 });
-    h.sandbox.addFault({ pixel_id: p.pixelId, status: 302, headers: { location: 'http://127.0.0.1:9/nowhere' }, raw_body: '' });
+    h.sandbox.addFault({
+      pixel_id: p.pixelId,
+      status: 302,
+      headers: { location: 'http://127.0.0.1:9/nowhere' },
+      raw_body: '',
+    });
     const c = conv(p.offerId);
     await h.publishConversions([c]);
-    const rows = await h.waitForLedger('delivery after 501 and 302', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    const rows = await h.waitForLedger('delivery after 501 and 302', (r) =>
+      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+    );
     expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({ attempts: 3, http_status: 200 });
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
   });
@@ -99,7 +135,9 @@ describe('dispatch flow: Snapchat failures', () => {
     h.sandbox.addFault({ pixel_id: p.pixelId, status: 200, raw_body: 'OK', after_processing: true });
     const c = conv(p.offerId);
     await h.publishConversions([c]);
-    const rows = await h.waitForLedger('delivery with a text answer', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    const rows = await h.waitForLedger('delivery with a text answer', (r) =>
+      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+    );
     expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({ attempts: 1 });
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
   });
@@ -110,22 +148,32 @@ describe('dispatch flow: Snapchat failures', () => {
     h.sandbox.addFault({ pixel_id: p.pixelId, delay_ms: 3500 });
     const c = conv(p.offerId);
     await h.publishConversions([c]);
-    const rows = await h.waitForLedger('delivery after a timeout', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    const rows = await h.waitForLedger('delivery after a timeout', (r) =>
+      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+    );
     expect(rows.find((r) => r.conversion_id === c.conversion_id)!.attempts).toBe(2);
-    await waitFor(() => sandboxCounts(h.sandbox, p.pixelId).accepted === 2, { what: 'the slow first request to land as well' });
+    await waitFor(() => sandboxCounts(h.sandbox, p.pixelId).accepted === 2, {
+      what: 'the slow first request to land as well',
+    });
     const at = sandboxCounts(h.sandbox, p.pixelId);
     expect(at.distinct).toBe(1);
     expect(new Set(at.events.map((e) => JSON.stringify(e.event))).size).toBe(1);
   });
 
-  it('an event that reaches Snap\'s age limit while retrying fails as too_old and is not sent', async () => {
+  it("an event that reaches Snap's age limit while retrying fails as too_old and is not sent", async () => {
     const p = await pixelOnOwnOffer();
     h.sandbox.addFault({ pixel_id: p.pixelId, status: 503 });
     // 37 days minus 30 s old: valid for the first attempt, too old for any retry that would still arrive in time.
     const c = conv(p.offerId, { occurredAt: new Date(Date.now() - 37 * 86400_000 + 30_000) });
     await h.publishConversions([c]);
-    const rows = await h.waitForLedger('the too_old failure', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'));
-    expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({ reason_code: 'too_old', http_status: 503, attempts: 1 });
+    const rows = await h.waitForLedger('the too_old failure', (r) =>
+      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'),
+    );
+    expect(rows.find((r) => r.conversion_id === c.conversion_id)).toMatchObject({
+      reason_code: 'too_old',
+      http_status: 503,
+      attempts: 1,
+    });
     expect(sandboxCounts(h.sandbox, p.pixelId).accepted).toBe(0);
     expect(h.sandbox.store.stats().pixels[p.pixelId]!.requests).toMatchObject({ total: 1, faulted: 1 });
   });
@@ -135,30 +183,56 @@ describe('dispatch flow: Snapchat failures', () => {
     h.sandbox.addFault({ pixel_id: p.pixelId, drop_connection: true, after_processing: true });
     const c = conv(p.offerId);
     await h.publishConversions([c]);
-    await h.waitForLedger('delivery after a lost answer', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'));
+    await h.waitForLedger('delivery after a lost answer', (r) =>
+      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+    );
     const at = sandboxCounts(h.sandbox, p.pixelId);
     // Snap deduplicates by event_id; the sandbox counts the identical resend.
     expect(at).toMatchObject({ accepted: 2, distinct: 1 });
     expect(new Set(at.events.map((e) => JSON.stringify(e.event))).size).toBe(1);
   });
 
-  it('one bad event in a batch of 100: 99 delivered, 1 failed with Snapchat\'s message', async () => {
+  it("one bad event in a batch of 100: 99 delivered, 1 failed with Snapchat's message", async () => {
     // The sandbox here accepts events up to 1 day old, while we allow 37 days (U2): only Snapchat knows it is bad.
     await h.stopApp();
-    const strictAge = await startHarness({ sandbox: { limits: { maxAgeSeconds: 86400 } }, config: { lingerMs: 1500, senderPollMs: 5000 } });
+    const strictAge = await startHarness({
+      sandbox: { limits: { maxAgeSeconds: 86400 } },
+      config: { lingerMs: 1500, senderPollMs: 5000 },
+    });
     try {
       const p = newPixel();
       strictAge.sandbox.registerPixel(p.pixelId, p.token);
-      await strictAge.publishConfig(pixelEntity({ accountId: acc, pixelId: p.pixelId, token: p.token, placement: { kind: 'offer', offer_id: 'of_batch' }, mapping }));
+      await strictAge.publishConfig(
+        pixelEntity({
+          accountId: acc,
+          pixelId: p.pixelId,
+          token: p.token,
+          placement: { kind: 'offer', offer_id: 'of_batch' },
+          mapping,
+        }),
+      );
       const convs = Array.from({ length: 100 }, (_, i) =>
-        conversion({ accountId: acc, channelId: 'tc_custom', offerId: 'of_batch', occurredAt: i === 37 ? new Date(Date.now() - 2 * 86400_000) : undefined }),
+        conversion({
+          accountId: acc,
+          channelId: 'tc_custom',
+          offerId: 'of_batch',
+          occurredAt: i === 37 ? new Date(Date.now() - 2 * 86400_000) : undefined,
+        }),
       );
       await strictAge.publishConversions(convs);
       await strictAge.start();
-      const rows = await strictAge.waitForLedger('the batch outcome', (r) => r.length === 100 && r.every((x) => x.status === 'delivered' || x.status === 'failed'), 60000);
+      const rows = await strictAge.waitForLedger(
+        'the batch outcome',
+        (r) => r.length === 100 && r.every((x) => x.status === 'delivered' || x.status === 'failed'),
+        60000,
+      );
       const failed = rows.filter((r) => r.status === 'failed');
       expect(failed).toHaveLength(1);
-      expect(failed[0]).toMatchObject({ conversion_id: convs[37]!.conversion_id, reason_code: 'snap_rejected', http_status: 400 });
+      expect(failed[0]).toMatchObject({
+        conversion_id: convs[37]!.conversion_id,
+        reason_code: 'snap_rejected',
+        http_status: 400,
+      });
       expect(failed[0]!.message).toMatch(/event_time is out of range: the event is more than 1 days old/);
       expect(rows.filter((r) => r.status === 'delivered')).toHaveLength(99);
       const at = sandboxCounts(strictAge.sandbox, p.pixelId);
@@ -182,20 +256,39 @@ describe('dispatch flow: Snapchat failures', () => {
     const convs = [conv(p.offerId), conv(p.offerId), conv(p.offerId)];
     await h.publishConversions(convs);
     const ids = convs.map((c) => c.conversion_id);
-    const rows = await h.waitForLedger('auth failures', (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'failed').length === 3);
+    const rows = await h.waitForLedger(
+      'auth failures',
+      (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'failed').length === 3,
+    );
     for (const r of rows.filter((x) => ids.includes(x.conversion_id))) {
       expect(r).toMatchObject({ reason_code: 'invalid_authentication', http_status: 401 });
-      expect(r.message).toContain(`Snapchat rejected the access token for pixel ${p.pixelId}: generate a new Conversions API token in Business Manager and save it on the pixel`);
+      expect(r.message).toContain(
+        `Snapchat rejected the access token for pixel ${p.pixelId}: generate a new Conversions API token in Business Manager and save it on the pixel`,
+      );
       expect(r.message).not.toContain('tok_wrong_0123456789');
     }
     expect(sandboxCounts(h.sandbox, p.pixelId).accepted).toBe(0);
 
     // The user saves the right token (a new entity version), then conversion-service asks for a re-delivery.
-    await h.applyConfig(pixelEntity({ id: p.entity.id, accountId: acc, pixelId: p.pixelId, token: p.token, placement: { kind: 'offer', offer_id: p.offerId }, mapping, version: p.entity.version + 1000 }));
+    await h.applyConfig(
+      pixelEntity({
+        id: p.entity.id,
+        accountId: acc,
+        pixelId: p.pixelId,
+        token: p.token,
+        placement: { kind: 'offer', offer_id: p.offerId },
+        mapping,
+        version: p.entity.version + 1000,
+      }),
+    );
     const cmd = redeliverCommand({ accountId: acc, conversionIds: ids });
     await h.publishCommand(cmd);
-    const after = await h.waitForLedger('re-delivery', (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'delivered').length === 3);
-    for (const r of after.filter((x) => ids.includes(x.conversion_id))) expect(r).toMatchObject({ command_id: cmd.command_id, attempts: 1, reason_code: null });
+    const after = await h.waitForLedger(
+      're-delivery',
+      (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'delivered').length === 3,
+    );
+    for (const r of after.filter((x) => ids.includes(x.conversion_id)))
+      expect(r).toMatchObject({ command_id: cmd.command_id, attempts: 1, reason_code: null });
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 3, duplicates: 0 });
   });
 
@@ -203,7 +296,9 @@ describe('dispatch flow: Snapchat failures', () => {
     const p = await pixelOnOwnOffer({ register: false });
     const c = conv(p.offerId);
     await h.publishConversions([c]);
-    const rows = await h.waitForLedger('pixel_not_found', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'));
+    const rows = await h.waitForLedger('pixel_not_found', (r) =>
+      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'),
+    );
     const row = rows.find((r) => r.conversion_id === c.conversion_id)!;
     expect(row).toMatchObject({ reason_code: 'pixel_not_found', http_status: 404 });
     expect(row.message).toMatch(/Snapchat does not know pixel .*: check the Pixel ID in Snap Ads Manager/);
@@ -217,7 +312,9 @@ describe('dispatch flow: Snapchat failures', () => {
       h.sandbox.addFault({ pixel_id: p.pixelId, status: 503, count: 1000 });
       const c = conv(p.offerId);
       await h.publishConversions([c]);
-      const rows = await h.waitForLedger('horizon failure', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'));
+      const rows = await h.waitForLedger('horizon failure', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'),
+      );
       const row = rows.find((r) => r.conversion_id === c.conversion_id)!;
       expect(row).toMatchObject({ reason_code: 'upstream_unavailable', http_status: 503 });
       expect(row.attempts).toBeGreaterThanOrEqual(3);
@@ -236,10 +333,16 @@ describe('dispatch flow: Snapchat failures', () => {
     h.sandbox.addFault({ pixel_id: slow.pixelId, delay_ms: 6000, count: 5 });
     const s = conv(slow.offerId);
     await h.publishConversions([s]);
-    await waitFor(async () => (await h.ledger('conversion_id = $1', [s.conversion_id]))[0]?.status === 'sending', { what: 'slow request in flight' });
+    await waitFor(async () => (await h.ledger('conversion_id = $1', [s.conversion_id]))[0]?.status === 'sending', {
+      what: 'slow request in flight',
+    });
     const f = conv(fast.offerId);
     await h.publishConversions([f]);
-    await h.waitForLedger('fast pixel delivery', (r) => r.some((x) => x.conversion_id === f.conversion_id && x.status === 'delivered'), 10000);
+    await h.waitForLedger(
+      'fast pixel delivery',
+      (r) => r.some((x) => x.conversion_id === f.conversion_id && x.status === 'delivered'),
+      10000,
+    );
     const slowRow = (await h.ledger('conversion_id = $1', [s.conversion_id]))[0]!;
     expect(slowRow.status).not.toBe('delivered');
     h.sandbox.clearFaults();

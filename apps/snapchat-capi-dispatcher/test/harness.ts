@@ -1,10 +1,24 @@
 /* Starts the dispatcher in-process against the real broker, a fresh database and an in-process Snap CAPI sandbox. */
 import { Client } from 'pg';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
-import { TOPICS, topicName, topicSpecsWithPrefix, type ConfigEntityV1, type ConversionCreatedV1, type DeliveryCommandV1 } from '@snaptrack/contracts-events';
+import {
+  TOPICS,
+  topicName,
+  topicSpecsWithPrefix,
+  type ConfigEntityV1,
+  type ConversionCreatedV1,
+  type DeliveryCommandV1,
+} from '@snaptrack/contracts-events';
 import { createConsumer, createKafka, createProducer, ensureTopics } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
-import { KAFKA_BROKERS, TEST_TOKEN_KEYS, createTestDatabase, uniqueName, uniqueTopicPrefix, waitFor } from '@snaptrack/util-testing';
+import {
+  KAFKA_BROKERS,
+  TEST_TOKEN_KEYS,
+  createTestDatabase,
+  uniqueName,
+  uniqueTopicPrefix,
+  waitFor,
+} from '@snaptrack/util-testing';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@snaptrack/snap-capi-sandbox';
 import { loadDispatcherConfig, type DispatcherConfig } from '../src/config';
 import { startDispatcher, type RunningDispatcher } from '../src/dispatcher';
@@ -47,11 +61,15 @@ export interface Harness {
   /** Waits until the dispatcher's group has committed everything published on a topic so far (consumed and handled). */
   waitForConsumed(topic: (typeof TOPICS)[keyof typeof TOPICS]): Promise<void>;
   /** Collects every message of a topic (from the beginning) into an array. */
-  collect(topic: (typeof TOPICS)[keyof typeof TOPICS]): Promise<{ messages: Array<{ key: string | null; value: unknown }>; stop(): Promise<void> }>;
+  collect(
+    topic: (typeof TOPICS)[keyof typeof TOPICS],
+  ): Promise<{ messages: Array<{ key: string | null; value: unknown }>; stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { sandbox?: SandboxOptions; config?: Partial<DispatcherConfig> } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { sandbox?: SandboxOptions; config?: Partial<DispatcherConfig> } = {},
+): Promise<Harness> {
   const db = await createTestDatabase('dispatcher');
   const prefix = uniqueTopicPrefix();
   const sandbox = await startSandbox({ port: 0, strictPixels: true, ...opts.sandbox });
@@ -140,7 +158,9 @@ export async function startHarness(opts: { sandbox?: SandboxOptions; config?: Pa
       );
     },
     async publishCommand(value) {
-      await send(topicName(prefix, TOPICS.deliveryCommandV1), [{ key: value.account_id, value: JSON.stringify(value) }]);
+      await send(topicName(prefix, TOPICS.deliveryCommandV1), [
+        { key: value.account_id, value: JSON.stringify(value) },
+      ]);
     },
     async publishRaw(topic, key, value) {
       await send(topic, [{ key, value }]);
@@ -164,7 +184,10 @@ export async function startHarness(opts: { sandbox?: SandboxOptions; config?: Pa
           { what, timeoutMs, intervalMs: 100 },
         );
       } catch (e) {
-        const summary = last.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
+        const summary = last.reduce<Record<string, number>>(
+          (acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }),
+          {},
+        );
         throw new Error(`${(e as Error).message}; ledger: ${JSON.stringify(summary)}`);
       }
       return last;
@@ -195,7 +218,10 @@ export async function startHarness(opts: { sandbox?: SandboxOptions; config?: Pa
       await consumer.subscribe({ topics: [topicName(prefix, topic)], fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          messages.push({ key: message.key?.toString() ?? null, value: message.value ? JSON.parse(message.value.toString()) : null });
+          messages.push({
+            key: message.key?.toString() ?? null,
+            value: message.value ? JSON.parse(message.value.toString()) : null,
+          });
         },
       });
       return { messages, stop: () => consumer.disconnect() };

@@ -30,13 +30,22 @@ describe('resilience: the database goes away while a request is in flight', () =
     const p = newPixel();
     const offerId = `of_${p.pixelId.slice(0, 8)}`;
     h.sandbox.registerPixel(p.pixelId, p.token);
-    await h.applyConfig(pixelEntity({ accountId: acc, pixelId: p.pixelId, token: p.token, placement: { kind: 'offer', offer_id: offerId }, mapping }));
+    await h.applyConfig(
+      pixelEntity({
+        accountId: acc,
+        pixelId: p.pixelId,
+        token: p.token,
+        placement: { kind: 'offer', offer_id: offerId },
+        mapping,
+      }),
+    );
     return { ...p, offerId };
   }
   const conv = (offerId: string) => conversion({ accountId: acc, channelId: 'tc_custom', offerId });
 
   /** The request is at the sandbox (its fault was taken), waiting to be answered. */
-  const inFlight = () => waitFor(() => h.sandbox.faults.list().length === 0, { what: 'the request to reach the sandbox', intervalMs: 10 });
+  const inFlight = () =>
+    waitFor(() => h.sandbox.faults.list().length === 0, { what: 'the request to reach the sandbox', intervalMs: 10 });
 
   /** The sessions holding an instance's advisory lock. */
   async function lockPids(instanceNo: number): Promise<number[]> {
@@ -50,7 +59,9 @@ describe('resilience: the database goes away while a request is in flight', () =
 
   beforeAll(async () => {
     logs = captureLogs();
-    h = await startHarness({ config: { requestTimeoutMs: 12000, sendLeaseMs: 30000, rateLimitPerToken: 0, logLevel: 'warn' } });
+    h = await startHarness({
+      config: { requestTimeoutMs: 12000, sendLeaseMs: 30000, rateLimitPerToken: 0, logLevel: 'warn' },
+    });
     dbName = new URL(h.databaseUrl).pathname.slice(1);
     const adminUrl = new URL(h.databaseUrl);
     adminUrl.pathname = '/postgres';
@@ -83,25 +94,38 @@ describe('resilience: the database goes away while a request is in flight', () =
     await h.query(`SELECT pg_terminate_backend($1)`, [first]);
     // …and a second instance in the same group and database starts at once; its sender runs while the row is in flight.
     extra.push(await startDispatcher({ ...h.config }));
-    await h.waitForLedger('the slow delivery', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'), 30000);
+    await h.waitForLedger(
+      'the slow delivery',
+      (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+      30000,
+    );
     // The first instance's own request has been answered (so the sandbox has processed it) before counting.
-    await waitFor(() => app.sender.stats.delivered > deliveredBefore, { what: 'the first instance to get its answer', timeoutMs: 20000 });
+    await waitFor(() => app.sender.stats.delivered > deliveredBefore, {
+      what: 'the first instance to get its answer',
+      timeoutMs: 20000,
+    });
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
     expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({ attempts: 1 });
     await extra.pop()!.stop();
 
     // The lost session was replaced, under the same number.
-    await waitFor(async () => {
-      const pids = await lockPids(app.instanceNo);
-      return pids.length === 2 && !pids.includes(first!);
-    }, { what: 'the lost lock session to be replaced', timeoutMs: 5000 });
+    await waitFor(
+      async () => {
+        const pids = await lockPids(app.instanceNo);
+        return pids.length === 2 && !pids.includes(first!);
+      },
+      { what: 'the lost lock session to be replaced', timeoutMs: 5000 },
+    );
     // Even when every session is lost at once, the lock is taken back under the same number.
     const all = await lockPids(app.instanceNo);
     await h.query(`SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid`, [all]);
-    await waitFor(async () => {
-      const pids = await lockPids(app.instanceNo);
-      return app.lock.held && pids.length === 2 && pids.every((pid) => !all.includes(pid));
-    }, { what: 'the lock to be taken back', timeoutMs: 5000 });
+    await waitFor(
+      async () => {
+        const pids = await lockPids(app.instanceNo);
+        return app.lock.held && pids.length === 2 && pids.every((pid) => !all.includes(pid));
+      },
+      { what: 'the lock to be taken back', timeoutMs: 5000 },
+    );
     expect(app.lock.instanceNo).toBe(app.instanceNo);
   });
 
@@ -117,28 +141,48 @@ describe('resilience: the database goes away while a request is in flight', () =
     const retrying = () => logs.lines.filter((l) => l.includes('recording Snapchat')).length;
     const retriesBefore = retrying();
     try {
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2`, [dbName, harnessPid]);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> $2`, [
+        dbName,
+        harnessPid,
+      ]);
       // Snapchat stores the event and answers; writing the answer fails, and is retried.
-      await waitFor(() => sandboxCounts(h.sandbox, p.pixelId).accepted === 1, { what: 'the event at the sandbox', timeoutMs: 10000 });
-      // …or (without retries) the worker gives up on it.
-      await waitFor(() => retrying() >= retriesBefore + 3 || logs.lines.some((l) => l.includes('sender worker failed')), {
-        what: 'the answer to fail to be recorded while the database is away',
+      await waitFor(() => sandboxCounts(h.sandbox, p.pixelId).accepted === 1, {
+        what: 'the event at the sandbox',
         timeoutMs: 10000,
       });
+      // …or (without retries) the worker gives up on it.
+      await waitFor(
+        () => retrying() >= retriesBefore + 3 || logs.lines.some((l) => l.includes('sender worker failed')),
+        {
+          what: 'the answer to fail to be recorded while the database is away',
+          timeoutMs: 10000,
+        },
+      );
       expect(app.lock.held).toBe(false);
     } finally {
       await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS true`);
     }
 
-    await h.waitForLedger('the delivery recorded after the outage', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'), 30000);
-    expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({ attempts: 1, http_status: 200 });
+    await h.waitForLedger(
+      'the delivery recorded after the outage',
+      (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+      30000,
+    );
+    expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({
+      attempts: 1,
+      http_status: 200,
+    });
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
     await waitFor(() => app.lock.held, { what: 'the instance lock to be taken back' });
 
     // Consuming and sending go on.
     const d = conv(p.offerId);
     await h.publishConversions([d]);
-    await h.waitForLedger('a conversion after the outage', (r) => r.some((x) => x.conversion_id === d.conversion_id && x.status === 'delivered'), 60000);
+    await h.waitForLedger(
+      'a conversion after the outage',
+      (r) => r.some((x) => x.conversion_id === d.conversion_id && x.status === 'delivered'),
+      60000,
+    );
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 2, duplicates: 0 });
   });
 
@@ -175,7 +219,11 @@ describe('resilience: the database goes away while a request is in flight', () =
       const started = Date.now();
       await h.publishConversions([c]);
       // The lease is 30 s: delivered well before it would have run out.
-      await h.waitForLedger('delivery after the lost claim answer', (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'), 15000);
+      await h.waitForLedger(
+        'delivery after the lost claim answer',
+        (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+        15000,
+      );
       expect(lose).toBe(false);
       expect(Date.now() - started).toBeLessThan(15000);
       expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({ attempts: 1 });

@@ -22,7 +22,13 @@ describe('loadSandboxEnv', () => {
       SANDBOX_MAX_BODY_BYTES: '1000000',
     });
     expect(config).toEqual({
-      options: { port: 0, host: '0.0.0.0', pixels: { [A]: 'tok=a', [B]: 'tok-b' }, strictPixels: true, maxBodyBytes: 1000000 },
+      options: {
+        port: 0,
+        host: '0.0.0.0',
+        pixels: { [A]: 'tok=a', [B]: 'tok-b' },
+        strictPixels: true,
+        maxBodyBytes: 1000000,
+      },
       logRequests: true,
     });
   });
@@ -67,7 +73,12 @@ describe('PixelRegistry.authorize', () => {
     registry.authorize(B, 'pinned-token');
     registry.register('a0a0a0a0-0000-4000-8000-000000000000', 'admin-token');
     registry.reset();
-    expect(registry.list().map((p) => p.source).sort()).toEqual(['admin', 'config']);
+    expect(
+      registry
+        .list()
+        .map((p) => p.source)
+        .sort(),
+    ).toEqual(['admin', 'config']);
     registry.reset(true);
     expect(registry.list()).toEqual([{ pixel_id: A, source: 'config' }]);
   });

@@ -25,7 +25,8 @@ export function loadSandboxEnv(env: Record<string, string | undefined>): Sandbox
   let port = DEFAULT_PORT;
   if (env['SANDBOX_PORT'] !== undefined && env['SANDBOX_PORT'] !== '') {
     port = Number(env['SANDBOX_PORT']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push('SANDBOX_PORT must be an integer from 0 to 65535');
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      problems.push('SANDBOX_PORT must be an integer from 0 to 65535');
   }
   const host = env['SANDBOX_HOST'] || '127.0.0.1';
 
@@ -41,7 +42,8 @@ export function loadSandboxEnv(env: Record<string, string | undefined>): Sandbox
   let maxBodyBytes: number | undefined;
   if (env['SANDBOX_MAX_BODY_BYTES'] !== undefined && env['SANDBOX_MAX_BODY_BYTES'] !== '') {
     maxBodyBytes = Number(env['SANDBOX_MAX_BODY_BYTES']);
-    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) problems.push('SANDBOX_MAX_BODY_BYTES must be a positive integer');
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1)
+      problems.push('SANDBOX_MAX_BODY_BYTES must be a positive integer');
   }
 
   if (problems.length > 0) throw new Error(`invalid sandbox configuration: ${problems.join('; ')}`);

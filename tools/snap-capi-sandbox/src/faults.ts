@@ -62,15 +62,29 @@ export function parseFaultSpec(input: unknown): FaultSpecResult {
   }
   const spec = input as Record<string, unknown>;
   const errors: string[] = [];
-  const known = ['pixel_id', 'endpoint', 'status', 'count', 'retry_after_s', 'delay_ms', 'drop_connection', 'after_processing', 'body', 'raw_body', 'headers'];
+  const known = [
+    'pixel_id',
+    'endpoint',
+    'status',
+    'count',
+    'retry_after_s',
+    'delay_ms',
+    'drop_connection',
+    'after_processing',
+    'body',
+    'raw_body',
+    'headers',
+  ];
   for (const key of Object.keys(spec)) if (!known.includes(key)) errors.push(`unknown fault field "${key}"`);
 
   if (spec['pixel_id'] !== undefined && !isPixelId(spec['pixel_id'])) errors.push('pixel_id must be a UUID pixel id');
   if (spec['endpoint'] !== undefined && !['send', 'validate', 'any'].includes(spec['endpoint'] as string)) {
     errors.push('endpoint must be "send", "validate" or "any"');
   }
-  if (spec['status'] !== undefined && !isInt(spec['status'], 200, 599)) errors.push('status must be an HTTP status code (200-599)');
-  if (spec['count'] !== undefined && !isInt(spec['count'], 1, MAX_COUNT)) errors.push(`count must be an integer from 1 to ${MAX_COUNT}`);
+  if (spec['status'] !== undefined && !isInt(spec['status'], 200, 599))
+    errors.push('status must be an HTTP status code (200-599)');
+  if (spec['count'] !== undefined && !isInt(spec['count'], 1, MAX_COUNT))
+    errors.push(`count must be an integer from 1 to ${MAX_COUNT}`);
   if (spec['retry_after_s'] !== undefined && !isInt(spec['retry_after_s'], 0, 86_400)) {
     errors.push('retry_after_s must be an integer number of seconds (0-86400)');
   }
@@ -83,21 +97,28 @@ export function parseFaultSpec(input: unknown): FaultSpecResult {
   const drop = spec['drop_connection'] === true;
   const hasStatus = spec['status'] !== undefined;
   if (drop && hasStatus) errors.push('use either status or drop_connection, not both');
-  if (!drop && !hasStatus && spec['delay_ms'] === undefined) errors.push('a fault needs status, drop_connection or delay_ms');
+  if (!drop && !hasStatus && spec['delay_ms'] === undefined)
+    errors.push('a fault needs status, drop_connection or delay_ms');
   if (spec['body'] !== undefined && !hasStatus) errors.push('body is only used together with status');
   if (spec['raw_body'] !== undefined && typeof spec['raw_body'] !== 'string') errors.push('raw_body must be a string');
   if (spec['raw_body'] !== undefined && !hasStatus) errors.push('raw_body is only used together with status');
-  if (spec['raw_body'] !== undefined && spec['body'] !== undefined) errors.push('use either body or raw_body, not both');
+  if (spec['raw_body'] !== undefined && spec['body'] !== undefined)
+    errors.push('use either body or raw_body, not both');
   const headers = spec['headers'];
   if (headers !== undefined) {
     const valid =
-      typeof headers === 'object' && headers !== null && !Array.isArray(headers) &&
-      Object.entries(headers).every(([k, v]) => /^[A-Za-z0-9-]+$/.test(k) && typeof v === 'string' && !/[\r\n]/.test(v));
+      typeof headers === 'object' &&
+      headers !== null &&
+      !Array.isArray(headers) &&
+      Object.entries(headers).every(
+        ([k, v]) => /^[A-Za-z0-9-]+$/.test(k) && typeof v === 'string' && !/[\r\n]/.test(v),
+      );
     if (!valid) errors.push('headers must be an object of header names to string values');
     if (!hasStatus) errors.push('headers are only used together with status');
   }
   if (spec['retry_after_s'] !== undefined && !hasStatus) errors.push('retry_after_s is only used together with status');
-  if (spec['after_processing'] === true && !drop && !hasStatus) errors.push('after_processing needs status or drop_connection');
+  if (spec['after_processing'] === true && !drop && !hasStatus)
+    errors.push('after_processing needs status or drop_connection');
 
   return errors.length > 0 ? { ok: false, errors } : { ok: true, spec: spec as FaultSpec };
 }

@@ -14,8 +14,22 @@ export {
   type RequestOutcome,
   type EventFilter,
 } from './store';
-export { FaultQueue, parseFaultSpec, type Fault, type FaultSpec, type FaultEndpoint, type SandboxEndpoint } from './faults';
-export { PixelRegistry, parsePixelList, isPixelId, type PixelSource, type AuthResult, type AuthFailureCode } from './pixels';
+export {
+  FaultQueue,
+  parseFaultSpec,
+  type Fault,
+  type FaultSpec,
+  type FaultEndpoint,
+  type SandboxEndpoint,
+} from './faults';
+export {
+  PixelRegistry,
+  parsePixelList,
+  isPixelId,
+  type PixelSource,
+  type AuthResult,
+  type AuthFailureCode,
+} from './pixels';
 export {
   validateBatch,
   validateEvent,
@@ -30,5 +44,12 @@ export {
 } from './validate';
 export { SNAP_EVENT_NAMES, isSnapEventName, type SnapEventName } from './event-names';
 export { ISO_4217_CODES, isIso4217 } from './iso4217';
-export { SEND_OK_REASON, type SendValid, type SendInvalid, type ValidateBody, type ErrorDetails, type EventLog } from './responses';
+export {
+  SEND_OK_REASON,
+  type SendValid,
+  type SendInvalid,
+  type ValidateBody,
+  type ErrorDetails,
+  type EventLog,
+} from './responses';
 export { sampleWebPurchase, VECTOR_SHA256, SAMPLE_USER_AGENT } from './fixtures';

@@ -4,7 +4,9 @@ import { loadSandboxEnv } from './config';
 import { startSandbox } from './sandbox';
 
 function line(entry: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), service: 'snap-capi-sandbox', ...entry })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), service: 'snap-capi-sandbox', ...entry })}\n`,
+  );
 }
 
 async function main(): Promise<void> {

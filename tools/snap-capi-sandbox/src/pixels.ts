@@ -17,7 +17,8 @@ export function canonicalPixelId(value: string): string {
 /** Where a registration came from: start-up config, the admin API, or pinned from traffic (non-strict mode). */
 export type PixelSource = 'config' | 'admin' | 'pinned';
 
-export type AuthFailureCode = 'MISSING_ACCESS_TOKEN' | 'INVALID_ACCESS_TOKEN' | 'PIXEL_NOT_OWNED' | 'INVALID_PIXEL_ID' | 'UNKNOWN_PIXEL';
+export type AuthFailureCode =
+  'MISSING_ACCESS_TOKEN' | 'INVALID_ACCESS_TOKEN' | 'PIXEL_NOT_OWNED' | 'INVALID_PIXEL_ID' | 'UNKNOWN_PIXEL';
 
 export type AuthResult =
   | { ok: true; pixelId: string; pinned: boolean }
@@ -43,8 +44,10 @@ export function parsePixelList(list: string | undefined): Record<string, string>
     const pixelId = eq < 0 ? entry : entry.slice(0, eq).trim();
     const token = eq < 0 ? '' : entry.slice(eq + 1).trim();
     // Name the entry by position, never by content: a malformed entry may be a bare token.
-    if (!isPixelId(pixelId)) throw new Error(`SANDBOX_PIXELS entry ${n + 1} does not start with a UUID pixel id (expected pixelId=token)`);
-    if (token === '') throw new Error(`SANDBOX_PIXELS entry ${n + 1} (pixel ${pixelId}) has no token (expected pixelId=token)`);
+    if (!isPixelId(pixelId))
+      throw new Error(`SANDBOX_PIXELS entry ${n + 1} does not start with a UUID pixel id (expected pixelId=token)`);
+    if (token === '')
+      throw new Error(`SANDBOX_PIXELS entry ${n + 1} (pixel ${pixelId}) has no token (expected pixelId=token)`);
     out[canonicalPixelId(pixelId)] = token;
   });
   return out;
@@ -94,7 +97,12 @@ export class PixelRegistry {
       };
     }
     if (!isPixelId(rawPixelId)) {
-      return { ok: false, status: 404, code: 'INVALID_PIXEL_ID', reason: 'The pixel id in the path is not a valid Pixel ID (UUID).' };
+      return {
+        ok: false,
+        status: 404,
+        code: 'INVALID_PIXEL_ID',
+        reason: 'The pixel id in the path is not a valid Pixel ID (UUID).',
+      };
     }
     const pixelId = canonicalPixelId(rawPixelId);
     const tokenDigest = digest(token);
@@ -108,10 +116,20 @@ export class PixelRegistry {
             code: 'PIXEL_NOT_OWNED',
             reason: 'The access token is valid but its organisation does not own this pixel.',
           }
-        : { ok: false, status: 401, code: 'INVALID_ACCESS_TOKEN', reason: 'The access token is invalid or expired for this pixel.' };
+        : {
+            ok: false,
+            status: 401,
+            code: 'INVALID_ACCESS_TOKEN',
+            reason: 'The access token is invalid or expired for this pixel.',
+          };
     }
     if (this.strict) {
-      return { ok: false, status: 404, code: 'UNKNOWN_PIXEL', reason: 'Unknown pixel id: no pixel with this id is registered.' };
+      return {
+        ok: false,
+        status: 404,
+        code: 'UNKNOWN_PIXEL',
+        reason: 'Unknown pixel id: no pixel with this id is registered.',
+      };
     }
     this.pixels.set(pixelId, { digest: tokenDigest, source: 'pinned' });
     return { ok: true, pixelId, pinned: true };

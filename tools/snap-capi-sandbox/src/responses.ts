@@ -78,16 +78,19 @@ export function sendInvalid(verdict: BatchVerdict): SendInvalid {
 }
 
 export function validateBody(verdict: BatchVerdict): ValidateBody {
-  const eventLogs = verdict.events.map(
-    (event): EventLog => ({
-      event: event.index,
-      status: event.errors.length > 0 ? 'INVALID' : 'VALID',
-      errors: details(event.errors),
-      warnings: event.warnings,
-    }),
-  );
+  const eventLogs = verdict.events.map((event): EventLog => ({
+    event: event.index,
+    status: event.errors.length > 0 ? 'INVALID' : 'VALID',
+    errors: details(event.errors),
+    warnings: event.warnings,
+  }));
   if (verdict.ok) {
-    return { status: 'VALID', test_event: true, reason: 'All events are valid. Nothing was recorded.', event_logs: eventLogs };
+    return {
+      status: 'VALID',
+      test_event: true,
+      reason: 'All events are valid. Nothing was recorded.',
+      event_logs: eventLogs,
+    };
   }
   const failed = sendInvalid(verdict);
   return {
@@ -129,6 +132,10 @@ export function failure(code: string, reason: string): LogsBody {
 export function faultBody(status: number): { status: string; reason: string } {
   const permanent = status >= 400 && status < 500 && status !== 408 && status !== 429;
   const reason =
-    status === 429 ? 'Too many requests.' : status >= 500 ? 'Internal server error.' : `Injected response with HTTP ${status}.`;
+    status === 429
+      ? 'Too many requests.'
+      : status >= 500
+        ? 'Internal server error.'
+        : `Injected response with HTTP ${status}.`;
   return { status: permanent ? 'INVALID' : status < 400 ? 'VALID' : 'FAILED', reason: `${reason} (sandbox fault)` };
 }

@@ -61,7 +61,10 @@ interface PostOptions {
   validate?: boolean;
 }
 
-function post(body: unknown, { token = TOKEN, pixel = PIXEL, contentType = 'application/json', validate = false }: PostOptions = {}) {
+function post(
+  body: unknown,
+  { token = TOKEN, pixel = PIXEL, contentType = 'application/json', validate = false }: PostOptions = {},
+) {
   const query = token === null ? '' : `?access_token=${encodeURIComponent(token)}`;
   return call(`/v3/${pixel}/events${validate ? '/validate' : ''}${query}`, {
     method: 'POST',
@@ -97,7 +100,13 @@ describe('POST /v3/{pixel}/events: accepted batches', () => {
     expect(sent.body).toEqual({ status: 'VALID', reason: 'Events have been processed successfully.' });
     const stored = sandbox.store.events({ pixelId: PIXEL });
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ pixel_id: PIXEL, event_id: 'ord-10042', event_name: 'PURCHASE', duplicate: false, event });
+    expect(stored[0]).toMatchObject({
+      pixel_id: PIXEL,
+      event_id: 'ord-10042',
+      event_name: 'PURCHASE',
+      duplicate: false,
+      event,
+    });
 
     const listed = await admin(`/events?pixel_id=${PIXEL}`);
     expect(listed.body.count).toBe(1);
@@ -171,7 +180,9 @@ describe('POST /v3/{pixel}/events: each checklist failure is named', () => {
   });
 
   it('rejects the whole batch when any event is invalid, and stores nothing from it', async () => {
-    const sent = await post({ data: [purchase(), purchase((e) => (e.event_name = 'ADD_TO_CART'), 'ord-2'), purchase()] });
+    const sent = await post({
+      data: [purchase(), purchase((e) => (e.event_name = 'ADD_TO_CART'), 'ord-2'), purchase()],
+    });
     expectInvalid(sent, 400, 'UNRECOGNIZED_EVENT_TYPE', 1);
     expect(sent.body.reason).toMatch(/data\[1\]\.event_name/);
     expect((await admin('/stats')).body.requests).toMatchObject({ total: 1, accepted: 0, rejected: 1 });
@@ -202,7 +213,11 @@ describe('POST /v3/{pixel}/events: each checklist failure is named', () => {
 
   it('a wrong content type -> 400 UNSUPPORTED_CONTENT_TYPE; bad JSON -> 400 INVALID_JSON', async () => {
     expectInvalid(await post({ data: [purchase()] }, { contentType: 'text/plain' }), 400, 'UNSUPPORTED_CONTENT_TYPE');
-    expectInvalid(await post({ data: [purchase()] }, { contentType: 'application/x-www-form-urlencoded' }), 400, 'UNSUPPORTED_CONTENT_TYPE');
+    expectInvalid(
+      await post({ data: [purchase()] }, { contentType: 'application/x-www-form-urlencoded' }),
+      400,
+      'UNSUPPORTED_CONTENT_TYPE',
+    );
     expectInvalid(await post('{"data": [', {}), 400, 'INVALID_JSON');
     expect((await post({ data: [purchase()] }, { contentType: 'application/json; charset=utf-8' })).status).toBe(200);
   });
@@ -233,11 +248,14 @@ describe('tokens and pixels', () => {
 
   it('any query parameter besides access_token -> 400 UNKNOWN_QUERY_PARAMETER (test_event_code never goes in the URL, U10)', async () => {
     for (const validate of [false, true]) {
-      const sent = await call(`/v3/${PIXEL}/events${validate ? '/validate' : ''}?access_token=${TOKEN}&test_event_code=TEST123`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ data: [purchase()] }),
-      });
+      const sent = await call(
+        `/v3/${PIXEL}/events${validate ? '/validate' : ''}?access_token=${TOKEN}&test_event_code=TEST123`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ data: [purchase()] }),
+        },
+      );
       expectInvalid(sent, 400, 'UNKNOWN_QUERY_PARAMETER');
       expect(sent.body.reason).toMatch(/test_event_code/);
     }
@@ -249,7 +267,11 @@ describe('tokens and pixels', () => {
   });
 
   it('strict mode: an unknown pixel -> 404 UNKNOWN_PIXEL; a non-UUID pixel -> 404 INVALID_PIXEL_ID', async () => {
-    expectInvalid(await post({ data: [purchase()] }, { pixel: 'a0a0a0a0-0000-4000-8000-000000000000' }), 404, 'UNKNOWN_PIXEL');
+    expectInvalid(
+      await post({ data: [purchase()] }, { pixel: 'a0a0a0a0-0000-4000-8000-000000000000' }),
+      404,
+      'UNKNOWN_PIXEL',
+    );
     expectInvalid(await post({ data: [purchase()] }, { pixel: 'pixel-1' }), 404, 'INVALID_PIXEL_ID');
   });
 
@@ -327,10 +349,7 @@ describe('POST /v3/{pixel}/events/validate and the test log', () => {
   });
 
   it('reports every event of an invalid batch in event_logs', async () => {
-    const sent = await post(
-      { data: [purchase(), purchase((e) => (e.event_time = Date.now()))] },
-      { validate: true },
-    );
+    const sent = await post({ data: [purchase(), purchase((e) => (e.event_time = Date.now()))] }, { validate: true });
     expect(sent.status).toBe(400);
     expect(sent.body).toMatchObject({ status: 'INVALID', test_event: true, event: 1 });
     expect(sent.body.event_logs.map((l: Json) => l.status)).toEqual(['VALID', 'INVALID']);
@@ -347,7 +366,12 @@ describe('POST /v3/{pixel}/events/validate and the test log', () => {
     expect(logsRes.status).toBe(200);
     expect(logsRes.body.status).toBe('SUCCESS');
     expect(logsRes.body.logs).toHaveLength(2);
-    expect(logsRes.body.logs[0]).toMatchObject({ event_name: 'PURCHASE', status: 'VALID', asset_id: PIXEL, error_records: [] });
+    expect(logsRes.body.logs[0]).toMatchObject({
+      event_name: 'PURCHASE',
+      status: 'VALID',
+      asset_id: PIXEL,
+      error_records: [],
+    });
     expect(logsRes.body.logs[1].status).toBe('INVALID');
     expect(logsRes.body.logs[1].error_records[0]).toMatch(/unrecognized event type/);
 

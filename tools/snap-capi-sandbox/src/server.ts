@@ -34,14 +34,23 @@ interface Reply {
 type BodyRead = { bytes: Buffer; size: number; tooLarge: boolean; contentType: string | undefined };
 
 const V3_ROUTE = /^\/v3\/([^/]+)\/events(?:\/(validate)(?:\/(logs|stats))?)?$/;
-const METHOD_FOR: Record<SandboxEndpoint, 'POST' | 'GET'> = { send: 'POST', validate: 'POST', logs: 'GET', stats: 'GET' };
+const METHOD_FOR: Record<SandboxEndpoint, 'POST' | 'GET'> = {
+  send: 'POST',
+  validate: 'POST',
+  logs: 'GET',
+  stats: 'GET',
+};
 /** A body this far past the limit is not drained any more: the connection is cut. */
 const DRAIN_FACTOR = 16;
 
 export function createRequestHandler(ctx: SandboxContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     route(ctx, req, res).catch((error: unknown) => {
-      ctx.log({ level: 'error', msg: 'request handler failed', error: error instanceof Error ? error.message : String(error) });
+      ctx.log({
+        level: 'error',
+        msg: 'request handler failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
       send(res, { status: 500, body: { status: 'FAILED', reason: 'Sandbox internal error.' } });
     });
   };
@@ -63,7 +72,8 @@ async function route(ctx: SandboxContext, req: IncomingMessage, res: ServerRespo
     req.resume();
     return send(res, { status: 404, body: invalid('NOT_FOUND', 'No such route.') });
   }
-  const endpoint: SandboxEndpoint = match[3] === 'logs' ? 'logs' : match[3] === 'stats' ? 'stats' : match[2] ? 'validate' : 'send';
+  const endpoint: SandboxEndpoint =
+    match[3] === 'logs' ? 'logs' : match[3] === 'stats' ? 'stats' : match[2] ? 'validate' : 'send';
   if (method !== METHOD_FOR[endpoint]) {
     req.resume();
     return send(res, notAllowed(METHOD_FOR[endpoint]));
@@ -91,7 +101,14 @@ async function v3(
   if (!read) return; // the client went away or sent far too much; the socket is gone
 
   const fault = ctx.faults.take(pixelKey, endpoint);
-  const logBase = { msg: 'request', request_id: requestId, method: req.method, path: url.pathname, endpoint, pixel_id: pixelKey };
+  const logBase = {
+    msg: 'request',
+    request_id: requestId,
+    method: req.method,
+    path: url.pathname,
+    endpoint,
+    pixel_id: pixelKey,
+  };
 
   if (fault && !fault.after_processing) {
     if (fault.delay_ms > 0) await ctx.sleep(fault.delay_ms);
@@ -107,7 +124,12 @@ async function v3(
   if (fault && fault.after_processing) {
     ctx.store.countRequest(pixelKey, outcome, true);
     if (fault.delay_ms > 0) await ctx.sleep(fault.delay_ms);
-    ctx.log({ ...logBase, fault: fault.id, processed_status: reply.status, status: fault.drop_connection ? 'dropped' : fault.status });
+    ctx.log({
+      ...logBase,
+      fault: fault.id,
+      processed_status: reply.status,
+      status: fault.drop_connection ? 'dropped' : fault.status,
+    });
     return answerWithFault(res, req, fault);
   }
   ctx.store.countRequest(pixelKey, outcome, false);
@@ -130,7 +152,8 @@ function evaluate(
   });
 
   const tokens = url.searchParams.getAll('access_token');
-  if (tokens.length > 1) return reject(401, 'INVALID_ACCESS_TOKEN', 'The access_token query parameter was given more than once.');
+  if (tokens.length > 1)
+    return reject(401, 'INVALID_ACCESS_TOKEN', 'The access_token query parameter was given more than once.');
   const auth = ctx.pixels.authorize(rawPixel, tokens[0]);
   if (!auth.ok) return reject(auth.status, auth.code, auth.reason);
   const pixelId = auth.pixelId;
@@ -141,21 +164,34 @@ function evaluate(
   }
   if (endpoint === 'stats') {
     const stats = ctx.store.pixelActivity(pixelId, nowMs);
-    return { reply: { status: 200, body: { status: 'SUCCESS', reason: 'Stats for the past hour.', stats } }, outcome: 'validated' };
+    return {
+      reply: { status: 200, body: { status: 'SUCCESS', reason: 'Stats for the past hour.', stats } },
+      outcome: 'validated',
+    };
   }
 
   // The token is the only query parameter of v3 (§1). test_event_code in the URL is a forwarder habit (U10: never
   // sent; test through /events/validate), and anything else would be silently ignored by Snap at best.
   const extra = [...new Set(url.searchParams.keys())].filter((key) => key !== 'access_token');
   if (extra.length > 0) {
-    const hint = extra.includes('test_event_code') ? ' Do not send test_event_code; test through /events/validate (U10).' : '';
-    return reject(400, 'UNKNOWN_QUERY_PARAMETER', `The only query parameter of this endpoint is access_token; remove ${extra.map((k) => `"${k.slice(0, 40)}"`).join(', ')}.${hint}`);
+    const hint = extra.includes('test_event_code')
+      ? ' Do not send test_event_code; test through /events/validate (U10).'
+      : '';
+    return reject(
+      400,
+      'UNKNOWN_QUERY_PARAMETER',
+      `The only query parameter of this endpoint is access_token; remove ${extra.map((k) => `"${k.slice(0, 40)}"`).join(', ')}.${hint}`,
+    );
   }
   if (!isJsonContentType(read.contentType)) {
     return reject(400, 'UNSUPPORTED_CONTENT_TYPE', 'The request must have Content-Type: application/json.');
   }
   if (read.tooLarge) {
-    return reject(413, 'PAYLOAD_TOO_LARGE', `The request body is ${read.size} bytes; the limit is ${ctx.maxBodyBytes} bytes. Split the batch.`);
+    return reject(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The request body is ${read.size} bytes; the limit is ${ctx.maxBodyBytes} bytes. Split the batch.`,
+    );
   }
   let body: unknown;
   try {
@@ -169,9 +205,14 @@ function evaluate(
 
   if (endpoint === 'validate') {
     ctx.store.recordTest(data.map((event, i) => testEntry(pixelId, requestId, i, nowMs, event, verdict.events[i]!)));
-    return { reply: { status: verdict.ok ? 200 : 400, body: validateBody(verdict) }, outcome: 'validated', events: data.length };
+    return {
+      reply: { status: verdict.ok ? 200 : 400, body: validateBody(verdict) },
+      outcome: 'validated',
+      events: data.length,
+    };
   }
-  if (!verdict.ok) return { reply: { status: 400, body: sendInvalid(verdict) }, outcome: 'rejected', events: data.length };
+  if (!verdict.ok)
+    return { reply: { status: 400, body: sendInvalid(verdict) }, outcome: 'rejected', events: data.length };
   ctx.store.accept(pixelId, requestId, data as JsonObject[], nowMs);
   return { reply: { status: 200, body: sendValid() }, outcome: 'accepted', events: data.length };
 }
@@ -216,7 +257,12 @@ function answerWithFault(res: ServerResponse, req: IncomingMessage, fault: Fault
   if (fault.raw_body !== undefined) {
     if (res.headersSent || res.destroyed || res.writableEnded) return;
     const payload = Buffer.from(fault.raw_body, 'utf8');
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': String(payload.length), 'cache-control': 'no-store', ...headers });
+    res.writeHead(status, {
+      'content-type': 'text/plain; charset=utf-8',
+      'content-length': String(payload.length),
+      'cache-control': 'no-store',
+      ...headers,
+    });
     res.end(payload);
     return;
   }
@@ -260,7 +306,9 @@ async function admin(ctx: SandboxContext, req: IncomingMessage, res: ServerRespo
     const body = json();
     if (!body.ok) return send(res, badJson());
     const value = body.value as { pixels?: unknown } | undefined;
-    const pixels = url.searchParams.get('pixels') === 'true' || (typeof value === 'object' && value !== null && value.pixels === true);
+    const pixels =
+      url.searchParams.get('pixels') === 'true' ||
+      (typeof value === 'object' && value !== null && value.pixels === true);
     ctx.reset({ pixels });
     return send(res, { status: 200, body: { reset: true, pixels_reset: pixels } });
   }
@@ -273,7 +321,10 @@ async function admin(ctx: SandboxContext, req: IncomingMessage, res: ServerRespo
     const pixelId = safeDecode(pixelMatch[1]!);
     if (!isPixelId(pixelId)) return send(res, { status: 400, body: { error: 'the pixel id must be a UUID' } });
     if (method === 'DELETE') {
-      return send(res, { status: 200, body: { pixel_id: canonicalPixelId(pixelId), removed: ctx.pixels.unregister(pixelId) } });
+      return send(res, {
+        status: 200,
+        body: { pixel_id: canonicalPixelId(pixelId), removed: ctx.pixels.unregister(pixelId) },
+      });
     }
     if (method !== 'PUT') return send(res, notAllowed('PUT, DELETE'));
     const body = json();
@@ -322,7 +373,10 @@ function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const [type, ...params] = header.split(';').map((part) => part.trim().toLowerCase());
   if (type !== 'application/json') return false;
-  const charset = params.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
   return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }
 
@@ -361,7 +415,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead | undef
       }
     });
     req.on('end', () =>
-      finish({ bytes: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), size, tooLarge: size > limit, contentType: req.headers['content-type'] }),
+      finish({
+        bytes: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0),
+        size,
+        tooLarge: size > limit,
+        contentType: req.headers['content-type'],
+      }),
     );
     req.on('error', () => finish(undefined));
     req.on('close', () => {

@@ -152,7 +152,10 @@ export class SandboxStore {
   }
 
   /** Snap's validate/stats numbers for one pixel: latest receipt (epoch ms, 0 if none) and past-hour count. */
-  pixelActivity(pixelId: string, nowMs: number): Record<'test' | 'live', { latest_event_ts: number; event_count_past_hour: number }> {
+  pixelActivity(
+    pixelId: string,
+    nowMs: number,
+  ): Record<'test' | 'live', { latest_event_ts: number; event_count_past_hour: number }> {
     const summarise = (times: number[]) => ({
       latest_event_ts: times.length > 0 ? Math.max(...times) : 0,
       event_count_past_hour: times.filter((t) => nowMs - t <= HOUR_MS).length,

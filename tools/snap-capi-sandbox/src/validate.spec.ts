@@ -48,7 +48,8 @@ describe('reference lists', () => {
   it('ISO 4217: active codes only, exact upper case', () => {
     expect(new Set(ISO_4217_CODES).size).toBe(ISO_4217_CODES.length);
     for (const code of ['USD', 'EUR', 'GBP', 'JPY', 'XCG', 'ZWG', 'SLE', 'VED']) expect(isIso4217(code)).toBe(true);
-    for (const code of ['usd', 'US', 'USDT', 'BTC', 'HRK', 'ZWL', 'ANG', 'SLL', '', 840]) expect(isIso4217(code)).toBe(false);
+    for (const code of ['usd', 'US', 'USDT', 'BTC', 'HRK', 'ZWL', 'ANG', 'SLL', '', 840])
+      expect(isIso4217(code)).toBe(false);
   });
 });
 
@@ -71,8 +72,16 @@ describe('validateEvent: one named failure per checklist rule', () => {
     ['protocol-relative URL', (e) => (e.event_source_url = '//shop.example.com/x'), 'INVALID_EVENT_SOURCE_URL'],
     ['URL with a space', (e) => (e.event_source_url = 'https://shop.example.com/a b'), 'INVALID_EVENT_SOURCE_URL'],
     ['URL with backslashes', (e) => (e.event_source_url = 'https:\\\\shop.example.com'), 'INVALID_EVENT_SOURCE_URL'],
-    ['"constructor" as a custom_data key', (e) => (e.custom_data = JSON.parse('{"currency":"USD","value":1,"constructor":1}')), 'UNKNOWN_FIELD'],
-    ['"__proto__" as a custom_data key', (e) => (e.custom_data = JSON.parse('{"currency":"USD","value":1,"__proto__":1}')), 'UNKNOWN_FIELD'],
+    [
+      '"constructor" as a custom_data key',
+      (e) => (e.custom_data = JSON.parse('{"currency":"USD","value":1,"constructor":1}')),
+      'UNKNOWN_FIELD',
+    ],
+    [
+      '"__proto__" as a custom_data key',
+      (e) => (e.custom_data = JSON.parse('{"currency":"USD","value":1,"__proto__":1}')),
+      'UNKNOWN_FIELD',
+    ],
     ['"toString" as a user_data key', (e) => (e.user_data.toString = 'x'), 'UNKNOWN_FIELD'],
     ['event_id inside custom_data', (e) => (e.custom_data.event_id = 'ord-10042'), 'EVENT_ID_IN_CUSTOM_DATA'],
     ['numeric event_id', (e) => (e.event_id = 10042), 'INVALID_EVENT_ID'],
@@ -159,7 +168,11 @@ describe('validateEvent: one named failure per checklist rule', () => {
   });
 
   it('uses Snap-style parameter paths in messages', () => {
-    const [problem] = validateEvent(event((e) => (e.event_time = NOW)), 3, NOW).errors;
+    const [problem] = validateEvent(
+      event((e) => (e.event_time = NOW)),
+      3,
+      NOW,
+    ).errors;
     expect(problem).toMatchObject({ field: 'data[3].event_time' });
     expect(problem!.message).toMatch(/^Param data\[3\]\.event_time is an invalid Unix timestamp/);
   });

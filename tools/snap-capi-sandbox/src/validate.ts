@@ -80,7 +80,19 @@ const SHA256_HEX_ANY_CASE = /^[0-9a-fA-F]{64}$/;
 const MILLISECONDS_THRESHOLD = 100_000_000_000;
 
 /** user_data keys that must carry lowercase hex SHA-256 digests (snap-capi.md §9). */
-export const HASHED_USER_DATA_KEYS = ['em', 'ph', 'fn', 'ln', 'zp', 'ct', 'st', 'country', 'external_id', 'ge', 'db'] as const;
+export const HASHED_USER_DATA_KEYS = [
+  'em',
+  'ph',
+  'fn',
+  'ln',
+  'zp',
+  'ct',
+  'st',
+  'country',
+  'external_id',
+  'ge',
+  'db',
+] as const;
 const HASHED_KEYS: ReadonlySet<string> = new Set(HASHED_USER_DATA_KEYS);
 /** user_data keys sent raw: non-empty strings. IP and UA get extra checks. */
 const RAW_USER_DATA_KEYS: ReadonlySet<string> = new Set([
@@ -260,7 +272,11 @@ export function validateBatch(body: unknown, nowMs: number, limits: ValidationLi
   } else if (data.length === 0) {
     envelope.add('EMPTY_DATA', 'data', 'must hold at least one event.');
   } else if (data.length > limits.maxEvents) {
-    envelope.add('TOO_MANY_EVENTS', 'data', `holds ${data.length} events; the maximum per request is ${limits.maxEvents}.`);
+    envelope.add(
+      'TOO_MANY_EVENTS',
+      'data',
+      `holds ${data.length} events; the maximum per request is ${limits.maxEvents}.`,
+    );
   }
   if (envelope.errors.length > 0) return { ok: false, envelope: envelope.errors, events: [] };
 
@@ -312,7 +328,8 @@ function checkEventName(name: unknown, at: string, out: Collector): void {
   if (name === undefined) return out.add('MISSING_REQUIRED_FIELD', field, 'is required.');
   if (typeof name !== 'string') return out.add('INVALID_FIELD_TYPE', field, `must be a string, got ${typeName(name)}.`);
   if (isSnapEventName(name)) return;
-  const hint = own(EVENT_NAME_HINTS, name.toUpperCase()) ?? (isSnapEventName(name.toUpperCase()) ? name.toUpperCase() : undefined);
+  const hint =
+    own(EVENT_NAME_HINTS, name.toUpperCase()) ?? (isSnapEventName(name.toUpperCase()) ? name.toUpperCase() : undefined);
   out.add(
     'UNRECOGNIZED_EVENT_TYPE',
     field,
@@ -409,13 +426,16 @@ function checkEventId(id: unknown, at: string, out: Collector): void {
   const field = `${at}.event_id`;
   if (typeof id !== 'string') return out.add('INVALID_EVENT_ID', field, `must be a string, got ${typeName(id)}.`);
   if (id.trim().length === 0) return out.add('INVALID_EVENT_ID', field, 'must not be empty; omit it instead.');
-  if (id !== id.trim()) out.warn(`${field} has leading or trailing whitespace; the pixel's client_dedup_id will not match.`);
+  if (id !== id.trim())
+    out.warn(`${field} has leading or trailing whitespace; the pixel's client_dedup_id will not match.`);
 }
 
 function checkOptionalRootFields(event: Json, at: string, out: Collector): void {
   const integration = event['integration'];
-  if (integration === undefined) out.warn(`${at}.integration is missing; name the sending connector (snap-capi.md §2.6).`);
-  else if (!isNonEmptyString(integration)) out.add('INVALID_FIELD_TYPE', `${at}.integration`, 'must be a non-empty string.');
+  if (integration === undefined)
+    out.warn(`${at}.integration is missing; name the sending connector (snap-capi.md §2.6).`);
+  else if (!isNonEmptyString(integration))
+    out.add('INVALID_FIELD_TYPE', `${at}.integration`, 'must be a non-empty string.');
 
   const optOut = event['opt_out'];
   if (optOut !== undefined && typeof optOut !== 'boolean') {
@@ -489,7 +509,11 @@ function checkHashed(value: unknown, field: string, out: Collector): void {
 
 function checkDigest(value: unknown, field: string, out: Collector): void {
   if (typeof value !== 'string') {
-    return out.add('INVALID_FIELD_TYPE', field, `must be a SHA-256 hex string or a list of them, got ${typeName(value)}.`);
+    return out.add(
+      'INVALID_FIELD_TYPE',
+      field,
+      `must be a SHA-256 hex string or a list of them, got ${typeName(value)}.`,
+    );
   }
   if (value === SHA256_OF_EMPTY_STRING) {
     return out.add('EMPTY_VALUE_HASH', field, 'is sha256("") (the hash of an empty value); omit the key instead.');
@@ -502,14 +526,16 @@ function checkDigest(value: unknown, field: string, out: Collector): void {
 }
 
 function checkRaw(key: string, value: unknown, field: string, out: Collector): void {
-  if (typeof value !== 'string') return out.add('INVALID_FIELD_TYPE', field, `must be a string, got ${typeName(value)}.`);
+  if (typeof value !== 'string')
+    return out.add('INVALID_FIELD_TYPE', field, `must be a string, got ${typeName(value)}.`);
   if (key === 'client_ip_address') {
     if (isIP(value) !== 0) return;
     const hint = SHA256_HEX_ANY_CASE.test(value) ? ' It looks hashed; v3 takes the raw address (U11).' : '';
     return out.add('INVALID_IP_ADDRESS', field, `is not a valid IPv4 or IPv6 address.${hint}`);
   }
   if (key === 'client_user_agent') {
-    if (value.trim().length === 0) return out.add('INVALID_USER_AGENT', field, 'must be a non-empty user agent string.');
+    if (value.trim().length === 0)
+      return out.add('INVALID_USER_AGENT', field, 'must be a non-empty user agent string.');
     if (/^mozilla\//.test(value)) out.warn(`${field} looks lowercased; send the user agent unmodified.`);
     return;
   }
@@ -526,12 +552,17 @@ function checkCustomData(customData: unknown, eventName: unknown, at: string, ou
     }
     return;
   }
-  if (!isObject(customData)) return out.add('INVALID_FIELD_TYPE', base, `must be an object, got ${typeName(customData)}.`);
+  if (!isObject(customData))
+    return out.add('INVALID_FIELD_TYPE', base, `must be an object, got ${typeName(customData)}.`);
 
   for (const [key, value] of Object.entries(customData)) {
     const field = `${base}.${key}`;
     if (key === 'event_id') {
-      out.add('EVENT_ID_IN_CUSTOM_DATA', field, 'must not be inside custom_data; send event_id at the top level of the event.');
+      out.add(
+        'EVENT_ID_IN_CUSTOM_DATA',
+        field,
+        'must not be inside custom_data; send event_id at the top level of the event.',
+      );
       continue;
     }
     const kind = own(CUSTOM_DATA_FIELDS, key);
@@ -556,8 +587,10 @@ function checkCustomData(customData: unknown, eventName: unknown, at: string, ou
   }
 
   if (isPurchase) {
-    if (customData['currency'] === undefined) out.add('MISSING_CURRENCY', `${base}.currency`, 'is required for PURCHASE events.');
-    if (customData['value'] === undefined) out.add('MISSING_VALUE', `${base}.value`, 'is required for PURCHASE events.');
+    if (customData['currency'] === undefined)
+      out.add('MISSING_CURRENCY', `${base}.currency`, 'is required for PURCHASE events.');
+    if (customData['value'] === undefined)
+      out.add('MISSING_VALUE', `${base}.value`, 'is required for PURCHASE events.');
   } else if (customData['value'] !== undefined && customData['currency'] === undefined) {
     out.warn(`${base}.value is sent without custom_data.currency.`);
   }
@@ -598,12 +631,14 @@ function checkContents(value: unknown, field: string, out: Collector): void {
   if (!Array.isArray(value)) return out.add('INVALID_FIELD_TYPE', field, 'must be an array of content objects.');
   value.forEach((item, i) => {
     const itemField = `${field}[${i}]`;
-    if (!isObject(item)) return out.add('INVALID_FIELD_TYPE', itemField, 'must be an object {id, quantity, item_price}.');
+    if (!isObject(item))
+      return out.add('INVALID_FIELD_TYPE', itemField, 'must be an object {id, quantity, item_price}.');
     for (const [key, part] of Object.entries(item)) {
       if (!CONTENT_FIELDS.has(key)) {
         out.add('UNKNOWN_FIELD', `${itemField}.${key}`, 'is not a v3 contents key.');
       } else if (key === 'quantity' || key === 'item_price') {
-        const numeric = typeof part === 'number' ? Number.isFinite(part) : typeof part === 'string' && /^\d+(\.\d+)?$/.test(part);
+        const numeric =
+          typeof part === 'number' ? Number.isFinite(part) : typeof part === 'string' && /^\d+(\.\d+)?$/.test(part);
         if (!numeric) out.add('INVALID_FIELD_TYPE', `${itemField}.${key}`, 'must be a number.');
       } else if (typeof part !== 'string') {
         out.add('INVALID_FIELD_TYPE', `${itemField}.${key}`, `must be a string, got ${typeName(part)}.`);

@@ -26,18 +26,34 @@ describe('docker/compose.yml', () => {
 
   it('refuses to render without the required secrets', () => {
     if (!cli) return;
-    const r = spawnSync(cli[0], [...cli.slice(1), '-p', 'snaptrack', '-f', FILE, 'config', '-q'], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    const r = spawnSync(cli[0], [...cli.slice(1), '-p', 'snaptrack', '-f', FILE, 'config', '-q'], {
+      env: { PATH: process.env.PATH },
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr + r.stdout).toMatch(/INTERNAL_AUTH_SECRET|POSTGRES_PASSWORD|TOKEN_ENCRYPTION_KEYS/);
   });
 
   it('runs Kafka, PostgreSQL, the five services, the sandbox and the tracking host, each with a health check', () => {
-    const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as { services: Record<string, { healthcheck?: unknown; environment?: Record<string, string> }> };
+    const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as {
+      services: Record<string, { healthcheck?: unknown; environment?: Record<string, string> }>;
+    };
     const names = Object.keys(doc.services).sort();
     expect(names).toEqual(
-      ['campaign-service', 'config-service', 'conversion-service', 'gateway', 'kafka', 'postgres', 'snap-capi-sandbox', 'snapchat-capi-dispatcher', 'tracking'].sort(),
+      [
+        'campaign-service',
+        'config-service',
+        'conversion-service',
+        'gateway',
+        'kafka',
+        'postgres',
+        'snap-capi-sandbox',
+        'snapchat-capi-dispatcher',
+        'tracking',
+      ].sort(),
     );
-    for (const [name, svc] of Object.entries(doc.services)) expect([name, Boolean(svc.healthcheck)]).toEqual([name, true]);
+    for (const [name, svc] of Object.entries(doc.services))
+      expect([name, Boolean(svc.healthcheck)]).toEqual([name, true]);
     expect(doc.services['snapchat-capi-dispatcher'].environment?.SNAP_CAPI_BASE_URL).toBeDefined();
   });
 });

@@ -1,4 +1,3 @@
- 
 import { randomBytes } from 'node:crypto';
 
 const { startPlatform, devAccount, dropPlatformDatabases } = require('../../scripts/platform.js');
@@ -22,12 +21,25 @@ export interface Platform {
  */
 export async function startSystem(): Promise<Platform> {
   const base = 20000 + Math.floor(Math.random() * 2000) * 10;
-  const ports = { gateway: base, config: base + 1, campaign: base + 2, conversion: base + 3, dispatcher: base + 4, sandbox: base + 5, tracking: base + 6 };
+  const ports = {
+    gateway: base,
+    config: base + 1,
+    campaign: base + 2,
+    conversion: base + 3,
+    dispatcher: base + 4,
+    sandbox: base + 5,
+    tracking: base + 6,
+  };
   const tag = randomBytes(3).toString('hex');
   const dbPrefix = `snaptrack_sys_${tag}`;
   const topicPrefix = `sys-${tag}.`;
   const logs: string[] = [];
-  const platform = await startPlatform({ ports, dbPrefix, topicPrefix, output: (name: string, line: string) => logs.push(`${name} ${line}`) }).catch((e: Error) => {
+  const platform = await startPlatform({
+    ports,
+    dbPrefix,
+    topicPrefix,
+    output: (name: string, line: string) => logs.push(`${name} ${line}`),
+  }).catch((e: Error) => {
     throw new Error(`${e.message}\n--- last log lines ---\n${logs.slice(-40).join('\n')}`);
   });
   const acc = devAccount({ ports, dbPrefix, topicPrefix, fresh: true, name: 'System test' });

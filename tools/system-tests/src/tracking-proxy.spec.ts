@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
- 
+
 const { startTrackingProxy } = require('../../scripts/tracking-proxy.js');
 
 function upstream(name: string): Promise<{ server: Server; url: string }> {
@@ -8,7 +8,11 @@ function upstream(name: string): Promise<{ server: Server; url: string }> {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ name, url: req.url, xff: req.headers['x-forwarded-for'] }));
   });
-  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return new Promise((r) =>
+    server.listen(0, '127.0.0.1', () =>
+      r({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    ),
+  );
 }
 
 describe('tracking proxy (the single local tracking host)', () => {
@@ -18,7 +22,12 @@ describe('tracking proxy (the single local tracking host)', () => {
   beforeAll(async () => {
     campaign = await upstream('campaign');
     conversion = await upstream('conversion');
-    proxy = await startTrackingProxy({ port: 0, campaignUrl: campaign.url, conversionUrl: conversion.url, ratePerIp: 0 });
+    proxy = await startTrackingProxy({
+      port: 0,
+      campaignUrl: campaign.url,
+      conversionUrl: conversion.url,
+      ratePerIp: 0,
+    });
   });
   afterAll(async () => {
     await proxy.close();
@@ -32,7 +41,9 @@ describe('tracking proxy (the single local tracking host)', () => {
     const click = await (await fetch(`${proxy.url}/AbCdEf1234?ScCid=x`)).json();
     expect(click).toMatchObject({ name: 'campaign', url: '/AbCdEf1234?ScCid=x' });
     expect(((await (await fetch(`${proxy.url}/track.js`)).json()) as { name: string }).name).toBe('campaign');
-    expect(((await (await fetch(`${proxy.url}/click?cmpid=AbCdEf1234`)).json()) as { name: string }).name).toBe('campaign');
+    expect(((await (await fetch(`${proxy.url}/click?cmpid=AbCdEf1234`)).json()) as { name: string }).name).toBe(
+      'campaign',
+    );
   });
 
   it('keeps the services’ GraphQL and health endpoints internal', async () => {
@@ -43,7 +54,13 @@ describe('tracking proxy (the single local tracking host)', () => {
   });
 
   it('rate-limits one IP with 429 and Retry-After', async () => {
-    const limited = await startTrackingProxy({ port: 0, campaignUrl: campaign.url, conversionUrl: conversion.url, ratePerIp: 5, burstPerIp: 5 });
+    const limited = await startTrackingProxy({
+      port: 0,
+      campaignUrl: campaign.url,
+      conversionUrl: conversion.url,
+      ratePerIp: 5,
+      burstPerIp: 5,
+    });
     try {
       await expectLimited(limited.url);
     } finally {

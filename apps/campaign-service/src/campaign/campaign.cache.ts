@@ -5,7 +5,17 @@ import { Campaign } from './campaign.entity';
 /** What the click path needs about a campaign. */
 export type CachedCampaign = Pick<
   Campaign,
-  'id' | 'accountId' | 'key' | 'name' | 'status' | 'trafficChannelId' | 'offers' | 'trackingMethod' | 'fallbackUrl' | 'version' | 'updatedAt'
+  | 'id'
+  | 'accountId'
+  | 'key'
+  | 'name'
+  | 'status'
+  | 'trafficChannelId'
+  | 'offers'
+  | 'trackingMethod'
+  | 'fallbackUrl'
+  | 'version'
+  | 'updatedAt'
 >;
 
 const OVERLAP_MS = 10_000;
@@ -111,7 +121,8 @@ export class CampaignCache {
         this.apply(row);
       }
       // Entries put locally while the reload ran are newer than its snapshot: keep them.
-      for (const [k, v] of previous) if (!this.byKey.has(k) && v.updatedAt >= new Date(startedAt.getTime() - 1000)) this.byKey.set(k, v);
+      for (const [k, v] of previous)
+        if (!this.byKey.has(k) && v.updatedAt >= new Date(startedAt.getTime() - 1000)) this.byKey.set(k, v);
       return;
     }
     const since = new Date(this.lastSeen.getTime() - OVERLAP_MS);

@@ -4,7 +4,8 @@ import { CampaignStatus, TrackingMethod } from './campaign.type';
 @InputType()
 export class CampaignOfferInput {
   @Field(() => ID) offerId: string;
-  @Field(() => Int, { nullable: true, description: 'Required (1–10000) when the campaign has more than one offer' }) weight?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Required (1–10000) when the campaign has more than one offer' })
+  weight?: number | null;
 }
 
 @InputType()
@@ -13,8 +14,13 @@ export class CreateCampaignInput {
   @Field(() => ID) trafficChannelId: string;
   @Field(() => [CampaignOfferInput]) offers: CampaignOfferInput[];
   @Field(() => TrackingMethod) trackingMethod: TrackingMethod;
-  @Field(() => String, { nullable: true, description: 'One of your tracking domains; omitted = your default tracking domain, if any' }) trackingDomain?: string | null;
-  @Field(() => String, { nullable: true, description: 'Absolute http(s) URL without #fragment; required for DIRECT' }) landingPageUrl?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'One of your tracking domains; omitted = your default tracking domain, if any',
+  })
+  trackingDomain?: string | null;
+  @Field(() => String, { nullable: true, description: 'Absolute http(s) URL without #fragment; required for DIRECT' })
+  landingPageUrl?: string | null;
   @Field(() => String, { nullable: true }) fallbackUrl?: string | null;
   @Field(() => CampaignStatus, { nullable: true, description: 'Default ACTIVE' }) status?: CampaignStatus | null;
 }
@@ -26,8 +32,13 @@ export class UpdateCampaignInput {
   @Field(() => ID, { nullable: true }) trafficChannelId?: string | null;
   @Field(() => [CampaignOfferInput], { nullable: true }) offers?: CampaignOfferInput[] | null;
   @Field(() => TrackingMethod, { nullable: true }) trackingMethod?: TrackingMethod | null;
-  @Field(() => String, { nullable: true, description: 'null = the public tracking URL' }) trackingDomain?: string | null;
+  @Field(() => String, { nullable: true, description: 'null = the public tracking URL' }) trackingDomain?:
+    string | null;
   @Field(() => String, { nullable: true }) landingPageUrl?: string | null;
   @Field(() => String, { nullable: true }) fallbackUrl?: string | null;
-  @Field(() => Int, { nullable: true, description: 'If given, the update fails with CONFLICT unless the campaign still has this version' }) expectedVersion?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'If given, the update fails with CONFLICT unless the campaign still has this version',
+  })
+  expectedVersion?: number | null;
 }

@@ -5,7 +5,8 @@ import type { CampaignService } from './campaign.service';
 export function campaignReference(campaigns: CampaignService) {
   return {
     Campaign: {
-      __resolveReference: (ref: { id: string }, ctx: SubgraphContext) => campaigns.findForReference(ctx.accountId, ref.id),
+      __resolveReference: (ref: { id: string }, ctx: SubgraphContext) =>
+        campaigns.findForReference(ctx.accountId, ref.id),
     },
   };
 }

@@ -36,11 +36,17 @@ export class CampaignResolver {
   }
 
   @Mutation(() => CampaignType)
-  updateCampaign(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateCampaignInput) input: UpdateCampaignInput, @Ctx() ctx: SubgraphContext) {
+  updateCampaign(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateCampaignInput) input: UpdateCampaignInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return this.campaignService.update(ctx.accountId, id, input);
   }
 
-  @Mutation(() => CampaignType, { description: 'Stops recording clicks: the tracking link answers 404 (or the fallback URL)' })
+  @Mutation(() => CampaignType, {
+    description: 'Stops recording clicks: the tracking link answers 404 (or the fallback URL)',
+  })
   pauseCampaign(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext) {
     return this.campaignService.setStatus(ctx.accountId, id, 'PAUSED');
   }
@@ -65,7 +71,9 @@ export class CampaignResolver {
     return c.offers.map((o) => ({ offer: { id: o.offer_id }, weight: o.weight }));
   }
 
-  @FieldResolver(() => String, { description: 'The link to paste into Snapchat Ads Manager (macros such as {{campaign.id}} stay unencoded)' })
+  @FieldResolver(() => String, {
+    description: 'The link to paste into Snapchat Ads Manager (macros such as {{campaign.id}} stay unencoded)',
+  })
   trackingLink(@Root() c: Campaign): string {
     return this.campaignService.trackingLink(c);
   }
@@ -75,7 +83,9 @@ export class CampaignResolver {
     return this.campaignService.scriptTag(c);
   }
 
-  @FieldResolver(() => Int, { description: 'Clicks recorded so far (eventually consistent: trails the click topic by the consumer lag)' })
+  @FieldResolver(() => Int, {
+    description: 'Clicks recorded so far (eventually consistent: trails the click topic by the consumer lag)',
+  })
   clickCount(@Root() c: Campaign): Promise<number> {
     return this.clickReads.count(c.id);
   }

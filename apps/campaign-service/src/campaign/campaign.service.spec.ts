@@ -16,7 +16,12 @@ describe('campaign input rules', () => {
   });
 
   it('keeps given weights', () => {
-    expect(validOffers([{ offerId: 'o1', weight: 3 }, { offerId: 'o2', weight: 1 }])).toEqual([
+    expect(
+      validOffers([
+        { offerId: 'o1', weight: 3 },
+        { offerId: 'o2', weight: 1 },
+      ]),
+    ).toEqual([
       { offer_id: 'o1', weight: 3 },
       { offer_id: 'o2', weight: 1 },
     ]);
@@ -28,7 +33,13 @@ describe('campaign input rules', () => {
     ['a zero weight', [{ offerId: 'o1', weight: 0 }]],
     ['a negative weight', [{ offerId: 'o1', weight: -2 }]],
     ['a huge weight', [{ offerId: 'o1', weight: 10_001 }]],
-    ['a duplicate', [{ offerId: 'o1', weight: 1 }, { offerId: 'o1', weight: 1 }]],
+    [
+      'a duplicate',
+      [
+        { offerId: 'o1', weight: 1 },
+        { offerId: 'o1', weight: 1 },
+      ],
+    ],
     ['an empty id', [{ offerId: ' ' }]],
   ])('refuses %s', (_label, offers) => {
     expect(codeOf(() => validOffers(offers))).toBe('BAD_USER_INPUT');

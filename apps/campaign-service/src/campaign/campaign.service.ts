@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
-import { badInput, clampFirst, conflict, decodeCursor, encodeCursor, notFound, userError } from '@snaptrack/util-federation';
+import {
+  badInput,
+  clampFirst,
+  conflict,
+  decodeCursor,
+  encodeCursor,
+  notFound,
+  userError,
+} from '@snaptrack/util-federation';
 import { isUniqueViolation } from '@snaptrack/util-db';
 import type { ConfigView } from '../config-view/config-view';
 import { safeRedirectUrl } from '../click/offer-url';
@@ -41,7 +49,10 @@ export class CampaignService {
     return this.ds.getRepository(Campaign);
   }
 
-  async list(accountId: string, args: { first?: number | null; after?: string | null; status?: CampaignStatusValue | null }): Promise<Page<Campaign>> {
+  async list(
+    accountId: string,
+    args: { first?: number | null; after?: string | null; status?: CampaignStatusValue | null },
+  ): Promise<Page<Campaign>> {
     const first = clampFirst(args.first);
     const cursor = decodeCursor(args.after);
     const qb = this.repo
@@ -49,11 +60,19 @@ export class CampaignService {
       .where('c.account_id = :accountId', { accountId })
       .andWhere('c.deleted_at IS NULL');
     if (args.status) qb.andWhere('c.status = :status', { status: args.status });
-    if (cursor) qb.andWhere('(c.created_at, c.id) < (:ts, CAST(:cid AS uuid))', { ts: cursor.createdAt, cid: cursor.id });
-    const rows = await qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(first + 1).getMany();
+    if (cursor)
+      qb.andWhere('(c.created_at, c.id) < (:ts, CAST(:cid AS uuid))', { ts: cursor.createdAt, cid: cursor.id });
+    const rows = await qb
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .limit(first + 1)
+      .getMany();
     const nodes = rows.slice(0, first);
     const last = nodes[nodes.length - 1];
-    return { nodes, pageInfo: { endCursor: last ? encodeCursor(last.createdAt, last.id) : null, hasNextPage: rows.length > first } };
+    return {
+      nodes,
+      pageInfo: { endCursor: last ? encodeCursor(last.createdAt, last.id) : null, hasNextPage: rows.length > first },
+    };
   }
 
   /** The account's live campaign, else NOT_FOUND (also for another account's id). */
@@ -82,7 +101,12 @@ export class CampaignService {
       this.requireChannel(accountId, channelId),
       this.requireOffers(accountId, offers),
       input.trackingDomain === undefined || input.trackingDomain === null
-        ? Promise.resolve(this.view.trackingDomains(accountId).find((d) => d.is_default)?.hostname.toLowerCase() ?? null)
+        ? Promise.resolve(
+            this.view
+              .trackingDomains(accountId)
+              .find((d) => d.is_default)
+              ?.hostname.toLowerCase() ?? null,
+          )
         : this.requireDomain(accountId, input.trackingDomain),
     ]);
 
@@ -117,22 +141,31 @@ export class CampaignService {
 
   async update(accountId: string, id: string, input: UpdateCampaignInput): Promise<Campaign> {
     const current = await this.get(accountId, id);
-    if (input.expectedVersion !== undefined && input.expectedVersion !== null && input.expectedVersion !== current.version) {
-      throw conflict(`Campaign ${id} is at version ${current.version}, not ${input.expectedVersion}; reload it and try again`);
+    if (
+      input.expectedVersion !== undefined &&
+      input.expectedVersion !== null &&
+      input.expectedVersion !== current.version
+    ) {
+      throw conflict(
+        `Campaign ${id} is at version ${current.version}, not ${input.expectedVersion}; reload it and try again`,
+      );
     }
     const next: Campaign = { ...current };
     const lookups: Array<Promise<unknown>> = [];
     if (input.name !== undefined) next.name = validName(notNull(input.name, 'name'));
-    if (input.trackingMethod !== undefined) next.trackingMethod = validMethod(notNull(input.trackingMethod, 'trackingMethod'));
+    if (input.trackingMethod !== undefined)
+      next.trackingMethod = validMethod(notNull(input.trackingMethod, 'trackingMethod'));
     if (input.offers !== undefined) {
       next.offers = validOffers(notNull(input.offers, 'offers'));
       lookups.push(this.requireOffers(accountId, next.offers));
     }
     if (input.trafficChannelId !== undefined) {
       next.trafficChannelId = validId(notNull(input.trafficChannelId, 'trafficChannelId'), 'trafficChannelId');
-      if (next.trafficChannelId !== current.trafficChannelId) lookups.push(this.requireChannel(accountId, next.trafficChannelId));
+      if (next.trafficChannelId !== current.trafficChannelId)
+        lookups.push(this.requireChannel(accountId, next.trafficChannelId));
     }
-    if (input.landingPageUrl !== undefined) next.landingPageUrl = optionalUrl(input.landingPageUrl, 'landingPageUrl', true);
+    if (input.landingPageUrl !== undefined)
+      next.landingPageUrl = optionalUrl(input.landingPageUrl, 'landingPageUrl', true);
     if (input.fallbackUrl !== undefined) next.fallbackUrl = optionalUrl(input.fallbackUrl, 'fallbackUrl', false);
     requireLandingPage(next.trackingMethod, next.landingPageUrl);
     if (input.trackingDomain !== undefined) {
@@ -179,7 +212,8 @@ export class CampaignService {
         updatedAt: saved.updatedAt,
       },
     );
-    if (result.affected !== 1) throw conflict(`Campaign ${current.id} was changed at the same time; reload it and try again`);
+    if (result.affected !== 1)
+      throw conflict(`Campaign ${current.id} was changed at the same time; reload it and try again`);
     this.cache.put(saved);
     return saved;
   }
@@ -192,7 +226,15 @@ export class CampaignService {
 
   trackingLink(c: Campaign): string {
     const channel = this.view.trafficChannel(c.trafficChannelId, c.accountId);
-    return trackingLink({ key: c.key, trackingMethod: c.trackingMethod, landingPageUrl: c.landingPageUrl, parameters: channel?.parameters ?? [] }, this.base(c));
+    return trackingLink(
+      {
+        key: c.key,
+        trackingMethod: c.trackingMethod,
+        landingPageUrl: c.landingPageUrl,
+        parameters: channel?.parameters ?? [],
+      },
+      this.base(c),
+    );
   }
 
   scriptTag(c: Campaign): string | null {
@@ -207,15 +249,23 @@ export class CampaignService {
   }
 
   private async requireOffers(accountId: string, offers: CampaignOfferRow[]): Promise<void> {
-    const found = await Promise.all(offers.map((o) => this.view.waitFor(() => this.view.offer(o.offer_id, accountId), this.opts.configWaitMs)));
+    const found = await Promise.all(
+      offers.map((o) => this.view.waitFor(() => this.view.offer(o.offer_id, accountId), this.opts.configWaitMs)),
+    );
     const missing = offers.filter((_, i) => !found[i]).map((o) => o.offer_id);
     if (missing.length) throw userError('NOT_FOUND', `Offer ${missing.join(', ')} not found`, { field: 'offers' });
   }
 
   private async requireDomain(accountId: string, hostname: string): Promise<string> {
     const wanted = hostname.trim().toLowerCase();
-    const found = await this.view.waitFor(() => this.view.trackingDomainByHost(wanted, accountId), this.opts.configWaitMs);
-    if (!found) throw userError('NOT_FOUND', `Tracking domain ${wanted} is not one of your tracking domains`, { field: 'trackingDomain' });
+    const found = await this.view.waitFor(
+      () => this.view.trackingDomainByHost(wanted, accountId),
+      this.opts.configWaitMs,
+    );
+    if (!found)
+      throw userError('NOT_FOUND', `Tracking domain ${wanted} is not one of your tracking domains`, {
+        field: 'trackingDomain',
+      });
     return found.hostname.toLowerCase();
   }
 }
@@ -256,10 +306,12 @@ export function validOffers(input: CampaignOfferInput[]): CampaignOfferRow[] {
     seen.add(id);
     let weight = o.weight ?? null;
     if (weight === null) {
-      if (input.length > 1) throw badInput('Give every offer a weight when the campaign rotates more than one offer', 'offers');
+      if (input.length > 1)
+        throw badInput('Give every offer a weight when the campaign rotates more than one offer', 'offers');
       weight = DEFAULT_SINGLE_WEIGHT;
     }
-    if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT) throw badInput(`Offer weights must be whole numbers from 1 to ${MAX_WEIGHT}`, 'offers');
+    if (!Number.isInteger(weight) || weight < 1 || weight > MAX_WEIGHT)
+      throw badInput(`Offer weights must be whole numbers from 1 to ${MAX_WEIGHT}`, 'offers');
     return { offer_id: id, weight };
   });
 }
@@ -271,11 +323,15 @@ export function optionalUrl(raw: string | null | undefined, field: string, landi
   const checked = safeRedirectUrl(url);
   if ('problem' in checked) throw badInput(`${field} ${checked.problem}; give an absolute http(s) URL`, field);
   if (landingPage && url.includes('#')) {
-    throw badInput(`${field} must not contain a #fragment: Snapchat appends ScCid at the end of the link, which would land inside the fragment`, field);
+    throw badInput(
+      `${field} must not contain a #fragment: Snapchat appends ScCid at the end of the link, which would land inside the fragment`,
+      field,
+    );
   }
   return url;
 }
 
 function requireLandingPage(method: TrackingMethodValue, landingPageUrl: string | null): void {
-  if (method === 'DIRECT' && !landingPageUrl) throw badInput('A DIRECT (no-redirect) campaign needs a landingPageUrl', 'landingPageUrl');
+  if (method === 'DIRECT' && !landingPageUrl)
+    throw badInput('A DIRECT (no-redirect) campaign needs a landingPageUrl', 'landingPageUrl');
 }

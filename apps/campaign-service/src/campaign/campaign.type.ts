@@ -10,8 +10,13 @@ registerEnumType(TrackingMethod, {
   name: 'TrackingMethod',
   description: 'How clicks are captured',
   valuesConfig: {
-    REDIRECT: { description: 'The ad links to the tracking domain, which records the click and redirects (302) to the offer' },
-    DIRECT: { description: 'No redirect: the ad links straight to the landing page, whose /track.js snippet records the click (recommended for Snapchat)' },
+    REDIRECT: {
+      description: 'The ad links to the tracking domain, which records the click and redirects (302) to the offer',
+    },
+    DIRECT: {
+      description:
+        'No redirect: the ad links straight to the landing page, whose /track.js snippet records the click (recommended for Snapchat)',
+    },
   },
 });
 
@@ -19,7 +24,10 @@ export enum CampaignStatus {
   ACTIVE = 'ACTIVE',
   PAUSED = 'PAUSED',
 }
-registerEnumType(CampaignStatus, { name: 'CampaignStatus', description: 'A paused campaign records no clicks (404, or its fallback URL)' });
+registerEnumType(CampaignStatus, {
+  name: 'CampaignStatus',
+  description: 'A paused campaign records no clicks (404, or its fallback URL)',
+});
 
 @ObjectType('CampaignOffer', { description: 'An offer of a campaign with its rotation weight' })
 export class CampaignOfferType {
@@ -37,10 +45,16 @@ export class CampaignType {
   @Field(() => ID) id: string;
   @Field({ description: 'Public key of the campaign in its tracking link (unguessable)' }) key: string;
   @Field() name: string;
-  @Field(() => String, { nullable: true, description: 'Tracking domain hostname; null = the installation\'s public tracking URL' }) trackingDomain: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: "Tracking domain hostname; null = the installation's public tracking URL",
+  })
+  trackingDomain: string | null;
   @Field(() => TrackingMethod) trackingMethod: TrackingMethod;
-  @Field(() => String, { nullable: true, description: 'Landing page (required for DIRECT)' }) landingPageUrl: string | null;
-  @Field(() => String, { nullable: true, description: 'Where a paused campaign sends visitors instead of a 404' }) fallbackUrl: string | null;
+  @Field(() => String, { nullable: true, description: 'Landing page (required for DIRECT)' }) landingPageUrl:
+    string | null;
+  @Field(() => String, { nullable: true, description: 'Where a paused campaign sends visitors instead of a 404' })
+  fallbackUrl: string | null;
   @Field(() => CampaignStatus) status: CampaignStatus;
   @Field(() => Int) version: number;
   @Field(() => Date) createdAt: Date;

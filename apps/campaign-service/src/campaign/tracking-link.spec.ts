@@ -1,4 +1,11 @@
-import { CAMPAIGN_KEY_PATTERN, encodeLinkValue, newCampaignKey, scriptTag, trackingBase, trackingLink } from './tracking-link';
+import {
+  CAMPAIGN_KEY_PATTERN,
+  encodeLinkValue,
+  newCampaignKey,
+  scriptTag,
+  trackingBase,
+  trackingLink,
+} from './tracking-link';
 
 const SNAP = [
   { name: 'sub1', value: '{{campaign.id}}' },
@@ -21,18 +28,32 @@ describe('tracking links', () => {
   });
 
   it('redirect: base/key?parameters', () => {
-    expect(trackingLink({ key: 'K', trackingMethod: 'REDIRECT', landingPageUrl: null, parameters: SNAP }, 'https://trk.example.com')).toBe(
-      'https://trk.example.com/K?sub1={{campaign.id}}&sub2={{campaign.name}}',
-    );
-    expect(trackingLink({ key: 'K', trackingMethod: 'REDIRECT', landingPageUrl: null, parameters: [] }, 'https://trk.example.com')).toBe('https://trk.example.com/K');
+    expect(
+      trackingLink(
+        { key: 'K', trackingMethod: 'REDIRECT', landingPageUrl: null, parameters: SNAP },
+        'https://trk.example.com',
+      ),
+    ).toBe('https://trk.example.com/K?sub1={{campaign.id}}&sub2={{campaign.name}}');
+    expect(
+      trackingLink(
+        { key: 'K', trackingMethod: 'REDIRECT', landingPageUrl: null, parameters: [] },
+        'https://trk.example.com',
+      ),
+    ).toBe('https://trk.example.com/K');
   });
 
   it.each([
     ['https://shop.example.com/lp', 'https://shop.example.com/lp?cmpid=K&sub1={{campaign.id}}&sub2={{campaign.name}}'],
-    ['https://shop.example.com/lp?a=1', 'https://shop.example.com/lp?a=1&cmpid=K&sub1={{campaign.id}}&sub2={{campaign.name}}'],
+    [
+      'https://shop.example.com/lp?a=1',
+      'https://shop.example.com/lp?a=1&cmpid=K&sub1={{campaign.id}}&sub2={{campaign.name}}',
+    ],
     ['https://shop.example.com/lp?', 'https://shop.example.com/lp?cmpid=K&sub1={{campaign.id}}&sub2={{campaign.name}}'],
   ])('direct: %s keeps its own query', (landing, expected) => {
-    const link = trackingLink({ key: 'K', trackingMethod: 'DIRECT', landingPageUrl: landing, parameters: SNAP }, 'https://trk.example.com');
+    const link = trackingLink(
+      { key: 'K', trackingMethod: 'DIRECT', landingPageUrl: landing, parameters: SNAP },
+      'https://trk.example.com',
+    );
     expect(link).toBe(expected);
     const withScCid = new URL(`${link}&ScCid=abc`);
     expect(withScCid.searchParams.get('ScCid')).toBe('abc');

@@ -58,11 +58,13 @@ export class ClickCapture {
   async capture(input: CaptureInput): Promise<CaptureResult> {
     const campaign = this.cache.get(input.key);
     if (!campaign) return { kind: 'unavailable', reason: 'unknown campaign', fallbackUrl: null };
-    if (campaign.status !== 'ACTIVE') return { kind: 'unavailable', reason: 'campaign is paused', fallbackUrl: campaign.fallbackUrl };
+    if (campaign.status !== 'ACTIVE')
+      return { kind: 'unavailable', reason: 'campaign is paused', fallbackUrl: campaign.fallbackUrl };
 
     const offers = this.availableOffers(campaign);
     if (!offers.length) {
-      if (!this.viewReady()) throw new HttpError(503, 'configuration is still loading; try again in a moment', { error: 'unavailable' });
+      if (!this.viewReady())
+        throw new HttpError(503, 'configuration is still loading; try again in a moment', { error: 'unavailable' });
       return { kind: 'unavailable', reason: 'campaign has no available offer', fallbackUrl: campaign.fallbackUrl };
     }
     const { offer } = pickWeighted(offers);
@@ -70,7 +72,8 @@ export class ClickCapture {
 
     const params = paramsRecord(input.pairs, input.reserved);
     const scClickId = paramCaseInsensitive(input.pairs, 'ScCid');
-    if (scClickId !== null && scClickId.length > MAX_SC_CLICK_ID) throw new HttpError(400, `ScCid is longer than ${MAX_SC_CLICK_ID} characters`);
+    if (scClickId !== null && scClickId.length > MAX_SC_CLICK_ID)
+      throw new HttpError(400, `ScCid is longer than ${MAX_SC_CLICK_ID} characters`);
 
     const clickId = newClickId();
     const filled = fillOfferUrl(
@@ -89,7 +92,11 @@ export class ClickCapture {
     );
     const checked = safeRedirectUrl(filled);
     if ('problem' in checked) {
-      this.log.warn('offer URL refused for a click', { campaignId: campaign.id, offerId: offer.id, problem: checked.problem });
+      this.log.warn('offer URL refused for a click', {
+        campaignId: campaign.id,
+        offerId: offer.id,
+        problem: checked.problem,
+      });
       throw new HttpError(422, `the offer URL ${checked.problem}`, { error: 'invalid_offer_url' });
     }
 

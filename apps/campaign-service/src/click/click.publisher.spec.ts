@@ -33,17 +33,23 @@ describe('ClickPublisher', () => {
 
   it('gives up after the timeout when the broker does not acknowledge', async () => {
     const started = Date.now();
-    await expect(new ClickPublisher(() => new Promise<void>(() => undefined), 'topic', 50).publish(click)).rejects.toBeInstanceOf(ClickNotRecorded);
+    await expect(
+      new ClickPublisher(() => new Promise<void>(() => undefined), 'topic', 50).publish(click),
+    ).rejects.toBeInstanceOf(ClickNotRecorded);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('turns a failed produce into ClickNotRecorded', async () => {
-    await expect(new ClickPublisher(() => Promise.reject(new Error('broker down')), 'topic', 1000).publish(click)).rejects.toThrow(/broker down/);
+    await expect(
+      new ClickPublisher(() => Promise.reject(new Error('broker down')), 'topic', 1000).publish(click),
+    ).rejects.toThrow(/broker down/);
   });
 
   it('refuses a click that breaks the contract before sending anything', async () => {
     const send = jest.fn(async () => undefined);
-    await expect(new ClickPublisher(send, 'topic', 1000).publish({ ...click, click_id: 'short' })).rejects.toThrow(/click_id/);
+    await expect(new ClickPublisher(send, 'topic', 1000).publish({ ...click, click_id: 'short' })).rejects.toThrow(
+      /click_id/,
+    );
     expect(send).not.toHaveBeenCalled();
   });
 });

@@ -28,7 +28,10 @@ export class ClickPublisher {
     const message: Message = { key: click.click_id, value: ClickRecordedV1.contract.encode(click) };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ClickNotRecorded(`broker did not acknowledge within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(
+        () => reject(new ClickNotRecorded(`broker did not acknowledge within ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
     });
     try {
       await Promise.race([

@@ -29,12 +29,19 @@ function header(req: IncomingMessage, name: string): string | null {
 
 function fail(res: ServerResponse, e: unknown, headers: Record<string, string> = {}): void {
   if (!(e instanceof HttpError)) throw e;
-  const error = (e.body?.error as string | undefined) ?? (e.status >= 500 ? 'unavailable' : e.status === 414 ? 'uri_too_long' : 'bad_request');
+  const error =
+    (e.body?.error as string | undefined) ??
+    (e.status >= 500 ? 'unavailable' : e.status === 414 ? 'uri_too_long' : 'bad_request');
   sendJson(res, e.status, { error, reason: e.reason }, e.status === 503 ? { ...headers, 'retry-after': '1' } : headers);
 }
 
 function redirect(res: ServerResponse, location: string): void {
-  res.writeHead(302, { location, 'cache-control': 'no-store', 'content-length': '0', 'referrer-policy': 'no-referrer-when-downgrade' });
+  res.writeHead(302, {
+    location,
+    'cache-control': 'no-store',
+    'content-length': '0',
+    'referrer-policy': 'no-referrer-when-downgrade',
+  });
   res.end();
 }
 
@@ -56,12 +63,14 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
   const requestUrl = (req: IncomingMessage, target: string, trustedPeer: boolean): string | null => {
     const fwdProto = trustedPeer ? header(req, 'x-forwarded-proto')?.split(',')[0].trim().toLowerCase() : undefined;
     const proto = fwdProto === 'https' || fwdProto === 'http' ? fwdProto : 'http';
-    const host = (trustedPeer ? header(req, 'x-forwarded-host')?.split(',')[0].trim() : undefined) ?? header(req, 'host');
+    const host =
+      (trustedPeer ? header(req, 'x-forwarded-host')?.split(',')[0].trim() : undefined) ?? header(req, 'host');
     return host && HOST.test(host) ? `${proto}://${host}${target}` : null;
   };
 
   const tooLong = (req: IncomingMessage) => {
-    if ((req.url ?? '').length > opts.maxUrlBytes) throw new HttpError(414, `the click URL is longer than ${opts.maxUrlBytes} bytes`);
+    if ((req.url ?? '').length > opts.maxUrlBytes)
+      throw new HttpError(414, `the click URL is longer than ${opts.maxUrlBytes} bytes`);
   };
 
   const onRedirect = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -124,7 +133,8 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
         referrer: first('_ref') || null,
         landingUrl: lpChecked && 'url' in lpChecked ? lp : header(req, 'referer'),
       });
-      if (result.kind === 'recorded') return sendJson(res, 200, { clickid: result.clickId, offer_url: result.offerUrl }, CORS);
+      if (result.kind === 'recorded')
+        return sendJson(res, 200, { clickid: result.clickId, offer_url: result.offerUrl }, CORS);
       return sendJson(res, 404, { error: 'not_found', reason: result.reason }, CORS);
     } catch (e) {
       return fail(res, e, CORS);

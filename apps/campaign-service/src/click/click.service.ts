@@ -16,17 +16,27 @@ export class ClickService {
   async list(campaignId: string, args: { first?: number | null; after?: string | null }): Promise<ClickConnection> {
     const first = clampFirst(args.first);
     const cursor = decodeCursor(args.after);
-    const qb = this.ds.getRepository(Click).createQueryBuilder('k').where('k.campaign_id = :campaignId', { campaignId });
+    const qb = this.ds
+      .getRepository(Click)
+      .createQueryBuilder('k')
+      .where('k.campaign_id = :campaignId', { campaignId });
     if (cursor) qb.andWhere('(k.clicked_at, k.click_id) < (:ts, :cid)', { ts: cursor.createdAt, cid: cursor.id });
     const [rows, totalCount] = await Promise.all([
-      qb.orderBy('k.clicked_at', 'DESC').addOrderBy('k.click_id', 'DESC').limit(first + 1).getMany(),
+      qb
+        .orderBy('k.clicked_at', 'DESC')
+        .addOrderBy('k.click_id', 'DESC')
+        .limit(first + 1)
+        .getMany(),
       this.count(campaignId),
     ]);
     const nodes = rows.slice(0, first);
     const last = nodes[nodes.length - 1];
     return {
       nodes: nodes.map(toClickType),
-      pageInfo: { endCursor: last ? encodeCursor(last.clickedAt, last.clickId) : null, hasNextPage: rows.length > first },
+      pageInfo: {
+        endCursor: last ? encodeCursor(last.clickedAt, last.clickId) : null,
+        hasNextPage: rows.length > first,
+      },
       totalCount,
     };
   }

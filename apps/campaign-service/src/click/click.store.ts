@@ -38,7 +38,10 @@ export class ClickStore {
           try {
             valid.push(ClickRecordedV1.contract.decode(m.value));
           } catch (e) {
-            await this.deadLetters.park({ topic: this.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value }, (e as Error).message);
+            await this.deadLetters.park(
+              { topic: this.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value },
+              (e as Error).message,
+            );
           }
         }
         for (let i = 0; i < valid.length; i += CHUNK) {
@@ -69,9 +72,21 @@ export class ClickStore {
          ON CONFLICT (click_id) DO NOTHING
          RETURNING campaign_id`,
         [
-          col('click_id'), col('account_id'), col('campaign_id'), col('traffic_channel_id'), col('traffic_channel_template'),
-          col('offer_id'), col('offer_source_id'), col('tracking_method'), col('sc_click_id'), col('ip'), col('user_agent'),
-          col('referrer'), col('landing_url'), unique.map((c) => JSON.stringify(c.params)), col('clicked_at'),
+          col('click_id'),
+          col('account_id'),
+          col('campaign_id'),
+          col('traffic_channel_id'),
+          col('traffic_channel_template'),
+          col('offer_id'),
+          col('offer_source_id'),
+          col('tracking_method'),
+          col('sc_click_id'),
+          col('ip'),
+          col('user_agent'),
+          col('referrer'),
+          col('landing_url'),
+          unique.map((c) => JSON.stringify(c.params)),
+          col('clicked_at'),
         ],
       );
       const counts = new Map<string, number>();

@@ -15,7 +15,8 @@ export class TrustedProxies {
       if (bits === undefined) this.list.addAddress(addr, type);
       else {
         const prefix = Number(bits);
-        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) throw new Error(`TRUSTED_PROXIES: bad prefix in "${entry}"`);
+        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32))
+          throw new Error(`TRUSTED_PROXIES: bad prefix in "${entry}"`);
         this.list.addSubnet(addr, prefix, type);
       }
     }
@@ -43,11 +44,18 @@ export function normalizeIp(ip: string): string {
  * walked from the right, skipping trusted proxies, and the first untrusted address is the client (so a client
  * cannot spoof its IP by sending its own header through our proxy). Malformed entries stop the walk.
  */
-export function clientIp(peer: string | undefined, forwardedFor: string | string[] | undefined, trusted: TrustedProxies): string | null {
+export function clientIp(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: TrustedProxies,
+): string | null {
   if (!peer) return null;
   let client = normalizeIp(peer);
   if (!forwardedFor || !trusted.has(client)) return client;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',').map(normalizeIp).filter(Boolean);
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor)
+    .split(',')
+    .map(normalizeIp)
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i];
     if (!isIP(hop)) break;

@@ -1,16 +1,28 @@
 import { fillOfferUrl, safeRedirectUrl } from './offer-url';
 
 describe('fillOfferUrl', () => {
-  const builtIns = { clickid: 'CLICK_id-1', click_id: 'CLICK_id-1', campaign_id: 'cmp-1', campaign_key: 'Key123', offer_id: 'of-1', sccid: 'sc 1' };
+  const builtIns = {
+    clickid: 'CLICK_id-1',
+    click_id: 'CLICK_id-1',
+    campaign_id: 'cmp-1',
+    campaign_key: 'Key123',
+    offer_id: 'of-1',
+    sccid: 'sc 1',
+  };
 
   it('fills built-in macros and tracking parameters, URL-encoded', () => {
-    expect(fillOfferUrl('https://o.example/?c={clickid}&k={campaign_key}&s={sub1}&sc={sccid}&u={utm_source}', builtIns, { sub1: 'a&b=c', utm_source: 'snap' })).toBe(
-      'https://o.example/?c=CLICK_id-1&k=Key123&s=a%26b%3Dc&sc=sc%201&u=snap',
-    );
+    expect(
+      fillOfferUrl('https://o.example/?c={clickid}&k={campaign_key}&s={sub1}&sc={sccid}&u={utm_source}', builtIns, {
+        sub1: 'a&b=c',
+        utm_source: 'snap',
+      }),
+    ).toBe('https://o.example/?c=CLICK_id-1&k=Key123&s=a%26b%3Dc&sc=sc%201&u=snap');
   });
 
   it('empties macros without a value and matches parameter names case-insensitively as a fallback', () => {
-    expect(fillOfferUrl('https://o.example/?a={sub9}&b={SUB1}&c={click_id}', builtIns, { sub1: 'x' })).toBe('https://o.example/?a=&b=x&c=CLICK_id-1');
+    expect(fillOfferUrl('https://o.example/?a={sub9}&b={SUB1}&c={click_id}', builtIns, { sub1: 'x' })).toBe(
+      'https://o.example/?a=&b=x&c=CLICK_id-1',
+    );
   });
 
   it('never lets a value inject URL structure or line breaks', () => {

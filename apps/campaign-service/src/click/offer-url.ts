@@ -6,21 +6,36 @@
  * - any tracking parameter of the click by its name, e.g. `{sub1}` … `{sub10}`, `{utm_source}`.
  * A macro with no value becomes the empty string, so offers never receive a literal `{sub7}`.
  */
-export const BUILT_IN_MACROS = ['clickid', 'click_id', 'campaign_id', 'campaign_key', 'traffic_channel_id', 'offer_id', 'offer_source_id', 'sccid'] as const;
+export const BUILT_IN_MACROS = [
+  'clickid',
+  'click_id',
+  'campaign_id',
+  'campaign_key',
+  'traffic_channel_id',
+  'offer_id',
+  'offer_source_id',
+  'sccid',
+] as const;
 export type BuiltInMacro = (typeof BUILT_IN_MACROS)[number];
 
 const MACRO = /\{([A-Za-z0-9_.-]{1,64})\}/g;
 const UNSAFE = /[\u0000-\u0020\u007f]/;
 export const MAX_REDIRECT_URL_LENGTH = 8192;
 
-export function fillOfferUrl(template: string, builtIns: Partial<Record<BuiltInMacro, string | null>>, params: Record<string, string>): string {
+export function fillOfferUrl(
+  template: string,
+  builtIns: Partial<Record<BuiltInMacro, string | null>>,
+  params: Record<string, string>,
+): string {
   const lowerParams = new Map<string, string>();
-  for (const [k, v] of Object.entries(params)) if (!lowerParams.has(k.toLowerCase())) lowerParams.set(k.toLowerCase(), v);
+  for (const [k, v] of Object.entries(params))
+    if (!lowerParams.has(k.toLowerCase())) lowerParams.set(k.toLowerCase(), v);
   return template.replace(MACRO, (_m, name: string) => {
     const lower = name.toLowerCase();
     let value: string | null | undefined;
     if ((BUILT_IN_MACROS as readonly string[]).includes(lower)) value = builtIns[lower as BuiltInMacro];
-    if (value === undefined || value === null) value = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : lowerParams.get(lower);
+    if (value === undefined || value === null)
+      value = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : lowerParams.get(lower);
     return encodeURIComponent(value ?? '');
   });
 }
@@ -38,9 +53,11 @@ export function safeRedirectUrl(candidate: string): { url: string } | { problem:
   } catch {
     return { problem: 'is not an absolute URL' };
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { problem: `uses ${u.protocol} (only http and https are allowed)` };
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return { problem: `uses ${u.protocol} (only http and https are allowed)` };
   if (!u.hostname) return { problem: 'has no host' };
   if (u.username || u.password) return { problem: 'must not carry credentials' };
-  if (u.href.length > MAX_REDIRECT_URL_LENGTH) return { problem: `is longer than ${MAX_REDIRECT_URL_LENGTH} characters` };
+  if (u.href.length > MAX_REDIRECT_URL_LENGTH)
+    return { problem: `is longer than ${MAX_REDIRECT_URL_LENGTH} characters` };
   return { url: u.href };
 }

@@ -58,7 +58,12 @@ describe('parseQuery', () => {
 });
 
 describe('params helpers', () => {
-  const pairs: Array<[string, string]> = [['format', 'json'], ['sub1', 'a'], ['sub1', 'b'], ['sccid', 'x']];
+  const pairs: Array<[string, string]> = [
+    ['format', 'json'],
+    ['sub1', 'a'],
+    ['sub1', 'b'],
+    ['sccid', 'x'],
+  ];
   it('keeps the first value per name and drops reserved names', () => {
     expect(paramsRecord(pairs, new Set(['format']))).toEqual({ sub1: 'a', sccid: 'x' });
   });

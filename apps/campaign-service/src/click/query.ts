@@ -12,7 +12,8 @@ const RAW_TARGET_OK = /^[\x21-\x7e]*$/;
  * is treated as query too.
  */
 export function splitTarget(target: string): { path: string; query: string } {
-  if (!RAW_TARGET_OK.test(target)) throw new HttpError(400, 'the request URL contains characters that must be percent-encoded');
+  if (!RAW_TARGET_OK.test(target))
+    throw new HttpError(400, 'the request URL contains characters that must be percent-encoded');
   const q = target.indexOf('?');
   let path = q === -1 ? target : target.slice(0, q);
   let query = q === -1 ? '' : target.slice(q + 1);
@@ -49,7 +50,8 @@ export function parseQuery(query: string): Array<[string, string]> {
     const eq = part.indexOf('=');
     const name = decodeStrict(eq === -1 ? part : part.slice(0, eq));
     const value = decodeStrict(eq === -1 ? '' : part.slice(eq + 1));
-    if (CONTROL.test(name) || CONTROL.test(value)) throw new HttpError(400, 'the query string contains control characters');
+    if (CONTROL.test(name) || CONTROL.test(value))
+      throw new HttpError(400, 'the query string contains control characters');
     if (!name) continue;
     out.push([name, value]);
   }

@@ -61,7 +61,8 @@ export class ConfigViewConsumer {
     });
     const result = await Promise.race([reached, timedOut]);
     clearTimeout(timer);
-    if (result === 'timeout') this.log.warn('config view not caught up yet; going on with what it has', { entries: this.view.size });
+    if (result === 'timeout')
+      this.log.warn('config view not caught up yet; going on with what it has', { entries: this.view.size });
     else this.log.info('config view caught up', { entries: this.view.size });
   }
 
@@ -94,7 +95,10 @@ export class ConfigViewConsumer {
       const problem = dataProblem(value);
       if (problem) throw new ContractViolation('config.entity.v1', [problem]);
     } catch (e) {
-      await this.deadLetters.park({ topic: this.topic, partition, offset: m.offset, key: m.key, value: m.value }, (e as Error).message);
+      await this.deadLetters.park(
+        { topic: this.topic, partition, offset: m.offset, key: m.key, value: m.value },
+        (e as Error).message,
+      );
       return;
     }
     this.view.apply(value);

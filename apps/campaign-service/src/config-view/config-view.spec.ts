@@ -1,7 +1,12 @@
 import type { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { ConfigView, dataProblem } from './config-view';
 
-const offer = (id: string, version: number, url: string, extra: Partial<ConfigEntityV1.Value> = {}): ConfigEntityV1.Value =>
+const offer = (
+  id: string,
+  version: number,
+  url: string,
+  extra: Partial<ConfigEntityV1.Value> = {},
+): ConfigEntityV1.Value =>
   ({
     schema: 'config.entity.v1',
     entity_type: 'offer',
@@ -41,7 +46,16 @@ describe('ConfigView', () => {
 
   it('finds tracking domains by host, case-insensitively', () => {
     const v = new ConfigView();
-    v.apply({ schema: 'config.entity.v1', entity_type: 'tracking_domain', id: 'd1', account_id: 'acc', version: 1, deleted: false, updated_at: new Date().toISOString(), data: { hostname: 'Trk.Example.com', is_default: true } });
+    v.apply({
+      schema: 'config.entity.v1',
+      entity_type: 'tracking_domain',
+      id: 'd1',
+      account_id: 'acc',
+      version: 1,
+      deleted: false,
+      updated_at: new Date().toISOString(),
+      data: { hostname: 'Trk.Example.com', is_default: true },
+    });
     expect(v.trackingDomainByHost('trk.example.COM', 'acc')?.id).toBe('d1');
     expect(v.trackingDomains('other')).toEqual([]);
   });
@@ -63,11 +77,22 @@ describe('ConfigView', () => {
 
   it('names data problems of the shapes it relies on', () => {
     expect(dataProblem(offer('o', 1, 'https://x/'))).toBeNull();
-    expect(dataProblem({ ...offer('o', 1, 'x'), data: { name: 'x' } } as unknown as ConfigEntityV1.Value)).toMatch(/offer.data.url/);
+    expect(dataProblem({ ...offer('o', 1, 'x'), data: { name: 'x' } } as unknown as ConfigEntityV1.Value)).toMatch(
+      /offer.data.url/,
+    );
     expect(dataProblem({ ...offer('o', 1, 'x'), data: null })).toMatch(/without data/);
     expect(dataProblem({ ...offer('o', 1, 'x'), deleted: true, data: null })).toBeNull();
     expect(
-      dataProblem({ schema: 'config.entity.v1', entity_type: 'traffic_channel', id: 't', account_id: 'a', version: 1, deleted: false, updated_at: '', data: { name: 'n', template: 'snapchat', click_id_param: null, parameters: [{ name: 1 }] } } as unknown as ConfigEntityV1.Value),
+      dataProblem({
+        schema: 'config.entity.v1',
+        entity_type: 'traffic_channel',
+        id: 't',
+        account_id: 'a',
+        version: 1,
+        deleted: false,
+        updated_at: '',
+        data: { name: 'n', template: 'snapchat', click_id_param: null, parameters: [{ name: 1 }] },
+      } as unknown as ConfigEntityV1.Value),
     ).toMatch(/parameters/);
   });
 });

@@ -34,7 +34,11 @@ export class ConfigView {
     return this.entries.size;
   }
 
-  private live<T extends ConfigEntityV1.EntityType>(type: T, id: string, accountId: string): (ConfigEntityV1.Value & { entity_type: T }) | undefined {
+  private live<T extends ConfigEntityV1.EntityType>(
+    type: T,
+    id: string,
+    accountId: string,
+  ): (ConfigEntityV1.Value & { entity_type: T }) | undefined {
     const v = this.entries.get(`${type}:${id}`);
     if (!v || v.entity_type !== type || v.deleted || !v.data || v.account_id !== accountId) return undefined;
     return v as ConfigEntityV1.Value & { entity_type: T };
@@ -88,9 +92,13 @@ export function dataProblem(value: ConfigEntityV1.Value): string | null {
   switch (value.entity_type) {
     case 'traffic_channel': {
       if (typeof d.template !== 'string') return 'traffic_channel.data.template must be a string';
-      if (d.click_id_param !== null && typeof d.click_id_param !== 'string') return 'traffic_channel.data.click_id_param must be a string or null';
+      if (d.click_id_param !== null && typeof d.click_id_param !== 'string')
+        return 'traffic_channel.data.click_id_param must be a string or null';
       const params = d.parameters;
-      if (!Array.isArray(params) || !params.every((p) => p && typeof p.name === 'string' && typeof p.value === 'string')) {
+      if (
+        !Array.isArray(params) ||
+        !params.every((p) => p && typeof p.name === 'string' && typeof p.value === 'string')
+      ) {
         return 'traffic_channel.data.parameters must be [{name, value}]';
       }
       return null;
@@ -100,7 +108,8 @@ export function dataProblem(value: ConfigEntityV1.Value): string | null {
       if (typeof d.offer_source_id !== 'string') return 'offer.data.offer_source_id must be a string';
       return null;
     case 'tracking_domain':
-      if (typeof d.hostname !== 'string' || !d.hostname) return 'tracking_domain.data.hostname must be a non-empty string';
+      if (typeof d.hostname !== 'string' || !d.hostname)
+        return 'tracking_domain.data.hostname must be a non-empty string';
       return null;
     default:
       return null;

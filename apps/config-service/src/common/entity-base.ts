@@ -19,7 +19,11 @@ export abstract class AccountScopedEntity {
 }
 
 /** Fills id/account/timestamps/version for a new row. */
-export function newRow<T extends AccountScopedEntity>(accountId: string, id: string, fields: Omit<T, keyof AccountScopedEntity>): T {
+export function newRow<T extends AccountScopedEntity>(
+  accountId: string,
+  id: string,
+  fields: Omit<T, keyof AccountScopedEntity>,
+): T {
   const now = new Date();
   return { ...fields, id, accountId, createdAt: now, updatedAt: now, version: 1 } as T;
 }

@@ -19,12 +19,22 @@ export async function paginate<T extends ObjectLiteral & { createdAt: Date; id: 
   const a = qb.alias;
   if (cursor) {
     if (!isUuid(cursor.id)) throw badInput('after: malformed cursor', 'after');
-    qb.andWhere(`(${a}.createdAt, ${a}.id) > (:cursorAt, :cursorId)`, { cursorAt: cursor.createdAt, cursorId: cursor.id });
+    qb.andWhere(`(${a}.createdAt, ${a}.id) > (:cursorAt, :cursorId)`, {
+      cursorAt: cursor.createdAt,
+      cursorId: cursor.id,
+    });
   }
-  const rows = await qb.orderBy(`${a}.createdAt`, 'ASC').addOrderBy(`${a}.id`, 'ASC').limit(n + 1).getMany();
+  const rows = await qb
+    .orderBy(`${a}.createdAt`, 'ASC')
+    .addOrderBy(`${a}.id`, 'ASC')
+    .limit(n + 1)
+    .getMany();
   const nodes = rows.slice(0, n);
   const last = nodes[nodes.length - 1];
-  return { nodes, pageInfo: { hasNextPage: rows.length > n, endCursor: last ? encodeCursor(last.createdAt, last.id) : null } };
+  return {
+    nodes,
+    pageInfo: { hasNextPage: rows.length > n, endCursor: last ? encodeCursor(last.createdAt, last.id) : null },
+  };
 }
 
 export function mapPage<A, B>(page: Page<A>, fn: (a: A) => B): Page<B> {

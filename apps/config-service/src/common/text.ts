@@ -1,6 +1,5 @@
 import { badInput } from '@snaptrack/util-federation';
 
- 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A trimmed, non-empty display text without control characters. */
@@ -18,7 +17,11 @@ const PARAM = /^[A-Za-z0-9_.\-[\]]{1,64}$/;
 export function paramName(value: string | null | undefined, field: string, label: string): string {
   const v = (value ?? '').trim();
   if (!v) throw badInput(`${label} must not be empty`, field);
-  if (!PARAM.test(v)) throw badInput(`${label} "${v.slice(0, 64)}" is not a valid URL parameter name (letters, digits, _ . - [ ], at most 64)`, field);
+  if (!PARAM.test(v))
+    throw badInput(
+      `${label} "${v.slice(0, 64)}" is not a valid URL parameter name (letters, digits, _ . - [ ], at most 64)`,
+      field,
+    );
   return v;
 }
 

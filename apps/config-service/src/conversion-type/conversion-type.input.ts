@@ -5,8 +5,13 @@ import { ConversionDuplicatePolicy } from './conversion-type.type';
 @InputType('CreateConversionTypeInput')
 export class CreateConversionTypeInput {
   @Field({ description: 'Case-sensitive, unique per account; leading/trailing spaces are removed' }) name: string;
-  @Field(() => ConversionDuplicatePolicy, { nullable: true, description: 'Defaults to CREATE' }) duplicatePolicy?: ConversionDuplicatePolicy | null;
-  @Field(() => Boolean, { nullable: true, description: 'Make it the default type (the previous default stops being one)' }) isDefault?: boolean | null;
+  @Field(() => ConversionDuplicatePolicy, { nullable: true, description: 'Defaults to CREATE' })
+  duplicatePolicy?: ConversionDuplicatePolicy | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Make it the default type (the previous default stops being one)',
+  })
+  isDefault?: boolean | null;
 }
 
 @InputType('UpdateConversionTypeInput')

@@ -24,7 +24,10 @@ export class ConversionTypeResolver {
   }
 
   @Mutation(() => ConversionTypeType)
-  async createConversionType(@Arg('input', () => CreateConversionTypeInput) input: CreateConversionTypeInput, @Ctx() ctx: SubgraphContext) {
+  async createConversionType(
+    @Arg('input', () => CreateConversionTypeInput) input: CreateConversionTypeInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return ConversionTypeType.from(await this.types.create(ctx.accountId, input));
   }
 

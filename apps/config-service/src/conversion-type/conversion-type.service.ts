@@ -10,7 +10,12 @@ import { lockKey, type Publish, type UnitOfWork } from '../common/transaction';
 import { conversionTypeEvent, deletedEvent } from '../publishing/config-entity.mapper';
 import { PixelEntity, PixelEventMappingEntity } from '../pixel/pixel.entity';
 import { ConversionTypeEntity } from './conversion-type.entity';
-import { MAX_CONVERSION_TYPES, conversionTypeName, type CreateConversionTypeInput, type UpdateConversionTypeInput } from './conversion-type.input';
+import {
+  MAX_CONVERSION_TYPES,
+  conversionTypeName,
+  type CreateConversionTypeInput,
+  type UpdateConversionTypeInput,
+} from './conversion-type.input';
 import { ConversionDuplicatePolicy } from './conversion-type.type';
 
 export class ConversionTypeService {
@@ -45,7 +50,10 @@ export class ConversionTypeService {
       await lockKey(tx, 'conversion_type', accountId);
       const count = await tx.count(ConversionTypeEntity, { where: { accountId } });
       if (count >= MAX_CONVERSION_TYPES) {
-        throw badInput(`An account can have at most ${MAX_CONVERSION_TYPES} conversion types; delete one you no longer use first`, 'name');
+        throw badInput(
+          `An account can have at most ${MAX_CONVERSION_TYPES} conversion types; delete one you no longer use first`,
+          'name',
+        );
       }
       await this.assertNameFree(tx, accountId, name, null);
       const row = newRow<ConversionTypeEntity>(accountId, randomUUID(), {
@@ -93,7 +101,8 @@ export class ConversionTypeService {
     return this.uow.run(async (tx, publish) => {
       await lockKey(tx, 'conversion_type', accountId);
       const row = await this.lockRow(tx, accountId, id);
-      if (row.isDefault) throw conflict(`Conversion type "${row.name}" is the default type: make another type the default first`);
+      if (row.isDefault)
+        throw conflict(`Conversion type "${row.name}" is the default type: make another type the default first`);
       const mapped = await tx
         .createQueryBuilder(PixelEventMappingEntity, 'm')
         .innerJoin(PixelEntity, 'p', 'p.id = m.placementId')
@@ -114,18 +123,34 @@ export class ConversionTypeService {
   }
 
   private async lockRow(tx: EntityManager, accountId: string, id: string): Promise<ConversionTypeEntity> {
-    const row = isUuid(id) ? await tx.findOne(ConversionTypeEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const row = isUuid(id)
+      ? await tx.findOne(ConversionTypeEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!row) throw notFound('Conversion type', id);
     return row;
   }
 
-  private async assertNameFree(tx: EntityManager, accountId: string, name: string, exceptId: string | null): Promise<void> {
+  private async assertNameFree(
+    tx: EntityManager,
+    accountId: string,
+    name: string,
+    exceptId: string | null,
+  ): Promise<void> {
     const other = await tx.findOne(ConversionTypeEntity, { where: { accountId, name } });
-    if (other && other.id !== exceptId) throw conflict(`A conversion type named "${name}" already exists (names are case-sensitive)`);
+    if (other && other.id !== exceptId)
+      throw conflict(`A conversion type named "${name}" already exists (names are case-sensitive)`);
   }
 
-  private async clearDefault(tx: EntityManager, publish: Publish, accountId: string, exceptId: string | null): Promise<void> {
-    const current = await tx.findOne(ConversionTypeEntity, { where: { accountId, isDefault: true }, lock: { mode: 'pessimistic_write' } });
+  private async clearDefault(
+    tx: EntityManager,
+    publish: Publish,
+    accountId: string,
+    exceptId: string | null,
+  ): Promise<void> {
+    const current = await tx.findOne(ConversionTypeEntity, {
+      where: { accountId, isDefault: true },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!current || current.id === exceptId) return;
     current.isDefault = false;
     touch(current);
@@ -137,7 +162,8 @@ export class ConversionTypeService {
     try {
       await tx.insert(ConversionTypeEntity, row);
     } catch (e) {
-      if (isUniqueViolation(e, 'conversion_type_account_name')) throw conflict(`A conversion type named "${row.name}" already exists (names are case-sensitive)`);
+      if (isUniqueViolation(e, 'conversion_type_account_name'))
+        throw conflict(`A conversion type named "${row.name}" already exists (names are case-sensitive)`);
       throw e;
     }
   }
@@ -147,7 +173,8 @@ export class ConversionTypeService {
     try {
       await tx.update(ConversionTypeEntity, { id, accountId }, fields);
     } catch (e) {
-      if (isUniqueViolation(e, 'conversion_type_account_name')) throw conflict(`A conversion type named "${row.name}" already exists (names are case-sensitive)`);
+      if (isUniqueViolation(e, 'conversion_type_account_name'))
+        throw conflict(`A conversion type named "${row.name}" already exists (names are case-sensitive)`);
       throw e;
     }
   }

@@ -22,7 +22,9 @@ registerEnumType(ConversionDuplicatePolicy, {
 });
 
 @Directive('@key(fields: "id")')
-@ObjectType('ConversionType', { description: "A kind of conversion; a postback's `type` must equal its name exactly (case-sensitive)" })
+@ObjectType('ConversionType', {
+  description: "A kind of conversion; a postback's `type` must equal its name exactly (case-sensitive)",
+})
 export class ConversionTypeType {
   @Field(() => ID) id: string;
   @Field() name: string;

@@ -98,7 +98,9 @@ export class CreateConfigSchema1764500000000 implements MigrationInterface {
       CONSTRAINT pixel_one_level_per_account EXCLUDE USING gist (account_id WITH =, pixel_id WITH =, placement_kind WITH <>)
     )`);
     // The channel's "default data source": at most one per channel.
-    await q.query(`CREATE UNIQUE INDEX pixel_one_per_channel ON pixel (traffic_channel_id) WHERE traffic_channel_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX pixel_one_per_channel ON pixel (traffic_channel_id) WHERE traffic_channel_id IS NOT NULL`,
+    );
     // The same pixel twice on one offer.
     await q.query(`CREATE UNIQUE INDEX pixel_once_per_offer ON pixel (offer_id, pixel_id) WHERE offer_id IS NOT NULL`);
     await q.query(`CREATE INDEX pixel_page ON pixel (account_id, created_at, id)`);
@@ -114,7 +116,15 @@ export class CreateConfigSchema1764500000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['pixel_event_mapping', 'pixel', 'offer', 'offer_source', 'tracking_domain', 'conversion_type', 'traffic_channel']) {
+    for (const t of [
+      'pixel_event_mapping',
+      'pixel',
+      'offer',
+      'offer_source',
+      'tracking_domain',
+      'conversion_type',
+      'traffic_channel',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

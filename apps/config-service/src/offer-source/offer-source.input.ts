@@ -16,10 +16,21 @@ export enum PostbackParameterRole {
   COUNTRY = 'country',
   EXTERNAL_ID = 'external_id',
 }
-registerEnumType(PostbackParameterRole, { name: 'PostbackParameterRole', description: 'What an additional postback parameter carries' });
+registerEnumType(PostbackParameterRole, {
+  name: 'PostbackParameterRole',
+  description: 'What an additional postback parameter carries',
+});
 // Every role is one util-pii knows how to normalise and hash.
 const _roleCheck: Record<`${PostbackParameterRole}`, PiiRole> = {
-  email: 'email', phone: 'phone', first_name: 'first_name', last_name: 'last_name', zip: 'zip', city: 'city', state: 'state', country: 'country', external_id: 'external_id',
+  email: 'email',
+  phone: 'phone',
+  first_name: 'first_name',
+  last_name: 'last_name',
+  zip: 'zip',
+  city: 'city',
+  state: 'state',
+  country: 'country',
+  external_id: 'external_id',
 };
 void _roleCheck;
 
@@ -37,12 +48,28 @@ export class CreateOfferSourceInput {
   @Field(() => String, { nullable: true, description: 'Default "type"' }) typeParam?: string | null;
   @Field(() => String, { nullable: true, description: 'Default "eventid"' }) eventIdParam?: string | null;
   @Field(() => String, { nullable: true, description: 'Default "currency"' }) currencyParam?: string | null;
-  @Field(() => [OfferSourceParameterInput], { nullable: true }) additionalParameters?: OfferSourceParameterInput[] | null;
-  @Field(() => String, { nullable: true, description: 'Write-only secret postbacks must carry as ?token=…; only its SHA-256 is stored' })
+  @Field(() => [OfferSourceParameterInput], { nullable: true }) additionalParameters?:
+    OfferSourceParameterInput[] | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Write-only secret postbacks must carry as ?token=…; only its SHA-256 is stored',
+  })
   postbackToken?: string | null;
-  @Field(() => Int, { nullable: true, description: 'Days after the click a conversion is still attributed (default 30)' }) clickExpirationDays?: number | null;
-  @Field(() => String, { nullable: true, description: 'ISO 4217 code used when a postback names no currency (default USD)' }) defaultCurrency?: string | null;
-  @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2 country for phone numbers without a country code' }) defaultPhoneCountry?: string | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Days after the click a conversion is still attributed (default 30)',
+  })
+  clickExpirationDays?: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'ISO 4217 code used when a postback names no currency (default USD)',
+  })
+  defaultCurrency?: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'ISO 3166-1 alpha-2 country for phone numbers without a country code',
+  })
+  defaultPhoneCountry?: string | null;
 }
 
 @InputType('UpdateOfferSourceInput', { description: 'Omitted fields keep their value' })
@@ -53,15 +80,24 @@ export class UpdateOfferSourceInput {
   @Field(() => String, { nullable: true }) typeParam?: string | null;
   @Field(() => String, { nullable: true }) eventIdParam?: string | null;
   @Field(() => String, { nullable: true }) currencyParam?: string | null;
-  @Field(() => [OfferSourceParameterInput], { nullable: true, description: 'Replaces the additional parameters' }) additionalParameters?: OfferSourceParameterInput[] | null;
+  @Field(() => [OfferSourceParameterInput], { nullable: true, description: 'Replaces the additional parameters' })
+  additionalParameters?: OfferSourceParameterInput[] | null;
   @Field(() => String, { nullable: true, description: 'Replaces the postback token' }) postbackToken?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'true removes the postback token requirement' }) clearPostbackToken?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'true removes the postback token requirement' })
+  clearPostbackToken?: boolean | null;
   @Field(() => Int, { nullable: true }) clickExpirationDays?: number | null;
   @Field(() => String, { nullable: true }) defaultCurrency?: string | null;
-  @Field(() => String, { nullable: true, description: 'An empty string clears it' }) defaultPhoneCountry?: string | null;
+  @Field(() => String, { nullable: true, description: 'An empty string clears it' }) defaultPhoneCountry?:
+    string | null;
 }
 
-export const DEFAULT_PARAMS = { clickIdParam: 'clickid', payoutParam: 'sum', typeParam: 'type', eventIdParam: 'eventid', currencyParam: 'currency' } as const;
+export const DEFAULT_PARAMS = {
+  clickIdParam: 'clickid',
+  payoutParam: 'sum',
+  typeParam: 'type',
+  eventIdParam: 'eventid',
+  currencyParam: 'currency',
+} as const;
 export type FixedParamKey = keyof typeof DEFAULT_PARAMS;
 const FIXED_LABELS: Record<FixedParamKey, string> = {
   clickIdParam: 'Click ID parameter',
@@ -83,29 +119,47 @@ export function fixedParam(key: FixedParamKey, v: string): string {
 
 export function additionalParameters(list: OfferSourceParameterInput[]): AdditionalParameter[] {
   if (list.length > 20) throw badInput('An offer source has at most 20 additional parameters', 'additionalParameters');
-  const out = list.map((p) => ({ param: paramName(p.param, 'additionalParameters', 'Additional parameter name'), role: p.role as PiiRole }));
-  assertDistinct(out.map((p) => p.role), 'additionalParameters', 'Role');
+  const out = list.map((p) => ({
+    param: paramName(p.param, 'additionalParameters', 'Additional parameter name'),
+    role: p.role as PiiRole,
+  }));
+  assertDistinct(
+    out.map((p) => p.role),
+    'additionalParameters',
+    'Role',
+  );
   return out;
 }
 
 /** Every parameter name of the postback, fixed and additional, must be distinct (and not the reserved `token`). */
-export function assertParamNamesDistinct(fixed: Record<FixedParamKey, string>, additional: AdditionalParameter[]): void {
+export function assertParamNamesDistinct(
+  fixed: Record<FixedParamKey, string>,
+  additional: AdditionalParameter[],
+): void {
   const names = [...Object.values(fixed), ...additional.map((a) => a.param)];
   const reserved = names.find((n) => n === TOKEN_PARAM);
-  if (reserved) throw badInput(`"${TOKEN_PARAM}" is reserved for the postback token; choose another parameter name`, 'additionalParameters');
+  if (reserved)
+    throw badInput(
+      `"${TOKEN_PARAM}" is reserved for the postback token; choose another parameter name`,
+      'additionalParameters',
+    );
   assertDistinct(names, 'additionalParameters', 'Postback parameter');
 }
 
 export function postbackToken(raw: string): string {
   const v = raw.trim();
   if (v.length < 8 || v.length > 128 || !/^[A-Za-z0-9._~-]+$/.test(v)) {
-    throw badInput('Postback token must be 8-128 characters of letters, digits and . _ ~ - (it travels in the postback URL)', 'postbackToken');
+    throw badInput(
+      'Postback token must be 8-128 characters of letters, digits and . _ ~ - (it travels in the postback URL)',
+      'postbackToken',
+    );
   }
   return v;
 }
 
 export function clickExpirationDays(v: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > 365) throw badInput('Click expiration must be a whole number of days between 1 and 365', 'clickExpirationDays');
+  if (!Number.isInteger(v) || v < 1 || v > 365)
+    throw badInput('Click expiration must be a whole number of days between 1 and 365', 'clickExpirationDays');
   return v;
 }
 
@@ -113,7 +167,8 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 export function currency(raw: string): string {
   const v = raw.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(v) || !CURRENCIES.has(v)) throw badInput(`"${raw.trim().slice(0, 20)}" is not an ISO 4217 currency code (e.g. USD, EUR)`, 'defaultCurrency');
+  if (!/^[A-Z]{3}$/.test(v) || !CURRENCIES.has(v))
+    throw badInput(`"${raw.trim().slice(0, 20)}" is not an ISO 4217 currency code (e.g. USD, EUR)`, 'defaultCurrency');
   return v;
 }
 
@@ -122,7 +177,10 @@ export function phoneCountry(raw: string): string | null {
   const v = raw.trim().toUpperCase();
   if (!v) return null;
   if (!/^[A-Z]{2}$/.test(v) || !COUNTRY_CODES.has(v.toLowerCase())) {
-    throw badInput(`"${raw.trim().slice(0, 20)}" is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, DE)`, 'defaultPhoneCountry');
+    throw badInput(
+      `"${raw.trim().slice(0, 20)}" is not an ISO 3166-1 alpha-2 country code (e.g. US, GB, DE)`,
+      'defaultPhoneCountry',
+    );
   }
   return v;
 }

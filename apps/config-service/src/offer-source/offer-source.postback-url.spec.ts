@@ -1,7 +1,15 @@
 import { buildPostbackUrl, trackingBase } from './offer-source.postback-url';
 import { currency, phoneCountry } from './offer-source.input';
 
-const defaults = { clickIdParam: 'clickid', payoutParam: 'sum', typeParam: 'type', eventIdParam: 'eventid', currencyParam: 'currency', additionalParameters: [], hasPostbackToken: false };
+const defaults = {
+  clickIdParam: 'clickid',
+  payoutParam: 'sum',
+  typeParam: 'type',
+  eventIdParam: 'eventid',
+  currencyParam: 'currency',
+  additionalParameters: [],
+  hasPostbackToken: false,
+};
 
 describe('postback URL', () => {
   it('puts the fixed parameters first, then each additional parameter with its role macro', () => {
@@ -21,8 +29,15 @@ describe('postback URL', () => {
   });
 
   it('uses renamed parameters and asks for the token when one is set', () => {
-    const url = buildPostbackUrl('http://127.0.0.1:8080/', { ...defaults, clickIdParam: 'cid', payoutParam: 'payout', hasPostbackToken: true });
-    expect(url).toBe('http://127.0.0.1:8080/postback?cid={clickid}&payout={payout}&type={type}&eventid={eventid}&currency={currency}&token=YOUR_POSTBACK_TOKEN');
+    const url = buildPostbackUrl('http://127.0.0.1:8080/', {
+      ...defaults,
+      clickIdParam: 'cid',
+      payoutParam: 'payout',
+      hasPostbackToken: true,
+    });
+    expect(url).toBe(
+      'http://127.0.0.1:8080/postback?cid={clickid}&payout={payout}&type={type}&eventid={eventid}&currency={currency}&token=YOUR_POSTBACK_TOKEN',
+    );
   });
 
   it('is on the default tracking domain, or on the public tracking URL without one', () => {

@@ -35,7 +35,10 @@ export class OfferSourceResolver {
   }
 
   @Mutation(() => OfferSourceType)
-  async createOfferSource(@Arg('input', () => CreateOfferSourceInput) input: CreateOfferSourceInput, @Ctx() ctx: SubgraphContext) {
+  async createOfferSource(
+    @Arg('input', () => CreateOfferSourceInput) input: CreateOfferSourceInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return OfferSourceType.from(await this.sources.create(ctx.accountId, input));
   }
 

@@ -56,19 +56,28 @@ export class OfferSourceService {
   async create(accountId: string, input: CreateOfferSourceInput): Promise<OfferSourceEntity> {
     const name = offerSourceName(input.name);
     const fixed = {} as Record<FixedParamKey, string>;
-    for (const k of FIXED_KEYS) fixed[k] = input[k] === undefined || input[k] === null ? DEFAULT_PARAMS[k] : fixedParam(k, input[k]!);
+    for (const k of FIXED_KEYS)
+      fixed[k] = input[k] === undefined || input[k] === null ? DEFAULT_PARAMS[k] : fixedParam(k, input[k]!);
     const additional = additionalParameters(input.additionalParameters ?? []);
     assertParamNamesDistinct(fixed, additional);
-    const token = input.postbackToken === undefined || input.postbackToken === null ? null : postbackToken(input.postbackToken);
+    const token =
+      input.postbackToken === undefined || input.postbackToken === null ? null : postbackToken(input.postbackToken);
     const row = newRow<OfferSourceEntity>(accountId, randomUUID(), {
       name,
       ...fixed,
       additionalParams: additional,
       postbackTokenSha256: token ? sha256Hex(token) : null,
       postbackTokenHint: token ? tokenHint(token) : null,
-      clickExpirationDays: input.clickExpirationDays === undefined || input.clickExpirationDays === null ? 30 : clickExpirationDays(input.clickExpirationDays),
-      defaultCurrency: input.defaultCurrency === undefined || input.defaultCurrency === null ? 'USD' : currency(input.defaultCurrency),
-      defaultPhoneCountry: input.defaultPhoneCountry === undefined || input.defaultPhoneCountry === null ? null : phoneCountry(input.defaultPhoneCountry),
+      clickExpirationDays:
+        input.clickExpirationDays === undefined || input.clickExpirationDays === null
+          ? 30
+          : clickExpirationDays(input.clickExpirationDays),
+      defaultCurrency:
+        input.defaultCurrency === undefined || input.defaultCurrency === null ? 'USD' : currency(input.defaultCurrency),
+      defaultPhoneCountry:
+        input.defaultPhoneCountry === undefined || input.defaultPhoneCountry === null
+          ? null
+          : phoneCountry(input.defaultPhoneCountry),
     });
     return this.uow.run(async (tx, publish) => {
       await tx.insert(OfferSourceEntity, row);
@@ -87,7 +96,12 @@ export class OfferSourceService {
     const token = given(input.postbackToken) ? postbackToken(input.postbackToken) : undefined;
     const days = given(input.clickExpirationDays) ? clickExpirationDays(input.clickExpirationDays) : undefined;
     const cur = given(input.defaultCurrency) ? currency(input.defaultCurrency) : undefined;
-    const phone = input.defaultPhoneCountry === undefined ? undefined : input.defaultPhoneCountry === null ? null : phoneCountry(input.defaultPhoneCountry);
+    const phone =
+      input.defaultPhoneCountry === undefined
+        ? undefined
+        : input.defaultPhoneCountry === null
+          ? null
+          : phoneCountry(input.defaultPhoneCountry);
     return this.uow.run(async (tx, publish) => {
       const row = await this.lockRow(tx, accountId, id);
       const before = JSON.stringify(row);
@@ -95,7 +109,13 @@ export class OfferSourceService {
       Object.assign(row, fixedChanges);
       if (additional !== undefined) row.additionalParams = additional;
       assertParamNamesDistinct(
-        { clickIdParam: row.clickIdParam, payoutParam: row.payoutParam, typeParam: row.typeParam, eventIdParam: row.eventIdParam, currencyParam: row.currencyParam },
+        {
+          clickIdParam: row.clickIdParam,
+          payoutParam: row.payoutParam,
+          typeParam: row.typeParam,
+          eventIdParam: row.eventIdParam,
+          currencyParam: row.currencyParam,
+        },
         row.additionalParams,
       );
       if (token !== undefined) {
@@ -121,7 +141,10 @@ export class OfferSourceService {
     return this.uow.run(async (tx, publish) => {
       const row = await this.lockRow(tx, accountId, id);
       const offers = await tx.count(OfferEntity, { where: { accountId, offerSourceId: row.id } });
-      if (offers) throw conflict(`Offer source "${row.name}" is used by ${offers} offer${offers === 1 ? '' : 's'}: delete them or move them to another source first`);
+      if (offers)
+        throw conflict(
+          `Offer source "${row.name}" is used by ${offers} offer${offers === 1 ? '' : 's'}: delete them or move them to another source first`,
+        );
       await tx.delete(OfferSourceEntity, { id: row.id, accountId });
       await publish(deletedEvent('offer_source', row));
       this.log.info('offer source deleted', { accountId, offerSourceId: row.id });
@@ -131,7 +154,9 @@ export class OfferSourceService {
 
   /** Row lock: a concurrent createOffer on this source (which holds it FOR SHARE) and this delete cannot interleave. */
   private async lockRow(tx: EntityManager, accountId: string, id: string): Promise<OfferSourceEntity> {
-    const row = isUuid(id) ? await tx.findOne(OfferSourceEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const row = isUuid(id)
+      ? await tx.findOne(OfferSourceEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!row) throw notFound('Offer source', id);
     return row;
   }

@@ -21,7 +21,8 @@ export class OfferSourceType {
   @Field() currencyParam: string;
   @Field(() => [OfferSourceParameterType]) additionalParameters: OfferSourceParameterType[];
   @Field({ description: 'Whether postbacks must carry the postback token (write-only)' }) hasPostbackToken: boolean;
-  @Field(() => String, { nullable: true, description: 'Masked hint of the postback token' }) postbackTokenHint: string | null;
+  @Field(() => String, { nullable: true, description: 'Masked hint of the postback token' }) postbackTokenHint:
+    string | null;
   @Field(() => Int) clickExpirationDays: number;
   @Field() defaultCurrency: string;
   @Field(() => String, { nullable: true }) defaultPhoneCountry: string | null;

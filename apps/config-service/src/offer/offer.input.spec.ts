@@ -1,7 +1,11 @@
 import { offerUrl } from './offer.input';
 
 describe('offerUrl', () => {
-  it.each(['https://offer.example.com/lp?click={clickid}', 'http://o.example.com/{clickid}/landing', '  https://o.example.com/?a=1&c={clickid}&b={sub1}  '])('accepts %s', (url) => {
+  it.each([
+    'https://offer.example.com/lp?click={clickid}',
+    'http://o.example.com/{clickid}/landing',
+    '  https://o.example.com/?a=1&c={clickid}&b={sub1}  ',
+  ])('accepts %s', (url) => {
     expect(offerUrl(url)).toBe(url.trim());
   });
 
@@ -15,6 +19,11 @@ describe('offerUrl', () => {
     ['https://offer.example.com/?c={clickid} x', 'spaces'],
     ['', 'must not be empty'],
   ])('rejects %j (%s)', (url, message) => {
-    expect(() => offerUrl(url)).toThrow(expect.objectContaining({ message: expect.stringContaining(message), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    expect(() => offerUrl(url)).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining(message),
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+      }),
+    );
   });
 });

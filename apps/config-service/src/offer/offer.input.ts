@@ -5,7 +5,10 @@ import { requiredText } from '../common/text';
 @InputType('CreateOfferInput')
 export class CreateOfferInput {
   @Field() name: string;
-  @Field({ description: 'Absolute http(s) URL with the {clickid} macro, e.g. https://offer.example.com/lp?click={clickid}' }) url: string;
+  @Field({
+    description: 'Absolute http(s) URL with the {clickid} macro, e.g. https://offer.example.com/lp?click={clickid}',
+  })
+  url: string;
   @Field(() => ID) offerSourceId: string;
 }
 
@@ -35,10 +38,14 @@ export function offerUrl(raw: string | null | undefined): string {
   } catch {
     throw badInput(`Offer URL must be an absolute http(s) URL ${example}`, 'url');
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw badInput(`Offer URL must start with http:// or https:// (got ${u.protocol.slice(0, 20)})`, 'url');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw badInput(`Offer URL must start with http:// or https:// (got ${u.protocol.slice(0, 20)})`, 'url');
   if (!u.hostname) throw badInput(`Offer URL must name a host, ${example}`, 'url');
   if (!v.includes(CLICKID_MACRO)) {
-    throw badInput(`Offer URL must contain the ${CLICKID_MACRO} macro, so the offer can send the click ID back in its postback (${example})`, 'url');
+    throw badInput(
+      `Offer URL must contain the ${CLICKID_MACRO} macro, so the offer can send the click ID back in its postback (${example})`,
+      'url',
+    );
   }
   return v;
 }

@@ -38,7 +38,11 @@ export class OfferResolver {
   }
 
   @Mutation(() => OfferType)
-  async updateOffer(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateOfferInput) input: UpdateOfferInput, @Ctx() ctx: SubgraphContext) {
+  async updateOffer(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateOfferInput) input: UpdateOfferInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return OfferType.from(await this.offerService.update(ctx.accountId, id, input));
   }
 

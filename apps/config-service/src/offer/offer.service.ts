@@ -22,7 +22,12 @@ export class OfferService {
     return this.uow.dataSource.getRepository(OfferEntity);
   }
 
-  list(accountId: string, first?: number | null, after?: string | null, offerSourceId?: string | null): Promise<Page<OfferEntity>> {
+  list(
+    accountId: string,
+    first?: number | null,
+    after?: string | null,
+    offerSourceId?: string | null,
+  ): Promise<Page<OfferEntity>> {
     const qb = this.repo.createQueryBuilder('o').where('o.accountId = :accountId', { accountId });
     if (offerSourceId !== undefined && offerSourceId !== null) {
       if (!isUuid(offerSourceId)) throw notFound('Offer source', offerSourceId);
@@ -61,7 +66,8 @@ export class OfferService {
     return this.uow.run(async (tx, publish) => {
       const row = await this.lockRow(tx, accountId, id);
       const before = JSON.stringify([row.name, row.url, row.offerSourceId]);
-      if (input.offerSourceId !== undefined && input.offerSourceId !== null) row.offerSourceId = (await this.shareSource(tx, accountId, input.offerSourceId)).id;
+      if (input.offerSourceId !== undefined && input.offerSourceId !== null)
+        row.offerSourceId = (await this.shareSource(tx, accountId, input.offerSourceId)).id;
       if (name !== undefined) row.name = name;
       if (url !== undefined) row.url = url;
       if (JSON.stringify([row.name, row.url, row.offerSourceId]) === before) return row;
@@ -77,7 +83,10 @@ export class OfferService {
     return this.uow.run(async (tx, publish) => {
       const row = await this.lockRow(tx, accountId, id);
       const pixels = await tx.count(PixelEntity, { where: { accountId, offerId: row.id } });
-      if (pixels) throw conflict(`Offer "${row.name}" still has ${pixels} pixel${pixels === 1 ? '' : 's'}: remove ${pixels === 1 ? 'it' : 'them'} first`);
+      if (pixels)
+        throw conflict(
+          `Offer "${row.name}" still has ${pixels} pixel${pixels === 1 ? '' : 's'}: remove ${pixels === 1 ? 'it' : 'them'} first`,
+        );
       await tx.delete(OfferEntity, { id: row.id, accountId });
       await publish(deletedEvent('offer', row));
       this.log.info('offer deleted', { accountId, offerId: row.id });
@@ -86,14 +95,18 @@ export class OfferService {
   }
 
   private async lockRow(tx: EntityManager, accountId: string, id: string): Promise<OfferEntity> {
-    const row = isUuid(id) ? await tx.findOne(OfferEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const row = isUuid(id)
+      ? await tx.findOne(OfferEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!row) throw notFound('Offer', id);
     return row;
   }
 
   /** FOR SHARE on the source: a concurrent deleteOfferSource waits and then sees this offer. */
   private async shareSource(tx: EntityManager, accountId: string, id: string): Promise<OfferSourceEntity> {
-    const row = isUuid(id) ? await tx.findOne(OfferSourceEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_read' } }) : null;
+    const row = isUuid(id)
+      ? await tx.findOne(OfferSourceEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_read' } })
+      : null;
     if (!row) throw notFound('Offer source', id);
     return row;
   }

@@ -3,7 +3,9 @@ import { Connection } from '../common/pagination';
 import type { OfferEntity } from './offer.entity';
 
 @Directive('@key(fields: "id")')
-@ObjectType('Offer', { description: "What a campaign sends clicks to; its pixels receive the offer's conversions from every channel" })
+@ObjectType('Offer', {
+  description: "What a campaign sends clicks to; its pixels receive the offer's conversions from every channel",
+})
 export class OfferType {
   @Field(() => ID) id: string;
   @Field() name: string;

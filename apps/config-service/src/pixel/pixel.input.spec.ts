@@ -15,16 +15,23 @@ describe('pixel input rules', () => {
     expect(snapPixelId(' 0F1E2D3C-4B5A-4978-8796-A5B4C3D2E1F0 ')).toBe('0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0');
   });
 
-  it.each(['', 'abc', '0f1e2d3c4b5a497887 96a5b4c3d2e1f0', '0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f', '{0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0}', '00000000-0000-0000-0000-000000000000'])(
-    'rejects the pixel id %j as BAD_USER_INPUT',
-    (v) => {
-      expect(code(() => snapPixelId(v))).toMatchObject({ code: 'BAD_USER_INPUT' });
-    },
-  );
+  it.each([
+    '',
+    'abc',
+    '0f1e2d3c4b5a497887 96a5b4c3d2e1f0',
+    '0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f',
+    '{0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0}',
+    '00000000-0000-0000-0000-000000000000',
+  ])('rejects the pixel id %j as BAD_USER_INPUT', (v) => {
+    expect(code(() => snapPixelId(v))).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
 
   it('trims a pasted token, rejects empty or spaced ones, and never echoes it', () => {
     expect(accessToken('  abc.def-123\n')).toBe('abc.def-123');
-    expect(code(() => accessToken(' \t'))).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('must not be empty') });
+    expect(code(() => accessToken(' \t'))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining('must not be empty'),
+    });
     const spaced = code(() => accessToken('s3cr3t with space'));
     expect(spaced?.message).not.toContain('s3cr3t');
     expect(code(() => accessToken('x'.repeat(4097)))).toMatchObject({ code: 'BAD_USER_INPUT' });
@@ -46,7 +53,9 @@ describe('pixel input rules', () => {
 
   it('refuses a conversion type mapped twice on one pixel', () => {
     const id = '0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0';
-    expect(eventMapping([{ conversionTypeId: id.toUpperCase(), snapEventName: 'PURCHASE' }])).toEqual([{ conversionTypeId: id, snapEventName: 'PURCHASE' }]);
+    expect(eventMapping([{ conversionTypeId: id.toUpperCase(), snapEventName: 'PURCHASE' }])).toEqual([
+      { conversionTypeId: id, snapEventName: 'PURCHASE' },
+    ]);
     expect(
       code(() =>
         eventMapping([
@@ -54,6 +63,9 @@ describe('pixel input rules', () => {
           { conversionTypeId: id, snapEventName: 'SIGN_UP' },
         ]),
       ),
-    ).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('at most one Snapchat event per pixel') });
+    ).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      message: expect.stringContaining('at most one Snapchat event per pixel'),
+    });
   });
 });

@@ -5,19 +5,28 @@ import { badInput } from '@snaptrack/util-federation';
 @InputType('PixelEventMappingInput', { description: 'Conversion type → Snapchat event name' })
 export class PixelEventMappingInput {
   @Field(() => ID) conversionTypeId: string;
-  @Field({ description: 'A Snapchat standard event name, spelled exactly (see snapEventNames), e.g. PURCHASE, SIGN_UP, CUSTOM_EVENT_1' })
+  @Field({
+    description:
+      'A Snapchat standard event name, spelled exactly (see snapEventNames), e.g. PURCHASE, SIGN_UP, CUSTOM_EVENT_1',
+  })
   snapEventName: string;
 }
 
-@InputType('PixelInput', { description: 'A Snapchat Conversions API data source: pixel + access token + event mapping' })
+@InputType('PixelInput', {
+  description: 'A Snapchat Conversions API data source: pixel + access token + event mapping',
+})
 export class PixelInput {
   @Field({ description: 'Snap pixel ID (a UUID: Ads Manager → Assets → Pixels)' }) pixelId: string;
   @Field(() => String, {
     nullable: true,
-    description: 'Conversions API token (Business Settings → Business details → Conversions API token). Write-only: never returned. Omit to keep the current one.',
+    description:
+      'Conversions API token (Business Settings → Business details → Conversions API token). Write-only: never returned. Omit to keep the current one.',
   })
   accessToken?: string | null;
-  @Field(() => Boolean, { nullable: true, description: "Send this pixel's events to Snap's validate endpoint instead of the live one" })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Send this pixel's events to Snap's validate endpoint instead of the live one",
+  })
   testMode?: boolean | null;
   @Field(() => Boolean, { nullable: true, description: 'Limited Data Use: send data_processing_options ["LDU"]' })
   limitedDataUse?: boolean | null;
@@ -28,10 +37,12 @@ export class PixelInput {
 @InputType('UpdatePixelInput')
 export class UpdatePixelInput {
   @Field(() => String, { nullable: true }) pixelId?: string | null;
-  @Field(() => String, { nullable: true, description: 'Replaces the access token (write-only)' }) accessToken?: string | null;
+  @Field(() => String, { nullable: true, description: 'Replaces the access token (write-only)' }) accessToken?:
+    string | null;
   @Field(() => Boolean, { nullable: true }) testMode?: boolean | null;
   @Field(() => Boolean, { nullable: true }) limitedDataUse?: boolean | null;
-  @Field(() => [PixelEventMappingInput], { nullable: true, description: 'Replaces the event mapping' }) eventMapping?: PixelEventMappingInput[] | null;
+  @Field(() => [PixelEventMappingInput], { nullable: true, description: 'Replaces the event mapping' }) eventMapping?:
+    PixelEventMappingInput[] | null;
 }
 
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -52,13 +63,22 @@ export function snapPixelId(raw: string | null | undefined): string {
 /** Validates a pasted access token. Error messages never echo the token. */
 export function accessToken(raw: string): string {
   const v = raw.trim();
-  if (!v) throw badInput('Access token must not be empty: paste the Conversions API token from Snapchat Business Settings', 'accessToken');
+  if (!v)
+    throw badInput(
+      'Access token must not be empty: paste the Conversions API token from Snapchat Business Settings',
+      'accessToken',
+    );
   if (/\s/.test(v)) throw badInput('Access token must not contain spaces or line breaks', 'accessToken');
   if (v.length > 4096) throw badInput('Access token is too long (at most 4096 characters)', 'accessToken');
   return v;
 }
 
-const TRAPS: Record<string, SnapEventName> = { ADD_TO_CART: 'ADD_CART', SPEND_CREDITS: 'SPENT_CREDITS', LEAD: 'SIGN_UP', CHECKOUT: 'START_CHECKOUT' };
+const TRAPS: Record<string, SnapEventName> = {
+  ADD_TO_CART: 'ADD_CART',
+  SPEND_CREDITS: 'SPENT_CREDITS',
+  LEAD: 'SIGN_UP',
+  CHECKOUT: 'START_CHECKOUT',
+};
 
 export function snapEventName(raw: string): SnapEventName {
   const v = (raw ?? '').trim();
@@ -83,7 +103,11 @@ export function eventMapping(list: PixelEventMappingInput[]): MappingEntry[] {
   for (const m of list) {
     const name = snapEventName(m.snapEventName);
     const id = (m.conversionTypeId ?? '').trim().toLowerCase();
-    if (seen.has(id)) throw badInput(`Conversion type ${id} is mapped twice: a conversion type maps to at most one Snapchat event per pixel`, 'eventMapping');
+    if (seen.has(id))
+      throw badInput(
+        `Conversion type ${id} is mapped twice: a conversion type maps to at most one Snapchat event per pixel`,
+        'eventMapping',
+      );
     seen.add(id);
     out.push({ conversionTypeId: id, snapEventName: name });
   }

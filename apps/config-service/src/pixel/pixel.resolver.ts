@@ -43,21 +43,38 @@ export class PixelResolver {
     description:
       "Sets the traffic channel's default data source (at most one per channel: an existing one is updated). Omitted optional fields keep their value. Refused with DUPLICATE_PIXEL when the pixel is already on an offer.",
   })
-  async setChannelPixel(@Arg('channelId', () => ID) channelId: string, @Arg('input', () => PixelInput) input: PixelInput, @Ctx() ctx: SubgraphContext) {
+  async setChannelPixel(
+    @Arg('channelId', () => ID) channelId: string,
+    @Arg('input', () => PixelInput) input: PixelInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return PixelType.from(await this.pixelsService.setChannelPixel(ctx.accountId, channelId, input));
   }
 
-  @Mutation(() => PixelType, { description: 'Adds a pixel to an offer. Refused with DUPLICATE_PIXEL when it is already on this offer or on a traffic channel.' })
-  async addOfferPixel(@Arg('offerId', () => ID) offerId: string, @Arg('input', () => PixelInput) input: PixelInput, @Ctx() ctx: SubgraphContext) {
+  @Mutation(() => PixelType, {
+    description:
+      'Adds a pixel to an offer. Refused with DUPLICATE_PIXEL when it is already on this offer or on a traffic channel.',
+  })
+  async addOfferPixel(
+    @Arg('offerId', () => ID) offerId: string,
+    @Arg('input', () => PixelInput) input: PixelInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return PixelType.from(await this.pixelsService.addOfferPixel(ctx.accountId, offerId, input));
   }
 
   @Mutation(() => PixelType)
-  async updatePixel(@Arg('id', () => ID) id: string, @Arg('input', () => UpdatePixelInput) input: UpdatePixelInput, @Ctx() ctx: SubgraphContext) {
+  async updatePixel(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdatePixelInput) input: UpdatePixelInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return PixelType.from(await this.pixelsService.update(ctx.accountId, id, input));
   }
 
-  @Mutation(() => PixelType, { description: "Replaces the pixel's event mapping (conversion type → Snapchat event name)" })
+  @Mutation(() => PixelType, {
+    description: "Replaces the pixel's event mapping (conversion type → Snapchat event name)",
+  })
   async setPixelEventMapping(
     @Arg('id', () => ID) id: string,
     @Arg('mapping', () => [PixelEventMappingInput]) mapping: PixelEventMappingInput[],
@@ -72,7 +89,8 @@ export class PixelResolver {
   }
 
   @Mutation(() => TokenRotationResult, {
-    description: "Re-encrypts this account's pixel tokens that are not under the active key (config-service also does this for every account at start-up)",
+    description:
+      "Re-encrypts this account's pixel tokens that are not under the active key (config-service also does this for every account at start-up)",
   })
   rotateTokenEncryption(@Ctx() ctx: SubgraphContext): Promise<TokenRotationResult> {
     return this.pixelsService.rotateTokens(ctx.accountId);

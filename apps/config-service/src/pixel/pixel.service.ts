@@ -14,7 +14,15 @@ import { OfferEntity } from '../offer/offer.entity';
 import { TrafficChannelEntity } from '../traffic-channel/traffic-channel.entity';
 import { findTemplate } from '../template/template.catalog';
 import { PixelEntity, PixelEventMappingEntity, type PlacementKind } from './pixel.entity';
-import { accessToken, eventMapping, snapPixelId, type MappingEntry, type PixelInput, type PixelEventMappingInput, type UpdatePixelInput } from './pixel.input';
+import {
+  accessToken,
+  eventMapping,
+  snapPixelId,
+  type MappingEntry,
+  type PixelInput,
+  type PixelEventMappingInput,
+  type UpdatePixelInput,
+} from './pixel.input';
 
 type Target = { kind: 'channel'; channel: TrafficChannelEntity } | { kind: 'offer'; offer: OfferEntity };
 
@@ -48,7 +56,11 @@ export class PixelService {
   // ---- reads -------------------------------------------------------------------------------------------------
 
   list(accountId: string, first?: number | null, after?: string | null): Promise<Page<PixelEntity>> {
-    return paginate(this.ds.getRepository(PixelEntity).createQueryBuilder('p').where('p.accountId = :accountId', { accountId }), first, after);
+    return paginate(
+      this.ds.getRepository(PixelEntity).createQueryBuilder('p').where('p.accountId = :accountId', { accountId }),
+      first,
+      after,
+    );
   }
 
   async find(accountId: string, id: string): Promise<PixelEntity | null> {
@@ -67,11 +79,15 @@ export class PixelService {
   }
 
   offerPixels(accountId: string, offerId: string): Promise<PixelEntity[]> {
-    return this.ds.getRepository(PixelEntity).find({ where: { accountId, offerId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.ds
+      .getRepository(PixelEntity)
+      .find({ where: { accountId, offerId }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   mapping(accountId: string, placementId: string): Promise<PixelEventMappingEntity[]> {
-    return this.ds.getRepository(PixelEventMappingEntity).find({ where: { accountId, placementId }, order: { snapEventName: 'ASC', conversionTypeId: 'ASC' } });
+    return this.ds
+      .getRepository(PixelEventMappingEntity)
+      .find({ where: { accountId, placementId }, order: { snapEventName: 'ASC', conversionTypeId: 'ASC' } });
   }
 
   // ---- writes ------------------------------------------------------------------------------------------------
@@ -83,10 +99,16 @@ export class PixelService {
       const channel = await this.lockChannel(tx, accountId, channelId);
       const template = findTemplate(channel.templateKey);
       if (!template?.supportsCapi) {
-        throw badInput(`Traffic channel "${channel.name}" uses the ${template?.name ?? channel.templateKey} template, which has no Snapchat Conversions API data source`, 'channelId');
+        throw badInput(
+          `Traffic channel "${channel.name}" uses the ${template?.name ?? channel.templateKey} template, which has no Snapchat Conversions API data source`,
+          'channelId',
+        );
       }
       await this.lockPixelId(tx, accountId, n.pixelId!);
-      const existing = await tx.findOne(PixelEntity, { where: { accountId, trafficChannelId: channel.id }, lock: { mode: 'pessimistic_write' } });
+      const existing = await tx.findOne(PixelEntity, {
+        where: { accountId, trafficChannelId: channel.id },
+        lock: { mode: 'pessimistic_write' },
+      });
       await this.assertNoDuplicate(tx, accountId, n.pixelId!, { kind: 'channel', channel }, existing?.id ?? null);
       if (existing) return this.apply(tx, publish, existing, n);
       return this.create(tx, publish, accountId, 'channel', channel.id, n);
@@ -129,7 +151,12 @@ export class PixelService {
       const { row } = await this.lockPlacement(tx, accountId, id);
       await tx.delete(PixelEntity, { id: row.id, accountId }); // the mapping goes with it (ON DELETE CASCADE)
       await publish(deletedEvent('pixel', row));
-      this.log.info('pixel removed', { accountId, placementId: row.id, pixelId: row.pixelId, placement: row.placementKind });
+      this.log.info('pixel removed', {
+        accountId,
+        placementId: row.id,
+        pixelId: row.pixelId,
+        placement: row.placementKind,
+      });
       return row.id;
     });
   }
@@ -160,7 +187,12 @@ export class PixelService {
             plain = this.cipher.decrypt({ key_id: row.tokenKeyId!, ciphertext: row.tokenCiphertext! }, row.id);
           } catch (e) {
             failed.add(row.id);
-            this.log.warn('cannot re-encrypt a pixel token: no configured key decrypts it', { accountId: row.accountId, placementId: row.id, keyId: row.tokenKeyId, err: e });
+            this.log.warn('cannot re-encrypt a pixel token: no configured key decrypts it', {
+              accountId: row.accountId,
+              placementId: row.id,
+              keyId: row.tokenKeyId,
+              err: e,
+            });
             continue;
           }
           const enc = this.cipher.encrypt(plain, row.id);
@@ -175,7 +207,8 @@ export class PixelService {
       });
       if (batch < 100) break;
     }
-    if (rotated || failed.size) this.log.info('pixel tokens re-encrypted', { rotated, failed: failed.size, activeKeyId: active });
+    if (rotated || failed.size)
+      this.log.info('pixel tokens re-encrypted', { rotated, failed: failed.size, activeKeyId: active });
     return { rotated, failed: failed.size, activeKeyId: active };
   }
 
@@ -191,7 +224,14 @@ export class PixelService {
     return out;
   }
 
-  private async create(tx: EntityManager, publish: Publish, accountId: string, kind: PlacementKind, parentId: string, n: NormalisedPixelInput): Promise<PixelEntity> {
+  private async create(
+    tx: EntityManager,
+    publish: Publish,
+    accountId: string,
+    kind: PlacementKind,
+    parentId: string,
+    n: NormalisedPixelInput,
+  ): Promise<PixelEntity> {
     const row = newRow<PixelEntity>(accountId, randomUUID(), {
       pixelId: n.pixelId!,
       placementKind: kind,
@@ -207,11 +247,24 @@ export class PixelService {
     await this.write(tx, () => tx.insert(PixelEntity, row), n.pixelId!);
     const mapping = await this.replaceMapping(tx, row, n.mapping ?? []);
     await publish(pixelEvent(row, mapping));
-    this.log.info('pixel configured', { accountId, placementId: row.id, pixelId: row.pixelId, placement: kind, parentId, hasToken: row.tokenCiphertext !== null, testMode: row.testMode });
+    this.log.info('pixel configured', {
+      accountId,
+      placementId: row.id,
+      pixelId: row.pixelId,
+      placement: kind,
+      parentId,
+      hasToken: row.tokenCiphertext !== null,
+      testMode: row.testMode,
+    });
     return row;
   }
 
-  private async apply(tx: EntityManager, publish: Publish, row: PixelEntity, n: NormalisedPixelInput): Promise<PixelEntity> {
+  private async apply(
+    tx: EntityManager,
+    publish: Publish,
+    row: PixelEntity,
+    n: NormalisedPixelInput,
+  ): Promise<PixelEntity> {
     let changed = false;
     if (n.pixelId !== undefined && n.pixelId !== row.pixelId) {
       row.pixelId = n.pixelId;
@@ -241,7 +294,13 @@ export class PixelService {
     touch(row);
     await this.write(tx, () => this.saveRow(tx, row), row.pixelId);
     await publish(pixelEvent(row, mapping));
-    this.log.info('pixel updated', { accountId: row.accountId, placementId: row.id, pixelId: row.pixelId, version: row.version, tokenReplaced: n.token !== undefined });
+    this.log.info('pixel updated', {
+      accountId: row.accountId,
+      placementId: row.id,
+      pixelId: row.pixelId,
+      version: row.version,
+      tokenReplaced: n.token !== undefined,
+    });
     return row;
   }
 
@@ -273,7 +332,12 @@ export class PixelService {
     if (mapping.length) {
       await tx.insert(
         PixelEventMappingEntity,
-        mapping.map((m) => ({ placementId: row.id, conversionTypeId: m.conversionTypeId, accountId: row.accountId, snapEventName: m.snapEventName })),
+        mapping.map((m) => ({
+          placementId: row.id,
+          conversionTypeId: m.conversionTypeId,
+          accountId: row.accountId,
+          snapEventName: m.snapEventName,
+        })),
       );
     }
     return mapping;
@@ -291,10 +355,19 @@ export class PixelService {
     } catch (e) {
       const constraint = pgConstraint(e);
       if (pgCode(e) === '23P01' || isUniqueViolation(e, 'pixel_once_per_offer')) {
-        throw userError('DUPLICATE_PIXEL', `Pixel ${pixelId} is already configured on a traffic channel or on this offer: ${BOTH_LEVELS}`, { pixelId });
+        throw userError(
+          'DUPLICATE_PIXEL',
+          `Pixel ${pixelId} is already configured on a traffic channel or on this offer: ${BOTH_LEVELS}`,
+          { pixelId },
+        );
       }
-      if (isUniqueViolation(e, 'pixel_one_per_channel')) throw userError('CONFLICT', 'This traffic channel already has a pixel: update it instead');
-      if (pgCode(e) === '23503') throw userError('CONFLICT', `A referenced item was deleted meanwhile (${constraint ?? 'foreign key'}); reload and try again`);
+      if (isUniqueViolation(e, 'pixel_one_per_channel'))
+        throw userError('CONFLICT', 'This traffic channel already has a pixel: update it instead');
+      if (pgCode(e) === '23503')
+        throw userError(
+          'CONFLICT',
+          `A referenced item was deleted meanwhile (${constraint ?? 'foreign key'}); reload and try again`,
+        );
       throw e;
     }
   }
@@ -304,19 +377,27 @@ export class PixelService {
   }
 
   private async lockChannel(tx: EntityManager, accountId: string, id: string): Promise<TrafficChannelEntity> {
-    const row = isUuid(id) ? await tx.findOne(TrafficChannelEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const row = isUuid(id)
+      ? await tx.findOne(TrafficChannelEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!row) throw notFound('Traffic channel', id);
     return row;
   }
 
   private async lockOffer(tx: EntityManager, accountId: string, id: string): Promise<OfferEntity> {
-    const row = isUuid(id) ? await tx.findOne(OfferEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const row = isUuid(id)
+      ? await tx.findOne(OfferEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!row) throw notFound('Offer', id);
     return row;
   }
 
   /** Parent first, then the pixel row (see the class comment). */
-  private async lockPlacement(tx: EntityManager, accountId: string, id: string): Promise<{ row: PixelEntity; target: Target }> {
+  private async lockPlacement(
+    tx: EntityManager,
+    accountId: string,
+    id: string,
+  ): Promise<{ row: PixelEntity; target: Target }> {
     const peek = isUuid(id) ? await tx.findOne(PixelEntity, { where: { id, accountId } }) : null;
     if (!peek) throw notFound('Pixel', id);
     const target: Target =
@@ -332,7 +413,13 @@ export class PixelService {
    * The no-duplicate-pixel rule. Within an account one Snap pixel sits on traffic channels or on offers, never on
    * both (Snapchat would get each conversion twice), and at most once per offer. Runs under the advisory lock.
    */
-  private async assertNoDuplicate(tx: EntityManager, accountId: string, pixelId: string, target: Target, exceptId: string | null): Promise<void> {
+  private async assertNoDuplicate(
+    tx: EntityManager,
+    accountId: string,
+    pixelId: string,
+    target: Target,
+    exceptId: string | null,
+  ): Promise<void> {
     const rows = await tx.query(
       `SELECT p.id, p.placement_kind, p.traffic_channel_id, p.offer_id, c.name AS channel_name, o.name AS offer_name
          FROM pixel p
@@ -342,29 +429,57 @@ export class PixelService {
         ORDER BY p.created_at, p.id`,
       [accountId, pixelId, exceptId],
     );
-    type Hit = { id: string; placement_kind: PlacementKind; traffic_channel_id: string | null; offer_id: string | null; channel_name: string | null; offer_name: string | null };
+    type Hit = {
+      id: string;
+      placement_kind: PlacementKind;
+      traffic_channel_id: string | null;
+      offer_id: string | null;
+      channel_name: string | null;
+      offer_name: string | null;
+    };
     const hits = rows as Hit[];
     const refuse = (message: string, hit: Hit) =>
       userError('DUPLICATE_PIXEL', message, {
         pixelId,
-        configuredOn: hit.placement_kind === 'channel' ? { kind: 'CHANNEL', id: hit.traffic_channel_id, name: hit.channel_name } : { kind: 'OFFER', id: hit.offer_id, name: hit.offer_name },
+        configuredOn:
+          hit.placement_kind === 'channel'
+            ? { kind: 'CHANNEL', id: hit.traffic_channel_id, name: hit.channel_name }
+            : { kind: 'OFFER', id: hit.offer_id, name: hit.offer_name },
       });
     if (target.kind === 'offer') {
       const same = hits.find((h) => h.offer_id === target.offer.id);
-      if (same) throw refuse(`Pixel ${pixelId} is already configured on this offer ("${target.offer.name}"): an offer lists each pixel once`, same);
+      if (same)
+        throw refuse(
+          `Pixel ${pixelId} is already configured on this offer ("${target.offer.name}"): an offer lists each pixel once`,
+          same,
+        );
       const onChannel = hits.find((h) => h.placement_kind === 'channel');
-      if (onChannel) throw refuse(`Pixel ${pixelId} is already configured on traffic channel "${onChannel.channel_name}": ${BOTH_LEVELS}`, onChannel);
+      if (onChannel)
+        throw refuse(
+          `Pixel ${pixelId} is already configured on traffic channel "${onChannel.channel_name}": ${BOTH_LEVELS}`,
+          onChannel,
+        );
     } else {
       const onOffer = hits.find((h) => h.placement_kind === 'offer');
       if (onOffer) {
         const more = hits.filter((h) => h.placement_kind === 'offer').length - 1;
-        throw refuse(`Pixel ${pixelId} is already configured on offer "${onOffer.offer_name}"${more > 0 ? ` (and ${more} more)` : ''}: ${BOTH_LEVELS}`, onOffer);
+        throw refuse(
+          `Pixel ${pixelId} is already configured on offer "${onOffer.offer_name}"${more > 0 ? ` (and ${more} more)` : ''}: ${BOTH_LEVELS}`,
+          onOffer,
+        );
       }
     }
   }
 }
 
-function sameMapping(a: Pick<PixelEventMappingEntity, 'conversionTypeId' | 'snapEventName'>[], b: Pick<PixelEventMappingEntity, 'conversionTypeId' | 'snapEventName'>[]): boolean {
-  const key = (l: typeof a) => l.map((m) => `${m.conversionTypeId}=${m.snapEventName}`).sort().join(',');
+function sameMapping(
+  a: Pick<PixelEventMappingEntity, 'conversionTypeId' | 'snapEventName'>[],
+  b: Pick<PixelEventMappingEntity, 'conversionTypeId' | 'snapEventName'>[],
+): boolean {
+  const key = (l: typeof a) =>
+    l
+      .map((m) => `${m.conversionTypeId}=${m.snapEventName}`)
+      .sort()
+      .join(',');
   return key(a) === key(b);
 }

@@ -11,7 +11,9 @@ export enum PixelPlacementKind {
 registerEnumType(PixelPlacementKind, {
   name: 'PixelPlacementKind',
   valuesConfig: {
-    CHANNEL: { description: "The traffic channel's default data source: only conversions whose click came through that channel" },
+    CHANNEL: {
+      description: "The traffic channel's default data source: only conversions whose click came through that channel",
+    },
     OFFER: { description: "On an offer: the offer's conversions from every channel" },
   },
 });
@@ -22,7 +24,10 @@ export class PixelEventMappingType {
   @Field() snapEventName: string;
 
   static from(m: Pick<PixelEventMappingEntity, 'conversionTypeId' | 'snapEventName'>): PixelEventMappingType {
-    return Object.assign(new PixelEventMappingType(), { conversionTypeId: m.conversionTypeId, snapEventName: m.snapEventName });
+    return Object.assign(new PixelEventMappingType(), {
+      conversionTypeId: m.conversionTypeId,
+      snapEventName: m.snapEventName,
+    });
   }
 }
 
@@ -39,7 +44,8 @@ export class PixelType {
   @Field(() => ID, { nullable: true }) trafficChannelId: string | null;
   @Field(() => ID, { nullable: true }) offerId: string | null;
   @Field({ description: 'Whether an access token is saved (the token itself is write-only)' }) hasToken: boolean;
-  @Field(() => String, { nullable: true, description: 'Masked hint of the saved token, e.g. "****abcd"' }) tokenHint: string | null;
+  @Field(() => String, { nullable: true, description: 'Masked hint of the saved token, e.g. "****abcd"' }) tokenHint:
+    string | null;
   @Field() testMode: boolean;
   @Field() limitedDataUse: boolean;
   @Field(() => Int) version: number;

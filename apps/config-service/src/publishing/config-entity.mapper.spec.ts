@@ -1,13 +1,33 @@
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import type { PixelEntity } from '../pixel/pixel.entity';
-import { conversionTypeEvent, deletedEvent, offerEvent, offerSourceEvent, pixelEvent, trackingDomainEvent, trafficChannelEvent } from './config-entity.mapper';
+import {
+  conversionTypeEvent,
+  deletedEvent,
+  offerEvent,
+  offerSourceEvent,
+  pixelEvent,
+  trackingDomainEvent,
+  trafficChannelEvent,
+} from './config-entity.mapper';
 
-const base = { id: '11111111-1111-4111-8111-111111111111', accountId: 'acc', version: 3, createdAt: new Date('2026-01-01T00:00:00Z'), updatedAt: new Date('2026-01-02T03:04:05.678Z') };
+const base = {
+  id: '11111111-1111-4111-8111-111111111111',
+  accountId: 'acc',
+  version: 3,
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+  updatedAt: new Date('2026-01-02T03:04:05.678Z'),
+};
 
 describe('config.entity.v1 mappers', () => {
   it('produce contract-valid values keyed <entity_type>:<id> with the row version', () => {
     const values = [
-      trafficChannelEvent({ ...base, name: 'Snapchat', templateKey: 'snapchat', clickIdParam: 'ScCid', parameters: [{ name: 'sub1', value: '{{ad.id}}' }] }),
+      trafficChannelEvent({
+        ...base,
+        name: 'Snapchat',
+        templateKey: 'snapchat',
+        clickIdParam: 'ScCid',
+        parameters: [{ name: 'sub1', value: '{{ad.id}}' }],
+      }),
       conversionTypeEvent({ ...base, name: 'Purchase', duplicatePolicy: 'ignore_same_event_id', isDefault: true }),
       offerSourceEvent({
         ...base,
@@ -29,9 +49,18 @@ describe('config.entity.v1 mappers', () => {
     ];
     for (const v of values) {
       expect(ConfigEntityV1.contract.assert(v)).toBe(v);
-      expect(v).toMatchObject({ id: base.id, account_id: 'acc', version: 3, deleted: false, updated_at: '2026-01-02T03:04:05.678Z' });
+      expect(v).toMatchObject({
+        id: base.id,
+        account_id: 'acc',
+        version: 3,
+        deleted: false,
+        updated_at: '2026-01-02T03:04:05.678Z',
+      });
     }
-    expect(values[2].data).toMatchObject({ params: { click_id: 'clickid', payout: 'sum', type: 'type', event_id: 'eventid', currency: 'currency' }, roles: [{ param: 'em', role: 'email' }] });
+    expect(values[2].data).toMatchObject({
+      params: { click_id: 'clickid', payout: 'sum', type: 'type', event_id: 'eventid', currency: 'currency' },
+      roles: [{ param: 'em', role: 'email' }],
+    });
   });
 
   it('carries a pixel token only as ciphertext and the mapping keyed by conversion type id', () => {
@@ -61,12 +90,20 @@ describe('config.entity.v1 mappers', () => {
       event_mapping: { a: 'PURCHASE', b: 'SIGN_UP' },
     });
     expect(JSON.stringify(v)).not.toContain('****abcd');
-    expect(pixelEvent({ ...pixel, tokenKeyId: null, tokenCiphertext: null }, []).data).toMatchObject({ token: null, event_mapping: {} });
+    expect(pixelEvent({ ...pixel, tokenKeyId: null, tokenCiphertext: null }, []).data).toMatchObject({
+      token: null,
+      event_mapping: {},
+    });
   });
 
   it('publishes a deletion as the next version with no data', () => {
     const v = deletedEvent('offer', base);
-    expect(ConfigEntityV1.contract.assert(v)).toMatchObject({ entity_type: 'offer', version: 4, deleted: true, data: null });
+    expect(ConfigEntityV1.contract.assert(v)).toMatchObject({
+      entity_type: 'offer',
+      version: 4,
+      deleted: true,
+      data: null,
+    });
     expect(ConfigEntityV1.keyOf(v)).toBe(`offer:${base.id}`);
   });
 });

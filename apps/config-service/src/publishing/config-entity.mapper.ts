@@ -14,8 +14,18 @@ function envelope(row: Row): Envelope {
   return { id: row.id, account_id: row.accountId, version: row.version, updated_at: row.updatedAt.toISOString() };
 }
 
-function state<T extends ConfigEntityV1.EntityType>(type: T, row: Row, data: ConfigEntityV1.DataByType[T]): ConfigEntityV1.Value {
-  return { schema: 'config.entity.v1', entity_type: type, ...envelope(row), deleted: false, data } as ConfigEntityV1.Value;
+function state<T extends ConfigEntityV1.EntityType>(
+  type: T,
+  row: Row,
+  data: ConfigEntityV1.DataByType[T],
+): ConfigEntityV1.Value {
+  return {
+    schema: 'config.entity.v1',
+    entity_type: type,
+    ...envelope(row),
+    deleted: false,
+    data,
+  } as ConfigEntityV1.Value;
 }
 
 /** A deletion: the row's last version + 1, `deleted: true`, `data: null`. */
@@ -43,11 +53,17 @@ export function conversionTypeEvent(t: ConversionTypeEntity): ConfigEntityV1.Val
 }
 
 /** The token travels only as ciphertext; see ConfigEntityV1.pixelTokenAad for the AAD a consumer decrypts with. */
-export function pixelEvent(p: PixelEntity, mapping: Pick<PixelEventMappingEntity, 'conversionTypeId' | 'snapEventName'>[]): ConfigEntityV1.Value {
+export function pixelEvent(
+  p: PixelEntity,
+  mapping: Pick<PixelEventMappingEntity, 'conversionTypeId' | 'snapEventName'>[],
+): ConfigEntityV1.Value {
   const placement: ConfigEntityV1.PixelData['placement'] =
-    p.placementKind === 'channel' ? { kind: 'channel', traffic_channel_id: p.trafficChannelId! } : { kind: 'offer', offer_id: p.offerId! };
+    p.placementKind === 'channel'
+      ? { kind: 'channel', traffic_channel_id: p.trafficChannelId! }
+      : { kind: 'offer', offer_id: p.offerId! };
   const event_mapping: Record<string, string> = {};
-  for (const m of [...mapping].sort((a, b) => a.conversionTypeId.localeCompare(b.conversionTypeId))) event_mapping[m.conversionTypeId] = m.snapEventName;
+  for (const m of [...mapping].sort((a, b) => a.conversionTypeId.localeCompare(b.conversionTypeId)))
+    event_mapping[m.conversionTypeId] = m.snapEventName;
   return state('pixel', p, {
     pixel_id: p.pixelId,
     placement,
@@ -61,7 +77,13 @@ export function pixelEvent(p: PixelEntity, mapping: Pick<PixelEventMappingEntity
 export function offerSourceEvent(s: OfferSourceEntity): ConfigEntityV1.Value {
   return state('offer_source', s, {
     name: s.name,
-    params: { click_id: s.clickIdParam, payout: s.payoutParam, type: s.typeParam, event_id: s.eventIdParam, currency: s.currencyParam },
+    params: {
+      click_id: s.clickIdParam,
+      payout: s.payoutParam,
+      type: s.typeParam,
+      event_id: s.eventIdParam,
+      currency: s.currencyParam,
+    },
     roles: s.additionalParams.map((a) => ({ param: a.param, role: a.role })),
     postback_token_sha256: s.postbackTokenSha256,
     click_expiration_days: s.clickExpirationDays,

@@ -24,7 +24,10 @@ export class TrackingDomainResolver {
   }
 
   @Mutation(() => TrackingDomainType)
-  async createTrackingDomain(@Arg('input', () => CreateTrackingDomainInput) input: CreateTrackingDomainInput, @Ctx() ctx: SubgraphContext) {
+  async createTrackingDomain(
+    @Arg('input', () => CreateTrackingDomainInput) input: CreateTrackingDomainInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return TrackingDomainType.from(await this.domains.create(ctx.accountId, input));
   }
 

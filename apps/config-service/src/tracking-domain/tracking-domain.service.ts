@@ -47,20 +47,30 @@ export class TrackingDomainService {
     return this.uow.run(async (tx, publish) => {
       await lockKey(tx, 'tracking_domain', accountId);
       const count = await tx.count(TrackingDomainEntity, { where: { accountId } });
-      if (count >= MAX_TRACKING_DOMAINS) throw badInput(`An account can have at most ${MAX_TRACKING_DOMAINS} tracking domains`, 'hostname');
+      if (count >= MAX_TRACKING_DOMAINS)
+        throw badInput(`An account can have at most ${MAX_TRACKING_DOMAINS} tracking domains`, 'hostname');
       await this.assertFree(tx, accountId, host, null);
-      const row = newRow<TrackingDomainEntity>(accountId, randomUUID(), { hostname: host, isDefault: count === 0 || input.isDefault === true });
+      const row = newRow<TrackingDomainEntity>(accountId, randomUUID(), {
+        hostname: host,
+        isDefault: count === 0 || input.isDefault === true,
+      });
       if (row.isDefault) await this.clearDefault(tx, publish, accountId, null);
       await this.write(() => tx.insert(TrackingDomainEntity, row), host);
       await publish(trackingDomainEvent(row));
-      this.log.info('tracking domain added', { accountId, trackingDomainId: row.id, hostname: host, isDefault: row.isDefault });
+      this.log.info('tracking domain added', {
+        accountId,
+        trackingDomainId: row.id,
+        hostname: host,
+        isDefault: row.isDefault,
+      });
       return row;
     });
   }
 
   async update(accountId: string, id: string, input: UpdateTrackingDomainInput): Promise<TrackingDomainEntity> {
     const host = input.hostname === undefined || input.hostname === null ? undefined : hostname(input.hostname);
-    if (input.isDefault === false) throw badInput('To change the default tracking domain, make another domain the default', 'isDefault');
+    if (input.isDefault === false)
+      throw badInput('To change the default tracking domain, make another domain the default', 'isDefault');
     return this.uow.run(async (tx, publish) => {
       await lockKey(tx, 'tracking_domain', accountId);
       const row = await this.lockRow(tx, accountId, id);
@@ -89,7 +99,8 @@ export class TrackingDomainService {
       const row = await this.lockRow(tx, accountId, id);
       if (row.isDefault) {
         const others = await tx.count(TrackingDomainEntity, { where: { accountId } });
-        if (others > 1) throw conflict(`"${row.hostname}" is the default tracking domain: make another domain the default first`);
+        if (others > 1)
+          throw conflict(`"${row.hostname}" is the default tracking domain: make another domain the default first`);
       }
       await tx.delete(TrackingDomainEntity, { id: row.id, accountId });
       await publish(deletedEvent('tracking_domain', row));
@@ -99,7 +110,9 @@ export class TrackingDomainService {
   }
 
   private async lockRow(tx: EntityManager, accountId: string, id: string): Promise<TrackingDomainEntity> {
-    const row = isUuid(id) ? await tx.findOne(TrackingDomainEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const row = isUuid(id)
+      ? await tx.findOne(TrackingDomainEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!row) throw notFound('Tracking domain', id);
     return row;
   }
@@ -109,8 +122,16 @@ export class TrackingDomainService {
     if (other && other.id !== exceptId) throw conflict(`Tracking domain "${host}" is already added`);
   }
 
-  private async clearDefault(tx: EntityManager, publish: Publish, accountId: string, exceptId: string | null): Promise<void> {
-    const current = await tx.findOne(TrackingDomainEntity, { where: { accountId, isDefault: true }, lock: { mode: 'pessimistic_write' } });
+  private async clearDefault(
+    tx: EntityManager,
+    publish: Publish,
+    accountId: string,
+    exceptId: string | null,
+  ): Promise<void> {
+    const current = await tx.findOne(TrackingDomainEntity, {
+      where: { accountId, isDefault: true },
+      lock: { mode: 'pessimistic_write' },
+    });
     if (!current || current.id === exceptId) return;
     current.isDefault = false;
     touch(current);
@@ -127,7 +148,8 @@ export class TrackingDomainService {
     try {
       await op();
     } catch (e) {
-      if (isUniqueViolation(e, 'tracking_domain_account_hostname')) throw conflict(`Tracking domain "${host}" is already added`);
+      if (isUniqueViolation(e, 'tracking_domain_account_hostname'))
+        throw conflict(`Tracking domain "${host}" is already added`);
       throw e;
     }
   }

@@ -3,7 +3,9 @@ import { Connection } from '../common/pagination';
 import type { TrackingDomainEntity } from './tracking-domain.entity';
 
 @Directive('@key(fields: "id")')
-@ObjectType('TrackingDomain', { description: 'A custom tracking domain of the account; tracking links and postback URLs use the default one' })
+@ObjectType('TrackingDomain', {
+  description: 'A custom tracking domain of the account; tracking links and postback URLs use the default one',
+})
 export class TrackingDomainType {
   @Field(() => ID) id: string;
   @Field() hostname: string;

@@ -15,7 +15,8 @@ export class CreateTrafficChannelInput {
   @Field(() => String, { nullable: true, description: "Defaults to the template's name" }) name?: string | null;
   @Field(() => [TrafficChannelParameterInput], {
     nullable: true,
-    description: "The channel's full parameter list; defaults to the template's parameters (pre-fill an editor from the template)",
+    description:
+      "The channel's full parameter list; defaults to the template's parameters (pre-fill an editor from the template)",
   })
   parameters?: TrafficChannelParameterInput[] | null;
 }
@@ -23,7 +24,8 @@ export class CreateTrafficChannelInput {
 @InputType('UpdateTrafficChannelInput')
 export class UpdateTrafficChannelInput {
   @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true, description: 'Click-id parameter; an empty string clears it' }) clickIdParam?: string | null;
+  @Field(() => String, { nullable: true, description: 'Click-id parameter; an empty string clears it' }) clickIdParam?:
+    string | null;
   @Field(() => [TrafficChannelParameterInput], { nullable: true, description: 'Replaces the parameter list' })
   parameters?: TrafficChannelParameterInput[] | null;
 }
@@ -35,15 +37,21 @@ export function channelName(v: string | null | undefined): string {
 }
 
 export function channelParameters(list: TrafficChannelParameterInput[]): ChannelParameter[] {
-  if (list.length > MAX_CHANNEL_PARAMETERS) throw badInput(`A traffic channel has at most ${MAX_CHANNEL_PARAMETERS} parameters`, 'parameters');
+  if (list.length > MAX_CHANNEL_PARAMETERS)
+    throw badInput(`A traffic channel has at most ${MAX_CHANNEL_PARAMETERS} parameters`, 'parameters');
   const out = list.map((p) => ({
     name: paramName(p.name, 'parameters', 'Parameter name'),
     value: (p.value ?? '').trim(),
   }));
   for (const p of out) {
-    if (p.value.length > 500) throw badInput(`The value of parameter "${p.name}" must be at most 500 characters`, 'parameters');
+    if (p.value.length > 500)
+      throw badInput(`The value of parameter "${p.name}" must be at most 500 characters`, 'parameters');
   }
-  assertDistinct(out.map((p) => p.name), 'parameters', 'Parameter');
+  assertDistinct(
+    out.map((p) => p.name),
+    'parameters',
+    'Parameter',
+  );
   return out;
 }
 

@@ -30,8 +30,13 @@ export class TrafficChannelResolver {
     return TrafficChannelType.from(await this.channels.get(ctx.accountId, id));
   }
 
-  @Mutation(() => TrafficChannelType, { description: '"New from template": the channel starts with the template\'s click-id parameter and parameters' })
-  async createTrafficChannelFromTemplate(@Arg('input', () => CreateTrafficChannelInput) input: CreateTrafficChannelInput, @Ctx() ctx: SubgraphContext) {
+  @Mutation(() => TrafficChannelType, {
+    description: '"New from template": the channel starts with the template\'s click-id parameter and parameters',
+  })
+  async createTrafficChannelFromTemplate(
+    @Arg('input', () => CreateTrafficChannelInput) input: CreateTrafficChannelInput,
+    @Ctx() ctx: SubgraphContext,
+  ) {
     return TrafficChannelType.from(await this.channels.createFromTemplate(ctx.accountId, input));
   }
 
@@ -49,13 +54,18 @@ export class TrafficChannelResolver {
     return this.channels.delete(ctx.accountId, id);
   }
 
-  @FieldResolver(() => PixelType, { nullable: true, description: "The channel's default data source (Snapchat pixel), if set" })
+  @FieldResolver(() => PixelType, {
+    nullable: true,
+    description: "The channel's default data source (Snapchat pixel), if set",
+  })
   async pixel(@Root() channel: TrafficChannelType, @Ctx() ctx: SubgraphContext) {
     const p = await this.pixels.channelPixel(ctx.accountId, channel.id);
     return p ? PixelType.from(p) : null;
   }
 
-  @FieldResolver(() => ChannelIntegrationStatus, { description: 'NOT_CONFIGURED until a pixel with an access token is saved, then READY or TEST_MODE' })
+  @FieldResolver(() => ChannelIntegrationStatus, {
+    description: 'NOT_CONFIGURED until a pixel with an access token is saved, then READY or TEST_MODE',
+  })
   async integrationStatus(@Root() channel: TrafficChannelType, @Ctx() ctx: SubgraphContext) {
     const p = await this.pixels.channelPixel(ctx.accountId, channel.id);
     return integrationStatusOf(channel.templateKey, p);

@@ -10,11 +10,20 @@ import { deletedEvent, trafficChannelEvent } from '../publishing/config-entity.m
 import { PixelEntity } from '../pixel/pixel.entity';
 import { TEMPLATES, findTemplate } from '../template/template.catalog';
 import { TrafficChannelEntity } from './traffic-channel.entity';
-import { channelName, channelParameters, clickIdParam, type CreateTrafficChannelInput, type UpdateTrafficChannelInput } from './traffic-channel.input';
+import {
+  channelName,
+  channelParameters,
+  clickIdParam,
+  type CreateTrafficChannelInput,
+  type UpdateTrafficChannelInput,
+} from './traffic-channel.input';
 import { ChannelIntegrationStatus } from './traffic-channel.type';
 
 /** Pure: not configured until a channel-level pixel with a token exists; then ready or test mode. */
-export function integrationStatusOf(templateKey: string, pixel: Pick<PixelEntity, 'tokenCiphertext' | 'testMode'> | null): ChannelIntegrationStatus {
+export function integrationStatusOf(
+  templateKey: string,
+  pixel: Pick<PixelEntity, 'tokenCiphertext' | 'testMode'> | null,
+): ChannelIntegrationStatus {
   if (!findTemplate(templateKey)?.supportsCapi) return ChannelIntegrationStatus.NOT_APPLICABLE;
   if (!pixel || pixel.tokenCiphertext === null) return ChannelIntegrationStatus.NOT_CONFIGURED;
   return pixel.testMode ? ChannelIntegrationStatus.TEST_MODE : ChannelIntegrationStatus.READY;
@@ -49,11 +58,22 @@ export class TrafficChannelService {
   async createFromTemplate(accountId: string, input: CreateTrafficChannelInput): Promise<TrafficChannelEntity> {
     const key = (input.templateKey ?? '').trim();
     const template = findTemplate(key);
-    if (!template) throw badInput(`Unknown traffic channel template "${key.slice(0, 60)}". Available: ${TEMPLATES.map((t) => t.key).join(', ')}`, 'templateKey');
+    if (!template)
+      throw badInput(
+        `Unknown traffic channel template "${key.slice(0, 60)}". Available: ${TEMPLATES.map((t) => t.key).join(', ')}`,
+        'templateKey',
+      );
     const name = input.name === undefined || input.name === null ? template.name : channelName(input.name);
-    const parameters = input.parameters ? channelParameters(input.parameters) : template.parameters.map((p) => ({ name: p.name, value: p.value }));
+    const parameters = input.parameters
+      ? channelParameters(input.parameters)
+      : template.parameters.map((p) => ({ name: p.name, value: p.value }));
     return this.uow.run(async (tx, publish) => {
-      const row = newRow<TrafficChannelEntity>(accountId, randomUUID(), { name, templateKey: template.key, clickIdParam: template.clickIdParam, parameters });
+      const row = newRow<TrafficChannelEntity>(accountId, randomUUID(), {
+        name,
+        templateKey: template.key,
+        clickIdParam: template.clickIdParam,
+        parameters,
+      });
       await tx.insert(TrafficChannelEntity, row);
       await publish(trafficChannelEvent(row));
       this.log.info('traffic channel created', { accountId, trafficChannelId: row.id, template: template.key });
@@ -64,7 +84,8 @@ export class TrafficChannelService {
   async update(accountId: string, id: string, input: UpdateTrafficChannelInput): Promise<TrafficChannelEntity> {
     const name = input.name === undefined || input.name === null ? undefined : channelName(input.name);
     const parameters = input.parameters ? channelParameters(input.parameters) : undefined;
-    const click = input.clickIdParam === undefined || input.clickIdParam === null ? undefined : clickIdParam(input.clickIdParam);
+    const click =
+      input.clickIdParam === undefined || input.clickIdParam === null ? undefined : clickIdParam(input.clickIdParam);
     return this.uow.run(async (tx, publish) => {
       const row = await this.lockRow(tx, accountId, id);
       const before = JSON.stringify([row.name, row.clickIdParam, row.parameters]);
@@ -84,7 +105,10 @@ export class TrafficChannelService {
     return this.uow.run(async (tx, publish) => {
       const row = await this.lockRow(tx, accountId, id);
       const pixel = await tx.findOne(PixelEntity, { where: { accountId, trafficChannelId: row.id } });
-      if (pixel) throw conflict(`Traffic channel "${row.name}" still has pixel ${pixel.pixelId} as its data source: remove the pixel first`);
+      if (pixel)
+        throw conflict(
+          `Traffic channel "${row.name}" still has pixel ${pixel.pixelId} as its data source: remove the pixel first`,
+        );
       await tx.delete(TrafficChannelEntity, { id: row.id, accountId });
       await publish(deletedEvent('traffic_channel', row));
       this.log.info('traffic channel deleted', { accountId, trafficChannelId: row.id });
@@ -93,7 +117,9 @@ export class TrafficChannelService {
   }
 
   private async lockRow(tx: EntityManager, accountId: string, id: string): Promise<TrafficChannelEntity> {
-    const row = isUuid(id) ? await tx.findOne(TrafficChannelEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } }) : null;
+    const row = isUuid(id)
+      ? await tx.findOne(TrafficChannelEntity, { where: { id, accountId }, lock: { mode: 'pessimistic_write' } })
+      : null;
     if (!row) throw notFound('Traffic channel', id);
     return row;
   }

@@ -13,7 +13,10 @@ export enum ChannelIntegrationStatus {
   /** The channel's template has no Conversions API data source (e.g. Custom). */
   NOT_APPLICABLE = 'NOT_APPLICABLE',
 }
-registerEnumType(ChannelIntegrationStatus, { name: 'ChannelIntegrationStatus', description: "State of a traffic channel's Conversions API data source" });
+registerEnumType(ChannelIntegrationStatus, {
+  name: 'ChannelIntegrationStatus',
+  description: "State of a traffic channel's Conversions API data source",
+});
 
 @Directive('@key(fields: "id")')
 @ObjectType('TrafficChannel', { description: 'Where clicks come from (Snapchat, Custom…), created from a template' })
@@ -21,7 +24,10 @@ export class TrafficChannelType {
   @Field(() => ID) id: string;
   @Field() name: string;
   @Field({ description: 'Key of the template it was created from (trafficChannelTemplates)' }) templateKey: string;
-  @Field(() => String, { nullable: true, description: 'Landing-URL parameter carrying the network click id (ScCid for Snapchat)' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Landing-URL parameter carrying the network click id (ScCid for Snapchat)',
+  })
   clickIdParam: string | null;
   @Field(() => [KeyValue], { description: 'Tracking parameters bound to network URL macros' }) parameters: KeyValue[];
   @Field(() => Int) version: number;

@@ -67,7 +67,8 @@ export class Batcher<I, O> {
       }
       outputs
         .then((results): void => {
-          if (results.length !== batch.length) throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
+          if (results.length !== batch.length)
+            throw new Error(`batch returned ${results.length} results for ${batch.length} items`);
           batch.forEach((b, i) => b.resolve(results[i]));
         })
         .catch(async (e) => {

@@ -50,12 +50,9 @@ export class ConfigViewCache {
     const drop = () => {
       if (this.entries.get(key) === entry) this.entries.delete(key);
     };
-    value.then(
-      () => {
-        if (generation !== this.generation) drop();
-      },
-      drop,
-    );
+    value.then(() => {
+      if (generation !== this.generation) drop();
+    }, drop);
     return value;
   }
 

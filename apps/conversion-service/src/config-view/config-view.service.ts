@@ -74,10 +74,15 @@ export class ConfigViewService {
 
   /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. */
   async applyTombstone(key: string): Promise<void> {
-    await this.cache.around(() => this.ds.query(`UPDATE config_entity SET deleted = true, data = NULL WHERE key = $1`, [key]));
+    await this.cache.around(() =>
+      this.ds.query(`UPDATE config_entity SET deleted = true, data = NULL WHERE key = $1`, [key]),
+    );
   }
 
-  private live<T>(type: ConfigEntityV1.EntityType, id: string | null | undefined): Promise<(T & { id: string; accountId: string }) | null> {
+  private live<T>(
+    type: ConfigEntityV1.EntityType,
+    id: string | null | undefined,
+  ): Promise<(T & { id: string; accountId: string }) | null> {
     if (!id) return Promise.resolve(null);
     const key = `${type}:${id}`;
     return this.cache.get(key, async () => {
@@ -98,7 +103,11 @@ export class ConfigViewService {
          ORDER BY key`,
         [accountId],
       );
-      return rows.map((r) => ({ ...(r.data as unknown as ConfigEntityV1.ConversionTypeData), id: r.entityId, accountId: r.accountId }));
+      return rows.map((r) => ({
+        ...(r.data as unknown as ConfigEntityV1.ConversionTypeData),
+        id: r.entityId,
+        accountId: r.accountId,
+      }));
     });
   }
 

@@ -13,7 +13,14 @@ export function toConversionCreatedV1(c: Conversion, click: ClickView | null): C
     event_id: c.eventId,
     // The postback's own event id (sent to Snap verbatim) vs our derived one (Snap §2.5 lets a dispatcher use the
     // transaction id for purchases instead): a derived id is exactly the hash of the stored inputs.
-    explicit_event_id: c.eventId !== deriveConversionEventId({ transactionId: c.transactionId, clickId: c.clickId ?? '', conversionType: c.type, conversionId: c.id }),
+    explicit_event_id:
+      c.eventId !==
+      deriveConversionEventId({
+        transactionId: c.transactionId,
+        clickId: c.clickId ?? '',
+        conversionType: c.type,
+        conversionId: c.id,
+      }),
     account_id: c.accountId,
     status: c.status,
     conversion_type_id: c.conversionTypeId,

@@ -75,7 +75,10 @@ export class ConversionResolver {
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<ConversionConnection> {
     const page = await this.conversionService.list(ctx.accountId, filter ?? {}, first, after);
-    return { nodes: page.nodes.map(ConversionType.from), pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage } };
+    return {
+      nodes: page.nodes.map(ConversionType.from),
+      pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
+    };
   }
 
   @Query(() => ConversionType)
@@ -92,7 +95,9 @@ export class ConversionResolver {
     return (await loader.load(conversion.id)).map(toDeliveryType);
   }
 
-  @Mutation(() => ID, { description: 'Resend the failed deliveries of these conversions (optionally to one pixel); returns the command id' })
+  @Mutation(() => ID, {
+    description: 'Resend the failed deliveries of these conversions (optionally to one pixel); returns the command id',
+  })
   redeliverConversions(
     @Arg('conversionIds', () => [ID]) conversionIds: string[],
     @Arg('pixelId', () => String, { nullable: true }) pixelId: string | null | undefined,

@@ -31,8 +31,7 @@ export interface ConversionDraft {
 }
 
 export type RecordOutcome =
-  | { outcome: 'accepted'; conversion: Conversion }
-  | { outcome: 'duplicate'; conversionId: string; reason: string };
+  { outcome: 'accepted'; conversion: Conversion } | { outcome: 'duplicate'; conversionId: string; reason: string };
 
 export interface ConversionFilter {
   campaignId?: string | null;
@@ -80,7 +79,9 @@ export class ConversionService {
   }
 
   /** The key two conversions must not share under the type's duplicate policy (null: no restriction). */
-  static dedupKey(d: Pick<ConversionDraft, 'conversionType' | 'clickId' | 'explicitEventId' | 'transactionId'>): string | null {
+  static dedupKey(
+    d: Pick<ConversionDraft, 'conversionType' | 'clickId' | 'explicitEventId' | 'transactionId'>,
+  ): string | null {
     const typeKey = d.conversionType.id;
     switch (d.conversionType.duplicate_policy) {
       case 'ignore_same_click':
@@ -161,7 +162,10 @@ export class ConversionService {
         continue;
       }
       const d = drafts[i];
-      const [existing]: Array<{ id: string }> = await tx.query(`SELECT id FROM conversion WHERE account_id = $1 AND dedup_key = $2`, [d.accountId, conversion.dedupKey]);
+      const [existing]: Array<{ id: string }> = await tx.query(
+        `SELECT id FROM conversion WHERE account_id = $1 AND dedup_key = $2`,
+        [d.accountId, conversion.dedupKey],
+      );
       const reason =
         d.conversionType.duplicate_policy === 'ignore_same_click'
           ? `a "${d.conversionType.name}" conversion was already recorded for this click`
@@ -222,19 +226,32 @@ export class ConversionService {
   async ownedIds(accountId: string, ids: string[]): Promise<Set<string>> {
     const valid = ids.filter(isUuid);
     if (!valid.length) return new Set();
-    const rows: Array<{ id: string }> = await this.ds.query(`SELECT id FROM conversion WHERE account_id = $1 AND id = ANY($2::uuid[])`, [accountId, valid]);
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `SELECT id FROM conversion WHERE account_id = $1 AND id = ANY($2::uuid[])`,
+      [accountId, valid],
+    );
     return new Set(rows.map((r) => r.id));
   }
 
   /** Newest first, keyset-paginated over (received_at, id). */
-  async list(accountId: string, filter: ConversionFilter = {}, firstArg?: number | null, after?: string | null): Promise<ConversionPage> {
+  async list(
+    accountId: string,
+    filter: ConversionFilter = {},
+    firstArg?: number | null,
+    after?: string | null,
+  ): Promise<ConversionPage> {
     const first = clampFirst(firstArg);
     const cursor = decodeCursor(after);
-    if (filter.from && filter.to && filter.from > filter.to) throw badInput('filter.from must not be later than filter.to', 'filter.from');
-    const qb = this.ds.getRepository(Conversion).createQueryBuilder('c').where('c.account_id = :accountId', { accountId });
+    if (filter.from && filter.to && filter.from > filter.to)
+      throw badInput('filter.from must not be later than filter.to', 'filter.from');
+    const qb = this.ds
+      .getRepository(Conversion)
+      .createQueryBuilder('c')
+      .where('c.account_id = :accountId', { accountId });
     if (filter.campaignId) qb.andWhere('c.campaign_id = :campaignId', { campaignId: filter.campaignId });
     if (filter.offerId) qb.andWhere('c.offer_id = :offerId', { offerId: filter.offerId });
-    if (filter.trafficChannelId) qb.andWhere('c.traffic_channel_id = :trafficChannelId', { trafficChannelId: filter.trafficChannelId });
+    if (filter.trafficChannelId)
+      qb.andWhere('c.traffic_channel_id = :trafficChannelId', { trafficChannelId: filter.trafficChannelId });
     if (filter.type) qb.andWhere('c.type = :type', { type: filter.type });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.from) qb.andWhere('c.received_at >= :from', { from: filter.from });
@@ -243,7 +260,11 @@ export class ConversionService {
       if (!isUuid(cursor.id)) throw badInput('after: malformed cursor', 'after');
       qb.andWhere('(c.received_at, c.id) < (:cAt, :cId)', { cAt: cursor.createdAt, cId: cursor.id });
     }
-    const rows = await qb.orderBy('c.received_at', 'DESC').addOrderBy('c.id', 'DESC').limit(first + 1).getMany();
+    const rows = await qb
+      .orderBy('c.received_at', 'DESC')
+      .addOrderBy('c.id', 'DESC')
+      .limit(first + 1)
+      .getMany();
     const hasNextPage = rows.length > first;
     const nodes = rows.slice(0, first);
     const last = nodes[nodes.length - 1];

@@ -11,14 +11,18 @@ export enum ConversionStatus {
 }
 registerEnumType(ConversionStatus, {
   name: 'ConversionStatus',
-  description: 'ATTRIBUTED: deliverable. UNATTRIBUTED: no click arrived in time. EXPIRED_CLICK: the click was older than the offer source allows (never delivered).',
+  description:
+    'ATTRIBUTED: deliverable. UNATTRIBUTED: no click arrived in time. EXPIRED_CLICK: the click was older than the offer source allows (never delivered).',
 });
 
-@ObjectType('UserDataRole', { description: 'A kind of customer data the conversion carries (hashed; values are never shown)' })
+@ObjectType('UserDataRole', {
+  description: 'A kind of customer data the conversion carries (hashed; values are never shown)',
+})
 export class UserDataRoleType {
   @Field({ description: 'email, phone, first_name, last_name, zip, city, state, country or external_id' }) role: string;
   @Field({ description: 'Snapchat user_data key: em, ph, fn, ln, zp, ct, st, country or external_id' }) key: string;
-  @Field({ description: 'True when the value arrived already SHA-256 hashed (its normalisation is unknown)' }) prehashed: boolean;
+  @Field({ description: 'True when the value arrived already SHA-256 hashed (its normalisation is unknown)' })
+  prehashed: boolean;
 }
 
 @Directive('@key(fields: "id")')
@@ -39,9 +43,11 @@ export class ConversionType {
   @Field(() => CampaignRef, { nullable: true }) campaign: CampaignRef | null;
   @Field(() => OfferRef, { nullable: true }) offer: OfferRef | null;
   @Field(() => TrafficChannelRef, { nullable: true }) trafficChannel: TrafficChannelRef | null;
-  @Field(() => String, { nullable: true, description: 'Template of the traffic channel (snapchat, custom, …)' }) trafficChannelTemplate: string | null;
+  @Field(() => String, { nullable: true, description: 'Template of the traffic channel (snapchat, custom, …)' })
+  trafficChannelTemplate: string | null;
   @Field(() => ID, { nullable: true }) offerSourceId: string | null;
-  @Field(() => [UserDataRoleType], { description: 'Which customer data roles are present (hashed)' }) userData: UserDataRoleType[];
+  @Field(() => [UserDataRoleType], { description: 'Which customer data roles are present (hashed)' })
+  userData: UserDataRoleType[];
   /** Not a field: the row, for field resolvers (deliveries). */
   row?: Conversion;
 

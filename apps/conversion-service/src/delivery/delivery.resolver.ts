@@ -7,7 +7,10 @@ import { DeliveryCommandType, type DeliveryCommandKind, type DeliveryStatus } fr
 export class DeliveryCommandResolver {
   constructor(private readonly deliveries: DeliveryService) {}
 
-  @Mutation(() => ID, { description: 'Deliver the last `days` days (1-37) of conversions to a newly configured pixel; returns the command id' })
+  @Mutation(() => ID, {
+    description:
+      'Deliver the last `days` days (1-37) of conversions to a newly configured pixel; returns the command id',
+  })
   backfillPixel(
     @Arg('pixelConfigId', () => ID) pixelConfigId: string,
     @Arg('days', () => Int) days: number,

@@ -122,7 +122,10 @@ export class DeliveryService {
     DeliveryCommandV1.contract.assert(value);
     await this.ds.transaction(async (tx) => {
       await tx.getRepository(DeliveryCommandRecord).insert(record);
-      await tx.save(OutboxMessage, OutboxMessage.for(topicName(this.topicPrefix, TOPICS.deliveryCommandV1), record.accountId, value));
+      await tx.save(
+        OutboxMessage,
+        OutboxMessage.for(topicName(this.topicPrefix, TOPICS.deliveryCommandV1), record.accountId, value),
+      );
     });
     this.relay?.wake();
     return record.id;
@@ -132,7 +135,8 @@ export class DeliveryService {
   async redeliver(accountId: string, conversionIds: string[], pixelId: string | null | undefined): Promise<string> {
     const ids = [...new Set(conversionIds.map((s) => s.trim()))];
     if (!ids.length) throw badInput('conversionIds must name at least one conversion', 'conversionIds');
-    if (ids.length > MAX_REDELIVER_IDS) throw badInput(`at most ${MAX_REDELIVER_IDS} conversions per request`, 'conversionIds');
+    if (ids.length > MAX_REDELIVER_IDS)
+      throw badInput(`at most ${MAX_REDELIVER_IDS} conversions per request`, 'conversionIds');
     const pixel = pixelId?.trim() || null;
     if (pixelId !== null && pixelId !== undefined && !pixel) throw badInput('pixelId must not be blank', 'pixelId');
     const owned = await this.conversions.ownedIds(accountId, ids);
@@ -141,20 +145,55 @@ export class DeliveryService {
     const requestedAt = new Date();
     const id = randomUUID();
     return this.writeCommand(
-      Object.assign(new DeliveryCommandRecord(), { id, accountId, kind: 'redeliver', conversionCount: ids.length, pixelId: pixel, pixelConfigId: null, sinceDays: null, requestedAt }),
-      { schema: 'delivery.command.v1', command_id: id, account_id: accountId, kind: 'redeliver', conversion_ids: ids, pixel_id: pixel, requested_at: requestedAt.toISOString() },
+      Object.assign(new DeliveryCommandRecord(), {
+        id,
+        accountId,
+        kind: 'redeliver',
+        conversionCount: ids.length,
+        pixelId: pixel,
+        pixelConfigId: null,
+        sinceDays: null,
+        requestedAt,
+      }),
+      {
+        schema: 'delivery.command.v1',
+        command_id: id,
+        account_id: accountId,
+        kind: 'redeliver',
+        conversion_ids: ids,
+        pixel_id: pixel,
+        requested_at: requestedAt.toISOString(),
+      },
     );
   }
 
   /** Asks the dispatchers to deliver the last `days` days of conversions to a newly configured pixel. */
   async backfill(accountId: string, pixelConfigId: string, days: number): Promise<string> {
-    if (!Number.isInteger(days) || days < 1 || days > 37) throw badInput('days must be between 1 and 37 (Snapchat ignores older events)', 'days');
+    if (!Number.isInteger(days) || days < 1 || days > 37)
+      throw badInput('days must be between 1 and 37 (Snapchat ignores older events)', 'days');
     if ((await this.config.pixelAccount(pixelConfigId)) !== accountId) throw notFound('Pixel', pixelConfigId);
     const requestedAt = new Date();
     const id = randomUUID();
     return this.writeCommand(
-      Object.assign(new DeliveryCommandRecord(), { id, accountId, kind: 'backfill', conversionCount: null, pixelId: null, pixelConfigId, sinceDays: days, requestedAt }),
-      { schema: 'delivery.command.v1', command_id: id, account_id: accountId, kind: 'backfill', pixel_config_id: pixelConfigId, since_days: days, requested_at: requestedAt.toISOString() },
+      Object.assign(new DeliveryCommandRecord(), {
+        id,
+        accountId,
+        kind: 'backfill',
+        conversionCount: null,
+        pixelId: null,
+        pixelConfigId,
+        sinceDays: days,
+        requestedAt,
+      }),
+      {
+        schema: 'delivery.command.v1',
+        command_id: id,
+        account_id: accountId,
+        kind: 'backfill',
+        pixel_config_id: pixelConfigId,
+        since_days: days,
+        requested_at: requestedAt.toISOString(),
+      },
     );
   }
 

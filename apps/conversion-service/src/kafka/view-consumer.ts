@@ -91,13 +91,24 @@ export class ViewConsumer<T> {
             continue;
           }
           try {
-            good.push({ key, value: opts.contract.decode(message.value), partition: batch.partition, offset: message.offset });
+            good.push({
+              key,
+              value: opts.contract.decode(message.value),
+              partition: batch.partition,
+              offset: message.offset,
+            });
           } catch (e) {
             bad.push({ topic: batch.topic, partition: batch.partition, message, reason: (e as Error).message });
           }
         }
         if (bad.length) {
-          opts.log.warn('dead-lettering undecodable messages', { consumer: opts.name, topic: batch.topic, partition: batch.partition, count: bad.length, offsets: bad.map((b) => b.message.offset) });
+          opts.log.warn('dead-lettering undecodable messages', {
+            consumer: opts.name,
+            topic: batch.topic,
+            partition: batch.partition,
+            count: bad.length,
+            offsets: bad.map((b) => b.message.offset),
+          });
           await opts.deadLetters.send(bad);
           this.deadLettered += bad.length;
         }
@@ -112,7 +123,9 @@ export class ViewConsumer<T> {
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect().catch((e) => this.opts.log.warn('consumer disconnect failed', { consumer: this.opts.name, err: e }));
+    await this.consumer
+      ?.disconnect()
+      .catch((e) => this.opts.log.warn('consumer disconnect failed', { consumer: this.opts.name, err: e }));
     this.consumer = null;
   }
 }

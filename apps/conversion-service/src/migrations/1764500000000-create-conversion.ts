@@ -40,7 +40,9 @@ export class CreateConversion1764500000000 implements MigrationInterface {
       updated_at timestamptz NOT NULL
     )`);
     await q.query(`CREATE INDEX config_entity_by_account ON config_entity (entity_type, account_id) WHERE NOT deleted`);
-    await q.query(`CREATE INDEX config_entity_hostname ON config_entity (lower(data->>'hostname')) WHERE entity_type = 'tracking_domain' AND NOT deleted`);
+    await q.query(
+      `CREATE INDEX config_entity_hostname ON config_entity (lower(data->>'hostname')) WHERE entity_type = 'tracking_domain' AND NOT deleted`,
+    );
 
     await q.query(`CREATE TABLE conversion (
       id uuid PRIMARY KEY,
@@ -69,12 +71,18 @@ export class CreateConversion1764500000000 implements MigrationInterface {
       created_at timestamptz NOT NULL DEFAULT now()
     )`);
     // Duplicate policies are enforced by this index: dedup_key is null for policy "create".
-    await q.query(`CREATE UNIQUE INDEX conversion_dedup ON conversion (account_id, dedup_key) WHERE dedup_key IS NOT NULL`);
-    await q.query(`CREATE UNIQUE INDEX conversion_from_pending ON conversion (pending_id) WHERE pending_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX conversion_dedup ON conversion (account_id, dedup_key) WHERE dedup_key IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX conversion_from_pending ON conversion (pending_id) WHERE pending_id IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX conversion_by_account ON conversion (account_id, received_at DESC, id DESC)`);
     await q.query(`CREATE INDEX conversion_by_campaign ON conversion (account_id, campaign_id, received_at DESC)`);
     await q.query(`CREATE INDEX conversion_by_offer ON conversion (account_id, offer_id, received_at DESC)`);
-    await q.query(`CREATE INDEX conversion_by_channel ON conversion (account_id, traffic_channel_id, received_at DESC)`);
+    await q.query(
+      `CREATE INDEX conversion_by_channel ON conversion (account_id, traffic_channel_id, received_at DESC)`,
+    );
 
     // Postbacks that arrived before their click. Hashed customer data only.
     await q.query(`CREATE TABLE pending_postback (
@@ -96,7 +104,9 @@ export class CreateConversion1764500000000 implements MigrationInterface {
       reason text NULL,
       conversion_id uuid NULL
     )`);
-    await q.query(`CREATE INDEX pending_postback_open ON pending_postback (click_id) WHERE state IN ('pending', 'orphaned')`);
+    await q.query(
+      `CREATE INDEX pending_postback_open ON pending_postback (click_id) WHERE state IN ('pending', 'orphaned')`,
+    );
     await q.query(`CREATE INDEX pending_postback_due ON pending_postback (received_at) WHERE state = 'pending'`);
 
     // View of delivery.result.v1: per (conversion, destination, pixel) the highest revision.
@@ -147,7 +157,15 @@ export class CreateConversion1764500000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['delivery_command_result', 'delivery_command', 'delivery', 'pending_postback', 'conversion', 'config_entity', 'click_view']) {
+    for (const t of [
+      'delivery_command_result',
+      'delivery_command',
+      'delivery',
+      'pending_postback',
+      'conversion',
+      'config_entity',
+      'click_view',
+    ]) {
       await q.query(`DROP TABLE ${t}`);
     }
   }

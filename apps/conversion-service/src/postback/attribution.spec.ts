@@ -18,7 +18,7 @@ describe('resolveConversionType', () => {
   });
   it('names the count of types, not their names', () => {
     const r = resolveConversionType(types, 'x');
-    expect(!r.ok && r.reason).toContain("2 conversion types");
+    expect(!r.ok && r.reason).toContain('2 conversion types');
     expect(!r.ok && r.reason).not.toContain('Lead');
   });
 });
@@ -37,11 +37,19 @@ describe('helpers', () => {
     expect(isExpired({ clickedAt: new Date('2020-01-01T00:00:00Z') }, null, now)).toBe(false);
   });
   it('hashes by role into Snap keys, with the offer source country for national phone numbers', () => {
-    expect(hashPii({ email: ' A@B.com ', phone: '(415) 555-0132' }, 'US')).toEqual({ userData: { em: sha256Hex('a@b.com'), ph: sha256Hex('14155550132') }, prehashed: [] });
+    expect(hashPii({ email: ' A@B.com ', phone: '(415) 555-0132' }, 'US')).toEqual({
+      userData: { em: sha256Hex('a@b.com'), ph: sha256Hex('14155550132') },
+      prehashed: [],
+    });
     expect(hashPii({ phone: '(415) 555-0132' }, null).userData.ph).toBeUndefined();
-    expect(hashPii({ external_id: sha256Hex('u') }, null)).toEqual({ userData: { external_id: sha256Hex('u') }, prehashed: ['external_id'] });
+    expect(hashPii({ external_id: sha256Hex('u') }, null)).toEqual({
+      userData: { external_id: sha256Hex('u') },
+      prehashed: ['external_id'],
+    });
   });
   it('takes the hostname of a Host header', () => {
-    expect(['Track.Example.com:8080', 'track.example.com', '[::1]:4003', undefined, 'bad host!'].map((h) => hostnameOf(h))).toEqual(['track.example.com', 'track.example.com', '[::1]', null, null]);
+    expect(
+      ['Track.Example.com:8080', 'track.example.com', '[::1]:4003', undefined, 'bad host!'].map((h) => hostnameOf(h)),
+    ).toEqual(['track.example.com', 'track.example.com', '[::1]', null, null]);
   });
 });

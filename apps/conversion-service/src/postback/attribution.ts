@@ -5,14 +5,19 @@ import type { ConfigViewService, ConversionTypeView, OfferSourceView } from '../
 
 /** Pure helpers shared by the postback path and the pending-postback job. */
 
-export type TypeResolution = { ok: true; type: ConversionTypeView } | { ok: false; error: 'unknown_type' | 'missing_type'; reason: string };
+export type TypeResolution =
+  { ok: true; type: ConversionTypeView } | { ok: false; error: 'unknown_type' | 'missing_type'; reason: string };
 
 /** Exact, case-sensitive match on the name; no name → the account's default type. */
 export function resolveConversionType(types: ConversionTypeView[], requested: string | null): TypeResolution {
   if (requested === null) {
     const def = types.find((t) => t.is_default);
     if (def) return { ok: true, type: def };
-    return { ok: false, error: 'missing_type', reason: `no conversion type was given and the account has no default conversion type (it has ${types.length})` };
+    return {
+      ok: false,
+      error: 'missing_type',
+      reason: `no conversion type was given and the account has no default conversion type (it has ${types.length})`,
+    };
   }
   const match = types.find((t) => t.name === requested);
   if (match) return { ok: true, type: match };
@@ -45,14 +50,22 @@ export function tokenDigestMatches(presentedSha256: string | null, expectedSha25
 }
 
 /** Normalise + hash customer data; returns Snap user_data keys → hashes and the roles that came pre-hashed. */
-export function hashPii(pii: Partial<Record<PiiRole, string>>, defaultCountry: string | null | undefined): { userData: Record<string, string>; prehashed: string[] } {
+export function hashPii(
+  pii: Partial<Record<PiiRole, string>>,
+  defaultCountry: string | null | undefined,
+): { userData: Record<string, string>; prehashed: string[] } {
   const result = hashUserData(pii, defaultCountry ? { defaultCountry } : {});
   const userData: Record<string, string> = {};
-  for (const [role, hash] of Object.entries(result.hashed) as Array<[PiiRole, string]>) userData[SNAP_USER_DATA_KEY[role]] = hash;
+  for (const [role, hash] of Object.entries(result.hashed) as Array<[PiiRole, string]>)
+    userData[SNAP_USER_DATA_KEY[role]] = hash;
   return { userData, prehashed: [...result.prehashed] };
 }
 
-export function isExpired(click: Pick<ClickView, 'clickedAt'>, offerSource: Pick<OfferSourceView, 'click_expiration_days'> | null, at: Date): boolean {
+export function isExpired(
+  click: Pick<ClickView, 'clickedAt'>,
+  offerSource: Pick<OfferSourceView, 'click_expiration_days'> | null,
+  at: Date,
+): boolean {
   const days = offerSource?.click_expiration_days;
   if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) return false;
   return at.getTime() - new Date(click.clickedAt).getTime() > days * 24 * 3600 * 1000;

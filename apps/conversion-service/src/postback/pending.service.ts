@@ -65,7 +65,9 @@ export class PendingService {
   /** Fire-and-forget variant for callers on the request path or in the consumer loop. */
   kick(clickIds: string[]): void {
     if (this.stopped) return;
-    const p = this.onClicks(clickIds).catch((e) => this.log.warn('attributing pending postbacks failed; the sweep retries', { err: e }));
+    const p = this.onClicks(clickIds).catch((e) =>
+      this.log.warn('attributing pending postbacks failed; the sweep retries', { err: e }),
+    );
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
   }
@@ -109,15 +111,24 @@ export class PendingService {
       if (!row || !OPEN.includes(row.state)) return false;
       const click = await this.clicks.find(row.clickId);
       if (click) return this.attribute(tx, row, click);
-      if (row.state === 'pending' && Date.now() - row.receivedAt.getTime() >= this.opts.timeoutMs) return this.unattributed(tx, row);
+      if (row.state === 'pending' && Date.now() - row.receivedAt.getTime() >= this.opts.timeoutMs)
+        return this.unattributed(tx, row);
       return false;
     });
     if (changed) this.conversions.published();
     return changed;
   }
 
-  private async finish(tx: EntityManager, row: PendingPostback, state: PendingState, reason: string | null, conversionId: string | null): Promise<true> {
-    await tx.getRepository(PendingPostback).update({ id: row.id }, { state, reason, conversionId, resolvedAt: new Date() });
+  private async finish(
+    tx: EntityManager,
+    row: PendingPostback,
+    state: PendingState,
+    reason: string | null,
+    conversionId: string | null,
+  ): Promise<true> {
+    await tx
+      .getRepository(PendingPostback)
+      .update({ id: row.id }, { state, reason, conversionId, resolvedAt: new Date() });
     this.log.info('pending postback resolved', { pendingId: row.id, state, reason, conversionId });
     return true;
   }
@@ -129,7 +140,11 @@ export class PendingService {
     return def && isIsoCurrency(def) ? def : this.opts.defaultCurrency;
   }
 
-  private async attribute(tx: EntityManager, row: PendingPostback, click: NonNullable<Awaited<ReturnType<ClickService['find']>>>): Promise<boolean> {
+  private async attribute(
+    tx: EntityManager,
+    row: PendingPostback,
+    click: NonNullable<Awaited<ReturnType<ClickService['find']>>>,
+  ): Promise<boolean> {
     const offerSource = await offerSourceOf(this.config, click);
     if (!tokenDigestMatches(row.tokenSha256, offerSource?.postback_token_sha256 ?? null)) {
       return this.finish(tx, row, 'rejected', 'bad_token', null);
@@ -163,7 +178,13 @@ export class PendingService {
     if (!row.accountId) {
       // No click and no tracking domain naming the account: nothing to publish it under. It stays visible here and
       // is still attributed if its click turns up later.
-      return this.finish(tx, row, 'orphaned', 'no click arrived in time and the request host is not a known tracking domain', null);
+      return this.finish(
+        tx,
+        row,
+        'orphaned',
+        'no click arrived in time and the request host is not a known tracking domain',
+        null,
+      );
     }
     const typeRes = resolveConversionType(await this.config.conversionTypes(row.accountId), row.type);
     if (!typeRes.ok) return this.finish(tx, row, 'rejected', typeRes.error, null);

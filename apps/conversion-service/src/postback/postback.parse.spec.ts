@@ -1,4 +1,15 @@
-import { PostbackRejection, checkSizes, isIsoCurrency, paramNamesFor, parseBody, parseQueryFromRawUrl, parseUrlEncoded, readPostback, toRole, type RawParams } from './postback.parse';
+import {
+  PostbackRejection,
+  checkSizes,
+  isIsoCurrency,
+  paramNamesFor,
+  parseBody,
+  parseQueryFromRawUrl,
+  parseUrlEncoded,
+  readPostback,
+  toRole,
+  type RawParams,
+} from './postback.parse';
 
 const rejection = (fn: () => unknown): PostbackRejection => {
   try {
@@ -14,7 +25,11 @@ const defaults = paramNamesFor(null);
 
 describe('parsing', () => {
   it('decodes + and percent-escapes; the first occurrence of a name wins', () => {
-    expect([...parseUrlEncoded('a=1+2&b=%C3%AB&a=3&flag&=x')]).toEqual([['a', '1 2'], ['b', 'ë'], ['flag', '']]);
+    expect([...parseUrlEncoded('a=1+2&b=%C3%AB&a=3&flag&=x')]).toEqual([
+      ['a', '1 2'],
+      ['b', 'ë'],
+      ['flag', ''],
+    ]);
   });
 
   it('reads the raw query of the request target, recovering UTF-8 bytes node kept as latin1', () => {
@@ -37,7 +52,11 @@ describe('parsing', () => {
   });
 
   it('merges a JSON body over the query (numbers and booleans become strings)', () => {
-    const p = parseBody('application/json; charset=utf-8', Buffer.from(JSON.stringify({ sum: 12.5, flag: true, skip: null, clickid: 'b' })), params({ clickid: 'a' }));
+    const p = parseBody(
+      'application/json; charset=utf-8',
+      Buffer.from(JSON.stringify({ sum: 12.5, flag: true, skip: null, clickid: 'b' })),
+      params({ clickid: 'a' }),
+    );
     expect(Object.fromEntries(p)).toEqual({ clickid: 'b', sum: '12.5', flag: 'true' });
   });
 
@@ -59,14 +78,31 @@ describe('parsing', () => {
     const one = rejection(() => checkSizes(params({ email: 'x'.repeat(1025) })));
     expect([one.status, one.error]).toEqual([413, 'parameter_too_large']);
     expect(one.reason).not.toContain('xxx');
-    const all = rejection(() => checkSizes(params(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`p${i}`, 'y'.repeat(1000)])))));
+    const all = rejection(() =>
+      checkSizes(params(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`p${i}`, 'y'.repeat(1000)])))),
+    );
     expect([all.status, all.error]).toEqual([413, 'parameters_too_large']);
   });
 });
 
 describe('readPostback', () => {
   it('reads the RedTrack parameters', () => {
-    expect(readPostback(params({ clickid: 'Ab_9-x', sum: '12.50', type: 'Lead', eventid: ' ev-1 ', currency: 'eur', token: 't', email: 'a@b.c', fname: 'A', last_name: 'B' }), defaults)).toEqual({
+    expect(
+      readPostback(
+        params({
+          clickid: 'Ab_9-x',
+          sum: '12.50',
+          type: 'Lead',
+          eventid: ' ev-1 ',
+          currency: 'eur',
+          token: 't',
+          email: 'a@b.c',
+          fname: 'A',
+          last_name: 'B',
+        }),
+        defaults,
+      ),
+    ).toEqual({
       clickId: 'Ab_9-x',
       payout: '12.50',
       type: 'Lead',
@@ -86,8 +122,25 @@ describe('readPostback', () => {
   });
 
   it('treats macros the network did not fill in as absent (except the click id)', () => {
-    const r = readPostback(params({ clickid: 'abc', sum: '{payout}', type: '{type}', eventid: '{eventid}', currency: '{currency}', email: '{email}' }), defaults);
-    expect(r).toMatchObject({ payout: null, type: null, explicitEventId: null, transactionId: null, currency: null, pii: {} });
+    const r = readPostback(
+      params({
+        clickid: 'abc',
+        sum: '{payout}',
+        type: '{type}',
+        eventid: '{eventid}',
+        currency: '{currency}',
+        email: '{email}',
+      }),
+      defaults,
+    );
+    expect(r).toMatchObject({
+      payout: null,
+      type: null,
+      explicitEventId: null,
+      transactionId: null,
+      currency: null,
+      pii: {},
+    });
     expect(rejection(() => readPostback(params({ clickid: '{clickid}' }), defaults)).error).toBe('malformed_click_id');
   });
 
@@ -131,15 +184,51 @@ describe('readPostback', () => {
         { param: 'sub9', role: 'something else' },
       ],
     });
-    const r = readPostback(params({ cid: 'abc', amount: '3', goal: 'Sale', sub8: 'E-9', cur: 'GBP', sub5: 'x@y.z', email: 'other@y.z', sub6: 'Ann', sub7: '12345', sub9: 'ignored' }), names);
-    expect(r).toMatchObject({ clickId: 'abc', payout: '3', type: 'Sale', explicitEventId: 'E-9', currency: 'GBP', pii: { email: 'x@y.z', first_name: 'Ann', zip: '12345' } });
+    const r = readPostback(
+      params({
+        cid: 'abc',
+        amount: '3',
+        goal: 'Sale',
+        sub8: 'E-9',
+        cur: 'GBP',
+        sub5: 'x@y.z',
+        email: 'other@y.z',
+        sub6: 'Ann',
+        sub7: '12345',
+        sub9: 'ignored',
+      }),
+      names,
+    );
+    expect(r).toMatchObject({
+      clickId: 'abc',
+      payout: '3',
+      type: 'Sale',
+      explicitEventId: 'E-9',
+      currency: 'GBP',
+      pii: { email: 'x@y.z', first_name: 'Ann', zip: '12345' },
+    });
   });
 
   it('maps role labels', () => {
-    expect(['Phone', 'Email', 'First Name', 'Last Name', 'Zip Code', 'external-id', 'nope'].map(toRole)).toEqual(['phone', 'email', 'first_name', 'last_name', 'zip', 'external_id', null]);
+    expect(['Phone', 'Email', 'First Name', 'Last Name', 'Zip Code', 'external-id', 'nope'].map(toRole)).toEqual([
+      'phone',
+      'email',
+      'first_name',
+      'last_name',
+      'zip',
+      'external_id',
+      null,
+    ]);
   });
 
   it('knows ISO 4217 codes', () => {
-    expect(['USD', 'EUR', 'JPY', 'usd', 'XYZ', 'US'].map(isIsoCurrency)).toEqual([true, true, true, false, false, false]);
+    expect(['USD', 'EUR', 'JPY', 'usd', 'XYZ', 'US'].map(isIsoCurrency)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });

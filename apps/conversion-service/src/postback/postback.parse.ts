@@ -91,7 +91,12 @@ export function parseBody(contentType: string | undefined, body: Buffer, into: R
       if (v === null || v === undefined) continue;
       if (typeof v === 'string') into.set(name, v);
       else if ((typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean') into.set(name, String(v));
-      else throw new PostbackRejection(400, 'invalid_json', `parameter "${name.slice(0, 64)}" must be a string or a number`);
+      else
+        throw new PostbackRejection(
+          400,
+          'invalid_json',
+          `parameter "${name.slice(0, 64)}" must be a string or a number`,
+        );
     }
     return into;
   }
@@ -100,7 +105,11 @@ export function parseBody(contentType: string | undefined, body: Buffer, into: R
     for (const [k, v] of fromBody) into.set(k, v);
     return into;
   }
-  throw new PostbackRejection(415, 'unsupported_media_type', 'send the parameters in the query string, as application/x-www-form-urlencoded or as JSON');
+  throw new PostbackRejection(
+    415,
+    'unsupported_media_type',
+    'send the parameters in the query string, as application/x-www-form-urlencoded or as JSON',
+  );
 }
 
 /** 1 KB per value (and per name), 10 KB for all parameters together. */
@@ -109,11 +118,26 @@ export function checkSizes(params: RawParams): void {
   for (const [name, value] of params) {
     const n = Buffer.byteLength(name, 'utf8');
     const v = Buffer.byteLength(value, 'utf8');
-    if (n > MAX_VALUE_BYTES) throw new PostbackRejection(413, 'parameter_too_large', `a parameter name is longer than ${MAX_VALUE_BYTES} bytes`);
-    if (v > MAX_VALUE_BYTES) throw new PostbackRejection(413, 'parameter_too_large', `parameter "${name.slice(0, 64)}" is longer than ${MAX_VALUE_BYTES} bytes`);
+    if (n > MAX_VALUE_BYTES)
+      throw new PostbackRejection(
+        413,
+        'parameter_too_large',
+        `a parameter name is longer than ${MAX_VALUE_BYTES} bytes`,
+      );
+    if (v > MAX_VALUE_BYTES)
+      throw new PostbackRejection(
+        413,
+        'parameter_too_large',
+        `parameter "${name.slice(0, 64)}" is longer than ${MAX_VALUE_BYTES} bytes`,
+      );
     total += n + v;
   }
-  if (total > MAX_TOTAL_BYTES) throw new PostbackRejection(413, 'parameters_too_large', `the parameters together are larger than ${MAX_TOTAL_BYTES} bytes`);
+  if (total > MAX_TOTAL_BYTES)
+    throw new PostbackRejection(
+      413,
+      'parameters_too_large',
+      `the parameters together are larger than ${MAX_TOTAL_BYTES} bytes`,
+    );
 }
 
 /** Parameter names for one offer source (its configuration), falling back to RedTrack's defaults. */
@@ -146,23 +170,47 @@ export const DEFAULT_ROLE_PARAMS: Array<{ param: string; role: PiiRole }> = [
 ];
 
 const ROLE_ALIASES: Record<string, PiiRole | 'event_id' | 'transaction_id'> = {
-  fname: 'first_name', firstname: 'first_name', first_name: 'first_name',
-  lname: 'last_name', lastname: 'last_name', last_name: 'last_name',
-  zip: 'zip', zipcode: 'zip', zip_code: 'zip', postal_code: 'zip', postcode: 'zip',
-  phone: 'phone', phone_number: 'phone', email: 'email', email_address: 'email',
-  city: 'city', state: 'state', region: 'state', country: 'country',
-  external_id: 'external_id', externalid: 'external_id', user_id: 'external_id',
-  event_id: 'event_id', eventid: 'event_id', transaction_id: 'transaction_id', txid: 'transaction_id',
+  fname: 'first_name',
+  firstname: 'first_name',
+  first_name: 'first_name',
+  lname: 'last_name',
+  lastname: 'last_name',
+  last_name: 'last_name',
+  zip: 'zip',
+  zipcode: 'zip',
+  zip_code: 'zip',
+  postal_code: 'zip',
+  postcode: 'zip',
+  phone: 'phone',
+  phone_number: 'phone',
+  email: 'email',
+  email_address: 'email',
+  city: 'city',
+  state: 'state',
+  region: 'state',
+  country: 'country',
+  external_id: 'external_id',
+  externalid: 'external_id',
+  user_id: 'external_id',
+  event_id: 'event_id',
+  eventid: 'event_id',
+  transaction_id: 'transaction_id',
+  txid: 'transaction_id',
 };
 
 /** An offer source's role label ("Phone", "First Name", "zip_code", …) → our role, or null for roles we ignore. */
 export function toRole(label: string): PiiRole | 'event_id' | 'transaction_id' | null {
-  const k = label.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const k = label
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   if (isPiiRole(k)) return k;
   return ROLE_ALIASES[k] ?? ROLE_ALIASES[k.replace(/_/g, '')] ?? null;
 }
 
-export function paramNamesFor(offerSource: Pick<ConfigEntityV1.OfferSourceData, 'params' | 'roles'> | null): ParamNames {
+export function paramNamesFor(
+  offerSource: Pick<ConfigEntityV1.OfferSourceData, 'params' | 'roles'> | null,
+): ParamNames {
   const p = offerSource?.params;
   const eventId = [p?.event_id || 'eventid'];
   const transactionId = ['txid'];
@@ -190,9 +238,14 @@ export function paramNamesFor(offerSource: Pick<ConfigEntityV1.OfferSourceData, 
 
 export function readClickId(params: RawParams, name: string): string {
   const raw = params.get(name);
-  if (raw === undefined || raw.trim() === '') throw new PostbackRejection(400, 'missing_click_id', `the click id parameter "${name}" is missing`);
+  if (raw === undefined || raw.trim() === '')
+    throw new PostbackRejection(400, 'missing_click_id', `the click id parameter "${name}" is missing`);
   if (!CLICK_ID_PATTERN.test(raw)) {
-    throw new PostbackRejection(400, 'malformed_click_id', `the click id must be 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-" (is the macro filled in?)`);
+    throw new PostbackRejection(
+      400,
+      'malformed_click_id',
+      `the click id must be 1 to 64 characters of A-Z, a-z, 0-9, "_" or "-" (is the macro filled in?)`,
+    );
   }
   return raw;
 }
@@ -245,7 +298,11 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
   const sum = optional(params, names.payout);
   if (sum) {
     if (!PAYOUT_PATTERN.test(sum)) {
-      throw new PostbackRejection(400, 'malformed_payout', `"${names.payout}" must be a non-negative decimal number such as 12.50 (at most 12 digits before and 8 after the point)`);
+      throw new PostbackRejection(
+        400,
+        'malformed_payout',
+        `"${names.payout}" must be a non-negative decimal number such as 12.50 (at most 12 digits before and 8 after the point)`,
+      );
     }
     payout = sum;
   }
@@ -254,22 +311,37 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
   const cur = optional(params, names.currency);
   if (cur) {
     currency = cur.toUpperCase();
-    if (!isIsoCurrency(currency)) throw new PostbackRejection(400, 'malformed_currency', `"${names.currency}" must be an ISO 4217 currency code such as USD or EUR`);
+    if (!isIsoCurrency(currency))
+      throw new PostbackRejection(
+        400,
+        'malformed_currency',
+        `"${names.currency}" must be an ISO 4217 currency code such as USD or EUR`,
+      );
   }
 
   // The type is matched exactly (case-sensitive, not trimmed).
   const typeRaw = params.get(names.type);
   const type = typeRaw === undefined || typeRaw === '' || UNFILLED_MACRO.test(typeRaw) ? null : typeRaw;
   // No type can be named with U+0000 (and PostgreSQL cannot store it in a pending row).
-  if (type?.includes('\u0000')) throw new PostbackRejection(400, 'unknown_type', 'the conversion type name contains a NUL character');
+  if (type?.includes('\u0000'))
+    throw new PostbackRejection(400, 'unknown_type', 'the conversion type name contains a NUL character');
 
   const explicitEventId = first(params, names.eventId);
   const txid = first(params, names.transactionId);
   for (const v of [explicitEventId, txid]) {
     if (v !== null && v.length > MAX_EVENT_ID_CHARS) {
-      throw new PostbackRejection(400, 'malformed_event_id', `the event / transaction id must be at most ${MAX_EVENT_ID_CHARS} characters`);
+      throw new PostbackRejection(
+        400,
+        'malformed_event_id',
+        `the event / transaction id must be at most ${MAX_EVENT_ID_CHARS} characters`,
+      );
     }
-    if (v?.includes('\u0000')) throw new PostbackRejection(400, 'malformed_event_id', 'the event / transaction id must not contain NUL characters');
+    if (v?.includes('\u0000'))
+      throw new PostbackRejection(
+        400,
+        'malformed_event_id',
+        'the event / transaction id must not contain NUL characters',
+      );
   }
 
   const pii: Partial<Record<PiiRole, string>> = {};

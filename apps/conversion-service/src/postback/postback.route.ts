@@ -17,7 +17,8 @@ export function postbackRoutes(service: PostbackService): Route[] {
         try {
           body = await readBody(req, MAX_BODY_BYTES);
         } catch (e) {
-          if (e instanceof HttpError && e.status === 413) throw new PostbackRejection(413, 'body_too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
+          if (e instanceof HttpError && e.status === 413)
+            throw new PostbackRejection(413, 'body_too_large', `the body is larger than ${MAX_BODY_BYTES} bytes`);
           throw e;
         }
         parseBody(req.headers['content-type'], body, params);

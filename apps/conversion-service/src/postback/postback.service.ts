@@ -69,7 +69,10 @@ export class PostbackService {
     return names.find((n) => params.has(n)) ?? DEFAULT_CLICK_ID_PARAM;
   }
 
-  private currencyFor(input: Pick<PostbackInput, 'currency' | 'payout'>, offerSource: OfferSourceView | null): string | null {
+  private currencyFor(
+    input: Pick<PostbackInput, 'currency' | 'payout'>,
+    offerSource: OfferSourceView | null,
+  ): string | null {
     if (input.currency) return input.currency;
     if (input.payout === null) return null;
     const def = offerSource?.default_currency?.toUpperCase();
@@ -85,12 +88,24 @@ export class PostbackService {
   ): Promise<PostbackAnswer> {
     const offerSource = await offerSourceOf(this.config, click);
     const input = readPostback(params, { ...paramNamesFor(offerSource), clickId: clickIdParam });
-    if (!tokenDigestMatches(input.token === null ? null : sha256Hex(input.token), offerSource?.postback_token_sha256 ?? null)) {
-      throw new PostbackRejection(403, input.token === null ? 'missing_token' : 'bad_token', 'the postback token is missing or does not match the offer source');
+    if (
+      !tokenDigestMatches(
+        input.token === null ? null : sha256Hex(input.token),
+        offerSource?.postback_token_sha256 ?? null,
+      )
+    ) {
+      throw new PostbackRejection(
+        403,
+        input.token === null ? 'missing_token' : 'bad_token',
+        'the postback token is missing or does not match the offer source',
+      );
     }
     const hostAccount = await accountOfHost();
     if (hostAccount && hostAccount !== click.accountId) {
-      return { http: 200, body: { status: 'ignored', reason: 'the click belongs to another account than this tracking domain' } };
+      return {
+        http: 200,
+        body: { status: 'ignored', reason: 'the click belongs to another account than this tracking domain' },
+      };
     }
     const typeRes = resolveConversionType(await this.config.conversionTypes(click.accountId), input.type);
     if (!typeRes.ok) throw new PostbackRejection(400, typeRes.error, typeRes.reason);
@@ -115,7 +130,11 @@ export class PostbackService {
       pendingId: null,
     });
     if (result.outcome === 'duplicate') {
-      this.log.info('postback duplicate', { accountId: click.accountId, conversionId: result.conversionId, policy: typeRes.type.duplicate_policy });
+      this.log.info('postback duplicate', {
+        accountId: click.accountId,
+        conversionId: result.conversionId,
+        policy: typeRes.type.duplicate_policy,
+      });
       return { http: 200, body: { status: 'duplicate', reason: result.reason, conversion_id: result.conversionId } };
     }
     this.conversions.published();
@@ -164,6 +183,13 @@ export class PostbackService {
     });
     this.log.info('postback pending: click not known yet', { pendingId: id, accountId: hostAccount });
     this.onPending(clickId);
-    return { http: 202, body: { status: 'pending', pending_id: id, reason: 'the click is not known yet; the conversion is recorded when it arrives' } };
+    return {
+      http: 202,
+      body: {
+        status: 'pending',
+        pending_id: id,
+        reason: 'the click is not known yet; the conversion is recorded when it arrives',
+      },
+    };
   }
 }

@@ -33,11 +33,23 @@ export class AccountService {
     return this.issueKey(accountId, name, this.ds.getRepository(ApiKey));
   }
 
-  private async issueKey(accountId: string, name: string, repo: ReturnType<DataSource['getRepository']>): Promise<IssuedKey> {
+  private async issueKey(
+    accountId: string,
+    name: string,
+    repo: ReturnType<DataSource['getRepository']>,
+  ): Promise<IssuedKey> {
     const keyId = randomBytes(9).toString('base64url').replace(/[-_]/g, 'x').slice(0, 12);
     const secret = randomBytes(32).toString('base64url');
     const apiKey = `stk_${keyId}_${secret}`;
-    await repo.save({ id: keyId, accountId, name, secretSha256: sha256(secret), hint: `stk_${keyId}_…${secret.slice(-4)}`, revokedAt: null, lastUsedAt: null });
+    await repo.save({
+      id: keyId,
+      accountId,
+      name,
+      secretSha256: sha256(secret),
+      hint: `stk_${keyId}_…${secret.slice(-4)}`,
+      revokedAt: null,
+      lastUsedAt: null,
+    });
     return { accountId, keyId, apiKey };
   }
 
@@ -55,7 +67,8 @@ export class AccountService {
       const b = Buffer.from(row.secretSha256);
       if (a.length === b.length && timingSafeEqual(a, b)) accountId = row.accountId;
     }
-    if (accountId) void this.ds.query(`UPDATE api_key SET last_used_at = now() WHERE id = $1`, [m[1]]).catch(() => undefined);
+    if (accountId)
+      void this.ds.query(`UPDATE api_key SET last_used_at = now() WHERE id = $1`, [m[1]]).catch(() => undefined);
     if (this.cache.size > 10000) this.cache.clear();
     this.cache.set(apiKey, { accountId, until: Date.now() + 5000 });
     return accountId;
@@ -70,7 +83,10 @@ export class AccountService {
   }
 
   async revoke(accountId: string, keyId: string): Promise<boolean> {
-    const res = await this.ds.query(`UPDATE api_key SET revoked_at = now() WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING id`, [keyId, accountId]);
+    const res = await this.ds.query(
+      `UPDATE api_key SET revoked_at = now() WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING id`,
+      [keyId, accountId],
+    );
     this.cache.clear();
     return (res[0] ?? res).length > 0;
   }
@@ -78,7 +94,10 @@ export class AccountService {
   /** Issues a new key and revokes the old one in one transaction. */
   async rotate(accountId: string, keyId: string): Promise<IssuedKey | null> {
     return this.ds.transaction(async (tx) => {
-      const res = await tx.query(`UPDATE api_key SET revoked_at = now() WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING name`, [keyId, accountId]);
+      const res = await tx.query(
+        `UPDATE api_key SET revoked_at = now() WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING name`,
+        [keyId, accountId],
+      );
       const rows = res[0] ?? res;
       if (!rows.length) return null;
       const issued = await this.issueKey(accountId, rows[0].name, tx.getRepository(ApiKey));

@@ -7,7 +7,8 @@ import { ApiKeyInfo, IssuedApiKey, Viewer } from './account.type';
 export const ADMIN_IDENTITY = 'admin';
 
 function requireAccount(ctx: SubgraphContext): string {
-  if (ctx.accountId === ADMIN_IDENTITY) throw userError('FORBIDDEN', 'The admin key manages accounts; use an account API key for this operation');
+  if (ctx.accountId === ADMIN_IDENTITY)
+    throw userError('FORBIDDEN', 'The admin key manages accounts; use an account API key for this operation');
   return ctx.accountId;
 }
 
@@ -47,7 +48,10 @@ export class AccountResolver {
   }
 
   @Mutation(() => IssuedApiKey, { description: 'Admin only (ADMIN_API_KEY): creates an account and its first key' })
-  async adminCreateAccount(@Arg('name', () => String) name: string, @Ctx() ctx: SubgraphContext): Promise<IssuedApiKey> {
+  async adminCreateAccount(
+    @Arg('name', () => String) name: string,
+    @Ctx() ctx: SubgraphContext,
+  ): Promise<IssuedApiKey> {
     if (ctx.accountId !== ADMIN_IDENTITY) throw userError('FORBIDDEN', 'Only the admin key can create accounts');
     const trimmed = name.trim();
     if (!trimmed || trimmed.length > 200) throw badInput('name must be 1-200 characters', 'name');

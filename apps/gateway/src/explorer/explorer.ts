@@ -62,7 +62,8 @@ function asset(name: string): Buffer | undefined {
 }
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:",
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -74,7 +75,11 @@ export function explorerRoutes(): Route[] {
       method: 'GET',
       path: '/explorer',
       handler: (_req: IncomingMessage, res: ServerResponse) => {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS });
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'no-store',
+          ...SECURITY_HEADERS,
+        });
         res.end(HTML);
       },
     },
@@ -90,7 +95,11 @@ export function explorerRoutes(): Route[] {
           return;
         }
         const type = name === 'init.js' ? 'application/javascript' : ASSETS[name].type;
-        res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, 'cache-control': 'public, max-age=3600', ...SECURITY_HEADERS });
+        res.writeHead(200, {
+          'content-type': `${type}; charset=utf-8`,
+          'cache-control': 'public, max-age=3600',
+          ...SECURITY_HEADERS,
+        });
         res.end(body);
       },
     },

@@ -2,7 +2,8 @@ import { buildSchema, parse, validate } from 'graphql';
 import { queryLimitsRule } from './limits';
 
 const schema = buildSchema(`type Q { a: Q b: Int } schema { query: Q }`);
-const run = (q: string, limits = { maxDepth: 3, maxAliases: 2, maxFields: 10 }) => validate(schema, parse(q), [queryLimitsRule(limits)]);
+const run = (q: string, limits = { maxDepth: 3, maxAliases: 2, maxFields: 10 }) =>
+  validate(schema, parse(q), [queryLimitsRule(limits)]);
 
 describe('queryLimitsRule', () => {
   it('accepts a small operation', () => {

@@ -1,4 +1,11 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+} from 'graphql';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -16,7 +23,12 @@ export function queryLimitsRule(limits: QueryLimits) {
     for (const def of context.getDocument().definitions) {
       if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     }
-    const measure = (set: SelectionSetNode, depth: number, seen: Set<string>, acc: { depth: number; aliases: number; fields: number }) => {
+    const measure = (
+      set: SelectionSetNode,
+      depth: number,
+      seen: Set<string>,
+      acc: { depth: number; aliases: number; fields: number },
+    ) => {
       for (const sel of set.selections) {
         if (sel.kind === Kind.FIELD) {
           if (sel.name.value.startsWith('__')) continue;
@@ -41,10 +53,13 @@ export function queryLimitsRule(limits: QueryLimits) {
         measure(node.selectionSet, 0, new Set(), acc);
         const fail = (what: string, value: number, max: number) =>
           context.reportError(
-            new GraphQLError(`Operation ${what} is ${value}; the limit is ${max}. Split the operation or request fewer fields.`, {
-              nodes: [node],
-              extensions: { code: 'QUERY_TOO_COMPLEX', limit: what, value, max },
-            }),
+            new GraphQLError(
+              `Operation ${what} is ${value}; the limit is ${max}. Split the operation or request fewer fields.`,
+              {
+                nodes: [node],
+                extensions: { code: 'QUERY_TOO_COMPLEX', limit: what, value, max },
+              },
+            ),
           );
         if (acc.depth > limits.maxDepth) fail('depth', acc.depth, limits.maxDepth);
         if (acc.aliases > limits.maxAliases) fail('alias count', acc.aliases, limits.maxAliases);

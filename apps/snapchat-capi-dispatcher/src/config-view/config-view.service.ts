@@ -19,11 +19,16 @@ export function toPixelPlacement(row: { id: string; account_id: string; data: un
   if (!isRecord(d) || typeof d['pixel_id'] !== 'string' || !isRecord(d['placement'])) return null;
   const pl = d['placement'];
   let placement: PixelPlacement['placement'];
-  if (pl['kind'] === 'channel' && typeof pl['traffic_channel_id'] === 'string') placement = { kind: 'channel', trafficChannelId: pl['traffic_channel_id'] };
-  else if (pl['kind'] === 'offer' && typeof pl['offer_id'] === 'string') placement = { kind: 'offer', offerId: pl['offer_id'] };
+  if (pl['kind'] === 'channel' && typeof pl['traffic_channel_id'] === 'string')
+    placement = { kind: 'channel', trafficChannelId: pl['traffic_channel_id'] };
+  else if (pl['kind'] === 'offer' && typeof pl['offer_id'] === 'string')
+    placement = { kind: 'offer', offerId: pl['offer_id'] };
   else return null;
   const tok = d['token'];
-  const token = isRecord(tok) && typeof tok['key_id'] === 'string' && typeof tok['ciphertext'] === 'string' ? { key_id: tok['key_id'], ciphertext: tok['ciphertext'] } : null;
+  const token =
+    isRecord(tok) && typeof tok['key_id'] === 'string' && typeof tok['ciphertext'] === 'string'
+      ? { key_id: tok['key_id'], ciphertext: tok['ciphertext'] }
+      : null;
   const mapping: Record<string, string> = {};
   if (isRecord(d['event_mapping'])) {
     for (const [k, v] of Object.entries(d['event_mapping'])) if (typeof v === 'string') mapping[k] = v;
@@ -80,7 +85,10 @@ export class ConfigViewService {
 
   /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. */
   async tombstone(entityType: string, id: string): Promise<void> {
-    await this.ds.query(`UPDATE config_entity SET deleted = true, received_at = now() WHERE entity_type = $1 AND id = $2`, [entityType, id]);
+    await this.ds.query(
+      `UPDATE config_entity SET deleted = true, received_at = now() WHERE entity_type = $1 AND id = $2`,
+      [entityType, id],
+    );
   }
 
   /** Every live pixel placement of these accounts. */

@@ -9,7 +9,9 @@ export type LedgerStatus = 'pending' | 'sending' | 'delivered' | 'skipped' | 're
  */
 @Entity({ name: 'delivery' })
 @Unique('delivery_conversion_pixel', ['conversionId', 'pixelId'])
-@Index('delivery_active', ['accountId', 'pixelId', 'nextAttemptAt'], { where: `status IN ('pending','retrying','sending')` })
+@Index('delivery_active', ['accountId', 'pixelId', 'nextAttemptAt'], {
+  where: `status IN ('pending','retrying','sending')`,
+})
 export class DeliveryRow {
   @PrimaryGeneratedColumn('identity', { type: 'bigint' })
   id: string;

@@ -41,7 +41,8 @@ const RETURNING = `d.id, d.conversion_id, d.pixel_id, d.account_id, d.status, d.
 
 /** TypeORM answers UPDATE/DELETE … RETURNING with [rows, count] and INSERT/SELECT with rows. */
 export function rowsOf<T>(res: unknown): T[] {
-  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
+  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number')
+    return res[0] as T[];
   return (res as T[]) ?? [];
 }
 
@@ -196,7 +197,10 @@ export class DeliveryService {
 
   // ---------------------------------------------------------------------------------------------------- commands
 
-  async applyCommand(cmd: DeliveryCommandV1.Value, heartbeat: () => Promise<void> = async () => undefined): Promise<{ created: number; reset: number }> {
+  async applyCommand(
+    cmd: DeliveryCommandV1.Value,
+    heartbeat: () => Promise<void> = async () => undefined,
+  ): Promise<{ created: number; reset: number }> {
     return cmd.kind === 'redeliver' ? this.redeliver(cmd) : this.backfill(cmd, heartbeat);
   }
 
@@ -204,7 +208,9 @@ export class DeliveryService {
    * Resends the failed (and skipped) deliveries of these conversions with the current configuration: targets are
    * recomputed, so a pixel added since gets a new row; delivered and in-flight rows are never touched.
    */
-  private async redeliver(cmd: Extract<DeliveryCommandV1.Value, { kind: 'redeliver' }>): Promise<{ created: number; reset: number }> {
+  private async redeliver(
+    cmd: Extract<DeliveryCommandV1.Value, { kind: 'redeliver' }>,
+  ): Promise<{ created: number; reset: number }> {
     const onlyPixel = cmd.pixel_id ? canonicalPixelId(cmd.pixel_id) : null;
     let created = 0;
     let reset = 0;
@@ -235,8 +241,9 @@ export class DeliveryService {
         }
         const inserted = await this.insertRows(tx, inserts);
         const updated: LedgerRecord[] = resets.length
-          ? rowsOf<LedgerRecord>(await tx.query(
-              `UPDATE delivery d SET status = x.status, attempts = 0, next_attempt_at = CASE WHEN x.status = 'pending' THEN now() END,
+          ? rowsOf<LedgerRecord>(
+              await tx.query(
+                `UPDATE delivery d SET status = x.status, attempts = 0, next_attempt_at = CASE WHEN x.status = 'pending' THEN now() END,
                       lease_until = NULL, claim_id = NULL, claimed_by = NULL, event_name = x.event_name, http_status = NULL,
                       reason_code = x.reason_code, message = x.message, placements = ARRAY(SELECT jsonb_array_elements_text(x.placements)),
                       test_mode = x.test_mode, command_id = x.command_id, cycle_started_at = now(), revision = d.revision + 1, updated_at = now()
@@ -244,8 +251,9 @@ export class DeliveryService {
                                                         placements jsonb, test_mode boolean, command_id text)
                 WHERE d.id = x.id AND d.status IN ('failed', 'skipped')
                RETURNING ${RETURNING}`,
-              [JSON.stringify(resets)],
-            ))
+                [JSON.stringify(resets)],
+              ),
+            )
           : [];
         const changed = [...inserted, ...updated];
         await this.publish(tx, changed);
@@ -255,7 +263,13 @@ export class DeliveryService {
       reset += r.reset;
       if (r.created + r.reset) this.onPublished();
     }
-    this.log.info('redeliver applied', { command_id: cmd.command_id, account_id: cmd.account_id, conversions: ids.length, created, reset });
+    this.log.info('redeliver applied', {
+      command_id: cmd.command_id,
+      account_id: cmd.account_id,
+      conversions: ids.length,
+      created,
+      reset,
+    });
     return { created, reset };
   }
 
@@ -264,15 +278,23 @@ export class DeliveryService {
    * that this Snap pixel has no ledger row for yet. Pages of 500; the unique index keeps it exactly-once even if the
    * command is consumed twice or runs on two instances.
    */
-  private async backfill(cmd: Extract<DeliveryCommandV1.Value, { kind: 'backfill' }>, heartbeat: () => Promise<void>): Promise<{ created: number; reset: number }> {
+  private async backfill(
+    cmd: Extract<DeliveryCommandV1.Value, { kind: 'backfill' }>,
+    heartbeat: () => Promise<void>,
+  ): Promise<{ created: number; reset: number }> {
     const placement = await this.configView.pixelPlacement(cmd.pixel_config_id);
     if (!placement || placement.accountId !== cmd.account_id) {
-      this.log.warn('backfill for an unknown pixel placement ignored', { command_id: cmd.command_id, account_id: cmd.account_id, pixel_config_id: cmd.pixel_config_id });
+      this.log.warn('backfill for an unknown pixel placement ignored', {
+        command_id: cmd.command_id,
+        account_id: cmd.account_id,
+        pixel_config_id: cmd.pixel_config_id,
+      });
       return { created: 0, reset: 0 };
     }
     const pixelId = canonicalPixelId(placement.pixelId);
     const column = placement.placement.kind === 'channel' ? 'traffic_channel_id' : 'offer_id';
-    const scopeId = placement.placement.kind === 'channel' ? placement.placement.trafficChannelId : placement.placement.offerId;
+    const scopeId =
+      placement.placement.kind === 'channel' ? placement.placement.trafficChannelId : placement.placement.offerId;
     const days = Math.min(37, Math.max(1, cmd.since_days));
     let created = 0;
     let after = '00000000-0000-0000-0000-000000000000';
@@ -303,7 +325,13 @@ export class DeliveryService {
       if (n) this.onPublished();
       await heartbeat();
     }
-    this.log.info('backfill applied', { command_id: cmd.command_id, account_id: cmd.account_id, pixel_id: pixelId, since_days: days, created });
+    this.log.info('backfill applied', {
+      command_id: cmd.command_id,
+      account_id: cmd.account_id,
+      pixel_id: pixelId,
+      since_days: days,
+      created,
+    });
     return { created, reset: 0 };
   }
 
@@ -323,7 +351,14 @@ export class DeliveryService {
    * A row claimed for the first time gets its final Snap `event_id` in the same transaction (reference §2.5: rule 2
    * depends on the event name mapped on this pixel); later claims reuse it unchanged.
    */
-  async claim(accountId: string, pixelId: string, limit: number, instanceNo: number, leaseMs: number, claimId: string = randomUUID()): Promise<{ claimId: string; rows: ClaimedRow[] }> {
+  async claim(
+    accountId: string,
+    pixelId: string,
+    limit: number,
+    instanceNo: number,
+    leaseMs: number,
+    claimId: string = randomUUID(),
+  ): Promise<{ claimId: string; rows: ClaimedRow[] }> {
     const rows: ClaimedRow[] = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
         `WITH due AS (
@@ -341,9 +376,10 @@ export class DeliveryService {
       );
       const claimed = rowsOf<LedgerRecord & { event_id_fixed: boolean }>(res);
       if (!claimed.length) return [];
-      const convs: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await tx.query(`SELECT id, payload FROM conversion WHERE id = ANY($1::uuid[])`, [
-        [...new Set(claimed.map((r) => r.conversion_id))],
-      ]);
+      const convs: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await tx.query(
+        `SELECT id, payload FROM conversion WHERE id = ANY($1::uuid[])`,
+        [[...new Set(claimed.map((r) => r.conversion_id))]],
+      );
       const byId = new Map(convs.map((c) => [c.id, c.payload]));
       const fixes = claimed
         .filter((r) => !r.event_id_fixed && byId.has(r.conversion_id))
@@ -356,7 +392,11 @@ export class DeliveryService {
         );
       }
       const fixedId = new Map(fixes.map((f) => [String(f.id), f.event_id]));
-      return claimed.map(({ event_id_fixed: _fixed, ...r }) => ({ ...r, event_id: fixedId.get(String(r.id)) ?? r.event_id, conversion: byId.get(r.conversion_id)! }));
+      return claimed.map(({ event_id_fixed: _fixed, ...r }) => ({
+        ...r,
+        event_id: fixedId.get(String(r.id)) ?? r.event_id,
+        conversion: byId.get(r.conversion_id)!,
+      }));
     });
     return { claimId, rows: rows.sort((a, b) => Number(a.id) - Number(b.id)) };
   }
@@ -429,7 +469,10 @@ export class DeliveryService {
       const rows = rowsOf<LedgerRecord>(res);
       await this.publish(tx, rows);
       if (rows.length < outcomes.length) {
-        this.log.warn('some outcomes were not recorded: the claim was taken over after its lease ended', { claim_id: claimId, lost: outcomes.length - rows.length });
+        this.log.warn('some outcomes were not recorded: the claim was taken over after its lease ended', {
+          claim_id: claimId,
+          lost: outcomes.length - rows.length,
+        });
       }
       return rows;
     });
@@ -441,7 +484,11 @@ export class DeliveryService {
    * A person has to fix the pixel (bad token, unknown pixel): fail every waiting delivery of it now with the same
    * message, instead of sending each one into the same wall. Rows in flight get their own answer.
    */
-  async failWaitingForPixel(accountId: string, pixelId: string, outcome: { httpStatus: number | null; reasonCode: string; message: string }): Promise<number> {
+  async failWaitingForPixel(
+    accountId: string,
+    pixelId: string,
+    outcome: { httpStatus: number | null; reasonCode: string; message: string },
+  ): Promise<number> {
     const n = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
         `UPDATE delivery d SET status = 'failed', http_status = $3, reason_code = $4, message = $5, next_attempt_at = NULL,
@@ -475,7 +522,9 @@ export class DeliveryService {
   }
 
   async activePauses(): Promise<Map<string, number>> {
-    const rows: Array<{ token_key: string; paused_until: Date }> = await this.ds.query(`SELECT token_key, paused_until FROM token_pause WHERE paused_until > now()`);
+    const rows: Array<{ token_key: string; paused_until: Date }> = await this.ds.query(
+      `SELECT token_key, paused_until FROM token_pause WHERE paused_until > now()`,
+    );
     return new Map(rows.map((r) => [r.token_key, new Date(r.paused_until).getTime()]));
   }
 
@@ -485,7 +534,9 @@ export class DeliveryService {
 
   /** Ledger counts by status (tests, operators). */
   async counts(): Promise<Record<string, number>> {
-    const rows: Array<{ status: string; n: number }> = await this.ds.query(`SELECT status, count(*)::int AS n FROM delivery GROUP BY status`);
+    const rows: Array<{ status: string; n: number }> = await this.ds.query(
+      `SELECT status, count(*)::int AS n FROM delivery GROUP BY status`,
+    );
     return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 }

@@ -59,7 +59,8 @@ class WatchedInstanceLock implements InstanceLock {
   private watch(slot: NonNullable<Slot>): void {
     // TypeORM releases a query runner whose connection emits 'error' (isReleased turns true); listening as well makes
     // the loss visible at once, not at the next check.
-    const conn = (slot.qr as unknown as { databaseConnection?: { once?: (ev: string, fn: () => void) => void } }).databaseConnection;
+    const conn = (slot.qr as unknown as { databaseConnection?: { once?: (ev: string, fn: () => void) => void } })
+      .databaseConnection;
     conn?.once?.('error', () => this.lost(slot, 'connection error'));
     conn?.once?.('end', () => this.lost(slot, 'connection ended'));
   }
@@ -123,7 +124,9 @@ class WatchedInstanceLock implements InstanceLock {
     for (const slot of this.slots) {
       if (!slot || slot.qr.isReleased) continue;
       slot.alive = false;
-      await slot.qr.query(`SELECT pg_advisory_unlock_shared($1::int, $2::int)`, [INSTANCE_LOCK_CLASS, this.instanceNo]).catch(() => undefined);
+      await slot.qr
+        .query(`SELECT pg_advisory_unlock_shared($1::int, $2::int)`, [INSTANCE_LOCK_CLASS, this.instanceNo])
+        .catch(() => undefined);
       await slot.qr.release().catch(() => undefined);
     }
   }

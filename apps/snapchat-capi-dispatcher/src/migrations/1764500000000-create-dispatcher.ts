@@ -15,7 +15,9 @@ export class CreateDispatcher1764500000000 implements MigrationInterface {
       received_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (entity_type, id)
     )`);
-    await q.query(`CREATE INDEX config_entity_live_pixels ON config_entity (account_id) WHERE entity_type = 'pixel' AND NOT deleted`);
+    await q.query(
+      `CREATE INDEX config_entity_live_pixels ON config_entity (account_id) WHERE entity_type = 'pixel' AND NOT deleted`,
+    );
 
     await q.query(`CREATE TABLE conversion (
       id uuid PRIMARY KEY,
@@ -29,8 +31,12 @@ export class CreateDispatcher1764500000000 implements MigrationInterface {
       payload jsonb NOT NULL,
       consumed_at timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE INDEX conversion_by_channel ON conversion (account_id, traffic_channel_id, occurred_at) WHERE status = 'attributed'`);
-    await q.query(`CREATE INDEX conversion_by_offer ON conversion (account_id, offer_id, occurred_at) WHERE status = 'attributed'`);
+    await q.query(
+      `CREATE INDEX conversion_by_channel ON conversion (account_id, traffic_channel_id, occurred_at) WHERE status = 'attributed'`,
+    );
+    await q.query(
+      `CREATE INDEX conversion_by_offer ON conversion (account_id, offer_id, occurred_at) WHERE status = 'attributed'`,
+    );
 
     await q.query(`CREATE TABLE delivery (
       id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -58,8 +64,12 @@ export class CreateDispatcher1764500000000 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now(),
       CONSTRAINT delivery_conversion_pixel UNIQUE (conversion_id, pixel_id)
     )`);
-    await q.query(`CREATE INDEX delivery_active ON delivery (account_id, pixel_id, next_attempt_at) WHERE status IN ('pending', 'retrying', 'sending')`);
-    await q.query(`CREATE INDEX delivery_due ON delivery (next_attempt_at) WHERE status IN ('pending', 'retrying', 'sending')`);
+    await q.query(
+      `CREATE INDEX delivery_active ON delivery (account_id, pixel_id, next_attempt_at) WHERE status IN ('pending', 'retrying', 'sending')`,
+    );
+    await q.query(
+      `CREATE INDEX delivery_due ON delivery (next_attempt_at) WHERE status IN ('pending', 'retrying', 'sending')`,
+    );
     await q.query(`CREATE INDEX delivery_by_pixel ON delivery (account_id, pixel_id, status)`);
 
     await q.query(`CREATE TABLE token_pause (token_key text PRIMARY KEY, paused_until timestamptz NOT NULL)`);

@@ -26,7 +26,12 @@ describe('chunkForRequests', () => {
 
   it('builds the {"data":[…]} body from the serialised events', () => {
     const body = requestBody([item(1, 0), item(2, 0)]);
-    expect(JSON.parse(body)).toEqual({ data: [{ n: 1, pad: '' }, { n: 2, pad: '' }] });
+    expect(JSON.parse(body)).toEqual({
+      data: [
+        { n: 1, pad: '' },
+        { n: 2, pad: '' },
+      ],
+    });
   });
 });
 

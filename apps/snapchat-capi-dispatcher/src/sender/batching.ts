@@ -10,7 +10,11 @@ export interface Sized<T> {
 
 const ENVELOPE = Buffer.byteLength('{"data":[]}');
 
-export function chunkForRequests<T>(items: Array<Sized<T>>, maxEvents: number, maxBytes: number): Array<Array<Sized<T>>> {
+export function chunkForRequests<T>(
+  items: Array<Sized<T>>,
+  maxEvents: number,
+  maxBytes: number,
+): Array<Array<Sized<T>>> {
   const out: Array<Array<Sized<T>>> = [];
   let current: Array<Sized<T>> = [];
   let bytes = ENVELOPE;

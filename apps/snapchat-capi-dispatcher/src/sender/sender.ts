@@ -93,7 +93,7 @@ export function authFailureMessage(pixelId: string, e: AppError): { reasonCode: 
   };
 }
 
-const TEST_MODE_NOTE = 'Test mode: sent to Snapchat\'s validate endpoint, which checked the event and recorded nothing.';
+const TEST_MODE_NOTE = "Test mode: sent to Snapchat's validate endpoint, which checked the event and recorded nothing.";
 
 function joinNotes(...notes: Array<string | null>): string | null {
   const n = notes.filter((x): x is string => !!x);
@@ -124,7 +124,11 @@ export class Sender {
 
   constructor(private readonly deps: SenderDeps) {
     this.global = new Semaphore(deps.config.maxConcurrency);
-    this.policy = { baseMs: deps.config.retryBaseMs, maxDelayMs: deps.config.retryMaxDelayMs, horizonMs: deps.config.retryHorizonMs };
+    this.policy = {
+      baseMs: deps.config.retryBaseMs,
+      maxDelayMs: deps.config.retryMaxDelayMs,
+      horizonMs: deps.config.retryHorizonMs,
+    };
   }
 
   start(): void {
@@ -181,7 +185,8 @@ export class Sender {
     try {
       // Claims made without the instance lock would look abandoned to every other instance (and be sent by them).
       if (!this.deps.lock.held) {
-        if (!this.waitingForLock) this.deps.log.warn('sender paused: the instance lock is not held (database connection lost); waiting for it');
+        if (!this.waitingForLock)
+          this.deps.log.warn('sender paused: the instance lock is not held (database connection lost); waiting for it');
         this.waitingForLock = true;
         return;
       }
@@ -190,7 +195,9 @@ export class Sender {
         await this.deps.service.releaseClaim(claimId);
         this.abandoned.delete(claimId);
       }
-      this.pauses = new Map([...(await this.deps.service.activePauses())].map(([k, v]) => [k, Math.max(v, this.pauses.get(k) ?? 0)]));
+      this.pauses = new Map(
+        [...(await this.deps.service.activePauses())].map(([k, v]) => [k, Math.max(v, this.pauses.get(k) ?? 0)]),
+      );
       if (Date.now() - this.lastCleanup > 60_000) {
         this.lastCleanup = Date.now();
         await this.deps.service.cleanupPauses();
@@ -263,14 +270,21 @@ export class Sender {
     const rows = claim.rows;
     const now = Date.now();
     const pixels = await configView.pixelsFor([accountId]);
-    const offers: Map<string, OfferInfo> = await configView.offers([...new Set(rows.flatMap((r) => (r.conversion?.attribution?.offer_id ? [r.conversion.attribution.offer_id] : [])))]);
+    const offers: Map<string, OfferInfo> = await configView.offers([
+      ...new Set(rows.flatMap((r) => (r.conversion?.attribution?.offer_id ? [r.conversion.attribution.offer_id] : []))),
+    ]);
     const immediate: Outcome[] = [];
     const groups = new Map<string, Group>();
 
     for (const row of rows) {
       const conv = row.conversion;
       if (!conv) {
-        immediate.push({ id: row.id, status: 'failed', reasonCode: 'conversion_missing', message: 'The conversion is missing from the dispatcher database.' });
+        immediate.push({
+          id: row.id,
+          status: 'failed',
+          reasonCode: 'conversion_missing',
+          message: 'The conversion is missing from the dispatcher database.',
+        });
         continue;
       }
       const target = targetsFor(conversionRef(conv), pixels).find((t) => t.pixelId === row.pixel_id);
@@ -285,7 +299,12 @@ export class Sender {
       }
       const eventName = row.event_name ?? target.eventName;
       if (!eventName) {
-        immediate.push({ id: row.id, status: 'skipped', reasonCode: 'no_mapping', message: `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${row.pixel_id}, so nothing was sent.` });
+        immediate.push({
+          id: row.id,
+          status: 'skipped',
+          reasonCode: 'no_mapping',
+          message: `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${row.pixel_id}, so nothing was sent.`,
+        });
         continue;
       }
       const p = target.primary;
@@ -293,7 +312,13 @@ export class Sender {
         assertValidPixelId(p.pixelId.trim());
       } catch (e) {
         const err = toAppError(e);
-        immediate.push({ id: row.id, status: 'failed', reasonCode: err.code, message: `Pixel ${row.pixel_id}: ${err.message}`, placements: target.placements });
+        immediate.push({
+          id: row.id,
+          status: 'failed',
+          reasonCode: err.code,
+          message: `Pixel ${row.pixel_id}: ${err.message}`,
+          placements: target.placements,
+        });
         continue;
       }
       if (!p.token) {
@@ -320,12 +345,16 @@ export class Sender {
         continue;
       }
       const offer = conv.attribution ? offers.get(conv.attribution.offer_id) : undefined;
-      const event = toSnapEvent(conv, { eventName, limitedDataUse: p.limitedDataUse }, {
-        eventId: row.event_id,
-        integration: config.integrationName,
-        fallbackUrl: offer?.url ?? null,
-        defaultCurrency: offer?.defaultCurrency ?? null,
-      });
+      const event = toSnapEvent(
+        conv,
+        { eventName, limitedDataUse: p.limitedDataUse },
+        {
+          eventId: row.event_id,
+          integration: config.integrationName,
+          fallbackUrl: offer?.url ?? null,
+          defaultCurrency: offer?.defaultCurrency ?? null,
+        },
+      );
       try {
         assertValidSnapEvent(event, now);
       } catch (e) {
@@ -347,7 +376,10 @@ export class Sender {
         g = { accountId, pixelId, urlPixelId: p.pixelId.trim(), token, tokenKey, validateOnly: p.testMode, items: [] };
         groups.set(key, g);
       }
-      g.items.push({ item: { row, event, placements: target.placements, testMode: p.testMode, note: placementNote(target) }, json: JSON.stringify(event) });
+      g.items.push({
+        item: { row, event, placements: target.placements, testMode: p.testMode, note: placementNote(target) },
+        json: JSON.stringify(event),
+      });
     }
 
     if (immediate.length) {
@@ -375,10 +407,18 @@ export class Sender {
       } catch (e) {
         const late = Date.now() + wait > deadline || (this.stopped && Date.now() - this.stoppedAt > 10_000);
         if (late) {
-          this.deps.log.error('could not record Snapchat\'s answer; the rows will be claimed again when their lease ends', { err: e, claim_id: claim.id, rows: outcomes.length });
+          this.deps.log.error(
+            "could not record Snapchat's answer; the rows will be claimed again when their lease ends",
+            { err: e, claim_id: claim.id, rows: outcomes.length },
+          );
           throw e;
         }
-        this.deps.log.warn('recording Snapchat\'s answer failed; retrying', { err: e, claim_id: claim.id, rows: outcomes.length, retry_in_ms: wait });
+        this.deps.log.warn("recording Snapchat's answer failed; retrying", {
+          err: e,
+          claim_id: claim.id,
+          rows: outcomes.length,
+          retry_in_ms: wait,
+        });
         await new Promise((r) => setTimeout(r, wait));
         wait = Math.min(wait * 2, 2000);
       }
@@ -393,7 +433,11 @@ export class Sender {
   private async sendGroup(claim: Claim, g: Group): Promise<void> {
     const paused = this.pausedUntil(g.tokenKey);
     if (paused !== null) {
-      await this.deps.service.release(claim.id, g.items.map((i) => i.item.row.id), new Date(paused));
+      await this.deps.service.release(
+        claim.id,
+        g.items.map((i) => i.item.row.id),
+        new Date(paused),
+      );
       return;
     }
     // Full-sized requests only when the backlog needs them; otherwise fewer events per request, so fewer are in
@@ -436,12 +480,20 @@ export class Sender {
     try {
       const paused = this.pausedUntil(g.tokenKey);
       if (paused !== null) {
-        await service.release(claimId, items.map((i) => i.item.row.id), new Date(paused));
+        await service.release(
+          claimId,
+          items.map((i) => i.item.row.id),
+          new Date(paused),
+        );
         return;
       }
       await this.bucketFor(g.tokenKey).take();
       // Only rows this claim still owns may be sent (a lease that ran out may have been taken over).
-      const owned = await service.refreshLease(claimId, items.map((i) => i.item.row.id), config.sendLeaseMs);
+      const owned = await service.refreshLease(
+        claimId,
+        items.map((i) => i.item.row.id),
+        config.sendLeaseMs,
+      );
       items = items.filter((i) => owned.has(String(i.item.row.id)));
       // Waiting for a slot or a 429 pause may have taken an event past Snap's age limit: it fails, unsent.
       const nowS = Date.now() / 1000;
@@ -449,14 +501,23 @@ export class Sender {
       if (expired.length) {
         items = items.filter((i) => !expired.includes(i));
         this.stats.failed += expired.length;
-        await this.markDurably(claim, expired.map(({ item }) => tooOldOutcome(item, null)));
+        await this.markDurably(
+          claim,
+          expired.map(({ item }) => tooOldOutcome(item, null)),
+        );
       }
       if (!items.length) return;
       for (const i of items) claim.sent.add(String(i.item.row.id));
       this.stats.requests++;
       this.stats.eventsSent += items.length;
       try {
-        await client.send({ pixelId: g.urlPixelId, accessToken: g.token, validateOnly: g.validateOnly, events: items.map((i) => i.item.event), body: requestBody(items) });
+        await client.send({
+          pixelId: g.urlPixelId,
+          accessToken: g.token,
+          validateOnly: g.validateOnly,
+          events: items.map((i) => i.item.event),
+          body: requestBody(items),
+        });
         sent = true;
       } catch (e) {
         error = e;
@@ -505,9 +566,23 @@ export class Sender {
       const { reasonCode, message } = authFailureMessage(g.pixelId, e);
       const outcome = { httpStatus: e.httpStatus ?? null, reasonCode, message };
       this.stats.failed += items.length;
-      await this.markDurably(claim, items.map(({ item }) => ({ id: item.row.id, status: 'failed', ...outcome, placements: item.placements, testMode: item.testMode })));
+      await this.markDurably(
+        claim,
+        items.map(({ item }) => ({
+          id: item.row.id,
+          status: 'failed',
+          ...outcome,
+          placements: item.placements,
+          testMode: item.testMode,
+        })),
+      );
       const more = await service.failWaitingForPixel(g.accountId, g.pixelId, outcome);
-      log.warn('snap refused the pixel configuration; its waiting deliveries are failed', { pixel_id: g.pixelId, http_status: e.httpStatus, reason_code: reasonCode, also_failed: more });
+      log.warn('snap refused the pixel configuration; its waiting deliveries are failed', {
+        pixel_id: g.pixelId,
+        http_status: e.httpStatus,
+        reason_code: reasonCode,
+        also_failed: more,
+      });
       return;
     }
 
@@ -518,8 +593,23 @@ export class Sender {
         const outcomes: Outcome[] = items.map(({ item }, i) => {
           const v = verdicts.get(i);
           return v && v.status === 'VALID'
-            ? { id: item.row.id, status: 'delivered', httpStatus: 200, message: joinNotes(item.note, TEST_MODE_NOTE), placements: item.placements, testMode: true }
-            : { id: item.row.id, status: 'failed', httpStatus: e.httpStatus ?? 400, reasonCode: 'snap_rejected', message: v?.message ?? e.message, placements: item.placements, testMode: true };
+            ? {
+                id: item.row.id,
+                status: 'delivered',
+                httpStatus: 200,
+                message: joinNotes(item.note, TEST_MODE_NOTE),
+                placements: item.placements,
+                testMode: true,
+              }
+            : {
+                id: item.row.id,
+                status: 'failed',
+                httpStatus: e.httpStatus ?? 400,
+                reasonCode: 'snap_rejected',
+                message: v?.message ?? e.message,
+                placements: item.placements,
+                testMode: true,
+              };
         });
         await this.markDurably(claim, outcomes);
         return;
@@ -544,7 +634,11 @@ export class Sender {
       const idx = e instanceof SnapRejectedError ? e.eventIndex : null;
       if (idx !== null && idx >= 0 && idx < items.length) {
         await this.sendChunk(claim, g, [items[idx]!]);
-        await this.sendChunk(claim, g, items.filter((_, i) => i !== idx));
+        await this.sendChunk(
+          claim,
+          g,
+          items.filter((_, i) => i !== idx),
+        );
       } else {
         const half = Math.ceil(items.length / 2);
         await this.sendChunk(claim, g, items.slice(0, half));
@@ -561,7 +655,13 @@ export class Sender {
    * Schedules the next attempt (same row, same event_id and event_time), within the retry horizon and before Snap's
    * age limit; when neither leaves room, the delivery fails (`too_old` when the age limit is what ran out).
    */
-  private async retryLater(claim: Claim, items: Array<Sized<Item>>, e: AppError, now: Date, minDelayMs: number): Promise<void> {
+  private async retryLater(
+    claim: Claim,
+    items: Array<Sized<Item>>,
+    e: AppError,
+    now: Date,
+    minDelayMs: number,
+  ): Promise<void> {
     const outcomes: Outcome[] = items.map(({ item }) => {
       const plan = planRetry(
         {
@@ -614,7 +714,7 @@ function tooOldOutcome(item: Item, last: AppError | null): Outcome {
     reasonCode: 'too_old',
     message: last
       ? `The conversion would be more than 37 days old (Snapchat's limit) by its next attempt, so it was not sent again (${item.row.attempts} attempts; last: ${last.message}).`
-      : 'The conversion became more than 37 days old (Snapchat\'s limit) while waiting to be sent, so it was not sent.',
+      : "The conversion became more than 37 days old (Snapchat's limit) while waiting to be sent, so it was not sent.",
     placements: item.placements,
     testMode: item.testMode,
   };

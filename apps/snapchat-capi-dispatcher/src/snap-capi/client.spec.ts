@@ -19,7 +19,8 @@ describe('SnapCapiClient', () => {
   let logs: ReturnType<typeof captureLogs>;
 
   const event = (id: string = randomUUID()) => sampleWebPurchase(Date.now(), id) as unknown as SnapEvent;
-  const send = (over: Partial<Parameters<SnapCapiClient['send']>[0]> = {}) => client.send({ pixelId, accessToken: token, validateOnly: false, events: [event()], ...over });
+  const send = (over: Partial<Parameters<SnapCapiClient['send']>[0]> = {}) =>
+    client.send({ pixelId, accessToken: token, validateOnly: false, events: [event()], ...over });
   async function failure(p: Promise<unknown>): Promise<Error> {
     try {
       await p;
@@ -31,7 +32,12 @@ describe('SnapCapiClient', () => {
 
   beforeAll(async () => {
     logs = captureLogs();
-    sandbox = await startSandbox({ port: 0, strictPixels: true, pixels: { [pixelId]: token, [otherPixel]: otherToken }, maxBodyBytes: 64 * 1024 });
+    sandbox = await startSandbox({
+      port: 0,
+      strictPixels: true,
+      pixels: { [pixelId]: token, [otherPixel]: otherToken },
+      maxBodyBytes: 64 * 1024,
+    });
     client = new SnapCapiClient({ baseUrl: sandbox.url, timeoutMs: 1000, log: createLogger('client-spec', 'debug') });
   });
   beforeEach(() => sandbox.clearFaults());
@@ -42,7 +48,11 @@ describe('SnapCapiClient', () => {
 
   it('POSTs {data:[…]} to /v3/{pixel}/events and reports success', async () => {
     const e = event('ev-ok');
-    await expect(send({ events: [e] })).resolves.toEqual({ httpStatus: 200, status: 'VALID', reason: expect.any(String) });
+    await expect(send({ events: [e] })).resolves.toEqual({
+      httpStatus: 200,
+      status: 'VALID',
+      reason: expect.any(String),
+    });
     expect(sandbox.store.events({ pixelId: pixelId.toLowerCase(), eventId: 'ev-ok' })).toHaveLength(1);
   });
 
@@ -58,7 +68,11 @@ describe('SnapCapiClient', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
-      const direct = new SnapCapiClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, timeoutMs: 1000, log: createLogger('client-spec', 'error') });
+      const direct = new SnapCapiClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        timeoutMs: 1000,
+        log: createLogger('client-spec', 'error'),
+      });
       const e = event('ev-shape');
       await direct.send({ pixelId, accessToken: 'tok/with+odd=chars', validateOnly: false, events: [e] });
       await direct.send({ pixelId, accessToken: token, validateOnly: true, events: [e] });
@@ -82,7 +96,7 @@ describe('SnapCapiClient', () => {
     expect(sandbox.store.stats().events.test).toBeGreaterThan(0);
   });
 
-  it('400: SnapRejectedError with Snap\'s message and the index of the bad event', async () => {
+  it("400: SnapRejectedError with Snap's message and the index of the bad event", async () => {
     const bad = { ...event(), event_name: 'ADD_TO_CART' } as SnapEvent;
     const err = await failure(send({ events: [event(), bad, event()] }));
     expect(err).toBeInstanceOf(SnapRejectedError);
@@ -98,7 +112,11 @@ describe('SnapCapiClient', () => {
   });
 
   it('2xx with status INVALID is a rejection, not a success', async () => {
-    sandbox.addFault({ pixel_id: pixelId, status: 200, body: { status: 'INVALID', reason: 'Events failed validation.' } });
+    sandbox.addFault({
+      pixel_id: pixelId,
+      status: 200,
+      body: { status: 'INVALID', reason: 'Events failed validation.' },
+    });
     const err = await failure(send());
     expect(err).toBeInstanceOf(SnapRejectedError);
     expect(err.message).toBe('Events failed validation.');
@@ -157,7 +175,11 @@ describe('SnapCapiClient', () => {
   it('every 5xx is retryable, 501 included (reference §6: 5xx → retry)', async () => {
     for (const status of [501, 505, 599]) {
       sandbox.addFault({ pixel_id: pixelId, status });
-      expect(await failure(send())).toMatchObject({ retryable: true, httpStatus: status, code: 'upstream_unavailable' });
+      expect(await failure(send())).toMatchObject({
+        retryable: true,
+        httpStatus: status,
+        code: 'upstream_unavailable',
+      });
     }
   });
 
@@ -171,7 +193,12 @@ describe('SnapCapiClient', () => {
     const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/v3/${pixelId}/events`;
     try {
       for (const status of [301, 302, 307, 308]) {
-        sandbox.addFault({ pixel_id: pixelId, status, headers: { location: target }, body: { status: 'INVALID', reason: 'moved' } });
+        sandbox.addFault({
+          pixel_id: pixelId,
+          status,
+          headers: { location: target },
+          body: { status: 'INVALID', reason: 'moved' },
+        });
         const err = await failure(send());
         expect(err).toBeInstanceOf(RetryableError);
         expect(err).toMatchObject({ retryable: true, httpStatus: status });

@@ -138,7 +138,14 @@ export class SnapCapiClient {
     const endpoint = req.validateOnly ? 'validate' : 'events';
     const body = req.body ?? JSON.stringify({ data: req.events });
     const started = Date.now();
-    const logFields = { method: 'POST', host: this.host, pixel_id: req.pixelId, endpoint, events: req.events.length, bytes: Buffer.byteLength(body) };
+    const logFields = {
+      method: 'POST',
+      host: this.host,
+      pixel_id: req.pixelId,
+      endpoint,
+      events: req.events.length,
+      bytes: Buffer.byteLength(body),
+    };
 
     let res: Response;
     try {
@@ -152,9 +159,15 @@ export class SnapCapiClient {
       });
     } catch (e) {
       const code = networkCode(e);
-      this.opts.log.warn('snap request failed before an answer', { ...logFields, error: code, ms: Date.now() - started });
+      this.opts.log.warn('snap request failed before an answer', {
+        ...logFields,
+        error: code,
+        ms: Date.now() - started,
+      });
       throw new RetryableError(
-        code === 'timeout' ? `Snapchat did not answer within ${this.opts.timeoutMs} ms` : `Could not reach Snapchat (${code})`,
+        code === 'timeout'
+          ? `Snapchat did not answer within ${this.opts.timeoutMs} ms`
+          : `Could not reach Snapchat (${code})`,
         'network',
       );
     }
@@ -175,16 +188,26 @@ export class SnapCapiClient {
     }
     const status = res.status;
     const snapStatus = typeof parsed?.['status'] === 'string' ? (parsed['status'] as string).toUpperCase() : '';
-    this.opts.log.info('snap request', { ...logFields, status, snap_status: snapStatus || null, ms: Date.now() - started });
+    this.opts.log.info('snap request', {
+      ...logFields,
+      status,
+      snap_status: snapStatus || null,
+      ms: Date.now() - started,
+    });
 
     if (status >= 200 && status < 300) {
       if (FAILED_STATUSES.has(snapStatus)) {
         throw this.rejected(parsed, status);
       }
-      return { httpStatus: status, status: snapStatus || 'VALID', reason: typeof parsed?.['reason'] === 'string' ? (parsed['reason'] as string) : null };
+      return {
+        httpStatus: status,
+        status: snapStatus || 'VALID',
+        reason: typeof parsed?.['reason'] === 'string' ? (parsed['reason'] as string) : null,
+      };
     }
     const message = snapMessage(parsed, `Snapchat answered HTTP ${status}`);
-    if (status === 401 || status === 403) throw new InvalidAuthenticationError(message, 'invalid_authentication', status);
+    if (status === 401 || status === 403)
+      throw new InvalidAuthenticationError(message, 'invalid_authentication', status);
     if (status === 404) throw new InvalidAuthenticationError(message, 'pixel_not_found', status);
     if (status === 413) throw new PayloadTooLargeError(message);
     if (status === 429) {
@@ -196,7 +219,11 @@ export class SnapCapiClient {
     // be redirected. A persistent one ends at the retry horizon.
     if (isRetryableStatus(status) || status >= 500) throw new RetryableError(message, 'upstream_unavailable', status);
     if (status >= 300 && status < 400) {
-      throw new RetryableError(`Snapchat answered with a redirect (HTTP ${status}), which is never followed`, 'upstream_unavailable', status);
+      throw new RetryableError(
+        `Snapchat answered with a redirect (HTTP ${status}), which is never followed`,
+        'upstream_unavailable',
+        status,
+      );
     }
     if (status === 400 && TOKEN_WORDS.test(message) && !/event/i.test(message)) {
       // Segment reports a bad token as 400, not 401 (reference §6): a person has to fix the token.
@@ -206,15 +233,31 @@ export class SnapCapiClient {
   }
 
   private rejected(parsed: Record<string, unknown> | null, status: number, splittable = true): SnapRejectedError {
-    const index = typeof parsed?.['event'] === 'number' && Number.isInteger(parsed['event']) ? (parsed['event'] as number) : null;
+    const index =
+      typeof parsed?.['event'] === 'number' && Number.isInteger(parsed['event']) ? (parsed['event'] as number) : null;
     const logs = Array.isArray(parsed?.['event_logs'])
       ? (parsed['event_logs'] as unknown[]).flatMap((l): SnapEventLog[] => {
           const entry = l as { event?: unknown; status?: unknown; errors?: { error_msgs?: unknown } };
           if (typeof entry?.event !== 'number' || typeof entry.status !== 'string') return [];
-          const msgs = Array.isArray(entry.errors?.error_msgs) ? entry.errors.error_msgs.filter((m): m is string => typeof m === 'string') : [];
-          return [{ event: entry.event, status: entry.status.toUpperCase(), message: msgs.length ? truncate(msgs.join(' ')) : null }];
+          const msgs = Array.isArray(entry.errors?.error_msgs)
+            ? entry.errors.error_msgs.filter((m): m is string => typeof m === 'string')
+            : [];
+          return [
+            {
+              event: entry.event,
+              status: entry.status.toUpperCase(),
+              message: msgs.length ? truncate(msgs.join(' ')) : null,
+            },
+          ];
         })
       : null;
-    return new SnapRejectedError(snapMessage(parsed, `Snapchat rejected the request (HTTP ${status})`), status, index, logs, snapCodes(parsed), splittable);
+    return new SnapRejectedError(
+      snapMessage(parsed, `Snapchat rejected the request (HTTP ${status})`),
+      status,
+      index,
+      logs,
+      snapCodes(parsed),
+      splittable,
+    );
   }
 }

@@ -7,9 +7,18 @@ const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 function conv(over: { explicit?: boolean | null; eventId?: string; tx?: string | null; clickId?: string | null } = {}) {
   const tx = over.tx === undefined ? 'ord-1' : over.tx;
   const clickId = over.clickId === undefined ? 'clk-1' : over.clickId;
-  const base = { conversion_id: 'c0a80101-0000-4000-8000-000000000001', type: 'Purchase', postback_click_id: clickId, transaction_id: tx };
+  const base = {
+    conversion_id: 'c0a80101-0000-4000-8000-000000000001',
+    type: 'Purchase',
+    postback_click_id: clickId,
+    transaction_id: tx,
+  };
   const derived = sha(`${clickId ?? ''}|Purchase|${tx?.trim() || base.conversion_id}`);
-  return { ...base, event_id: over.eventId ?? derived, ...(over.explicit !== undefined ? { explicit_event_id: over.explicit } : {}) };
+  return {
+    ...base,
+    event_id: over.eventId ?? derived,
+    ...(over.explicit !== undefined ? { explicit_event_id: over.explicit } : {}),
+  };
 }
 
 describe('snapEventIdFor (reference §2.5)', () => {
@@ -36,7 +45,7 @@ describe('snapEventIdFor (reference §2.5)', () => {
     }
   });
 
-  it('explicit_event_id absent: recognises the derived hash from the conversion\'s own fields', () => {
+  it("explicit_event_id absent: recognises the derived hash from the conversion's own fields", () => {
     expect(eventIdOrigin(conv())).toBe('derived');
     expect(eventIdOrigin(conv({ clickId: null }))).toBe('derived');
     expect(snapEventIdFor(conv(), 'PURCHASE')).toBe('ord-1');

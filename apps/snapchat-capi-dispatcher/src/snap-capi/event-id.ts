@@ -24,7 +24,12 @@ function present(value: string | null | undefined): string | undefined {
  * recomputed from the conversion's own fields (an explicit id that happens to equal that hash would need someone to
  * construct it on purpose). Anything else is `unknown`, and the id is kept as it is.
  */
-export function eventIdOrigin(conv: Pick<ConversionCreatedV1.Value, 'event_id' | 'explicit_event_id' | 'postback_click_id' | 'type' | 'transaction_id' | 'conversion_id'>): EventIdOrigin {
+export function eventIdOrigin(
+  conv: Pick<
+    ConversionCreatedV1.Value,
+    'event_id' | 'explicit_event_id' | 'postback_click_id' | 'type' | 'transaction_id' | 'conversion_id'
+  >,
+): EventIdOrigin {
   if (conv.explicit_event_id === true) return 'explicit';
   if (conv.explicit_event_id === false) return 'derived';
   const derived = deriveConversionEventId({
@@ -38,10 +43,14 @@ export function eventIdOrigin(conv: Pick<ConversionCreatedV1.Value, 'event_id' |
 
 /** The `event_id` to send for this conversion to a pixel that maps it to `snapEventName`. */
 export function snapEventIdFor(
-  conv: Pick<ConversionCreatedV1.Value, 'event_id' | 'explicit_event_id' | 'postback_click_id' | 'type' | 'transaction_id' | 'conversion_id'>,
+  conv: Pick<
+    ConversionCreatedV1.Value,
+    'event_id' | 'explicit_event_id' | 'postback_click_id' | 'type' | 'transaction_id' | 'conversion_id'
+  >,
   snapEventName: string | null,
 ): string {
   const transactionId = present(conv.transaction_id);
-  if (snapEventName === 'PURCHASE' && transactionId !== undefined && eventIdOrigin(conv) === 'derived') return transactionId;
+  if (snapEventName === 'PURCHASE' && transactionId !== undefined && eventIdOrigin(conv) === 'derived')
+    return transactionId;
   return conv.event_id;
 }

@@ -107,11 +107,17 @@ export function toUserData(conversion: ConversionCreatedV1.Value): SnapUserData 
   return out;
 }
 
-export function toCustomData(conversion: ConversionCreatedV1.Value, defaultCurrency?: string | null): SnapCustomData | undefined {
+export function toCustomData(
+  conversion: ConversionCreatedV1.Value,
+  defaultCurrency?: string | null,
+): SnapCustomData | undefined {
   const out: SnapCustomData = {};
-  const value = typeof conversion.payout === 'number' && Number.isFinite(conversion.payout) ? conversion.payout : undefined;
+  const value =
+    typeof conversion.payout === 'number' && Number.isFinite(conversion.payout) ? conversion.payout : undefined;
   // ISO 4217 codes are upper case (validate.ts checks the exact code); a default typed in lower case still is one.
-  const currency = nonBlank(conversion.currency)?.trim() ?? (value !== undefined ? nonBlank(defaultCurrency)?.trim().toUpperCase() : undefined);
+  const currency =
+    nonBlank(conversion.currency)?.trim() ??
+    (value !== undefined ? nonBlank(defaultCurrency)?.trim().toUpperCase() : undefined);
   if (currency) out.currency = currency;
   if (value !== undefined) out.value = value;
   const orderId = nonBlank(conversion.transaction_id)?.trim();
@@ -119,11 +125,18 @@ export function toCustomData(conversion: ConversionCreatedV1.Value, defaultCurre
   return Object.keys(out).length ? out : undefined;
 }
 
-export function toEventSourceUrl(conversion: ConversionCreatedV1.Value, fallbackUrl?: string | null): string | undefined {
+export function toEventSourceUrl(
+  conversion: ConversionCreatedV1.Value,
+  fallbackUrl?: string | null,
+): string | undefined {
   return sanitizeLandingUrl(conversion.click?.landing_url) ?? sanitizeTemplateUrl(fallbackUrl) ?? undefined;
 }
 
-export function toSnapEvent(conversion: ConversionCreatedV1.Value, pixel: PixelEventSettings, ctx: MappingContext): SnapEvent {
+export function toSnapEvent(
+  conversion: ConversionCreatedV1.Value,
+  pixel: PixelEventSettings,
+  ctx: MappingContext,
+): SnapEvent {
   const event: SnapEvent = {
     event_name: pixel.eventName,
     event_time: toEventTime(conversion.occurred_at),

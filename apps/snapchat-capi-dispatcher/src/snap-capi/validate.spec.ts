@@ -37,7 +37,15 @@ describe('assertValidSnapEvent (reference §9)', () => {
   });
 
   it('accepts IP + user agent as the only identifiers, and a non-purchase without custom_data', () => {
-    expect(reasonOf(event({ event_name: 'SIGN_UP', custom_data: undefined, user_data: { client_ip_address: '203.0.113.7', client_user_agent: 'Mozilla/5.0' } }))).toBeNull();
+    expect(
+      reasonOf(
+        event({
+          event_name: 'SIGN_UP',
+          custom_data: undefined,
+          user_data: { client_ip_address: '203.0.113.7', client_user_agent: 'Mozilla/5.0' },
+        }),
+      ),
+    ).toBeNull();
   });
 
   it('accepts an event exactly 37 days old and one 5 minutes ahead', () => {
@@ -46,33 +54,88 @@ describe('assertValidSnapEvent (reference §9)', () => {
   });
 
   it.each<[string, Partial<SnapEvent>, string, string]>([
-    ['an event older than 37 days is too_old', { event_time: Math.floor(NOW / 1000) - 37 * 86400 - 1 }, 'too_old', 'event_time'],
-    ['more than 5 minutes in the future', { event_time: Math.floor(NOW / 1000) + 301 }, 'event_time_in_future', 'event_time'],
+    [
+      'an event older than 37 days is too_old',
+      { event_time: Math.floor(NOW / 1000) - 37 * 86400 - 1 },
+      'too_old',
+      'event_time',
+    ],
+    [
+      'more than 5 minutes in the future',
+      { event_time: Math.floor(NOW / 1000) + 301 },
+      'event_time_in_future',
+      'event_time',
+    ],
     ['milliseconds instead of seconds', { event_time: NOW }, 'invalid_event_time', 'event_time'],
     ['a fractional time', { event_time: 1705508777.5 }, 'invalid_event_time', 'event_time'],
-    ['an unknown event name (ADD_TO_CART is not Snap\'s)', { event_name: 'ADD_TO_CART' }, 'invalid_event_name', 'event_name'],
+    [
+      "an unknown event name (ADD_TO_CART is not Snap's)",
+      { event_name: 'ADD_TO_CART' },
+      'invalid_event_name',
+      'event_name',
+    ],
     ['a lowercase event name', { event_name: 'purchase' }, 'invalid_event_name', 'event_name'],
     ['action_source other than WEB', { action_source: 'website' as 'WEB' }, 'invalid_action_source', 'action_source'],
     ['no event_source_url', { event_source_url: undefined }, 'missing_event_source_url', 'event_source_url'],
     ['a relative event_source_url', { event_source_url: '/thanks' }, 'invalid_event_source_url', 'event_source_url'],
-    ['a non-http event_source_url', { event_source_url: 'ftp://x.example/a' }, 'invalid_event_source_url', 'event_source_url'],
+    [
+      'a non-http event_source_url',
+      { event_source_url: 'ftp://x.example/a' },
+      'invalid_event_source_url',
+      'event_source_url',
+    ],
     ['an empty event_id', { event_id: ' ' }, 'missing_event_id', 'event_id'],
     ['no identifier at all', { user_data: {} }, 'insufficient_identifiers', 'user_data'],
-    ['an IP without a user agent is not enough', { user_data: { client_ip_address: '203.0.113.7' } }, 'insufficient_identifiers', 'user_data'],
+    [
+      'an IP without a user agent is not enough',
+      { user_data: { client_ip_address: '203.0.113.7' } },
+      'insufficient_identifiers',
+      'user_data',
+    ],
     ['names alone are not enough', { user_data: { fn: EM, ln: EM } }, 'insufficient_identifiers', 'user_data'],
     ['sha256("") as em', { user_data: { em: [SHA256_OF_EMPTY_STRING] } }, 'unhashed_pii', 'user_data.em'],
     ['raw email', { user_data: { em: ['person@example.com'] } }, 'unhashed_pii', 'user_data.em'],
     ['an empty em list', { user_data: { em: [], ph: [EM] } }, 'unhashed_pii', 'user_data.em'],
     ['upper-case hex digest', { user_data: { em: [EM], fn: EM.toUpperCase() } }, 'unhashed_pii', 'user_data.fn'],
-    ['a hashed IP', { user_data: { em: [EM], client_ip_address: EM } }, 'invalid_ip_address', 'user_data.client_ip_address'],
-    ['a blank user agent', { user_data: { em: [EM], client_user_agent: ' ' } }, 'invalid_user_agent', 'user_data.client_user_agent'],
+    [
+      'a hashed IP',
+      { user_data: { em: [EM], client_ip_address: EM } },
+      'invalid_ip_address',
+      'user_data.client_ip_address',
+    ],
+    [
+      'a blank user agent',
+      { user_data: { em: [EM], client_user_agent: ' ' } },
+      'invalid_user_agent',
+      'user_data.client_user_agent',
+    ],
     ['PURCHASE without currency', { custom_data: { value: 10 } }, 'missing_currency', 'custom_data.currency'],
     ['PURCHASE without value', { custom_data: { currency: 'USD' } }, 'missing_value', 'custom_data.value'],
     ['PURCHASE without custom_data', { custom_data: undefined }, 'missing_currency', 'custom_data.currency'],
-    ['a lowercase currency', { custom_data: { currency: 'usd', value: 1 } }, 'invalid_currency', 'custom_data.currency'],
-    ['a withdrawn currency (HRK)', { custom_data: { currency: 'HRK', value: 1 } }, 'invalid_currency', 'custom_data.currency'],
-    ['a value that is not a number', { custom_data: { currency: 'USD', value: '10' as unknown as number } }, 'invalid_value', 'custom_data.value'],
-    ['a data processing option other than LDU', { data_processing_options: ['LMU'] }, 'invalid_data_processing_options', 'data_processing_options'],
+    [
+      'a lowercase currency',
+      { custom_data: { currency: 'usd', value: 1 } },
+      'invalid_currency',
+      'custom_data.currency',
+    ],
+    [
+      'a withdrawn currency (HRK)',
+      { custom_data: { currency: 'HRK', value: 1 } },
+      'invalid_currency',
+      'custom_data.currency',
+    ],
+    [
+      'a value that is not a number',
+      { custom_data: { currency: 'USD', value: '10' as unknown as number } },
+      'invalid_value',
+      'custom_data.value',
+    ],
+    [
+      'a data processing option other than LDU',
+      { data_processing_options: ['LMU'] },
+      'invalid_data_processing_options',
+      'data_processing_options',
+    ],
   ])('rejects %s', (_name, patch, reason, field) => {
     const r = reasonOf(event(patch));
     expect(r).toMatchObject({ reason, field });

@@ -70,7 +70,11 @@ function isDigest(value: unknown): boolean {
 /** Throws SnapEventInvalid for the first problem found; returns nothing when the event may be sent. */
 export function assertValidSnapEvent(event: SnapEvent, nowMs: number): void {
   if (!isSnapEventName(event.event_name)) {
-    fail('invalid_event_name', 'event_name', 'The mapped Snapchat event name is not one Snapchat accepts (use a standard name such as PURCHASE, or CUSTOM_EVENT_1…5): fix the pixel\'s event mapping.');
+    fail(
+      'invalid_event_name',
+      'event_name',
+      "The mapped Snapchat event name is not one Snapchat accepts (use a standard name such as PURCHASE, or CUSTOM_EVENT_1…5): fix the pixel's event mapping.",
+    );
   }
 
   const t = event.event_time;
@@ -79,20 +83,37 @@ export function assertValidSnapEvent(event: SnapEvent, nowMs: number): void {
   }
   const nowS = nowMs / 1000;
   if (nowS - t > SNAP_MAX_EVENT_AGE_SECONDS) {
-    fail('too_old', 'event_time', 'The conversion happened more than 37 days ago; Snapchat no longer accepts it, so it was not sent.');
+    fail(
+      'too_old',
+      'event_time',
+      'The conversion happened more than 37 days ago; Snapchat no longer accepts it, so it was not sent.',
+    );
   }
   if (t - nowS > SNAP_MAX_FUTURE_SECONDS) {
-    fail('event_time_in_future', 'event_time', 'The conversion time is more than 5 minutes in the future; check the time the postback sends.');
+    fail(
+      'event_time_in_future',
+      'event_time',
+      'The conversion time is more than 5 minutes in the future; check the time the postback sends.',
+    );
   }
 
   if (event.action_source !== 'WEB') fail('invalid_action_source', 'action_source', 'action_source must be WEB.');
 
   if (event.event_source_url === undefined) {
-    fail('missing_event_source_url', 'event_source_url', 'Snapchat needs the page URL of a web conversion, and neither the click\'s landing URL nor the offer URL is a usable http(s) URL.');
+    fail(
+      'missing_event_source_url',
+      'event_source_url',
+      "Snapchat needs the page URL of a web conversion, and neither the click's landing URL nor the offer URL is a usable http(s) URL.",
+    );
   }
   try {
     const u = new URL(event.event_source_url);
-    if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !u.hostname || event.event_source_url !== event.event_source_url.trim()) throw new Error('scheme');
+    if (
+      (u.protocol !== 'http:' && u.protocol !== 'https:') ||
+      !u.hostname ||
+      event.event_source_url !== event.event_source_url.trim()
+    )
+      throw new Error('scheme');
   } catch {
     fail('invalid_event_source_url', 'event_source_url', 'event_source_url must be an absolute http(s) URL.');
   }
@@ -105,18 +126,31 @@ export function assertValidSnapEvent(event: SnapEvent, nowMs: number): void {
   for (const key of HASHED_ARRAY_KEYS) {
     const v = ud[key];
     if (v !== undefined && (!Array.isArray(v) || v.length === 0 || !v.every(isDigest))) {
-      fail('unhashed_pii', `user_data.${key}`, `user_data.${key} must hold lowercase SHA-256 digests of non-empty values.`);
+      fail(
+        'unhashed_pii',
+        `user_data.${key}`,
+        `user_data.${key} must hold lowercase SHA-256 digests of non-empty values.`,
+      );
     }
   }
   for (const key of HASHED_STRING_KEYS) {
     const v = ud[key];
-    if (v !== undefined && !isDigest(v)) fail('unhashed_pii', `user_data.${key}`, `user_data.${key} must be a lowercase SHA-256 digest of a non-empty value.`);
+    if (v !== undefined && !isDigest(v))
+      fail(
+        'unhashed_pii',
+        `user_data.${key}`,
+        `user_data.${key} must be a lowercase SHA-256 digest of a non-empty value.`,
+      );
   }
   if (ud.client_ip_address !== undefined && isIP(ud.client_ip_address) === 0) {
-    fail('invalid_ip_address', 'user_data.client_ip_address', 'The click\'s IP address is not a valid IPv4 or IPv6 address.');
+    fail(
+      'invalid_ip_address',
+      'user_data.client_ip_address',
+      "The click's IP address is not a valid IPv4 or IPv6 address.",
+    );
   }
   if (ud.client_user_agent !== undefined && ud.client_user_agent.trim() === '') {
-    fail('invalid_user_agent', 'user_data.client_user_agent', 'The click\'s user agent is empty.');
+    fail('invalid_user_agent', 'user_data.client_user_agent', "The click's user agent is empty.");
   }
   const hasEmail = Array.isArray(ud.em) && ud.em.length > 0;
   const hasPhone = Array.isArray(ud.ph) && ud.ph.length > 0;
@@ -131,14 +165,28 @@ export function assertValidSnapEvent(event: SnapEvent, nowMs: number): void {
 
   const cd = event.custom_data;
   if (cd?.currency !== undefined && !isIso4217(cd.currency)) {
-    fail('invalid_currency', 'custom_data.currency', 'The currency is not an ISO 4217 code in upper case (such as USD or EUR).');
+    fail(
+      'invalid_currency',
+      'custom_data.currency',
+      'The currency is not an ISO 4217 code in upper case (such as USD or EUR).',
+    );
   }
   if (cd?.value !== undefined && (typeof cd.value !== 'number' || !Number.isFinite(cd.value))) {
     fail('invalid_value', 'custom_data.value', 'The conversion value is not a number.');
   }
   if (event.event_name === 'PURCHASE') {
-    if (cd?.currency === undefined) fail('missing_currency', 'custom_data.currency', 'Snapchat requires a currency on PURCHASE events, and the conversion has none (set a default currency on the offer source).');
-    if (cd?.value === undefined) fail('missing_value', 'custom_data.value', 'Snapchat requires a value on PURCHASE events, and the conversion has no payout.');
+    if (cd?.currency === undefined)
+      fail(
+        'missing_currency',
+        'custom_data.currency',
+        'Snapchat requires a currency on PURCHASE events, and the conversion has none (set a default currency on the offer source).',
+      );
+    if (cd?.value === undefined)
+      fail(
+        'missing_value',
+        'custom_data.value',
+        'Snapchat requires a value on PURCHASE events, and the conversion has no payout.',
+      );
   }
 
   const dpo = event.data_processing_options;

@@ -18,7 +18,9 @@ const outDir = path.join(libRoot, 'schemas');
 const check = process.argv.includes('--check');
 
 if (!fs.existsSync(distIndex)) {
-  console.error(`export-schemas: ${path.relative(process.cwd(), distIndex)} is missing; build first: npx tsc -b libs/contracts/events`);
+  console.error(
+    `export-schemas: ${path.relative(process.cwd(), distIndex)} is missing; build first: npx tsc -b libs/contracts/events`,
+  );
   process.exit(2);
 }
 const { TOPICS, schemaFileName, schemaFileText } = require(distIndex);

@@ -14,7 +14,8 @@ import { ContractViolation, type Contract } from './validator';
 type Json = Record<string, any>;
 
 /** `conversion.created.v1` → `src/conversion-created-v1/example.json`. */
-const exampleOf = (topic: TopicName): Json => JSON.parse(readFileSync(join(__dirname, topic.replace(/\./g, '-'), 'example.json'), 'utf8'));
+const exampleOf = (topic: TopicName): Json =>
+  JSON.parse(readFileSync(join(__dirname, topic.replace(/\./g, '-'), 'example.json'), 'utf8'));
 const copy = (topic: TopicName): Json => structuredClone(exampleOf(topic));
 const ALL_TOPICS = Object.values(TOPICS);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -73,7 +74,13 @@ describe('examples', () => {
     expect(result.conversion_id).toBe(conversion.conversion_id);
     expect(result.event_id).toBe(conversion.event_id);
     expect(result.event_name).toBe(config.data.event_mapping[conversion.conversion_type_id]);
-    for (const t of [config.updated_at, click.clicked_at, conversion.occurred_at, result.updated_at, command.requested_at]) {
+    for (const t of [
+      config.updated_at,
+      click.clicked_at,
+      conversion.occurred_at,
+      result.updated_at,
+      command.requested_at,
+    ]) {
       expect(new Date(t).toISOString()).toBe(t);
     }
   });
@@ -81,40 +88,175 @@ describe('examples', () => {
 
 /** [case name, contract, invalid value, a fragment every reader can find the field by]. */
 const invalid: Array<[string, Contract<unknown>, Json, string]> = [
-  ['config.entity.v1 with an unknown entity_type', ConfigEntityV1.contract, { ...copy(TOPICS.configEntityV1), entity_type: 'landing_page' }, '/entity_type'],
-  ['config.entity.v1 with a negative version', ConfigEntityV1.contract, { ...copy(TOPICS.configEntityV1), version: -1 }, '/version'],
-  ['config.entity.v1 with a non-ISO updated_at', ConfigEntityV1.contract, { ...copy(TOPICS.configEntityV1), updated_at: '27/11/2026 09:14' }, '/updated_at'],
+  [
+    'config.entity.v1 with an unknown entity_type',
+    ConfigEntityV1.contract,
+    { ...copy(TOPICS.configEntityV1), entity_type: 'landing_page' },
+    '/entity_type',
+  ],
+  [
+    'config.entity.v1 with a negative version',
+    ConfigEntityV1.contract,
+    { ...copy(TOPICS.configEntityV1), version: -1 },
+    '/version',
+  ],
+  [
+    'config.entity.v1 with a non-ISO updated_at',
+    ConfigEntityV1.contract,
+    { ...copy(TOPICS.configEntityV1), updated_at: '27/11/2026 09:14' },
+    '/updated_at',
+  ],
   ['config.entity.v1 without data', ConfigEntityV1.contract, omit(copy(TOPICS.configEntityV1), 'data'), "'data'"],
 
-  ['click.recorded.v1 without click_id', ClickRecordedV1.contract, omit(copy(TOPICS.clickRecordedV1), 'click_id'), "'click_id'"],
-  ['click.recorded.v1 with a 4-character click_id', ClickRecordedV1.contract, { ...copy(TOPICS.clickRecordedV1), click_id: 'abcd' }, '/click_id'],
-  ['click.recorded.v1 with an unknown tracking_method', ClickRecordedV1.contract, { ...copy(TOPICS.clickRecordedV1), tracking_method: 'popup' }, '/tracking_method'],
-  ['click.recorded.v1 with a numeric param value', ClickRecordedV1.contract, { ...copy(TOPICS.clickRecordedV1), params: { sub1: 42 } }, '/params/sub1'],
-  ['click.recorded.v1 with clicked_at in epoch seconds', ClickRecordedV1.contract, { ...copy(TOPICS.clickRecordedV1), clicked_at: 1796150537 }, '/clicked_at'],
+  [
+    'click.recorded.v1 without click_id',
+    ClickRecordedV1.contract,
+    omit(copy(TOPICS.clickRecordedV1), 'click_id'),
+    "'click_id'",
+  ],
+  [
+    'click.recorded.v1 with a 4-character click_id',
+    ClickRecordedV1.contract,
+    { ...copy(TOPICS.clickRecordedV1), click_id: 'abcd' },
+    '/click_id',
+  ],
+  [
+    'click.recorded.v1 with an unknown tracking_method',
+    ClickRecordedV1.contract,
+    { ...copy(TOPICS.clickRecordedV1), tracking_method: 'popup' },
+    '/tracking_method',
+  ],
+  [
+    'click.recorded.v1 with a numeric param value',
+    ClickRecordedV1.contract,
+    { ...copy(TOPICS.clickRecordedV1), params: { sub1: 42 } },
+    '/params/sub1',
+  ],
+  [
+    'click.recorded.v1 with clicked_at in epoch seconds',
+    ClickRecordedV1.contract,
+    { ...copy(TOPICS.clickRecordedV1), clicked_at: 1796150537 },
+    '/clicked_at',
+  ],
 
-  ['conversion.created.v1 with an unhashed email in user_data', ConversionCreatedV1.contract, { ...copy(TOPICS.conversionCreatedV1), user_data: { em: 'person@example.com' } }, '/user_data/em'],
-  ['conversion.created.v1 with an uppercase-hex hash in user_data', ConversionCreatedV1.contract, { ...copy(TOPICS.conversionCreatedV1), user_data: { ph: sha256('448444124653').toUpperCase() } }, '/user_data/ph'],
-  ['conversion.created.v1 with a raw "email" key in user_data', ConversionCreatedV1.contract, { ...copy(TOPICS.conversionCreatedV1), user_data: { email: sha256('person@example.com') } }, "'email'"],
-  ['conversion.created.v1 with a lowercase currency', ConversionCreatedV1.contract, { ...copy(TOPICS.conversionCreatedV1), currency: 'gbp' }, '/currency'],
-  ['conversion.created.v1 without event_id', ConversionCreatedV1.contract, omit(copy(TOPICS.conversionCreatedV1), 'event_id'), "'event_id'"],
-  ['conversion.created.v1 with a conversion_id that is not a UUID', ConversionCreatedV1.contract, { ...copy(TOPICS.conversionCreatedV1), conversion_id: 'conv-1' }, '/conversion_id'],
-  ['conversion.created.v1 with an unknown status', ConversionCreatedV1.contract, { ...copy(TOPICS.conversionCreatedV1), status: 'approved' }, '/status'],
-  ['conversion.created.v1 with a payout given as text', ConversionCreatedV1.contract, { ...copy(TOPICS.conversionCreatedV1), payout: '24.50' }, '/payout'],
+  [
+    'conversion.created.v1 with an unhashed email in user_data',
+    ConversionCreatedV1.contract,
+    { ...copy(TOPICS.conversionCreatedV1), user_data: { em: 'person@example.com' } },
+    '/user_data/em',
+  ],
+  [
+    'conversion.created.v1 with an uppercase-hex hash in user_data',
+    ConversionCreatedV1.contract,
+    { ...copy(TOPICS.conversionCreatedV1), user_data: { ph: sha256('448444124653').toUpperCase() } },
+    '/user_data/ph',
+  ],
+  [
+    'conversion.created.v1 with a raw "email" key in user_data',
+    ConversionCreatedV1.contract,
+    { ...copy(TOPICS.conversionCreatedV1), user_data: { email: sha256('person@example.com') } },
+    "'email'",
+  ],
+  [
+    'conversion.created.v1 with a lowercase currency',
+    ConversionCreatedV1.contract,
+    { ...copy(TOPICS.conversionCreatedV1), currency: 'gbp' },
+    '/currency',
+  ],
+  [
+    'conversion.created.v1 without event_id',
+    ConversionCreatedV1.contract,
+    omit(copy(TOPICS.conversionCreatedV1), 'event_id'),
+    "'event_id'",
+  ],
+  [
+    'conversion.created.v1 with a conversion_id that is not a UUID',
+    ConversionCreatedV1.contract,
+    { ...copy(TOPICS.conversionCreatedV1), conversion_id: 'conv-1' },
+    '/conversion_id',
+  ],
+  [
+    'conversion.created.v1 with an unknown status',
+    ConversionCreatedV1.contract,
+    { ...copy(TOPICS.conversionCreatedV1), status: 'approved' },
+    '/status',
+  ],
+  [
+    'conversion.created.v1 with a payout given as text',
+    ConversionCreatedV1.contract,
+    { ...copy(TOPICS.conversionCreatedV1), payout: '24.50' },
+    '/payout',
+  ],
 
-  ['delivery.result.v1 with an unknown status', DeliveryResultV1.contract, { ...copy(TOPICS.deliveryResultV1), status: 'sent' }, '/status'],
-  ['delivery.result.v1 with negative attempts', DeliveryResultV1.contract, { ...copy(TOPICS.deliveryResultV1), attempts: -1 }, '/attempts'],
-  ['delivery.result.v1 without revision', DeliveryResultV1.contract, omit(copy(TOPICS.deliveryResultV1), 'revision'), "'revision'"],
-  ['delivery.result.v1 with an unknown placement', DeliveryResultV1.contract, { ...copy(TOPICS.deliveryResultV1), placements: ['landing_page'] }, '/placements/0'],
+  [
+    'delivery.result.v1 with an unknown status',
+    DeliveryResultV1.contract,
+    { ...copy(TOPICS.deliveryResultV1), status: 'sent' },
+    '/status',
+  ],
+  [
+    'delivery.result.v1 with negative attempts',
+    DeliveryResultV1.contract,
+    { ...copy(TOPICS.deliveryResultV1), attempts: -1 },
+    '/attempts',
+  ],
+  [
+    'delivery.result.v1 without revision',
+    DeliveryResultV1.contract,
+    omit(copy(TOPICS.deliveryResultV1), 'revision'),
+    "'revision'",
+  ],
+  [
+    'delivery.result.v1 with an unknown placement',
+    DeliveryResultV1.contract,
+    { ...copy(TOPICS.deliveryResultV1), placements: ['landing_page'] },
+    '/placements/0',
+  ],
 
-  ['delivery.command.v1 backfill with since_days 40', DeliveryCommandV1.contract, { ...copy(TOPICS.deliveryCommandV1), since_days: 40 }, '/since_days'],
-  ['delivery.command.v1 backfill with since_days 0', DeliveryCommandV1.contract, { ...copy(TOPICS.deliveryCommandV1), since_days: 0 }, '/since_days'],
-  ['delivery.command.v1 backfill without pixel_config_id', DeliveryCommandV1.contract, omit(copy(TOPICS.deliveryCommandV1), 'pixel_config_id'), "'pixel_config_id'"],
-  ['delivery.command.v1 redeliver without conversion_ids', DeliveryCommandV1.contract, { ...omit(copy(TOPICS.deliveryCommandV1), 'pixel_config_id', 'since_days'), kind: 'redeliver', pixel_id: null }, "'conversion_ids'"],
-  ['delivery.command.v1 with an unknown kind', DeliveryCommandV1.contract, { ...copy(TOPICS.deliveryCommandV1), kind: 'purge' }, '/kind'],
+  [
+    'delivery.command.v1 backfill with since_days 40',
+    DeliveryCommandV1.contract,
+    { ...copy(TOPICS.deliveryCommandV1), since_days: 40 },
+    '/since_days',
+  ],
+  [
+    'delivery.command.v1 backfill with since_days 0',
+    DeliveryCommandV1.contract,
+    { ...copy(TOPICS.deliveryCommandV1), since_days: 0 },
+    '/since_days',
+  ],
+  [
+    'delivery.command.v1 backfill without pixel_config_id',
+    DeliveryCommandV1.contract,
+    omit(copy(TOPICS.deliveryCommandV1), 'pixel_config_id'),
+    "'pixel_config_id'",
+  ],
+  [
+    'delivery.command.v1 redeliver without conversion_ids',
+    DeliveryCommandV1.contract,
+    { ...omit(copy(TOPICS.deliveryCommandV1), 'pixel_config_id', 'since_days'), kind: 'redeliver', pixel_id: null },
+    "'conversion_ids'",
+  ],
+  [
+    'delivery.command.v1 with an unknown kind',
+    DeliveryCommandV1.contract,
+    { ...copy(TOPICS.deliveryCommandV1), kind: 'purge' },
+    '/kind',
+  ],
 
-  ['dead-letter.v1 with source_partition as text', DeadLetterV1.contract, { ...copy(TOPICS.deadLetterV1), source_partition: '2' }, '/source_partition'],
+  [
+    'dead-letter.v1 with source_partition as text',
+    DeadLetterV1.contract,
+    { ...copy(TOPICS.deadLetterV1), source_partition: '2' },
+    '/source_partition',
+  ],
   ['dead-letter.v1 without reason', DeadLetterV1.contract, omit(copy(TOPICS.deadLetterV1), 'reason'), "'reason'"],
-  ['dead-letter.v1 claiming another schema', DeadLetterV1.contract, { ...copy(TOPICS.deadLetterV1), schema: 'dead-letter.v2' }, '/schema'],
+  [
+    'dead-letter.v1 claiming another schema',
+    DeadLetterV1.contract,
+    { ...copy(TOPICS.deadLetterV1), schema: 'dead-letter.v2' },
+    '/schema',
+  ],
 ];
 
 function omit(value: Json, ...fields: string[]): Json {
@@ -140,7 +282,10 @@ describe('invalid messages are rejected with a problem naming the field', () => 
   });
 
   it('a problem never repeats the rejected value (no raw PII in logs or dead letters)', () => {
-    const problems = problemsOf(ConversionCreatedV1.contract, { ...copy(TOPICS.conversionCreatedV1), user_data: { em: 'person@example.com' } });
+    const problems = problemsOf(ConversionCreatedV1.contract, {
+      ...copy(TOPICS.conversionCreatedV1),
+      user_data: { em: 'person@example.com' },
+    });
     expect(problems.join('\n')).not.toContain('person@example.com');
   });
 
@@ -175,7 +320,9 @@ describe('decode()', () => {
   });
 
   it('JSON that breaks the contract throws ContractViolation naming the field', () => {
-    expect(() => DeliveryResultV1.contract.decode(JSON.stringify({ ...copy(TOPICS.deliveryResultV1), status: 'sent' }))).toThrow(/\/status/);
+    expect(() =>
+      DeliveryResultV1.contract.decode(JSON.stringify({ ...copy(TOPICS.deliveryResultV1), status: 'sent' })),
+    ).toThrow(/\/status/);
   });
 });
 
@@ -183,9 +330,13 @@ describe('keys', () => {
   it('keyOf gives the documented key of each example', () => {
     const config = exampleOf(TOPICS.configEntityV1);
     expect(ConfigEntityV1.keyOf(config as ConfigEntityV1.Value)).toBe(`pixel:${config.id}`);
-    expect(ClickRecordedV1.keyOf(exampleOf(TOPICS.clickRecordedV1) as ClickRecordedV1.Value)).toBe('6734c1f2a9b8e4d5f0a1b2c3');
+    expect(ClickRecordedV1.keyOf(exampleOf(TOPICS.clickRecordedV1) as ClickRecordedV1.Value)).toBe(
+      '6734c1f2a9b8e4d5f0a1b2c3',
+    );
     const conversionId = exampleOf(TOPICS.conversionCreatedV1).conversion_id;
-    expect(ConversionCreatedV1.keyOf(exampleOf(TOPICS.conversionCreatedV1) as ConversionCreatedV1.Value)).toBe(conversionId);
+    expect(ConversionCreatedV1.keyOf(exampleOf(TOPICS.conversionCreatedV1) as ConversionCreatedV1.Value)).toBe(
+      conversionId,
+    );
     expect(DeliveryResultV1.keyOf(exampleOf(TOPICS.deliveryResultV1) as DeliveryResultV1.Value)).toBe(conversionId);
     const command = exampleOf(TOPICS.deliveryCommandV1);
     expect(DeliveryCommandV1.keyOf(command as DeliveryCommandV1.Value)).toBe(command.account_id);

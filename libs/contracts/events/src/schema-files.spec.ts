@@ -35,7 +35,9 @@ const exampleOf = (topic: TopicName): Record<string, unknown> =>
 
 describe(`schemas/*.schema.json (when this fails, ${FIX})`, () => {
   it('there is one file per topic and no file for a topic that does not exist', () => {
-    const files = readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(SCHEMAS_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(files).toEqual(ALL_TOPICS.map(schemaFileName).sort());
   });
 
@@ -51,12 +53,15 @@ describe(`schemas/*.schema.json (when this fails, ${FIX})`, () => {
     expect(read(topic)).toBe(schemaFileText(topic));
   });
 
-  it.each(ALL_TOPICS)('%s: a stand-alone validator loading only the file accepts the example and rejects a wrong schema tag', (topic) => {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    const validate = ajv.compile(JSON.parse(read(topic)!));
-    const example = exampleOf(topic);
-    expect(validate(example)).toBe(true);
-    expect(validate({ ...example, schema: `${topic}.x` })).toBe(false);
-  });
+  it.each(ALL_TOPICS)(
+    '%s: a stand-alone validator loading only the file accepts the example and rejects a wrong schema tag',
+    (topic) => {
+      const ajv = new Ajv({ allErrors: true, strict: false });
+      addFormats(ajv);
+      const validate = ajv.compile(JSON.parse(read(topic)!));
+      const example = exampleOf(topic);
+      expect(validate(example)).toBe(true);
+      expect(validate({ ...example, schema: `${topic}.x` })).toBe(false);
+    },
+  );
 });

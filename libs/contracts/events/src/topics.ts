@@ -29,11 +29,41 @@ export const TOPIC_SPECS: TopicSpec[] = [
     key: '<entity_type>:<entity id>',
     doc: 'Latest state of every configuration entity (compacted). Replay from the beginning to rebuild a view.',
   },
-  { name: TOPICS.clickRecordedV1, partitions: 6, config: { 'retention.ms': String(45 * 24 * 3600 * 1000) }, key: 'click_id', doc: 'One message per tracked click.' },
-  { name: TOPICS.conversionCreatedV1, partitions: 6, config: { 'retention.ms': String(14 * 24 * 3600 * 1000) }, key: 'conversion_id', doc: 'One message per conversion (at least once; dedupe by conversion_id).' },
-  { name: TOPICS.deliveryResultV1, partitions: 6, config: {}, key: 'conversion_id', doc: 'Every delivery outcome per (conversion, destination pixel).' },
-  { name: TOPICS.deliveryCommandV1, partitions: 3, config: {}, key: 'account_id', doc: 'Requests to dispatchers: redeliver failed deliveries, backfill a new pixel.' },
-  { name: TOPICS.deadLetterV1, partitions: 1, config: {}, key: 'source topic key', doc: 'Messages a consumer could not decode or that broke the contract, with the reason.' },
+  {
+    name: TOPICS.clickRecordedV1,
+    partitions: 6,
+    config: { 'retention.ms': String(45 * 24 * 3600 * 1000) },
+    key: 'click_id',
+    doc: 'One message per tracked click.',
+  },
+  {
+    name: TOPICS.conversionCreatedV1,
+    partitions: 6,
+    config: { 'retention.ms': String(14 * 24 * 3600 * 1000) },
+    key: 'conversion_id',
+    doc: 'One message per conversion (at least once; dedupe by conversion_id).',
+  },
+  {
+    name: TOPICS.deliveryResultV1,
+    partitions: 6,
+    config: {},
+    key: 'conversion_id',
+    doc: 'Every delivery outcome per (conversion, destination pixel).',
+  },
+  {
+    name: TOPICS.deliveryCommandV1,
+    partitions: 3,
+    config: {},
+    key: 'account_id',
+    doc: 'Requests to dispatchers: redeliver failed deliveries, backfill a new pixel.',
+  },
+  {
+    name: TOPICS.deadLetterV1,
+    partitions: 1,
+    config: {},
+    key: 'source topic key',
+    doc: 'Messages a consumer could not decode or that broke the contract, with the reason.',
+  },
 ];
 
 /** Tests and multi-tenant clusters isolate themselves with a prefix (config KAFKA_TOPIC_PREFIX). */

@@ -33,7 +33,10 @@ export function defineContract<T>(schemaName: string, jsonSchema: object): Contr
         schemaName,
         (validate.errors ?? []).map((e) => {
           // Name an unexpected property (a key name, never a value) so the producer sees which one.
-          const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
+          const extra =
+            e.keyword === 'additionalProperties'
+              ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
+              : '';
           return `${e.instancePath || '/'} ${e.message}${extra}`;
         }),
       );

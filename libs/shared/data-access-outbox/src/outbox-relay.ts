@@ -116,7 +116,11 @@ export class OutboxRelay {
         list.push({ key: r.key, value: JSON.stringify(r.payload), headers: { 'message-id': String(r.id) } });
         byTopic.set(r.topic, list);
       }
-      await this.producer.sendBatch({ acks: -1, timeout: 10000, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await this.producer.sendBatch({
+        acks: -1,
+        timeout: 10000,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
       await tx.query(`UPDATE outbox_message SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       this.published += rows.length;
       return rows.length;
@@ -138,6 +142,9 @@ export class OutboxRelay {
     if (now - this.lastCleanup < 60000) return;
     this.lastCleanup = now;
     const retention = this.opts.retentionMs ?? 24 * 3600 * 1000;
-    await this.ds.query(`DELETE FROM outbox_message WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`, [retention]);
+    await this.ds.query(
+      `DELETE FROM outbox_message WHERE sent_at IS NOT NULL AND sent_at < now() - ($1::int * interval '1 millisecond')`,
+      [retention],
+    );
   }
 }

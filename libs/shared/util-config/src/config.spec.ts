@@ -30,7 +30,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects a default on a secret', () => {
-    expect(() => defineConfig({ s: { env: 'S', doc: '', format: 'string', secret: true, default: 'x' } })).toThrow(/secret/);
+    expect(() => defineConfig({ s: { env: 'S', doc: '', format: 'string', secret: true, default: 'x' } })).toThrow(
+      /secret/,
+    );
   });
 
   it('describes secrets as ***', () => {

@@ -67,10 +67,17 @@ function parse(format: ConfigFormat, raw: string): { value?: unknown; problem?: 
       if (['false', '0', 'no'].includes(raw.toLowerCase())) return { value: false };
       return { problem: 'must be true or false' };
     case 'list':
-      return { value: raw.split(',').map((s) => s.trim()).filter(Boolean) };
+      return {
+        value: raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      };
     case 'base64-key': {
       const buf = Buffer.from(raw, 'base64');
-      return buf.length === 32 ? { value: buf } : { problem: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' };
+      return buf.length === 32
+        ? { value: buf }
+        : { problem: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' };
     }
   }
 }
@@ -116,7 +123,13 @@ export function describeConfig<S extends ConfigSpec>(spec: S, config: ConfigOf<S
 export function documentConfig(spec: ConfigSpec): string {
   return Object.values(spec)
     .map((k) => {
-      const def = k.secret ? '(secret, no default)' : k.default !== undefined && k.default !== '' ? `\`${k.default}\`` : k.optional ? '(optional)' : '(required)';
+      const def = k.secret
+        ? '(secret, no default)'
+        : k.default !== undefined && k.default !== ''
+          ? `\`${k.default}\``
+          : k.optional
+            ? '(optional)'
+            : '(required)';
       return `| \`${k.env}\` | ${k.doc.replace(/\|/g, '\\|')} | ${def} |`;
     })
     .join('\n');
@@ -125,5 +138,10 @@ export function documentConfig(spec: ConfigSpec): string {
 /** Common keys every service shares. */
 export const commonKeys = {
   logLevel: { env: 'LOG_LEVEL', doc: 'debug | info | warn | error', format: 'string', default: 'info' },
-  kafkaBrokers: { env: 'KAFKA_BROKERS', doc: 'Comma-separated Kafka bootstrap servers', format: 'list', default: '127.0.0.1:9092' },
+  kafkaBrokers: {
+    env: 'KAFKA_BROKERS',
+    doc: 'Comma-separated Kafka bootstrap servers',
+    format: 'list',
+    default: '127.0.0.1:9092',
+  },
 } as const satisfies ConfigSpec;

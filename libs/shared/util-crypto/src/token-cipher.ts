@@ -16,11 +16,15 @@ export class TokenCipher {
 
   constructor(spec: string) {
     this.keys = new Map();
-    for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const part of spec
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const i = part.indexOf(':');
       const id = part.slice(0, i);
       const key = Buffer.from(part.slice(i + 1), 'base64');
-      if (i < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error('token key ids must be 1-32 chars [A-Za-z0-9_-] before ":"');
+      if (i < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id))
+        throw new Error('token key ids must be 1-32 chars [A-Za-z0-9_-] before ":"');
       if (key.length !== 32) throw new Error(`token key ${id} must be 32 bytes, base64-encoded`);
       this.keys.set(id, key);
     }

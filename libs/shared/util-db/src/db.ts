@@ -48,7 +48,7 @@ export interface DataSourceOptions {
   url: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities: MixedList<Function | string | EntitySchema<any>>;
-   
+
   migrations: MixedList<Function | string>;
   poolSize?: number;
   applicationName?: string;
@@ -98,5 +98,6 @@ export function pgConstraint(e: unknown): string | undefined {
   const err = e as { constraint?: string; driverError?: { constraint?: string } };
   return err?.driverError?.constraint ?? err?.constraint;
 }
-export const isUniqueViolation = (e: unknown, constraint?: string) => pgCode(e) === '23505' && (!constraint || pgConstraint(e) === constraint);
+export const isUniqueViolation = (e: unknown, constraint?: string) =>
+  pgCode(e) === '23505' && (!constraint || pgConstraint(e) === constraint);
 export const isSerializationFailure = (e: unknown) => pgCode(e) === '40001' || pgCode(e) === '40P01';

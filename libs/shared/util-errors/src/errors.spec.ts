@@ -1,9 +1,25 @@
-import { InvalidAuthenticationError, PayloadValidationError, RetryableError, isRetryableStatus, toAppError } from './errors';
+import {
+  InvalidAuthenticationError,
+  PayloadValidationError,
+  RetryableError,
+  isRetryableStatus,
+  toAppError,
+} from './errors';
 
 describe('errors', () => {
   it.each([
-    [408, true], [423, true], [429, true], [500, true], [502, true], [503, true], [501, false],
-    [400, false], [401, false], [403, false], [404, false], [413, false],
+    [408, true],
+    [423, true],
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+    [501, false],
+    [400, false],
+    [401, false],
+    [403, false],
+    [404, false],
+    [413, false],
   ])('status %i retryable=%s', (status, expected) => {
     expect(isRetryableStatus(status)).toBe(expected);
   });

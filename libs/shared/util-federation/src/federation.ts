@@ -16,7 +16,10 @@ function merge(a: ResolverMap, b: ResolverMap = {}): ResolverMap {
 }
 
 /** type-graphql schema → Apollo subgraph schema, with reference resolvers merged in. */
-export async function buildFederatedSchema(options: Omit<BuildSchemaOptions, 'skipCheck'>, referenceResolvers?: ResolverMap): Promise<GraphQLSchema> {
+export async function buildFederatedSchema(
+  options: Omit<BuildSchemaOptions, 'skipCheck'>,
+  referenceResolvers?: ResolverMap,
+): Promise<GraphQLSchema> {
   const schema = await buildSchema({ ...options, skipCheck: true });
   return buildSubgraphSchema({
     typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),

@@ -12,7 +12,11 @@ export function signIdentity(accountId: string, secret: string, nowS = Math.floo
   return `${accountId}.${nowS}.${mac}`;
 }
 
-export function verifyIdentity(header: string | undefined, secret: string, nowS = Math.floor(Date.now() / 1000)): string | null {
+export function verifyIdentity(
+  header: string | undefined,
+  secret: string,
+  nowS = Math.floor(Date.now() / 1000),
+): string | null {
   if (!header) return null;
   const parts = header.split('.');
   if (parts.length !== 3) return null;

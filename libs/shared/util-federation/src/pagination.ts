@@ -19,6 +19,7 @@ export function decodeCursor(cursor: string | null | undefined): { createdAt: Da
 
 export function clampFirst(first: number | null | undefined, max = 100): number {
   if (first === null || first === undefined) return 20;
-  if (!Number.isInteger(first) || first < 1 || first > max) throw badInput(`first must be between 1 and ${max}`, 'first');
+  if (!Number.isInteger(first) || first < 1 || first > max)
+    throw badInput(`first must be between 1 and ${max}`, 'first');
   return first;
 }

@@ -1,5 +1,8 @@
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@snaptrack/util-logger';
@@ -13,7 +16,19 @@ export interface SubgraphContext extends BaseContext {
   log: Logger;
 }
 
-const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'DUPLICATE_PIXEL', 'UNAUTHENTICATED', 'FORBIDDEN', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+const KNOWN_CODES = new Set([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'DUPLICATE_PIXEL',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /**
  * Hides internal errors (logged with the request id) and keeps user errors as they are. type-graphql's
@@ -22,9 +37,13 @@ const KNOWN_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'DUPLICA
 export function formatSubgraphError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code as string | undefined;
-    if (code && KNOWN_CODES.has(code)) return { ...formatted, extensions: { ...formatted.extensions, stacktrace: undefined } };
+    if (code && KNOWN_CODES.has(code))
+      return { ...formatted, extensions: { ...formatted.extensions, stacktrace: undefined } };
     const original = (error as GraphQLError)?.originalError;
-    if (original && (original.name === 'ArgumentValidationError' || original.constructor?.name === 'ArgumentValidationError')) {
+    if (
+      original &&
+      (original.name === 'ArgumentValidationError' || original.constructor?.name === 'ArgumentValidationError')
+    ) {
       return { message: formatted.message, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
     }
     log.error('unhandled resolver error', { err: original ?? error, path: formatted.path });

@@ -26,9 +26,19 @@ export async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promi
   return Buffer.concat(chunks);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -54,7 +64,10 @@ export interface Probe {
  * A small router: exact or regex paths, /healthz (liveness) and /readyz (each probe must pass), JSON errors,
  * and never a stack trace to the client.
  */
-export function buildHandler(routes: Route[], opts: { probes?: Probe[]; onError?: (e: unknown, req: IncomingMessage) => void } = {}) {
+export function buildHandler(
+  routes: Route[],
+  opts: { probes?: Probe[]; onError?: (e: unknown, req: IncomingMessage) => void } = {},
+) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     const rid = requestId(req);
     res.setHeader('x-request-id', rid);
@@ -68,23 +81,38 @@ export function buildHandler(routes: Route[], opts: { probes?: Probe[]; onError?
     try {
       if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (url.pathname === '/readyz') {
-        const results = await Promise.all((opts.probes ?? []).map(async (p) => [p.name, await p.check().catch(() => false)] as const));
+        const results = await Promise.all(
+          (opts.probes ?? []).map(async (p) => [p.name, await p.check().catch(() => false)] as const),
+        );
         const ok = results.every(([, v]) => v);
-        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+        return sendJson(res, ok ? 200 : 503, {
+          status: ok ? 'ready' : 'not_ready',
+          checks: Object.fromEntries(results),
+        });
       }
       for (const r of routes) {
         const methods = Array.isArray(r.method) ? r.method : [r.method];
         const match = typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname);
         if (!match) continue;
         if (!methods.includes(req.method ?? 'GET')) {
-          return sendJson(res, 405, { error: 'method_not_allowed', reason: `use ${methods.join(' or ')}` }, { allow: methods.join(', ') });
+          return sendJson(
+            res,
+            405,
+            { error: 'method_not_allowed', reason: `use ${methods.join(' or ')}` },
+            { allow: methods.join(', ') },
+          );
         }
         return await r.handler(req, res, url);
       }
       return sendJson(res, 404, { error: 'not_found', reason: 'no such endpoint' });
     } catch (e) {
       if (e instanceof HttpError) {
-        if (!res.headersSent) return sendJson(res, e.status, { error: e.status >= 500 ? 'unavailable' : 'bad_request', reason: e.reason, ...e.body });
+        if (!res.headersSent)
+          return sendJson(res, e.status, {
+            error: e.status >= 500 ? 'unavailable' : 'bad_request',
+            reason: e.reason,
+            ...e.body,
+          });
         return;
       }
       opts.onError?.(e, req);
@@ -101,7 +129,11 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, port: number, host = '127.0.0.1'): Promise<Listening> {
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  port: number,
+  host = '127.0.0.1',
+): Promise<Listening> {
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void handler(req, res));
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,13 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type ConsumerConfig, type Producer, type ITopicConfig } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type ConsumerConfig,
+  type Producer,
+  type ITopicConfig,
+} from 'kafkajs';
 import type { Logger } from '@snaptrack/util-logger';
 
 export interface KafkaOptions {

@@ -7,9 +7,33 @@ const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40
 
 const REDACT_KEYS = new Set(
   [
-    'access_token', 'accesstoken', 'token', 'authorization', 'password', 'secret', 'api_key', 'apikey', 'cookie',
-    'email', 'em', 'phone', 'ph', 'first_name', 'firstname', 'fn', 'last_name', 'lastname', 'ln', 'zip', 'zp',
-    'city', 'ct', 'state', 'st', 'external_id', 'name_raw',
+    'access_token',
+    'accesstoken',
+    'token',
+    'authorization',
+    'password',
+    'secret',
+    'api_key',
+    'apikey',
+    'cookie',
+    'email',
+    'em',
+    'phone',
+    'ph',
+    'first_name',
+    'firstname',
+    'fn',
+    'last_name',
+    'lastname',
+    'ln',
+    'zip',
+    'zp',
+    'city',
+    'ct',
+    'state',
+    'st',
+    'external_id',
+    'name_raw',
   ].map((k) => k.toLowerCase()),
 );
 
@@ -57,11 +81,21 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info', base: Record<string, unknown> = {}): Logger {
-  const min = LEVELS[(level as Level)] ?? LEVELS.info;
+export function createLogger(
+  service: string,
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  base: Record<string, unknown> = {},
+): Logger {
+  const min = LEVELS[level as Level] ?? LEVELS.info;
   const write = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
-    const record = { time: new Date().toISOString(), level: lvl, service, msg: scrub(msg), ...(redact({ ...base, ...fields }) as object) };
+    const record = {
+      time: new Date().toISOString(),
+      level: lvl,
+      service,
+      msg: scrub(msg),
+      ...(redact({ ...base, ...fields }) as object),
+    };
     globalSink(JSON.stringify(record));
   };
   return {

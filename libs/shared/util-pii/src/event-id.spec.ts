@@ -59,7 +59,12 @@ describe('deriveEventId (reference §2.5)', () => {
 
   it('does not depend on the order or presence of unrelated fields', () => {
     const a = deriveEventId({ conversionId: 'conv-1', conversionType: 'sale', clickId: 'clk-1' });
-    const b = deriveEventId({ clickId: 'clk-1', conversionType: 'sale', conversionId: 'conv-1', explicitEventId: undefined });
+    const b = deriveEventId({
+      clickId: 'clk-1',
+      conversionType: 'sale',
+      conversionId: 'conv-1',
+      explicitEventId: undefined,
+    });
     expect(a).toBe(b);
   });
 
@@ -76,7 +81,9 @@ describe('deriveEventId (reference §2.5)', () => {
 describe('deriveConversionEventId (independent of the Snap event mapping)', () => {
   it('equals deriveEventId for any input that is not a PURCHASE with a transaction id', () => {
     for (const extra of [{}, { transactionId: 'T-1' }, { explicitEventId: ' e-1 ' }]) {
-      expect(deriveConversionEventId({ ...base, ...extra })).toBe(deriveEventId({ ...base, ...extra, snapEventName: 'SIGN_UP' }));
+      expect(deriveConversionEventId({ ...base, ...extra })).toBe(
+        deriveEventId({ ...base, ...extra, snapEventName: 'SIGN_UP' }),
+      );
     }
   });
 

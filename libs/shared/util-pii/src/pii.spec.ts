@@ -70,7 +70,8 @@ describe('normalizeAndHash: drops (reference §3 rule 3)', () => {
   });
 
   it.each(PII_ROLES)('%s: whitespace-only input is dropped', (role) => {
-    for (const raw of ['', ' ', '\u00A0', '\t\n', '\u2003']) expect(normalizeAndHash(role, raw)).toHaveProperty('dropped');
+    for (const raw of ['', ' ', '\u00A0', '\t\n', '\u2003'])
+      expect(normalizeAndHash(role, raw)).toHaveProperty('dropped');
   });
 
   // Roles whose rule strips punctuation drop punctuation-only input; `zip` (strips only spaces and dashes) and
@@ -111,7 +112,9 @@ describe('normalizeAndHash: hashes the normalised value', () => {
   });
 
   it('hashes NFC: precomposed and decomposed input give the same digest', () => {
-    expect(normalizeAndHash('first_name', 'Rapha\u0065\u0308l')).toEqual(normalizeAndHash('first_name', 'Rapha\u00ebl'));
+    expect(normalizeAndHash('first_name', 'Rapha\u0065\u0308l')).toEqual(
+      normalizeAndHash('first_name', 'Rapha\u00ebl'),
+    );
     expect(normalizeAndHash('first_name', 'Raphaël')).toEqual({
       hash: 'e74bb89e718fe1e19c422a48382870399f8bf7ca8dfa008739e75b0be76627b7',
       prehashed: false,
@@ -121,7 +124,12 @@ describe('normalizeAndHash: hashes the normalised value', () => {
 
 describe('hashUserData', () => {
   it('reproduces the user_data of the reference §2.1 example', () => {
-    const r = hashUserData({ email: 'Person@Example.com', phone: '+44 844 412 4653', first_name: 'John', country: 'GB' });
+    const r = hashUserData({
+      email: 'Person@Example.com',
+      phone: '+44 844 412 4653',
+      first_name: 'John',
+      country: 'GB',
+    });
     expect(r).toEqual({
       hashed: {
         email: '542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345',

@@ -30,7 +30,8 @@ export function normalizeAndHash(role: PiiRole, raw: string | null | undefined, 
   if (raw === null || raw === undefined) return EMPTY;
   let text: string;
   if (typeof raw === 'string') text = raw;
-  else if (typeof raw === 'number' && Number.isFinite(raw)) text = String(raw); // untyped callers (e.g. a numeric zip)
+  else if (typeof raw === 'number' && Number.isFinite(raw))
+    text = String(raw); // untyped callers (e.g. a numeric zip)
   else return INVALID;
 
   const trimmed = text.normalize('NFC').trim();

@@ -1,4 +1,3 @@
- 
 import { randomBytes } from 'node:crypto';
 import { signIdentity } from '@snaptrack/util-federation';
 import { dropDatabase, ensureDatabase, withDatabase } from '@snaptrack/util-db';
@@ -19,7 +18,10 @@ export async function createTestDatabase(service: string): Promise<{ url: string
 }
 
 /** Polls until fn returns a truthy value; never a bare sleep in tests. */
-export async function waitFor<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15000);
   let last: unknown;
   for (;;) {
@@ -29,7 +31,8 @@ export async function waitFor<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: n
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 50));
   }
 }
@@ -52,7 +55,11 @@ export async function gqlAs(
   query: string,
   variables: Record<string, unknown> = {},
   secret = TEST_INTERNAL_SECRET,
-): Promise<{ status: number; data?: any; errors?: Array<{ message: string; extensions?: { code?: string; [k: string]: unknown } }> }> {
+): Promise<{
+  status: number;
+  data?: any;
+  errors?: Array<{ message: string; extensions?: { code?: string; [k: string]: unknown } }>;
+}> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (accountId) headers['x-snaptrack-identity'] = signIdentity(accountId, secret);
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });

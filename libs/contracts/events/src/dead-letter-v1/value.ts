@@ -16,7 +16,16 @@ export interface Value {
 export const jsonSchema = {
   $id: 'dead-letter.v1',
   type: 'object',
-  required: ['schema', 'consumer', 'source_topic', 'source_partition', 'source_offset', 'reason', 'original_value', 'failed_at'],
+  required: [
+    'schema',
+    'consumer',
+    'source_topic',
+    'source_partition',
+    'source_offset',
+    'reason',
+    'original_value',
+    'failed_at',
+  ],
   properties: {
     schema: { const: 'dead-letter.v1' },
     consumer: { type: 'string' },

@@ -7,8 +7,24 @@ import { defineContract } from '../validator';
  * - backfill: deliver to a newly configured pixel the conversions of its channel/offer from the last `since_days`.
  */
 export type Value =
-  | { schema: 'delivery.command.v1'; command_id: string; account_id: string; kind: 'redeliver'; conversion_ids: string[]; pixel_id: string | null; requested_at: string }
-  | { schema: 'delivery.command.v1'; command_id: string; account_id: string; kind: 'backfill'; pixel_config_id: string; since_days: number; requested_at: string };
+  | {
+      schema: 'delivery.command.v1';
+      command_id: string;
+      account_id: string;
+      kind: 'redeliver';
+      conversion_ids: string[];
+      pixel_id: string | null;
+      requested_at: string;
+    }
+  | {
+      schema: 'delivery.command.v1';
+      command_id: string;
+      account_id: string;
+      kind: 'backfill';
+      pixel_config_id: string;
+      since_days: number;
+      requested_at: string;
+    };
 
 export const jsonSchema = {
   $id: 'delivery.command.v1',

@@ -39,7 +39,17 @@ export const jsonSchema = {
   $id: 'delivery.result.v1',
   type: 'object',
   additionalProperties: true,
-  required: ['schema', 'destination', 'conversion_id', 'account_id', 'pixel_id', 'status', 'attempts', 'updated_at', 'revision'],
+  required: [
+    'schema',
+    'destination',
+    'conversion_id',
+    'account_id',
+    'pixel_id',
+    'status',
+    'attempts',
+    'updated_at',
+    'revision',
+  ],
   properties: {
     schema: { const: 'delivery.result.v1' },
     destination: { type: 'string' },
