@@ -16,6 +16,23 @@ describe('TokenCipher', () => {
     const enc = c.encrypt('t', 'a');
     expect(() => c.decrypt(enc, 'b')).toThrow();
   });
+  it('refuses a truncated GCM tag (a truncated tag is a valid prefix that Node would otherwise accept)', () => {
+    const c = new TokenCipher(`k1:${k1}`);
+    const enc = c.encrypt('', 'a');
+    const full = Buffer.from(enc.ciphertext, 'base64url');
+    expect(full.length).toBe(12 + 16);
+    expect(c.decrypt(enc, 'a')).toBe('');
+    for (const tagBytes of [4, 8, 12, 15]) {
+      const truncated = { ...enc, ciphertext: full.subarray(0, 12 + tagBytes).toString('base64url') };
+      expect(() => c.decrypt(truncated, 'a')).toThrow(/truncated/);
+    }
+  });
+  it('refuses a full-length ciphertext whose tag was altered', () => {
+    const c = new TokenCipher(`k1:${k1}`);
+    const full = Buffer.from(c.encrypt('tok', 'a').ciphertext, 'base64url');
+    full[12] ^= 1;
+    expect(() => c.decrypt({ key_id: 'k1', ciphertext: full.toString('base64url') }, 'a')).toThrow();
+  });
   it('rotates: a new first key encrypts, old keys still decrypt', () => {
     const old = new TokenCipher(`k1:${k1}`);
     const enc = old.encrypt('tok');

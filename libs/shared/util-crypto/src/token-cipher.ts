@@ -1,5 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+const IV_BYTES = 12;
+/** GCM tag length. Decryption requires exactly this many bytes: Node accepts shorter (truncated) tags otherwise. */
+const TAG_BYTES = 16;
+
 export interface EncryptedToken {
   key_id: string;
   ciphertext: string; // base64url(iv | tag | data)
@@ -42,8 +46,8 @@ export class TokenCipher {
   }
 
   encrypt(plain: string, aad = ''): EncryptedToken {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv);
+    const iv = randomBytes(IV_BYTES);
+    const c = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv, { authTagLength: TAG_BYTES });
     c.setAAD(Buffer.from(aad));
     const data = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
     return { key_id: this.activeKeyId, ciphertext: Buffer.concat([iv, c.getAuthTag(), data]).toString('base64url') };
@@ -53,10 +57,12 @@ export class TokenCipher {
     const key = this.keys.get(token.key_id);
     if (!key) throw new Error(`unknown token key id ${token.key_id}`);
     const buf = Buffer.from(token.ciphertext, 'base64url');
-    const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, 12));
+    // iv | tag | data: anything shorter than iv + a full tag is refused before it reaches the decipher
+    if (buf.length < IV_BYTES + TAG_BYTES) throw new Error('token ciphertext is truncated');
+    const d = createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
     d.setAAD(Buffer.from(aad));
-    d.setAuthTag(buf.subarray(12, 28));
-    return Buffer.concat([d.update(buf.subarray(28)), d.final()]).toString('utf8');
+    d.setAuthTag(buf.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return Buffer.concat([d.update(buf.subarray(IV_BYTES + TAG_BYTES)), d.final()]).toString('utf8');
   }
 
   needsRotation(token: EncryptedToken): boolean {
