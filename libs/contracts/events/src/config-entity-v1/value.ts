@@ -60,6 +60,11 @@ export interface OfferData {
 export interface TrackingDomainData {
   hostname: string;
   is_default: boolean;
+  /**
+   * Added 2026-12-07. `true` once the account proved it controls the hostname (DNS TXT record, or a loopback name
+   * in development). Absent or null means not verified: consumers must serve no click or postback on that host.
+   */
+  verified?: boolean | null;
 }
 
 export interface DataByType {
