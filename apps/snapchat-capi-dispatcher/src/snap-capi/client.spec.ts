@@ -52,6 +52,7 @@ describe('SnapCapiClient', () => {
       httpStatus: 200,
       status: 'VALID',
       reason: expect.any(String),
+      eventErrors: [],
     });
     expect(sandbox.store.events({ pixelId: pixelId.toLowerCase(), eventId: 'ev-ok' })).toHaveLength(1);
   });
@@ -130,10 +131,45 @@ describe('SnapCapiClient', () => {
     expect(foreign).toMatchObject({ code: 'invalid_authentication', httpStatus: 403 });
   });
 
-  it('400 that names the token is an authentication problem (Segment sees bad tokens as 400)', async () => {
-    sandbox.addFault({ pixel_id: pixelId, status: 400, body: { status: 'INVALID', reason: 'Invalid access token' } });
+  it('400 is classified by its status, not its text: a message naming the token is still a payload rejection', async () => {
+    sandbox.addFault({
+      pixel_id: pixelId,
+      status: 400,
+      body: {
+        status: 'INVALID',
+        event: 0,
+        reason: "Param data['user_data']['sc_cookie1'] is not a valid token",
+        errors: {
+          codes: ['INVALID_PARAM'],
+          error_msgs: ["Param data['user_data']['sc_cookie1'] is not a valid token"],
+        },
+      },
+    });
     const err = await failure(send());
-    expect(err).toBeInstanceOf(InvalidAuthenticationError);
+    expect(err).toBeInstanceOf(SnapRejectedError);
+    expect(err).not.toBeInstanceOf(InvalidAuthenticationError);
+    expect(err).toMatchObject({ httpStatus: 400, eventIndex: 0, splittable: true, code: 'payload_invalid' });
+    sandbox.addFault({ pixel_id: pixelId, status: 400, body: { status: 'INVALID', reason: 'Invalid access token' } });
+    expect(await failure(send())).toBeInstanceOf(SnapRejectedError);
+  });
+
+  it('2xx with per-event verdicts: the refused events are eventErrors, the others landed', async () => {
+    sandbox.addFault({
+      pixel_id: pixelId,
+      status: 200,
+      body: {
+        status: 'INVALID',
+        reason: 'Some events failed.',
+        event_logs: [
+          { event: 0, status: 'VALID', errors: { codes: [], error_msgs: [] } },
+          { event: 1, status: 'INVALID', errors: { codes: ['INVALID_TIMESTAMP'], error_msgs: ['bad event_time'] } },
+        ],
+      },
+    });
+    const r = await send({ events: [event(), event()] });
+    expect(r.eventErrors).toEqual([{ event: 1, status: 'INVALID', message: 'bad event_time' }]);
+    sandbox.addFault({ pixel_id: pixelId, status: 200, body: { status: 'VALID', event_logs: [] } });
+    expect((await send()).eventErrors).toEqual([]);
   });
 
   it('404 (unknown pixel) is InvalidAuthenticationError("pixel_not_found")', async () => {

@@ -15,12 +15,15 @@ import { SNAP_CAPI_VERSION } from './versioning-info';
  * with the token in the `access_token` query parameter (U7: query only). The URL is a secret: it is never logged,
  * never put into an error, never returned. Logs carry method, host, pixel id, event count, status and duration.
  *
- * Status → error class (reference §6; Segment's retryable set):
- *   2xx (status not INVALID/FAILED/FAILURE; any other or no body, JSON or not) → ok · 2xx INVALID and 400 →
- *   SnapRejectedError (not retryable; the batch may be split) · 400 naming the token, 401, 403 →
- *   InvalidAuthenticationError · 404 → InvalidAuthenticationError ('pixel_not_found') · 413 → PayloadTooLargeError
- *   (split) · 429 → RateLimitedError(Retry-After) · 408, 423, every 5xx, 3xx (never followed), network errors and
- *   timeouts → RetryableError · any other status → SnapRejectedError.
+ * Status → error class (docs/snap-capi.md, "Responses, errors and retries"; Segment's retryable set). The HTTP
+ * status decides, never the wording of Snap's message:
+ *   2xx (status not INVALID/FAILED/FAILURE; any other or no body, JSON or not) → ok, with the per-event verdicts of
+ *   an `event_logs` list: its INVALID/FAILED/FAILURE entries are `eventErrors` (those events failed, the others
+ *   landed) · 2xx INVALID without per-event verdicts and 400 (whatever its text, a token mentioned or not) →
+ *   SnapRejectedError (not retryable; the batch may be split) · 401, 403 → InvalidAuthenticationError · 404 →
+ *   InvalidAuthenticationError ('pixel_not_found') · 413 → PayloadTooLargeError (split) · 429 →
+ *   RateLimitedError(Retry-After) · 408, 423, every 5xx, 3xx (never followed), network errors and timeouts →
+ *   RetryableError · any other status → SnapRejectedError.
  */
 
 export interface SnapSendRequest {
@@ -37,6 +40,11 @@ export interface SnapSendResult {
   httpStatus: number;
   status: string;
   reason: string | null;
+  /**
+   * Events of the request that Snap refused inside a 2xx answer (its `event_logs` entries with status INVALID, FAILED
+   * or FAILURE; `event` indexes `data[]`). Every other event of the request landed. Empty when all landed.
+   */
+  eventErrors: SnapEventLog[];
 }
 
 export interface SnapEventLog {
@@ -78,7 +86,6 @@ export interface SnapCapiClientOptions {
 }
 
 const MAX_MESSAGE = 1024;
-const TOKEN_WORDS = /access[_ ]?token|token|oauth|authoriz/i;
 
 function truncate(s: string): string {
   return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s;
@@ -119,6 +126,29 @@ function networkCode(e: unknown): string {
 }
 
 const FAILED_STATUSES = new Set(['INVALID', 'FAILED', 'FAILURE']);
+
+/** Snap's per-event verdicts (`event_logs: [{event, status, errors: {error_msgs}}]`), or null when there are none. */
+function eventLogsOf(parsed: Record<string, unknown> | null): SnapEventLog[] | null {
+  if (!Array.isArray(parsed?.['event_logs'])) return null;
+  return (parsed['event_logs'] as unknown[]).flatMap((l): SnapEventLog[] => {
+    const entry = l as { event?: unknown; status?: unknown; errors?: { error_msgs?: unknown } };
+    if (typeof entry?.event !== 'number' || !Number.isInteger(entry.event) || typeof entry.status !== 'string') {
+      return [];
+    }
+    const msgs = Array.isArray(entry.errors?.error_msgs)
+      ? entry.errors.error_msgs.filter((m): m is string => typeof m === 'string')
+      : [];
+    return [
+      {
+        event: entry.event,
+        status: entry.status.toUpperCase(),
+        message: msgs.length
+          ? truncate(msgs.join(' ').replace(/(access_token|token)=[^&\s"']+/gi, '$1=[redacted]'))
+          : null,
+      },
+    ];
+  });
+}
 
 export class SnapCapiClient {
   private readonly host: string;
@@ -196,13 +226,24 @@ export class SnapCapiClient {
     });
 
     if (status >= 200 && status < 300) {
-      if (FAILED_STATUSES.has(snapStatus)) {
+      const logs = eventLogsOf(parsed);
+      const eventErrors = (logs ?? []).filter((l) => FAILED_STATUSES.has(l.status));
+      // Per-event verdicts decide when Snap gave them; otherwise a failed status refuses the whole request.
+      if (FAILED_STATUSES.has(snapStatus) && !eventErrors.length) {
         throw this.rejected(parsed, status);
+      }
+      if (eventErrors.length) {
+        this.opts.log.warn('snap refused some events of the request', {
+          ...logFields,
+          status,
+          refused: eventErrors.length,
+        });
       }
       return {
         httpStatus: status,
         status: snapStatus || 'VALID',
         reason: typeof parsed?.['reason'] === 'string' ? (parsed['reason'] as string) : null,
+        eventErrors,
       };
     }
     const message = snapMessage(parsed, `Snapchat answered HTTP ${status}`);
@@ -225,32 +266,16 @@ export class SnapCapiClient {
         status,
       );
     }
-    if (status === 400 && TOKEN_WORDS.test(message) && !/event/i.test(message)) {
-      // Segment reports a bad token as 400, not 401 (reference §6): a person has to fix the token.
-      throw new InvalidAuthenticationError(message, 'invalid_authentication', status);
-    }
+    // A 400 is a payload rejection whatever its text says (a message naming "token" may be about an event field):
+    // it is split to isolate the bad events, and a bad token that Snap reports as 400 ends as `snap_rejected` with
+    // Snap's message, one event at a time.
     throw this.rejected(parsed, status, status === 400 || status === 422);
   }
 
   private rejected(parsed: Record<string, unknown> | null, status: number, splittable = true): SnapRejectedError {
     const index =
       typeof parsed?.['event'] === 'number' && Number.isInteger(parsed['event']) ? (parsed['event'] as number) : null;
-    const logs = Array.isArray(parsed?.['event_logs'])
-      ? (parsed['event_logs'] as unknown[]).flatMap((l): SnapEventLog[] => {
-          const entry = l as { event?: unknown; status?: unknown; errors?: { error_msgs?: unknown } };
-          if (typeof entry?.event !== 'number' || typeof entry.status !== 'string') return [];
-          const msgs = Array.isArray(entry.errors?.error_msgs)
-            ? entry.errors.error_msgs.filter((m): m is string => typeof m === 'string')
-            : [];
-          return [
-            {
-              event: entry.event,
-              status: entry.status.toUpperCase(),
-              message: msgs.length ? truncate(msgs.join(' ')) : null,
-            },
-          ];
-        })
-      : null;
+    const logs = eventLogsOf(parsed);
     return new SnapRejectedError(
       snapMessage(parsed, `Snapchat rejected the request (HTTP ${status})`),
       status,
