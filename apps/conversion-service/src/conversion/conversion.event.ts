@@ -11,8 +11,9 @@ export function toConversionCreatedV1(c: Conversion, click: ClickView | null): C
     schema: 'conversion.created.v1',
     conversion_id: c.id,
     event_id: c.eventId,
-    // The postback's own event id (sent to Snap verbatim) vs our derived one (Snap §2.5 lets a dispatcher use the
-    // transaction id for purchases instead): a derived id is exactly the hash of the stored inputs.
+    // The postback's own event id (sent to Snap verbatim) vs our derived one (a dispatcher may use the transaction id
+    // for purchases instead, docs/snap-capi.md "Event ID and deduplication"): a derived id is exactly the hash of the
+    // stored inputs.
     explicit_event_id:
       c.eventId !==
       deriveConversionEventId({

@@ -4,7 +4,7 @@ import { deriveConversionEventId, deriveEventId, type EventIdInput } from './eve
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 const base = { clickId: 'clk-1', conversionType: 'sale', conversionId: 'conv-1' } as const;
 
-describe('deriveEventId (reference §2.5)', () => {
+describe('deriveEventId (docs/snap-capi.md "Event ID and deduplication")', () => {
   it.each<[string, EventIdInput, string]>([
     // 1. explicit id: verbatim, only trimmed, never hashed; wins over everything else
     ['explicit id, trimmed', { ...base, explicitEventId: '  Pixel-Dedup-ABC  ' }, 'Pixel-Dedup-ABC'],

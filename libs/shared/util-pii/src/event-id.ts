@@ -1,8 +1,8 @@
 import { sha256Hex } from './hash';
 
 /**
- * Snap CAPI `event_id` (dedup key), reference §2.5. Deterministic: the same inputs always give the same id, so every
- * retry or rebuild of one conversion sends the same `event_id`.
+ * Snap CAPI `event_id` (dedup key), docs/snap-capi.md "Event ID and deduplication". Deterministic: the same inputs
+ * always give the same id, so every retry or rebuild of one conversion sends the same `event_id`.
  */
 export interface EventIdInput {
   /** An event id sent with the conversion; must equal the pixel's `client_dedup_id`, so it is used verbatim (trimmed). */

@@ -30,8 +30,8 @@ describe('normalizeEmail', () => {
   });
 });
 
-describe('normalizePhone (reference §3.1)', () => {
-  // The §3.1 table, verbatim.
+describe('normalizePhone (docs/snap-capi.md "Phone numbers")', () => {
+  // The table of docs/snap-capi.md "Phone numbers", verbatim.
   it.each<[string, string | undefined, NormalizeResult]>([
     ['+44 844 412 4653', undefined, ok('448444124653')],
     ['+44 (0)20 7946 0958', undefined, ok('442079460958')],
@@ -39,7 +39,7 @@ describe('normalizePhone (reference §3.1)', () => {
     ['0170 1234567', 'DE', ok('491701234567')],
     ['0044-447-234-2344', undefined, ok('444472342344')],
     ['447-234-2344', undefined, INVALID],
-  ])('§3.1 table: %j (default %s) → %j', (input, country, expected) => {
+  ])('phone table: %j (default %s) → %j', (input, country, expected) => {
     expect(normalizePhone(input, country)).toEqual(expected);
   });
 
@@ -84,7 +84,7 @@ describe('normalizeName (fn / ln)', () => {
     ['John', ok('john')],
     ['Raphaël', ok('raphaël')],
     ['Rapha\u0065\u0308l', ok('rapha\u00ebl')], // decomposed ë → precomposed (NFC)
-    ['  Mary Ann  ', ok('maryann')], // whitespace stripped (⚠ U12 default)
+    ['  Mary Ann  ', ok('maryann')], // whitespace stripped (our default: docs/snap-capi.md "Choices this project made where Snap says nothing")
     ["O'Brien", ok('obrien')],
     ['O’Brien', ok('obrien')],
     ['Jean-Luc', ok('jeanluc')],

@@ -4,7 +4,7 @@ import type { PiiRole } from './roles';
 import { toUsStateCode } from './us-states';
 
 /**
- * Normalisation per Snap CAPI reference §3 / §3.1. Every function here:
+ * Normalisation per docs/snap-capi.md "Normalisation and hashing" and "Phone numbers". Every function here:
  * - applies Unicode NFC first (and again on the result, so output is always NFC);
  * - returns `{ value }` (never an empty string) or `{ dropped: 'empty' | 'invalid' }`;
  * - knows nothing about already-hashed input: that check happens in `normalizeAndHash` before these run.
@@ -53,7 +53,7 @@ export function normalizeEmail(raw: string): NormalizeResult {
 }
 
 /**
- * `ph` (§3.1): trim; a leading `00` becomes `+`; parse with libphonenumber-js using `defaultCountry` (if it maps to a
+ * `ph` (docs/snap-capi.md "Phone numbers"): trim; a leading `00` becomes `+`; parse with libphonenumber-js using `defaultCountry` (if it maps to a
  * region the library knows); unparseable or `!isPossible()` → invalid (`isValid()` is deliberately not required);
  * result is E.164 without the `+`.
  */

@@ -9,7 +9,7 @@ const hashed = (normalised: string): PiiHashResult => ({ hash: sha(normalised), 
 const HEX_UPPER = 'ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789';
 const HEX_LOWER = HEX_UPPER.toLowerCase();
 
-describe('normalizeAndHash: pre-hashed input (reference §3 rule 2)', () => {
+describe('normalizeAndHash: pre-hashed input (docs/snap-capi.md "Normalisation and hashing", rule 1)', () => {
   it.each(PII_ROLES)('%s: an uppercase 64-hex value is lowercased and passed through', (role) => {
     expect(normalizeAndHash(role, HEX_UPPER)).toEqual({ hash: HEX_LOWER, prehashed: true });
   });
@@ -37,7 +37,7 @@ describe('normalizeAndHash: pre-hashed input (reference §3 rule 2)', () => {
   });
 });
 
-describe('normalizeAndHash: drops (reference §3 rule 3)', () => {
+describe('normalizeAndHash: drops (docs/snap-capi.md "Normalisation and hashing", rule 3)', () => {
   it.each<[PiiRole, string | null | undefined, 'empty' | 'invalid']>([
     ['email', '', 'empty'],
     ['email', '   ', 'empty'],
@@ -75,7 +75,7 @@ describe('normalizeAndHash: drops (reference §3 rule 3)', () => {
   });
 
   // Roles whose rule strips punctuation drop punctuation-only input; `zip` (strips only spaces and dashes) and
-  // `external_id` (trim + lowercase) hash whatever non-blank text is left, as the reference's rules say.
+  // `external_id` (trim + lowercase) hash whatever non-blank text is left, as docs/snap-capi.md "Normalisation and hashing" says.
   it.each<PiiRole>(['email', 'phone', 'first_name', 'last_name', 'city', 'state', 'country'])(
     '%s: punctuation-only input is dropped',
     (role) => {
@@ -105,7 +105,7 @@ describe('normalizeAndHash: hashes the normalised value', () => {
     expect(normalizeAndHash(role, raw, { defaultCountry })).toEqual(hashed(normalised));
   });
 
-  it('hashes the ISO code of a country name, not the name (reference §3.2 pitfall 3)', () => {
+  it('hashes the ISO code of a country name, not the name (docs/snap-capi.md "Normalisation and hashing")', () => {
     const r = normalizeAndHash('country', 'India');
     expect(r).toEqual({ hash: '582967534d0f909d196b97f9e6921342777aea87b46fa52df165389db1fb8ccf', prehashed: false });
     expect(r).not.toEqual(hashed('india')); // fb54e906…
@@ -123,7 +123,7 @@ describe('normalizeAndHash: hashes the normalised value', () => {
 });
 
 describe('hashUserData', () => {
-  it('reproduces the user_data of the reference §2.1 example', () => {
+  it('reproduces the user_data of the example web purchase (docs/snap-capi.md "Request envelope")', () => {
     const r = hashUserData({
       email: 'Person@Example.com',
       phone: '+44 844 412 4653',

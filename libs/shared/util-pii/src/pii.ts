@@ -20,7 +20,7 @@ const EMPTY: PiiHashResult = Object.freeze({ dropped: 'empty' });
 const INVALID: PiiHashResult = Object.freeze({ dropped: 'invalid' });
 
 /**
- * Normalise and hash one value (reference §3):
+ * Normalise and hash one value (docs/snap-capi.md "Normalisation and hashing"):
  * 1. NFC, trim. Nothing left → `{ dropped: 'empty' }`.
  * 2. Already a SHA-256 (`^[0-9a-fA-F]{64}$`) → lowercased and passed through, `prehashed: true`
  *    (sha256("") itself is dropped as `empty`: it is never sent).

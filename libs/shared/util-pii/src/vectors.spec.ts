@@ -21,7 +21,7 @@ const vectors: Vector[] = JSON.parse(readFileSync(VECTORS_PATH, 'utf8'));
 
 const independentSha256 = (s: string) => createHash('sha256').update(Buffer.from(s, 'utf8')).digest('hex');
 
-describe('snap-capi-vectors.json', () => {
+describe('snap-hash-vectors.json', () => {
   it('is a non-empty array whose fields are all Snap user_data keys we handle', () => {
     expect(Array.isArray(vectors)).toBe(true);
     expect(vectors.length).toBeGreaterThan(0);

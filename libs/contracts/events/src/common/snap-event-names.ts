@@ -1,4 +1,4 @@
-/** Snapchat CAPI v3 standard event names plus the five custom slots (snap-capi.md §4). Spelled exactly. */
+/** Snapchat CAPI v3 standard event names plus the five custom slots (docs/snap-capi.md "Event names"). Spelled exactly. */
 export const SNAP_EVENT_NAMES = [
   'PURCHASE',
   'SAVE',
