@@ -251,6 +251,40 @@ describe('dispatch flow: Snapchat failures', () => {
     }
   });
 
+  it('a 200 that refuses one event of the batch: that event fails with the reason, the others are delivered once', async () => {
+    const p = await pixelOnOwnOffer();
+    const convs = [conv(p.offerId), conv(p.offerId), conv(p.offerId)];
+    h.sandbox.addFault({ pixel_id: p.pixelId, refuse_event_ids: [convs[1]!.event_id] });
+    // All three wait in the ledger, so one request carries them.
+    await h.app!.sender.stop();
+    try {
+      await h.publishConversions(convs);
+      await h.waitForLedger(
+        'three pending rows',
+        (r) => convs.every((c) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'pending')),
+        20000,
+      );
+    } finally {
+      h.app!.sender.start();
+    }
+    const ids = convs.map((c) => c.conversion_id);
+    const rows = await h.waitForLedger(
+      'the per-event outcome',
+      (r) => r.filter((x) => ids.includes(x.conversion_id) && ['delivered', 'failed'].includes(x.status)).length === 3,
+    );
+    const byId = new Map(rows.map((r) => [r.conversion_id, r]));
+    expect(byId.get(ids[1]!)).toMatchObject({ status: 'failed', reason_code: 'snap_rejected', http_status: 200 });
+    expect(byId.get(ids[1]!)!.message).toMatch(/refused/);
+    for (const id of [ids[0]!, ids[2]!]) {
+      expect(byId.get(id)).toMatchObject({ status: 'delivered', http_status: 200, attempts: 1 });
+    }
+    // Nothing was resent: one request, the two accepted events once each, the refused one never stored.
+    expect(h.sandbox.store.stats().pixels[p.pixelId.toLowerCase()]!.requests.total).toBe(1);
+    const at = sandboxCounts(h.sandbox, p.pixelId);
+    expect(at).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(at.events.map((e) => e.event_id).sort()).toEqual([convs[0]!.event_id, convs[2]!.event_id].sort());
+  });
+
   it('a bad token fails all waiting deliveries of the pixel with what to fix; a re-deliver after the fix sends them', async () => {
     const p = await pixelOnOwnOffer({ token: 'tok_wrong_0123456789' });
     const convs = [conv(p.offerId), conv(p.offerId), conv(p.offerId)];

@@ -32,6 +32,8 @@ describe('parseFaultSpec', () => {
     [{ status: 200, raw_body: 'x', body: {} }, /either body or raw_body/],
     [{ status: 302, headers: { location: 'http://a\r\nx: y' } }, /headers must be/],
     [{ status: 302, headers: ['location'] }, /headers must be/],
+    [{ refuse_event_ids: 'ev-1' }, /refuse_event_ids must be a non-empty array/],
+    [{ refuse_event_ids: ['ev-1'], status: 200 }, /use it without status/],
   ])('rejects %j', (spec, message) => {
     const result = parseFaultSpec(spec);
     expect(result.ok).toBe(false);

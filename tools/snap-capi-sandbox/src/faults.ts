@@ -29,6 +29,11 @@ export interface FaultSpec {
   raw_body?: string;
   /** Extra response headers, e.g. `{"retry-after": "<HTTP date>"}` or `{"location": "http://…"}`. */
   headers?: Record<string, string>;
+  /**
+   * Per-event refusal inside a 2xx (POST /events): a batch that passes validation has the events with these
+   * `event_id`s refused and the others stored, and the answer is HTTP 200 with one verdict per event (`event_logs`).
+   */
+  refuse_event_ids?: string[];
 }
 
 export interface Fault {
@@ -43,6 +48,7 @@ export interface Fault {
   body?: unknown;
   raw_body?: string;
   headers?: Record<string, string>;
+  refuse_event_ids?: string[];
   remaining: number;
 }
 
@@ -74,6 +80,7 @@ export function parseFaultSpec(input: unknown): FaultSpecResult {
     'body',
     'raw_body',
     'headers',
+    'refuse_event_ids',
   ];
   for (const key of Object.keys(spec)) if (!known.includes(key)) errors.push(`unknown fault field "${key}"`);
 
@@ -96,9 +103,16 @@ export function parseFaultSpec(input: unknown): FaultSpecResult {
   }
   const drop = spec['drop_connection'] === true;
   const hasStatus = spec['status'] !== undefined;
+  const refuse = spec['refuse_event_ids'];
+  if (refuse !== undefined) {
+    if (!Array.isArray(refuse) || refuse.length === 0 || !refuse.every((id) => typeof id === 'string' && id !== ''))
+      errors.push('refuse_event_ids must be a non-empty array of event ids');
+    if (hasStatus || drop || spec['after_processing'] !== undefined)
+      errors.push('refuse_event_ids answers 200 itself: use it without status, drop_connection or after_processing');
+  }
   if (drop && hasStatus) errors.push('use either status or drop_connection, not both');
-  if (!drop && !hasStatus && spec['delay_ms'] === undefined)
-    errors.push('a fault needs status, drop_connection or delay_ms');
+  if (!drop && !hasStatus && spec['delay_ms'] === undefined && refuse === undefined)
+    errors.push('a fault needs status, drop_connection or delay_ms (or refuse_event_ids)');
   if (spec['body'] !== undefined && !hasStatus) errors.push('body is only used together with status');
   if (spec['raw_body'] !== undefined && typeof spec['raw_body'] !== 'string') errors.push('raw_body must be a string');
   if (spec['raw_body'] !== undefined && !hasStatus) errors.push('raw_body is only used together with status');
@@ -144,6 +158,7 @@ export class FaultQueue {
       ...(spec.body !== undefined ? { body: spec.body } : {}),
       ...(spec.raw_body !== undefined ? { raw_body: spec.raw_body } : {}),
       ...(spec.headers !== undefined ? { headers: { ...spec.headers } } : {}),
+      ...(spec.refuse_event_ids !== undefined ? { refuse_event_ids: [...spec.refuse_event_ids] } : {}),
       remaining: spec.count ?? 1,
     };
     this.faults.push(fault);

@@ -103,6 +103,32 @@ export function validateBody(verdict: BatchVerdict): ValidateBody {
   };
 }
 
+/**
+ * POST /events answered with per-event verdicts (the `refuse_event_ids` fault): HTTP 200, the refused events INVALID
+ * with their reason, the others VALID (and stored). The top-level status is INVALID when any event was refused.
+ */
+export function sendPerEvent(
+  refused: Map<number, string>,
+  count: number,
+): { status: 'VALID' | 'INVALID'; event?: number; reason: string; errors?: ErrorDetails; event_logs: EventLog[] } {
+  const eventLogs = Array.from({ length: count }, (_, i): EventLog => {
+    const reason = refused.get(i);
+    return reason === undefined
+      ? { event: i, status: 'VALID', errors: { codes: [], error_msgs: [] }, warnings: [] }
+      : { event: i, status: 'INVALID', errors: { codes: ['EVENT_REFUSED'], error_msgs: [reason] }, warnings: [] };
+  });
+  const first = [...refused.keys()].sort((x, y) => x - y)[0];
+  if (first === undefined) return { status: 'VALID', reason: SEND_OK_REASON, event_logs: eventLogs };
+  const reason = refused.get(first)!;
+  return {
+    status: 'INVALID',
+    event: first,
+    reason,
+    errors: { codes: ['EVENT_REFUSED'], error_msgs: [reason] },
+    event_logs: eventLogs,
+  };
+}
+
 /** GET /events/validate/logs: Snap's ValidateEvent records (event_time is a string there). */
 export function logsBody(entries: TestLogEntry[]): LogsBody {
   return {

@@ -462,6 +462,20 @@ describe('fault injection', () => {
     expect(sandbox.store.duplicates()).toEqual([{ pixel_id: PIXEL, event_id: 'ord-10042', count: 2 }]);
   });
 
+  it('refuse_event_ids: HTTP 200 with one verdict per event; refused events are not stored, the others are', async () => {
+    const added = await admin('/faults', 'POST', { pixel_id: PIXEL, refuse_event_ids: ['ev-b'] });
+    expect(added.status).toBe(201);
+    const sent = await post({ data: [purchase(undefined, 'ev-a'), purchase(undefined, 'ev-b')] });
+    expect(sent.status).toBe(200);
+    expect(sent.body).toMatchObject({ status: 'INVALID', event: 1, errors: { codes: ['EVENT_REFUSED'] } });
+    expect(sent.body.event_logs.map((l: Json) => l.status)).toEqual(['VALID', 'INVALID']);
+    expect(sent.body.event_logs[1].errors.error_msgs[0]).toMatch(/refused/);
+    expect(sandbox.store.events().map((e) => e.event_id)).toEqual(['ev-a']);
+    // The rule is used up: the next request is answered normally.
+    expect((await post({ data: [purchase(undefined, 'ev-b')] })).body.status).toBe('VALID');
+    expect((await admin('/faults', 'POST', { refuse_event_ids: [], status: 200 })).status).toBe(400);
+  });
+
   it('delay_ms alone slows the normal answer down', async () => {
     sandbox.addFault({ delay_ms: 300 });
     const started = Date.now();

@@ -7,7 +7,7 @@ import { type FaultQueue, parseFaultSpec, type Fault, type SandboxEndpoint } fro
 import { type PixelRegistry, canonicalPixelId, isPixelId } from './pixels';
 import { type SandboxStore, type JsonObject, type RequestOutcome, type TestLogEntry } from './store';
 import { validateBatch, type ValidationLimits } from './validate';
-import { failure, faultBody, invalid, logsBody, sendInvalid, sendValid, validateBody } from './responses';
+import { failure, faultBody, invalid, logsBody, sendInvalid, sendPerEvent, sendValid, validateBody } from './responses';
 
 export type LogEntry = Record<string, unknown> & { msg: string };
 
@@ -119,7 +119,7 @@ async function v3(
     }
   }
 
-  const { reply, outcome, events } = evaluate(ctx, url, rawPixel, endpoint, read, requestId);
+  const { reply, outcome, events } = evaluate(ctx, url, rawPixel, endpoint, read, requestId, fault?.refuse_event_ids);
 
   if (fault && fault.after_processing) {
     ctx.store.countRequest(pixelKey, outcome, true);
@@ -144,6 +144,7 @@ function evaluate(
   endpoint: SandboxEndpoint,
   read: BodyRead,
   requestId: string,
+  refuseEventIds?: string[],
 ): { reply: Reply; outcome: RequestOutcome; events?: number } {
   const isPost = endpoint === 'send' || endpoint === 'validate';
   const reject = (status: number, code: string, reason: string) => ({
@@ -213,6 +214,26 @@ function evaluate(
   }
   if (!verdict.ok)
     return { reply: { status: 400, body: sendInvalid(verdict) }, outcome: 'rejected', events: data.length };
+  if (refuseEventIds) {
+    // The refuse_event_ids fault: those events are refused inside a 200, the others are stored.
+    const refused = new Map<number, string>();
+    data.forEach((event, i) => {
+      const id = (event as JsonObject)['event_id'];
+      if (typeof id === 'string' && refuseEventIds.includes(id))
+        refused.set(i, `data[${i}] was refused by the sandbox (refuse_event_ids fault).`);
+    });
+    ctx.store.accept(
+      pixelId,
+      requestId,
+      (data as JsonObject[]).filter((_, i) => !refused.has(i)),
+      nowMs,
+    );
+    return {
+      reply: { status: 200, body: sendPerEvent(refused, data.length) },
+      outcome: 'accepted',
+      events: data.length,
+    };
+  }
   ctx.store.accept(pixelId, requestId, data as JsonObject[], nowMs);
   return { reply: { status: 200, body: sendValid() }, outcome: 'accepted', events: data.length };
 }

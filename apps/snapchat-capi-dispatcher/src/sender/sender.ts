@@ -7,7 +7,7 @@ import type { ConfigViewService, OfferInfo } from '../config-view/config-view.se
 import type { DispatcherConfig } from '../config';
 import { conversionRef, type ClaimedRow, type DeliveryService, type Outcome } from '../delivery/delivery.service';
 import { backoffDelay, planRetry, type RetryPolicy } from '../delivery/retry-policy';
-import { PayloadTooLargeError, SnapRejectedError, type SnapCapiClient } from '../snap-capi/client';
+import { PayloadTooLargeError, SnapRejectedError, type SnapCapiClient, type SnapEventLog } from '../snap-capi/client';
 import { toSnapEvent, type SnapEvent } from '../snap-capi/mapping';
 import { SnapEventInvalid, assertValidPixelId, assertValidSnapEvent } from '../snap-capi/validate';
 import { placementNote, targetsFor, type PixelPlacement, type PlacementKind } from '../targets';
@@ -475,6 +475,8 @@ export class Sender {
     let items = chunk;
     let error: unknown = null;
     let sent = false;
+    let refused: SnapEventLog[] = [];
+    let httpStatus = 200;
     await tokenSlots.acquire();
     await this.global.acquire();
     try {
@@ -511,13 +513,15 @@ export class Sender {
       this.stats.requests++;
       this.stats.eventsSent += items.length;
       try {
-        await client.send({
+        const answer = await client.send({
           pixelId: g.urlPixelId,
           accessToken: g.token,
           validateOnly: g.validateOnly,
           events: items.map((i) => i.item.event),
           body: requestBody(items),
         });
+        refused = answer.eventErrors;
+        httpStatus = answer.httpStatus;
         sent = true;
       } catch (e) {
         error = e;
@@ -528,18 +532,34 @@ export class Sender {
     }
 
     if (sent) {
-      this.stats.delivered += items.length;
-      await this.markDurably(
-        claim,
-        items.map(({ item }) => ({
+      // A 2xx may refuse some events of the request (per-event verdicts): those failed, every other one landed.
+      const refusedAt = new Map(refused.map((r) => [r.event, r]));
+      const outcomes: Outcome[] = items.map(({ item }, i) => {
+        const r = refusedAt.get(i);
+        if (r) {
+          return {
+            id: item.row.id,
+            status: 'failed',
+            httpStatus,
+            reasonCode: 'snap_rejected',
+            message: r.message ?? `Snapchat refused this event (status ${r.status}).`,
+            placements: item.placements,
+            testMode: item.testMode,
+          };
+        }
+        return {
           id: item.row.id,
           status: 'delivered',
-          httpStatus: 200,
+          httpStatus,
           message: joinNotes(item.note, item.testMode ? TEST_MODE_NOTE : null),
           placements: item.placements,
           testMode: item.testMode,
-        })),
-      );
+        };
+      });
+      const failedNow = outcomes.filter((o) => o.status === 'failed').length;
+      this.stats.delivered += items.length - failedNow;
+      this.stats.failed += failedNow;
+      await this.markDurably(claim, outcomes);
       return;
     }
     await this.handleFailure(claim, g, items, toAppError(error));
