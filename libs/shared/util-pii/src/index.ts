@@ -28,3 +28,5 @@ export { US_STATES, US_STATE_CODES, toUsStateCode, usStateLookupKey } from './us
 
 export { deriveEventId, deriveConversionEventId } from './event-id';
 export type { EventIdInput, ConversionEventIdInput } from './event-id';
+
+export { REDACTED, looksLikePii, scrubValue, scrubParams, scrubUrl } from './scrub';
