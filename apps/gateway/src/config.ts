@@ -1,4 +1,6 @@
-import { commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import { TrustedProxies } from './protection/client-ip';
+import { isExactOrigin } from './protection/cors';
 
 export const gatewayKeys = defineConfig({
   logLevel: commonKeys.logLevel,
@@ -53,7 +55,12 @@ export const gatewayKeys = defineConfig({
     format: 'string',
     default: 'development',
   },
-  maxDepth: { env: 'GRAPHQL_MAX_DEPTH', doc: 'Maximum selection depth of an operation', format: 'int', default: '12' },
+  maxDepth: {
+    env: 'GRAPHQL_MAX_DEPTH',
+    doc: 'Maximum selection depth of an operation, introspection included (the standard introspection query is 15)',
+    format: 'int',
+    default: '15',
+  },
   maxAliases: { env: 'GRAPHQL_MAX_ALIASES', doc: 'Maximum aliases in an operation', format: 'int', default: '30' },
   maxFields: {
     env: 'GRAPHQL_MAX_FIELDS',
@@ -62,6 +69,48 @@ export const gatewayKeys = defineConfig({
     default: '600',
   },
   maxBodyBytes: { env: 'GRAPHQL_MAX_BODY_BYTES', doc: 'Maximum request body size', format: 'int', default: '102400' },
+  rateLimitKeyPerSecond: {
+    env: 'RATE_LIMIT_KEY_PER_SECOND',
+    doc: 'Requests per second per API key (token bucket refill, per gateway instance; 0 = no limit)',
+    format: 'int',
+    default: '20',
+  },
+  rateLimitKeyBurst: {
+    env: 'RATE_LIMIT_KEY_BURST',
+    doc: 'Burst per API key (token bucket size)',
+    format: 'int',
+    default: '40',
+  },
+  rateLimitAccountPerSecond: {
+    env: 'RATE_LIMIT_ACCOUNT_PER_SECOND',
+    doc: 'Requests per second per account, all its keys together (per gateway instance; 0 = no limit)',
+    format: 'int',
+    default: '50',
+  },
+  rateLimitAccountBurst: {
+    env: 'RATE_LIMIT_ACCOUNT_BURST',
+    doc: 'Burst per account (token bucket size)',
+    format: 'int',
+    default: '100',
+  },
+  rateLimitAuthFailuresPerMinute: {
+    env: 'RATE_LIMIT_AUTH_FAILURES_PER_MINUTE',
+    doc: 'Failed authentications (absent, wrong or revoked key) per client IP and minute before 429 (0 = no limit)',
+    format: 'int',
+    default: '20',
+  },
+  trustedProxies: {
+    env: 'TRUSTED_PROXIES',
+    doc: 'Peers (IPs or CIDRs) whose X-Forwarded-For is believed for the client IP (empty = the socket address)',
+    format: 'list',
+    optional: true,
+  },
+  corsAllowedOrigins: {
+    env: 'CORS_ALLOWED_ORIGINS',
+    doc: 'Origins (exact, e.g. https://admin.example.com) allowed to call /graphql from a browser (empty = no CORS)',
+    format: 'list',
+    optional: true,
+  },
 });
 export type GatewayConfig = ConfigOf<typeof gatewayKeys>;
 
@@ -70,5 +119,17 @@ export function loadGatewayConfig(env = process.env, overrides: Partial<GatewayC
   if (!['development', 'production', 'test'].includes(c.environment)) {
     throw new Error(`NODE_ENV must be development, production or test (got "${c.environment}")`);
   }
+  const problems: string[] = [];
+  try {
+    new TrustedProxies(c.trustedProxies ?? []);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  for (const origin of c.corsAllowedOrigins ?? []) {
+    if (!isExactOrigin(origin)) {
+      problems.push(`CORS_ALLOWED_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path or slash)`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
   return c;
 }

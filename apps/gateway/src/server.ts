@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { createLogger, type Logger } from '@snaptrack/util-logger';
@@ -24,6 +24,9 @@ import type { GatewayConfig } from './config';
 import { createGatewayDataSource } from './data-source';
 import { AccountService } from './account/account.service';
 import { queryLimitsRule } from './protection/limits';
+import { TokenBuckets } from './protection/rate-limit';
+import { TrustedProxies, requestClientIp } from './protection/client-ip';
+import { corsPolicy } from './protection/cors';
 import { explorerRoutes } from './explorer/explorer';
 
 export const SUPERGRAPH_PATH = path.join(__dirname, '../supergraph/supergraph.graphql');
@@ -48,6 +51,20 @@ function subgraphUrls(config: GatewayConfig): Record<string, string> {
     conversion: config.conversionServiceUrl,
   };
 }
+
+/** 429 with Retry-After (seconds) and extensions.code RATE_LIMITED, thrown from the context function. */
+function rateLimited(retryAfterSeconds: number, what: string): GraphQLError {
+  return new GraphQLError(`Too many requests (${what}); retry after ${retryAfterSeconds} s`, {
+    extensions: {
+      code: 'RATE_LIMITED',
+      retryAfterSeconds,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  });
+}
+
+/** The public key id of a well-formed key (`stk_<id>_…`); the bucket name, never the secret. */
+const keyIdOf = (key: string) => /^stk_([A-Za-z0-9]{12})_/.exec(key)?.[1] ?? key;
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -141,25 +158,53 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   });
   await apollo.start();
 
+  // In-memory, per gateway instance (see the README): N instances allow N times these rates.
+  const trusted = new TrustedProxies(config.trustedProxies ?? []);
+  const perKey = new TokenBuckets({ ratePerSecond: config.rateLimitKeyPerSecond, burst: config.rateLimitKeyBurst });
+  const perAccount = new TokenBuckets({
+    ratePerSecond: config.rateLimitAccountPerSecond,
+    burst: config.rateLimitAccountBurst,
+  });
+  const authFailures = new TokenBuckets({
+    ratePerSecond: config.rateLimitAuthFailuresPerMinute / 60,
+    burst: config.rateLimitAuthFailuresPerMinute,
+  });
+
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = (req as IncomingMessage & { id?: string }).id ?? '';
+    const ip = requestClientIp(req, trusted);
+    // An address that failed too often is refused before its key is even looked at (no oracle for guessing).
+    const blocked = authFailures.wait(ip);
+    if (blocked) throw rateLimited(blocked, 'too many failed authentications from this address');
     const key = bearer(req);
-    const accountId = isAdmin(key) ? ADMIN_IDENTITY : await accounts.verify(key);
-    if (!accountId) {
+    const admin = isAdmin(key);
+    const accountId = admin ? ADMIN_IDENTITY : await accounts.verify(key);
+    if (!key || !accountId) {
+      authFailures.take(ip);
       throw new GraphQLError('Missing or invalid API key: send "Authorization: Bearer <key>"', {
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
       });
     }
+    const keyBucket = admin ? 'admin' : keyIdOf(key);
+    const wait = Math.max(perKey.wait(keyBucket), perAccount.wait(accountId));
+    if (wait) throw rateLimited(wait, 'rate limit of this API key or account');
+    perKey.take(keyBucket);
+    perAccount.take(accountId);
     return { accountId, requestId };
   };
+  const cors = corsPolicy(config.corsAllowedOrigins ?? []);
+  const graphql = graphqlHandler(apollo, context, { bodyLimit: config.maxBodyBytes });
 
   const http = await listen(
     buildHandler(
       [
         {
-          method: ['GET', 'POST'],
+          method: ['GET', 'POST', 'OPTIONS'],
           path: '/graphql',
-          handler: graphqlHandler(apollo, context, { bodyLimit: config.maxBodyBytes }),
+          handler: async (req, res, url) => {
+            if (cors(req, res)) return; // a preflight, answered
+            await graphql(req, res, url);
+          },
         },
         ...(dev ? explorerRoutes() : []),
       ],
