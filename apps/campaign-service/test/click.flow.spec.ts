@@ -122,6 +122,79 @@ describe('campaign-service click capture (real broker and database)', () => {
     expect(clicks.messages.find((m) => m.value?.includes(clickId))?.key).toBe(clickId);
   });
 
+  it('scrubs e-mail addresses and phone numbers from the published and stored click; IP, UA and ids stay', async () => {
+    const c = await campaign({}, 'https://offer.example.com/go?cid={clickid}&s3={sub3}');
+    const query =
+      `sub1=${c.id}&sub2=120210000123456789&sub3=person%40example.com&sub4=%2B44%2020%207946%200958` +
+      `&phone=4155550123&ScCid=sc-pii-1`;
+    const res = await get(`/${c.key}?${query}`, {
+      'user-agent': UA,
+      referer: 'https://mail.example.com/inbox?to=person%2540example.com&tab=1',
+      'x-forwarded-for': '203.0.113.8',
+      'x-forwarded-host': 'trk.example.com',
+      'x-forwarded-proto': 'https',
+    });
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location') ?? '');
+    // The visitor's own redirect is filled from the raw parameters; only what we keep is scrubbed.
+    expect(location.searchParams.get('s3')).toBe('person@example.com');
+    const clickId = location.searchParams.get('cid') ?? '';
+    const event = await eventFor(clickId);
+    expect(() => ClickRecordedV1.contract.assert(event)).not.toThrow();
+    expect(event).toMatchObject({
+      ip: '203.0.113.8',
+      user_agent: UA,
+      sc_click_id: 'sc-pii-1',
+      referrer: 'https://mail.example.com/inbox?to=[redacted]&tab=1',
+      landing_url:
+        `https://trk.example.com/${c.key}?sub1=${c.id}&sub2=120210000123456789&sub3=[redacted]&sub4=[redacted]` +
+        `&phone=[redacted]&ScCid=sc-pii-1`,
+      params: {
+        sub1: c.id,
+        sub2: '120210000123456789',
+        sub3: '[redacted]',
+        sub4: '[redacted]',
+        phone: '[redacted]',
+        ScCid: 'sc-pii-1',
+      },
+    });
+    const raw = clicks.messages.find((m) => m.value?.includes(clickId))?.value ?? '';
+    expect(raw).not.toMatch(/person|example\.com%40|7946|4155550123/);
+
+    const q = `query($id: ID!) { campaign(id: $id) { clicks(first: 5) { nodes { id ip landingUrl params { name value } } } } }`;
+    let stored: { id: string; ip: string; landingUrl: string; params: { name: string; value: string }[] } | undefined;
+    await waitFor(
+      async () => {
+        stored = (await gqlAs(app.url, acc, q, { id: c.id })).data?.campaign.clicks.nodes[0];
+        return stored?.id === clickId;
+      },
+      { what: 'scrubbed click stored' },
+    );
+    expect(stored?.ip).toBe('203.0.113.8');
+    expect(stored?.landingUrl).toBe(event.landing_url);
+    expect(stored?.params).toEqual(expect.arrayContaining([{ name: 'sub3', value: '[redacted]' }]));
+    expect(JSON.stringify(stored)).not.toMatch(/person|7946|4155550123/);
+  });
+
+  it('direct: scrubs the landing page and referrer the script reports', async () => {
+    const c = await campaign({ trackingMethod: 'DIRECT', landingPageUrl: 'https://shop.example.com/lp' });
+    const lp = `https://shop.example.com/lp?cmpid=${c.key}&email=person%40example.com&sub1=42#/thanks?tel=%2B14155550123`;
+    const ref = 'https://www.snapchat.com/u/person@example.com';
+    const res = await get(
+      `/click?cmpid=${c.key}&sub1=42&_lp=${encodeURIComponent(lp)}&_ref=${encodeURIComponent(ref)}`,
+      { 'user-agent': UA },
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { clickid: string };
+    const event = await eventFor(body.clickid);
+    expect(event).toMatchObject({
+      landing_url: `https://shop.example.com/lp?cmpid=${c.key}&email=[redacted]&sub1=42#/thanks?tel=[redacted]`,
+      referrer: 'https://www.snapchat.com/u/[redacted]',
+      params: { sub1: '42' },
+      user_agent: UA,
+    });
+  });
+
   it('reads ScCid case-insensitively and survives Snapchat appending &ScCid to a link without "?"', async () => {
     const c = await campaign();
     const lower = await get(`/${c.key}?sccid=lower-1`);

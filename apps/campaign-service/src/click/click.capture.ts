@@ -1,11 +1,12 @@
 import type { ClickRecordedV1 } from '@snaptrack/contracts-events';
 import { HttpError } from '@snaptrack/util-http';
 import type { Logger } from '@snaptrack/util-logger';
+import { scrubParams, scrubUrl } from '@snaptrack/util-pii';
 import type { CampaignCache, CachedCampaign } from '../campaign/campaign.cache';
 import type { ConfigView, OfferView } from '../config-view/config-view';
 import { newClickId } from './click-id';
 import { ClickNotRecorded, type ClickPublisher } from './click.publisher';
-import { fillOfferUrl, safeRedirectUrl } from './offer-url';
+import { fillOfferUrl, keepsTemplateOrigin, safeRedirectUrl } from './offer-url';
 import { paramCaseInsensitive, paramsRecord } from './query';
 
 const MAX_SC_CLICK_ID = 512;
@@ -90,7 +91,11 @@ export class ClickCapture {
       },
       params,
     );
-    const checked = safeRedirectUrl(filled);
+    const safe = safeRedirectUrl(filled);
+    const checked =
+      'url' in safe && !keepsTemplateOrigin(offer.url, safe.url)
+        ? { problem: 'would leave the scheme and host of the offer URL after filling macros' }
+        : safe;
     if ('problem' in checked) {
       this.log.warn('offer URL refused for a click', {
         campaignId: campaign.id,
@@ -111,11 +116,14 @@ export class ClickCapture {
       offer_source_id: offer.offer_source_id ?? null,
       tracking_method: input.method,
       sc_click_id: scClickId,
+      // IP and user agent stay raw (Snapchat takes them as they are). The free-form parts are scrubbed of e-mail
+      // addresses and phone numbers (util-pii scrubUrl/scrubParams) before anything is published or stored; the
+      // offer URL above was filled from the raw parameters, as the visitor's own redirect needs them.
       ip: input.ip,
       user_agent: clip(input.userAgent, MAX_HEADER_VALUE),
-      referrer: clip(input.referrer, MAX_URL_VALUE),
-      landing_url: clip(input.landingUrl, MAX_URL_VALUE),
-      params,
+      referrer: clip(scrubUrl(input.referrer), MAX_URL_VALUE),
+      landing_url: clip(scrubUrl(input.landingUrl), MAX_URL_VALUE),
+      params: scrubParams(params),
       clicked_at: new Date().toISOString(),
     };
     try {
