@@ -48,6 +48,25 @@ export const configServiceKeys = defineConfig({
     format: 'url',
     default: 'http://127.0.0.1:8080',
   },
+  environment: {
+    env: 'NODE_ENV',
+    doc: 'development lets localhost, 127.0.0.1 and ::1 be tracking domains without DNS proof; production refuses them',
+    format: 'string',
+    default: 'development',
+  },
+  dnsResolvers: {
+    env: 'DNS_RESOLVERS',
+    doc: 'DNS servers (ip or ip:port, comma-separated) for tracking domain TXT verification; empty = the system resolvers',
+    format: 'list',
+    default: '',
+    optional: true,
+  },
+  postbackSecretOverlapHours: {
+    env: 'POSTBACK_SECRET_OVERLAP_HOURS',
+    doc: 'Default hours rotatePostbackSecret keeps accepting the replaced postback secret (0-720)',
+    format: 'int',
+    default: '24',
+  },
 });
 export type ConfigServiceConfig = ConfigOf<typeof configServiceKeys>;
 
@@ -56,7 +75,11 @@ export function loadConfigServiceConfig(
   overrides: Partial<ConfigServiceConfig> = {},
 ): ConfigServiceConfig {
   const config = loadConfig(configServiceKeys, env, overrides);
+  if (config.postbackSecretOverlapHours < 0 || config.postbackSecretOverlapHours > 720)
+    throw new ConfigError(['POSTBACK_SECRET_OVERLAP_HOURS must be between 0 and 720']);
   const problem = TokenCipher.validateSpec(config.tokenEncryptionKeys);
   if (problem) throw new ConfigError([`TOKEN_ENCRYPTION_KEYS is malformed: ${problem}`]);
+  if (!['development', 'production', 'test'].includes(config.environment))
+    throw new ConfigError([`NODE_ENV must be development, production or test (got "${config.environment}")`]);
   return config;
 }

@@ -23,6 +23,7 @@ import { PixelService } from './pixel/pixel.service';
 import { TemplateResolver } from './template/template.resolver';
 import { TrackingDomainResolver } from './tracking-domain/tracking-domain.resolver';
 import { TrackingDomainService } from './tracking-domain/tracking-domain.service';
+import { DnsVerifier } from './tracking-domain/dns-verifier';
 import { TrafficChannelResolver } from './traffic-channel/traffic-channel.resolver';
 import { TrafficChannelService } from './traffic-channel/traffic-channel.service';
 
@@ -53,9 +54,12 @@ export async function startServer(config: ConfigServiceConfig): Promise<RunningC
     channels: new TrafficChannelService(uow, log),
     conversionTypes: new ConversionTypeService(uow, log),
     pixels: new PixelService(uow, cipher, log),
-    offerSources: new OfferSourceService(uow, log),
+    offerSources: new OfferSourceService(uow, log, { secretOverlapHours: config.postbackSecretOverlapHours }),
     offers: new OfferService(uow, log),
-    trackingDomains: new TrackingDomainService(uow, log),
+    trackingDomains: new TrackingDomainService(uow, log, {
+      environment: config.environment,
+      dns: new DnsVerifier(config.dnsResolvers ?? []),
+    }),
   };
   if (config.tokenRotateOnStart) await services.pixels.rotateTokens(null);
 

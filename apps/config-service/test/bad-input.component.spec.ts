@@ -261,7 +261,7 @@ describe('bad inputs, wrong accounts and deletes of things in use', () => {
     it.each([
       ['https://trk.example.com', 'without http:// or https://'],
       ['trk.example.com:8080', 'without a port'],
-      ['localhost', 'at least two labels'],
+      ['trk', 'at least two labels'],
       ['10.0.0.1', 'real top-level domain'],
       ['bad_label.example.com', 'each label'],
     ])('refuses the tracking domain %s', async (hostname, message) => {

@@ -65,7 +65,11 @@ async function viewFromDatabase(ds: DataSource): Promise<Map<string, ConfigEntit
   for (const r of await ds.query('SELECT * FROM offer'))
     put('offer', r, { name: r.name, url: r.url, offer_source_id: r.offer_source_id });
   for (const r of await ds.query('SELECT * FROM tracking_domain'))
-    put('tracking_domain', r, { hostname: r.hostname, is_default: r.is_default });
+    put('tracking_domain', r, {
+      hostname: r.hostname,
+      is_default: r.is_default,
+      verified: r.verification_status === 'VERIFIED',
+    });
   return view;
 }
 

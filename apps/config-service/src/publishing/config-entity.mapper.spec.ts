@@ -40,12 +40,22 @@ describe('config.entity.v1 mappers', () => {
         additionalParams: [{ param: 'em', role: 'email' }],
         postbackTokenSha256: null,
         postbackTokenHint: null,
+        previousPostbackTokenSha256: null,
+        previousPostbackTokenExpiresAt: null,
+        acceptUnsignedPostbacks: true,
         clickExpirationDays: 30,
         defaultCurrency: 'USD',
         defaultPhoneCountry: 'US',
       }),
       offerEvent({ ...base, name: 'Offer', url: 'https://o.example.com/?c={clickid}', offerSourceId: base.id }),
-      trackingDomainEvent({ ...base, hostname: 'trk.example.com', isDefault: true }),
+      trackingDomainEvent({
+        ...base,
+        hostname: 'trk.example.com',
+        isDefault: true,
+        verificationToken: 'tok',
+        verificationStatus: 'VERIFIED',
+        verifiedAt: base.updatedAt,
+      }),
     ];
     for (const v of values) {
       expect(ConfigEntityV1.contract.assert(v)).toBe(v);
@@ -57,9 +67,13 @@ describe('config.entity.v1 mappers', () => {
         updated_at: '2026-01-02T03:04:05.678Z',
       });
     }
+    expect(values[4].data).toEqual({ hostname: 'trk.example.com', is_default: true, verified: true });
     expect(values[2].data).toMatchObject({
       params: { click_id: 'clickid', payout: 'sum', type: 'type', event_id: 'eventid', currency: 'currency' },
       roles: [{ param: 'em', role: 'email' }],
+      previous_postback_token_sha256: null,
+      previous_postback_token_expires_at: null,
+      accept_unsigned_postbacks: true,
     });
   });
 

@@ -86,6 +86,9 @@ export function offerSourceEvent(s: OfferSourceEntity): ConfigEntityV1.Value {
     },
     roles: s.additionalParams.map((a) => ({ param: a.param, role: a.role })),
     postback_token_sha256: s.postbackTokenSha256,
+    previous_postback_token_sha256: s.previousPostbackTokenSha256,
+    previous_postback_token_expires_at: s.previousPostbackTokenExpiresAt?.toISOString() ?? null,
+    accept_unsigned_postbacks: s.acceptUnsignedPostbacks,
     click_expiration_days: s.clickExpirationDays,
     default_currency: s.defaultCurrency,
     default_phone_country: s.defaultPhoneCountry,
@@ -97,5 +100,9 @@ export function offerEvent(o: OfferEntity): ConfigEntityV1.Value {
 }
 
 export function trackingDomainEvent(d: TrackingDomainEntity): ConfigEntityV1.Value {
-  return state('tracking_domain', d, { hostname: d.hostname, is_default: d.isDefault });
+  return state('tracking_domain', d, {
+    hostname: d.hostname,
+    is_default: d.isDefault,
+    verified: d.verificationStatus === 'VERIFIED',
+  });
 }

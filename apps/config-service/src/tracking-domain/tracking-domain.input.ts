@@ -1,5 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 import { badInput } from '@snaptrack/util-federation';
+import { isLoopbackHost } from './dns-verifier';
 
 @InputType('CreateTrackingDomainInput')
 export class CreateTrackingDomainInput {
@@ -20,9 +21,14 @@ export class UpdateTrackingDomainInput {
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
-/** A DNS hostname (no scheme, port, path or IP address); returns it lowercase without a trailing dot. */
+/**
+ * A DNS hostname (no scheme, port, path or IP address); returns it lowercase without a trailing dot. The loopback
+ * names `localhost`, `127.0.0.1` and `::1` are accepted here; the service allows them only in development.
+ */
 export function hostname(raw: string | null | undefined): string {
   const v = (raw ?? '').trim().toLowerCase().replace(/\.$/, '');
+  const loopback = v === '[::1]' ? '::1' : v;
+  if (isLoopbackHost(loopback)) return loopback;
   const problem = hostnameProblem(v);
   if (problem)
     throw badInput(

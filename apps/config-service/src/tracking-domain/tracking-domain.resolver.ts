@@ -40,6 +40,15 @@ export class TrackingDomainResolver {
     return TrackingDomainType.from(await this.domains.update(ctx.accountId, id, input));
   }
 
+  @Mutation(() => TrackingDomainType, {
+    description:
+      'Looks up the TXT record verificationRecord.name and marks the domain VERIFIED when it carries ' +
+      'verificationRecord.value; otherwise DOMAIN_VERIFICATION_FAILED (extensions: expected, found)',
+  })
+  async verifyTrackingDomain(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext) {
+    return TrackingDomainType.from(await this.domains.verify(ctx.accountId, id));
+  }
+
   @Mutation(() => ID, { description: 'The default domain can be deleted only when it is the last one' })
   deleteTrackingDomain(@Arg('id', () => ID) id: string, @Ctx() ctx: SubgraphContext): Promise<string> {
     return this.domains.delete(ctx.accountId, id);

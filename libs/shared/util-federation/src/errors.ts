@@ -1,7 +1,14 @@
 import { GraphQLError } from 'graphql';
 
 export type UserErrorCode =
-  'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'DUPLICATE_PIXEL' | 'UNAUTHENTICATED' | 'FORBIDDEN';
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DUPLICATE_PIXEL'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'DOMAIN_TAKEN'
+  | 'DOMAIN_VERIFICATION_FAILED';
 
 /** A GraphQL error a user can act on; `extensions.code` is the contract frontends switch on. */
 export function userError(code: UserErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {

@@ -1,1 +1,2 @@
 export * from './testing';
+export * from './dns-server';
