@@ -222,6 +222,8 @@ describe('bad inputs, wrong accounts and deletes of things in use', () => {
       ['javascript', 'javascript:alert({clickid})', 'must start with http:// or https://'],
       ['no macro', 'https://offer.example.com/landing', 'must contain the {clickid} macro'],
       ['empty', '', 'must not be empty'],
+      ['host-macro', 'https://{sub1}/x?c={clickid}', 'must not contain a macro ({…}) in its host'],
+      ['subdomain-macro', 'https://{sub1}.example.com/?c={clickid}', 'must not contain a macro ({…}) in its host'],
     ])('refuses a %s offer URL', async (_what, url, message) => {
       await refused(
         M.createOffer,

@@ -18,6 +18,13 @@ describe('offerUrl', () => {
     ['https://offer.example.com/?c={click_id}', '{clickid} macro'],
     ['https://offer.example.com/?c={clickid} x', 'spaces'],
     ['', 'must not be empty'],
+    ['https://{sub1}/x?c={clickid}', 'must not contain a macro ({…}) in its host'],
+    ['https://{sub1}.example.com/?c={clickid}', 'must not contain a macro ({…}) in its host'],
+    ['https://offer.example.com{sub1}/?c={clickid}', 'in its host'],
+    ['https:{sub1}/x?c={clickid}', 'in its host'],
+    ['https://{sub1}@offer.example.com/?c={clickid}', 'in its user info'],
+    ['https://offer.example.com:{sub1}/?c={clickid}', 'in its port'],
+    ['{sub1}://offer.example.com/?c={clickid}', 'in its scheme'],
   ])('rejects %j (%s)', (url, message) => {
     expect(() => offerUrl(url)).toThrow(
       expect.objectContaining({

@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { badInput } from '@snaptrack/util-federation';
 import { requiredText } from '../common/text';
+import { macroInOrigin } from '../common/url-template';
 
 @InputType('CreateOfferInput')
 export class CreateOfferInput {
@@ -32,6 +33,14 @@ export function offerUrl(raw: string | null | undefined): string {
   if (!v) throw badInput(`Offer URL must not be empty: enter an absolute http(s) URL ${example}`, 'url');
   if (v.length > 2048) throw badInput('Offer URL must be at most 2048 characters', 'url');
   if (/\s/.test(v)) throw badInput('Offer URL must not contain spaces', 'url');
+  // Before parsing: a placeholder in the port does not even parse, and the user should hear why.
+  const macroAt = /^https?:/i.test(v) ? macroInOrigin(v) : /^\{/.test(v) ? 'scheme' : null;
+  if (macroAt)
+    throw badInput(
+      `Offer URL must not contain a macro ({…}) in its ${macroAt}: the scheme, user info, host and port must be ` +
+        `literal, so a click can never choose where visitors are sent (put macros in the path or query, ${example})`,
+      'url',
+    );
   let u: URL;
   try {
     u = new URL(v);
