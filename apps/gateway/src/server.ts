@@ -25,7 +25,7 @@ import { createGatewayDataSource } from './data-source';
 import { AccountService } from './account/account.service';
 import { queryLimitsRule } from './protection/limits';
 import { TokenBuckets } from './protection/rate-limit';
-import { TrustedProxies, requestClientIp } from './protection/client-ip';
+import { TrustedProxies, addressBucket, requestClientIp } from './protection/client-ip';
 import { corsPolicy } from './protection/cors';
 import { explorerRoutes } from './explorer/explorer';
 
@@ -172,7 +172,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
 
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     const requestId = (req as IncomingMessage & { id?: string }).id ?? '';
-    const ip = requestClientIp(req, trusted);
+    const ip = addressBucket(requestClientIp(req, trusted));
     // An address that failed too often is refused before its key is even looked at (no oracle for guessing).
     const blocked = authFailures.wait(ip);
     if (blocked) throw rateLimited(blocked, 'too many failed authentications from this address');

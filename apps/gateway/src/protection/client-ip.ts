@@ -71,3 +71,21 @@ export function clientIp(
 export function requestClientIp(req: IncomingMessage, trusted: TrustedProxies): string {
   return clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], trusted) ?? 'unknown';
 }
+
+/**
+ * The rate-limit bucket of a client address: an IPv4 address as it is, an IPv6 address by its /64 (one subscriber
+ * usually holds a whole /64, so per-address buckets would be trivial to rotate around).
+ */
+export function addressBucket(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const [head, tail] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail === undefined ? [] : tail ? tail.split(':') : [];
+  if (right.length && right[right.length - 1].includes('.')) right.splice(-1, 1, '0', '0'); // embedded IPv4 tail
+  if (left.length && left[left.length - 1].includes('.')) left.splice(-1, 1, '0', '0');
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}

@@ -1,0 +1,45 @@
+import { ConfigError } from '@snaptrack/util-config';
+import { loadGatewayConfig } from './config';
+
+const base = { INTERNAL_AUTH_SECRET: 'x'.repeat(32) };
+
+describe('gateway config', () => {
+  it('defaults: rate limits on, no CORS, no trusted proxies', () => {
+    const c = loadGatewayConfig(base);
+    expect(c).toMatchObject({
+      rateLimitKeyPerSecond: 20,
+      rateLimitKeyBurst: 40,
+      rateLimitAuthFailuresPerMinute: 20,
+      maxDepth: 15,
+    });
+    expect(c.corsAllowedOrigins).toBeUndefined();
+    expect(c.trustedProxies).toBeUndefined();
+  });
+
+  it('reads the CORS allow-list and trusted proxies', () => {
+    const c = loadGatewayConfig({
+      ...base,
+      CORS_ALLOWED_ORIGINS: 'https://admin.example.com, http://localhost:5173',
+      TRUSTED_PROXIES: '10.0.0.0/8,::1',
+    });
+    expect(c.corsAllowedOrigins).toEqual(['https://admin.example.com', 'http://localhost:5173']);
+    expect(c.trustedProxies).toEqual(['10.0.0.0/8', '::1']);
+  });
+
+  it('refuses origins that are not exact origins, and malformed proxies, in one error', () => {
+    const load = () =>
+      loadGatewayConfig({
+        ...base,
+        CORS_ALLOWED_ORIGINS: 'https://admin.example.com/,*,admin.example.com',
+        TRUSTED_PROXIES: '10.0.0.0/33',
+      });
+    expect(load).toThrow(ConfigError);
+    try {
+      load();
+    } catch (e) {
+      expect((e as ConfigError).problems).toHaveLength(4);
+      expect((e as ConfigError).message).toMatch(/TRUSTED_PROXIES: bad prefix/);
+      expect((e as ConfigError).message).toMatch(/"https:\/\/admin.example.com\/" is not an origin/);
+    }
+  });
+});
