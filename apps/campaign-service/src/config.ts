@@ -1,4 +1,4 @@
-import { commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
 
 export const campaignServiceKeys = defineConfig({
   ...commonKeys,
@@ -88,6 +88,24 @@ export const campaignServiceKeys = defineConfig({
     format: 'duration-ms',
     default: '30000',
   },
+  clickRetentionDays: {
+    env: 'CLICK_RETENTION_DAYS',
+    doc: 'Clicks older than this are deleted (days; at least 38, as Snap takes events up to 37 days old)',
+    format: 'int',
+    default: '45',
+  },
+  retentionIntervalMs: {
+    env: 'RETENTION_INTERVAL_MS',
+    doc: 'How often the retention job deletes expired rows',
+    format: 'duration-ms',
+    default: '3600000',
+  },
+  retentionBatchSize: {
+    env: 'RETENTION_BATCH_SIZE',
+    doc: 'Rows per DELETE of the retention job (each batch is its own short transaction)',
+    format: 'int',
+    default: '1000',
+  },
 });
 export type CampaignServiceConfig = ConfigOf<typeof campaignServiceKeys>;
 
@@ -95,5 +113,13 @@ export function loadCampaignServiceConfig(
   env = process.env,
   overrides: Partial<CampaignServiceConfig> = {},
 ): CampaignServiceConfig {
-  return loadConfig(campaignServiceKeys, env, overrides);
+  const config = loadConfig(campaignServiceKeys, env, overrides);
+  const problems: string[] = [];
+  if (config.clickRetentionDays < 38)
+    problems.push('CLICK_RETENTION_DAYS must be at least 38 (Snap accepts events up to 37 days after the click)');
+  if (config.retentionIntervalMs < 1000) problems.push('RETENTION_INTERVAL_MS must be at least 1000');
+  if (config.retentionBatchSize < 1 || config.retentionBatchSize > 100000)
+    problems.push('RETENTION_BATCH_SIZE must be from 1 to 100000');
+  if (problems.length) throw new ConfigError(problems);
+  return config;
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
 import { BatchingProducer, createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
-import { dbReachable, openDatabase } from '@snaptrack/util-db';
+import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
 import { ConfigError } from '@snaptrack/util-config';
 import { TOPICS, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import type { DataSource } from 'typeorm';
@@ -24,6 +24,7 @@ import { ClickPublisher } from './click/click.publisher';
 import { ClickCapture } from './click/click.capture';
 import { clickRoutes } from './click/click.routes';
 import { TrustedProxies } from './click/client-ip';
+import { campaignRetentionRules } from './click/click.retention';
 
 export interface RunningCampaignService {
   url: string;
@@ -32,6 +33,8 @@ export interface RunningCampaignService {
   view: ConfigView;
   cache: CampaignCache;
   clickStore: ClickStore;
+  /** Deletes clicks older than CLICK_RETENTION_DAYS every RETENTION_INTERVAL_MS. */
+  retention: RetentionJob;
   /** The Kafka producer (clicks, dead letters); exposed so tests can take the broker away from the hot path. */
   producer: Producer;
   stop(): Promise<void>;
@@ -119,6 +122,12 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
       { name: 'config_view', check: async () => viewConsumer.isCaughtUp },
     ],
   });
+  const retention = new RetentionJob(ds, campaignRetentionRules(config), {
+    intervalMs: config.retentionIntervalMs,
+    batchSize: config.retentionBatchSize,
+    log,
+  });
+  retention.start();
   log.info('campaign-service listening', { url: http.url });
   return {
     url: http.url,
@@ -127,8 +136,10 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
     view,
     cache,
     clickStore,
+    retention,
     producer,
     stop: async () => {
+      await retention.stop();
       await http.close();
       await batching.drain();
       await clickStore.stop();
