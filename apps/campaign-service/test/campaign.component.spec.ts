@@ -158,6 +158,18 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
       'landingPageUrl',
     ],
     ['a data: fallback URL', { fallbackUrl: 'data:text/html,hi' }, 'BAD_USER_INPUT', 'fallbackUrl'],
+    [
+      'a fallback URL with a macro host',
+      { fallbackUrl: 'https://{sub1}/x?c={clickid}' },
+      'BAD_USER_INPUT',
+      'fallbackUrl',
+    ],
+    [
+      'a landing page with a macro subdomain',
+      { trackingMethod: 'DIRECT', landingPageUrl: 'https://{sub1}.example.com/' },
+      'BAD_USER_INPUT',
+      'landingPageUrl',
+    ],
     ['an unknown traffic channel', { trafficChannelId: 'nope' }, 'NOT_FOUND', 'trafficChannelId'],
     ['an unknown tracking domain', { trackingDomain: 'not-mine.example.com' }, 'NOT_FOUND', 'trackingDomain'],
   ])('refuses %s and stores nothing', async (_label, patch, code, field) => {

@@ -108,8 +108,20 @@ export class ConfigFixtures {
     return id;
   }
 
-  async trackingDomain(accountId: string, hostname: string, isDefault = false, id = randomUUID()): Promise<string> {
-    await this.publish('tracking_domain', accountId, id, { hostname, is_default: isDefault });
+  /** A tracking domain; verified unless `verified` says otherwise (`undefined` publishes no field, as before). */
+  async trackingDomain(
+    accountId: string,
+    hostname: string,
+    isDefault = false,
+    opts: { id?: string; verified?: boolean | null | 'absent' } = {},
+  ): Promise<string> {
+    const id = opts.id ?? randomUUID();
+    const verified = opts.verified === undefined ? true : opts.verified;
+    await this.publish('tracking_domain', accountId, id, {
+      hostname,
+      is_default: isDefault,
+      ...(verified === 'absent' ? {} : { verified }),
+    });
     return id;
   }
 }

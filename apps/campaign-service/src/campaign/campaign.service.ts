@@ -11,7 +11,7 @@ import {
 } from '@snaptrack/util-federation';
 import { isUniqueViolation } from '@snaptrack/util-db';
 import type { ConfigView } from '../config-view/config-view';
-import { safeRedirectUrl } from '../click/offer-url';
+import { macroInOrigin, safeRedirectUrl } from '../click/offer-url';
 import { Campaign, type CampaignOfferRow, type CampaignStatusValue, type TrackingMethodValue } from './campaign.entity';
 import type { CampaignCache } from './campaign.cache';
 import type { CampaignOfferInput, CreateCampaignInput, UpdateCampaignInput } from './campaign.input';
@@ -320,6 +320,13 @@ export function optionalUrl(raw: string | null | undefined, field: string, landi
   if (raw === undefined || raw === null || raw.trim() === '') return null;
   const url = raw.trim();
   if (url.length > MAX_URL) throw badInput(`${field} is longer than ${MAX_URL} characters`, field);
+  const macroAt = macroInOrigin(url);
+  if (macroAt)
+    throw badInput(
+      `${field} must not contain a macro ({…}) in its ${macroAt}: the scheme, user info, host and port must be literal, ` +
+        'so a click can never choose where visitors are sent',
+      field,
+    );
   const checked = safeRedirectUrl(url);
   if ('problem' in checked) throw badInput(`${field} ${checked.problem}; give an absolute http(s) URL`, field);
   if (landingPage && url.includes('#')) {

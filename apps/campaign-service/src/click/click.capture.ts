@@ -24,6 +24,8 @@ export interface CaptureInput {
   userAgent: string | null;
   referrer: string | null;
   landingUrl: string | null;
+  /** Hostname the request arrived on (no port), or null; a tracking domain must be verified to serve clicks. */
+  host?: string | null;
 }
 
 export type CaptureResult =
@@ -57,8 +59,14 @@ export class ClickCapture {
   ) {}
 
   async capture(input: CaptureInput): Promise<CaptureResult> {
+    // A Host that names a tracking domain serves clicks only once its account proved control of it, and only for
+    // that account's campaigns. Other hosts (PUBLIC_TRACKING_URL, internal names) are not tracking domains.
+    const domain = input.host ? this.view.trackingDomainForHost(input.host) : undefined;
+    if (domain && domain.verified !== true)
+      return { kind: 'unavailable', reason: 'this tracking domain is not verified', fallbackUrl: null };
     const campaign = this.cache.get(input.key);
-    if (!campaign) return { kind: 'unavailable', reason: 'unknown campaign', fallbackUrl: null };
+    if (!campaign || (domain && domain.accountId !== campaign.accountId))
+      return { kind: 'unavailable', reason: 'unknown campaign', fallbackUrl: null };
     if (campaign.status !== 'ACTIVE')
       return { kind: 'unavailable', reason: 'campaign is paused', fallbackUrl: campaign.fallbackUrl };
 

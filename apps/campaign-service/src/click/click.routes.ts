@@ -27,6 +27,14 @@ function header(req: IncomingMessage, name: string): string | null {
   return typeof v === 'string' && v ? v : Array.isArray(v) && v.length ? v[0] : null;
 }
 
+/** `Trk.Example.com:8080` → `trk.example.com`, `[::1]:4002` → `::1`. */
+export function hostnameOf(host: string | null): string | null {
+  if (!host) return null;
+  const h = host.toLowerCase();
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']'));
+  return h.replace(/:\d+$/, '').replace(/\.$/, '') || null;
+}
+
 function fail(res: ServerResponse, e: unknown, headers: Record<string, string> = {}): void {
   if (!(e instanceof HttpError)) throw e;
   const error =
@@ -59,13 +67,19 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
     };
   };
 
+  /** The Host the visitor asked for (`X-Forwarded-Host` only from trusted proxies), if well-formed. */
+  const requestHost = (req: IncomingMessage, trustedPeer: boolean): string | null => {
+    const host =
+      (trustedPeer ? header(req, 'x-forwarded-host')?.split(',')[0].trim() : undefined) ?? header(req, 'host');
+    return host && HOST.test(host) ? host : null;
+  };
+
   /** The click URL as the visitor requested it on the tracking domain (the redirect method's landing URL). */
   const requestUrl = (req: IncomingMessage, target: string, trustedPeer: boolean): string | null => {
     const fwdProto = trustedPeer ? header(req, 'x-forwarded-proto')?.split(',')[0].trim().toLowerCase() : undefined;
     const proto = fwdProto === 'https' || fwdProto === 'http' ? fwdProto : 'http';
-    const host =
-      (trustedPeer ? header(req, 'x-forwarded-host')?.split(',')[0].trim() : undefined) ?? header(req, 'host');
-    return host && HOST.test(host) ? `${proto}://${host}${target}` : null;
+    const host = requestHost(req, trustedPeer);
+    return host ? `${proto}://${host}${target}` : null;
   };
 
   const tooLong = (req: IncomingMessage) => {
@@ -91,6 +105,7 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
         userAgent: c.userAgent,
         referrer: header(req, 'referer'),
         landingUrl: requestUrl(req, target, c.trustedPeer),
+        host: hostnameOf(requestHost(req, c.trustedPeer)),
       });
       if (result.kind === 'recorded') {
         if (json) return sendJson(res, 200, { clickid: result.clickId, offer_url: result.offerUrl }, CORS);
@@ -132,6 +147,7 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
         userAgent: c.userAgent,
         referrer: first('_ref') || null,
         landingUrl: lpChecked && 'url' in lpChecked ? lp : header(req, 'referer'),
+        host: hostnameOf(requestHost(req, c.trustedPeer)),
       });
       if (result.kind === 'recorded')
         return sendJson(res, 200, { clickid: result.clickId, offer_url: result.offerUrl }, CORS);

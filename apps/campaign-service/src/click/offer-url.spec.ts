@@ -1,4 +1,4 @@
-import { fillOfferUrl, safeRedirectUrl } from './offer-url';
+import { fillOfferUrl, keepsTemplateOrigin, macroInOrigin, safeRedirectUrl } from './offer-url';
 
 describe('fillOfferUrl', () => {
   const builtIns = {
@@ -54,5 +54,63 @@ describe('safeRedirectUrl', () => {
   ])('refuses %s', (input, problem) => {
     const r = safeRedirectUrl(input);
     expect('problem' in r && r.problem).toEqual(expect.stringContaining(problem));
+  });
+});
+
+describe('macroInOrigin (save-time check of offer, landing and fallback URLs)', () => {
+  it.each([
+    ['https://{sub1}/x?c={clickid}', 'host'],
+    ['https://{sub1}.example.com/', 'host'],
+    ['https://example.com{sub1}/', 'host'],
+    ['https:{sub1}/x', 'host'],
+    ['https:\\\\{sub1}\\x', 'host'],
+    ['https://{sub1}@example.com/', 'user info'],
+    ['https://example.com:{port}/', 'port'],
+    ['{scheme}://example.com/', 'scheme'],
+  ])('finds the macro in %s (%s)', (template, part) => {
+    expect(macroInOrigin(template)).toBe(part);
+  });
+
+  it.each([
+    'https://offer.example.com/lp?c={clickid}&s={sub1}',
+    'https://offer.example.com/{sub1}/x#{sub2}',
+    'http://[::1]:8080/?c={clickid}',
+    'https://offer.example.com?c={clickid}',
+  ])('allows macros in the path, query and fragment: %s', (template) => {
+    expect(macroInOrigin(template)).toBeNull();
+  });
+});
+
+describe('keepsTemplateOrigin (click-time defence in depth)', () => {
+  const fill = (template: string, params: Record<string, string>) => fillOfferUrl(template, {}, params);
+
+  it.each(['@evil.com', '//evil.com', '\\\\evil.com', '.evil.com', ':80@evil.com', 'x/../../@evil.com'])(
+    'a query-string value %j cannot change the host',
+    (value) => {
+      for (const template of [
+        'https://offer.example.com/{sub1}?c={clickid}',
+        'https://offer.example.com{path}',
+        'https://offer.example.com/x?u={sub1}',
+      ]) {
+        const filled = fill(template, { sub1: value, path: value });
+        const safe = safeRedirectUrl(filled);
+        const ok = 'url' in safe && keepsTemplateOrigin(template, safe.url);
+        if (ok) expect(new URL((safe as { url: string }).url).host).toBe('offer.example.com');
+        if (template.includes('{path}')) expect(ok).toBe(false); // a macro in the authority is never followed
+      }
+    },
+  );
+
+  it('refuses a stored template whose host came from a macro', () => {
+    const template = 'https://{sub1}/x?c={clickid}';
+    const filled = fill(template, { sub1: 'evil.com' });
+    expect(filled).toBe('https://evil.com/x?c=');
+    expect(keepsTemplateOrigin(template, filled)).toBe(false);
+  });
+
+  it('accepts a filled URL on the template host', () => {
+    const template = 'https://Offer.example.com:8443/lp?c={clickid}';
+    expect(keepsTemplateOrigin(template, fill(template, {}))).toBe(true);
+    expect(keepsTemplateOrigin(template, 'http://offer.example.com:8443/lp')).toBe(false);
   });
 });

@@ -60,6 +60,36 @@ describe('ConfigView', () => {
     expect(v.trackingDomains('other')).toEqual([]);
   });
 
+  it('maps a Host to its tracking domain across accounts, with its verification, and forgets deleted ones', () => {
+    const v = new ConfigView();
+    const domain = (id: string, account: string, version: number, data: object | null) =>
+      ({
+        schema: 'config.entity.v1',
+        entity_type: 'tracking_domain',
+        id,
+        account_id: account,
+        version,
+        deleted: data === null,
+        updated_at: new Date().toISOString(),
+        data,
+      }) as ConfigEntityV1.Value;
+    v.apply(domain('d1', 'acc', 1, { hostname: 'Trk.Example.com', is_default: true }));
+    expect(v.trackingDomainForHost('trk.example.com')).toMatchObject({ id: 'd1', accountId: 'acc' });
+    expect(v.trackingDomainForHost('trk.example.com')?.verified).toBeUndefined();
+    v.apply(domain('d1', 'acc', 2, { hostname: 'trk.example.com', is_default: true, verified: true }));
+    expect(v.trackingDomainForHost('TRK.example.com')?.verified).toBe(true);
+    // A stale unverified claim of the same hostname never hides the verified owner.
+    v.apply(domain('d0', 'old', 1, { hostname: 'trk.example.com', is_default: true }));
+    expect(v.trackingDomainForHost('trk.example.com')?.id).toBe('d1');
+    v.apply(domain('d1', 'acc', 3, null));
+    expect(v.trackingDomainForHost('trk.example.com')?.id).toBe('d0');
+    v.forget('tracking_domain:d0');
+    expect(v.trackingDomainForHost('trk.example.com')).toBeUndefined();
+    expect(dataProblem(domain('d2', 'acc', 1, { hostname: 'x.example', is_default: true, verified: 'yes' }))).toMatch(
+      /verified/,
+    );
+  });
+
   it('ignores entity types it does not need', () => {
     const v = new ConfigView();
     expect(v.apply({ ...offer('p1', 1, 'x'), entity_type: 'pixel' } as ConfigEntityV1.Value)).toBe(false);

@@ -14,6 +14,8 @@ const KEPT: ReadonlySet<ConfigEntityV1.EntityType> = new Set(['traffic_channel',
  */
 export class ConfigView {
   private readonly entries = new Map<string, ConfigEntityV1.Value>();
+  /** Live tracking domains by lowercase hostname, across accounts; rebuilt on the next lookup after a change. */
+  private hosts: Map<string, TrackingDomainView> | null = null;
 
   /** Applies one decoded message; returns false when it was older than what the view already holds. */
   apply(value: ConfigEntityV1.Value): boolean {
@@ -22,12 +24,14 @@ export class ConfigView {
     const current = this.entries.get(key);
     if (current && current.version > value.version) return false;
     this.entries.set(key, value);
+    if (value.entity_type === 'tracking_domain') this.hosts = null;
     return true;
   }
 
   /** A Kafka tombstone (null value) on the compacted topic: forget the key entirely. */
   forget(key: string): void {
     this.entries.delete(key);
+    this.hosts = null;
   }
 
   get size(): number {
@@ -67,6 +71,26 @@ export class ConfigView {
   trackingDomainByHost(hostname: string, accountId: string): TrackingDomainView | undefined {
     const wanted = hostname.toLowerCase();
     return this.trackingDomains(accountId).find((d) => d.hostname.toLowerCase() === wanted);
+  }
+
+  /**
+   * The tracking domain a request's Host names, whatever the account (config-service keeps hostnames unique across
+   * accounts; should a stale entry share a hostname, a verified one wins). Undefined when the host is no tracking
+   * domain (e.g. the installation's PUBLIC_TRACKING_URL host).
+   */
+  trackingDomainForHost(hostname: string): TrackingDomainView | undefined {
+    if (!this.hosts) {
+      const hosts = new Map<string, TrackingDomainView>();
+      for (const v of this.entries.values()) {
+        if (v.entity_type !== 'tracking_domain' || v.deleted || !v.data) continue;
+        const d = { ...(v.data as ConfigEntityV1.TrackingDomainData), id: v.id, accountId: v.account_id };
+        const host = d.hostname.toLowerCase();
+        const seen = hosts.get(host);
+        if (!seen || (d.verified === true && seen.verified !== true)) hosts.set(host, d);
+      }
+      this.hosts = hosts;
+    }
+    return this.hosts.get(hostname.toLowerCase());
   }
 
   /**
@@ -110,6 +134,8 @@ export function dataProblem(value: ConfigEntityV1.Value): string | null {
     case 'tracking_domain':
       if (typeof d.hostname !== 'string' || !d.hostname)
         return 'tracking_domain.data.hostname must be a non-empty string';
+      if (d.verified !== undefined && d.verified !== null && typeof d.verified !== 'boolean')
+        return 'tracking_domain.data.verified must be a boolean when present';
       return null;
     default:
       return null;
