@@ -326,6 +326,78 @@ describe('dispatch flow: Snapchat failures', () => {
     expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 3, duplicates: 0 });
   });
 
+  describe('one pixel on two placements with different tokens: a credential problem stays with its token', () => {
+    async function twoCredentials() {
+      const p = newPixel();
+      h.sandbox.registerPixel(p.pixelId, p.token);
+      const badOffer = `of_bad_${p.pixelId.slice(0, 8)}`;
+      const goodOffer = `of_good_${p.pixelId.slice(0, 8)}`;
+      await h.applyConfig(
+        pixelEntity({
+          accountId: acc,
+          pixelId: p.pixelId,
+          token: `tok_wrong_${p.pixelId.slice(0, 8)}`,
+          placement: { kind: 'offer', offer_id: badOffer },
+          mapping,
+        }),
+        pixelEntity({
+          accountId: acc,
+          pixelId: p.pixelId,
+          token: p.token,
+          placement: { kind: 'offer', offer_id: goodOffer },
+          mapping,
+        }),
+      );
+      return { ...p, badOffer, goodOffer };
+    }
+
+    /**
+     * The bad-token request is held at the sandbox (2.5 s, under the 3 s request timeout) while the good-token
+     * conversions arrive and wait: the pixel's worker is busy until the answer is handled.
+     */
+    async function whileInFlight(p: { pixelId: string; badOffer: string; goodOffer: string }) {
+      const bad = [conv(p.badOffer), conv(p.badOffer)];
+      await h.publishConversions(bad);
+      await waitFor(() => h.sandbox.faults.list().length === 0, { what: 'the request at the sandbox', intervalMs: 10 });
+      const good = [conv(p.goodOffer), conv(p.goodOffer)];
+      await h.publishConversions(good);
+      await h.waitForLedger(
+        'the good-token rows waiting',
+        (r) => good.every((c) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'pending')),
+        2000,
+      );
+      return { bad: bad.map((c) => c.conversion_id), good: good.map((c) => c.conversion_id) };
+    }
+
+    it('401 fails the waiting deliveries of that token only; the other placement still delivers', async () => {
+      const p = await twoCredentials();
+      h.sandbox.addFault({ pixel_id: p.pixelId, delay_ms: 2500 });
+      const ids = await whileInFlight(p);
+      const rows = await h.waitForLedger(
+        'both outcomes',
+        (r) =>
+          r.filter((x) => ids.bad.includes(x.conversion_id) && x.status === 'failed').length === 2 &&
+          r.filter((x) => ids.good.includes(x.conversion_id) && x.status === 'delivered').length === 2,
+      );
+      for (const r of rows.filter((x) => ids.bad.includes(x.conversion_id)))
+        expect(r).toMatchObject({ reason_code: 'invalid_authentication', http_status: 401 });
+      expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 2, duplicates: 0 });
+    });
+
+    it("429 defers the waiting deliveries of that token only; the other token's are sent at once", async () => {
+      const p = await twoCredentials();
+      h.sandbox.addFault({ pixel_id: p.pixelId, delay_ms: 2500, status: 429, retry_after_s: 120 });
+      const ids = await whileInFlight(p);
+      const rows = await h.waitForLedger(
+        'the other token delivered long before the pause ends',
+        (r) => r.filter((x) => ids.good.includes(x.conversion_id) && x.status === 'delivered').length === 2,
+        15000,
+      );
+      for (const r of rows.filter((x) => ids.bad.includes(x.conversion_id)))
+        expect(r).toMatchObject({ status: 'retrying', reason_code: 'rate_limited', http_status: 429 });
+    });
+  });
+
   it('an unknown pixel fails with a message that tells the user to check the Pixel ID', async () => {
     const p = await pixelOnOwnOffer({ register: false });
     const c = conv(p.offerId);

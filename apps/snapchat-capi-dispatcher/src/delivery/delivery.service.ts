@@ -481,21 +481,43 @@ export class DeliveryService {
   }
 
   /**
-   * A person has to fix the pixel (bad token, unknown pixel): fail every waiting delivery of it now with the same
-   * message, instead of sending each one into the same wall. Rows in flight get their own answer.
+   * Waiting rows (`pending`/`retrying`) of one pixel with their conversions, by id, a page at a time: the sender
+   * picks those that would be sent with a given credential (pixel + token).
    */
-  async failWaitingForPixel(
+  async waitingRows(
     accountId: string,
     pixelId: string,
+    afterId: string,
+    limit: number,
+  ): Promise<Array<{ id: string; conversion: ConversionCreatedV1.Value | null }>> {
+    const rows: Array<{ id: string; payload: ConversionCreatedV1.Value | null }> = await this.ds.query(
+      `SELECT d.id::text AS id, c.payload FROM delivery d LEFT JOIN conversion c ON c.id = d.conversion_id
+        WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.status IN ('pending', 'retrying') AND d.id > $3::bigint
+        ORDER BY d.id LIMIT $4`,
+      [accountId, pixelId, afterId, limit],
+    );
+    return rows.map((r) => ({ id: r.id, conversion: r.payload }));
+  }
+
+  /**
+   * A person has to fix the credential (bad token, unknown pixel): fail these waiting deliveries of the pixel (the
+   * ones that would use the same token) now with the same message, instead of sending each one into the same wall.
+   * Rows in flight get their own answer; rows that have left the waiting states meanwhile are left alone.
+   */
+  async failWaiting(
+    accountId: string,
+    pixelId: string,
+    ids: string[],
     outcome: { httpStatus: number | null; reasonCode: string; message: string },
   ): Promise<number> {
+    if (!ids.length) return 0;
     const n = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
         `UPDATE delivery d SET status = 'failed', http_status = $3, reason_code = $4, message = $5, next_attempt_at = NULL,
                 revision = d.revision + 1, updated_at = now()
-          WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.status IN ('pending', 'retrying')
+          WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.id = ANY($6::bigint[]) AND d.status IN ('pending', 'retrying')
          RETURNING ${RETURNING}`,
-        [accountId, pixelId, outcome.httpStatus, outcome.reasonCode, outcome.message],
+        [accountId, pixelId, outcome.httpStatus, outcome.reasonCode, outcome.message, ids],
       );
       const rows = rowsOf<LedgerRecord>(res);
       await this.publish(tx, rows);
@@ -505,11 +527,13 @@ export class DeliveryService {
     return n;
   }
 
-  /** 429: nothing of this pixel is due before `until` (state unchanged, so nothing is published). */
-  async deferWaitingForPixel(accountId: string, pixelId: string, until: Date): Promise<void> {
+  /** 429: none of these waiting rows is due before `until` (state unchanged, so nothing is published). */
+  async deferWaiting(accountId: string, pixelId: string, ids: string[], until: Date): Promise<void> {
+    if (!ids.length) return;
     await this.ds.query(
-      `UPDATE delivery SET next_attempt_at = greatest(next_attempt_at, $3) WHERE account_id = $1 AND pixel_id = $2 AND status IN ('pending', 'retrying')`,
-      [accountId, pixelId, until],
+      `UPDATE delivery SET next_attempt_at = greatest(next_attempt_at, $3)
+        WHERE account_id = $1 AND pixel_id = $2 AND id = ANY($4::bigint[]) AND status IN ('pending', 'retrying')`,
+      [accountId, pixelId, until, ids],
     );
   }
 

@@ -41,6 +41,11 @@ interface Claim {
   full: boolean;
   /** Rows that were part of a request (they may have landed, so they are never handed back unsent). */
   sent: Set<string>;
+  /**
+   * When each row's lease ends (epoch ms on this clock, a lower bound: taken before the statement that set
+   * `lease_until`): after it, another instance may claim the row and send it again.
+   */
+  leaseUntil: Map<string, number>;
 }
 
 interface Item {
@@ -229,6 +234,7 @@ export class Sender {
     const limit = config.maxEventsPerRequest * config.maxConcurrencyPerToken;
     for (let round = 0; round < 3 && !this.stopped && lock.held; round++) {
       const claimId = randomUUID();
+      const claimedAt = Date.now();
       let rows: ClaimedRow[];
       try {
         ({ rows } = await service.claim(accountId, pixelId, limit, lock.instanceNo, config.sendLeaseMs, claimId));
@@ -240,7 +246,13 @@ export class Sender {
         return;
       }
       if (!rows.length) return;
-      const claim: Claim = { id: claimId, rows, full: rows.length >= limit, sent: new Set() };
+      const claim: Claim = {
+        id: claimId,
+        rows,
+        full: rows.length >= limit,
+        sent: new Set(),
+        leaseUntil: new Map(rows.map((r) => [String(r.id), claimedAt + config.sendLeaseMs])),
+      };
       try {
         await this.process(claim, accountId, pixelId);
       } catch (e) {
@@ -394,11 +406,12 @@ export class Sender {
 
   /**
    * Records outcomes, retrying while the database is unreachable: a request that Snapchat answered must not be sent
-   * again only because the answer could not be written at once. Gives up when the claim's lease would have ended
-   * (another instance may then take the rows over), or shortly after stop().
+   * again only because the answer could not be written at once. Gives up when the rows' lease (`lease_until`, set at
+   * the claim and extended right before the request) ends, since another instance may then take the rows over, or
+   * shortly after stop().
    */
   private async markDurably(claim: Claim, outcomes: Outcome[]): Promise<void> {
-    const deadline = Date.now() + this.deps.config.sendLeaseMs;
+    const deadline = leaseDeadline(claim, outcomes);
     let wait = 100;
     for (;;) {
       try {
@@ -423,6 +436,31 @@ export class Sender {
         wait = Math.min(wait * 2, 2000);
       }
     }
+  }
+
+  /**
+   * Ids of the pixel's waiting rows that would be sent with this group's credential (pixel + token): their
+   * conversion's target for the pixel resolves, with the current configuration, to a placement holding the same token.
+   */
+  private async waitingForCredential(g: Group): Promise<string[]> {
+    const pixels = await this.deps.configView.pixelsFor([g.accountId]);
+    const ids: string[] = [];
+    for (let after = '0'; ;) {
+      const page = await this.deps.service.waitingRows(g.accountId, g.pixelId, after, 1000);
+      if (!page.length) break;
+      after = page[page.length - 1]!.id;
+      for (const r of page) {
+        if (!r.conversion) continue;
+        const primary = targetsFor(conversionRef(r.conversion), pixels).find((t) => t.pixelId === g.pixelId)?.primary;
+        if (!primary?.token) continue;
+        try {
+          if (tokenKeyOf(this.decrypt(primary)) === g.tokenKey) ids.push(r.id);
+        } catch {
+          // An unreadable token is not this credential.
+        }
+      }
+    }
+    return ids;
   }
 
   private pausedUntil(tokenKey: string): number | null {
@@ -491,11 +529,13 @@ export class Sender {
       }
       await this.bucketFor(g.tokenKey).take();
       // Only rows this claim still owns may be sent (a lease that ran out may have been taken over).
+      const refreshedAt = Date.now();
       const owned = await service.refreshLease(
         claimId,
         items.map((i) => i.item.row.id),
         config.sendLeaseMs,
       );
+      for (const id of owned) claim.leaseUntil.set(id, refreshedAt + config.sendLeaseMs);
       items = items.filter((i) => owned.has(String(i.item.row.id)));
       // Waiting for a slot or a 429 pause may have taken an event past Snap's age limit: it fails, unsent.
       const nowS = Date.now() / 1000;
@@ -578,7 +618,8 @@ export class Sender {
       // The answer first (it is what must not be lost), then the pause for other instances and waiting rows.
       await this.retryLater(claim, items, e, now, wait);
       await service.pauseToken(g.tokenKey, until);
-      await service.deferWaitingForPixel(g.accountId, g.pixelId, until);
+      // Only the rows that would use this token wait: the same pixel on another placement may have another token.
+      await service.deferWaiting(g.accountId, g.pixelId, await this.waitingForCredential(g), until);
       return;
     }
 
@@ -596,8 +637,9 @@ export class Sender {
           testMode: item.testMode,
         })),
       );
-      const more = await service.failWaitingForPixel(g.accountId, g.pixelId, outcome);
-      log.warn('snap refused the pixel configuration; its waiting deliveries are failed', {
+      // The credential is (pixel, token): the same pixel on another placement with another token is not affected.
+      const more = await service.failWaiting(g.accountId, g.pixelId, await this.waitingForCredential(g), outcome);
+      log.warn("snap refused the pixel's credential; its waiting deliveries with the same token are failed", {
         pixel_id: g.pixelId,
         http_status: e.httpStatus,
         reason_code: reasonCode,
@@ -723,6 +765,11 @@ export class Sender {
     const soonest = Math.min(...outcomes.map((o) => (o.nextAttemptAt ? o.nextAttemptAt.getTime() : Infinity)));
     if (Number.isFinite(soonest)) this.schedule(Math.max(0, soonest - Date.now()));
   }
+}
+
+/** The earliest lease end among these rows (a row without a known lease counts as ended). */
+export function leaseDeadline(claim: Pick<Claim, 'leaseUntil'>, outcomes: Array<Pick<Outcome, 'id'>>): number {
+  return Math.min(...outcomes.map((o) => claim.leaseUntil.get(String(o.id)) ?? 0));
 }
 
 /** The event is (or would be by its next attempt) older than Snap accepts: failed `too_old`, never sent again. */
