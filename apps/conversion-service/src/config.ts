@@ -1,4 +1,4 @@
-import { commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
 
 export const conversionServiceKeys = defineConfig({
   ...commonKeys,
@@ -58,6 +58,18 @@ export const conversionServiceKeys = defineConfig({
     format: 'duration-ms',
     default: '600000',
   },
+  pendingPostbackTtlHours: {
+    env: 'PENDING_POSTBACK_TTL_HOURS',
+    doc: 'Pending postbacks (waiting for their click, or resolved) are deleted this many hours after they arrived (at least 1)',
+    format: 'int',
+    default: '24',
+  },
+  pendingPostbacksMaxPerAccount: {
+    env: 'PENDING_POSTBACKS_MAX_PER_ACCOUNT',
+    doc: 'Most postbacks one account may have waiting for their click; beyond, a postback for an unknown click gets 429',
+    format: 'int',
+    default: '10000',
+  },
   pendingSweepIntervalMs: {
     env: 'PENDING_SWEEP_INTERVAL_MS',
     doc: 'How often pending postbacks are re-checked (besides after every click batch)',
@@ -97,6 +109,10 @@ export function loadConversionServiceConfig(
 ): ConversionServiceConfig {
   const config = loadConfig(conversionServiceKeys, env, overrides);
   // The request path never blocks longer than 2 s on a missing click (issue 5: bounded wait).
+  const problems: string[] = [];
+  if (config.pendingPostbackTtlHours < 1) problems.push('PENDING_POSTBACK_TTL_HOURS must be at least 1');
+  if (config.pendingPostbacksMaxPerAccount < 1) problems.push('PENDING_POSTBACKS_MAX_PER_ACCOUNT must be at least 1');
+  if (problems.length) throw new ConfigError(problems);
   config.clickWaitMs = Math.min(config.clickWaitMs, 2000);
   config.defaultCurrency = config.defaultCurrency.toUpperCase();
   config.databasePoolSize = Math.max(1, config.databasePoolSize);

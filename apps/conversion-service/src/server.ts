@@ -48,7 +48,15 @@ export interface RunningConversionService {
 }
 
 /** Wires config → database → Kafka (views, relay) → schema → HTTP. Tests call this in-process with port 0. */
-export async function startServer(config: ConversionServiceConfig): Promise<RunningConversionService> {
+/** Seams for tests: `now` is the clock of the postback path and the pending job (secret overlap, TTL, replays). */
+export interface ConversionServiceDeps {
+  now?: () => Date;
+}
+
+export async function startServer(
+  config: ConversionServiceConfig,
+  deps: ConversionServiceDeps = {},
+): Promise<RunningConversionService> {
   const log = createLogger('conversion-service', config.logLevel);
   const prefix = config.kafkaTopicPrefix ?? '';
   const ds = await openDatabase(createConversionDataSource(config.databaseUrl, config.databasePoolSize));
@@ -80,6 +88,8 @@ export async function startServer(config: ConversionServiceConfig): Promise<Runn
       timeoutMs: config.pendingAttributionTimeoutMs,
       sweepIntervalMs: config.pendingSweepIntervalMs,
       defaultCurrency: config.defaultCurrency,
+      ttlMs: config.pendingPostbackTtlHours * 3600 * 1000,
+      now: deps.now,
     },
     log.child({ component: 'pending' }),
   );
@@ -88,7 +98,12 @@ export async function startServer(config: ConversionServiceConfig): Promise<Runn
     clicks,
     configView,
     conversions,
-    { clickWaitMs: config.clickWaitMs, defaultCurrency: config.defaultCurrency },
+    {
+      clickWaitMs: config.clickWaitMs,
+      defaultCurrency: config.defaultCurrency,
+      pendingMaxPerAccount: config.pendingPostbacksMaxPerAccount,
+      now: deps.now,
+    },
     log.child({ component: 'postback' }),
     (clickId) => pending.kick([clickId]),
   );

@@ -32,7 +32,12 @@ describe('durable publish through the outbox', () => {
         app.ds,
         clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
       );
-      const res = await postback(app.url, { clickid: click.click_id, type: 'Deposit', sum: String(i + 1) });
+      const res = await postback(app.url, {
+        secret: acc.secret,
+        clickid: click.click_id,
+        type: 'Deposit',
+        sum: String(i + 1),
+      });
       expect(res.status).toBe(200);
       expect(res.body.status).toBe('accepted');
       ids.push(res.body.conversion_id);

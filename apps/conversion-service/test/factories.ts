@@ -157,13 +157,39 @@ export interface SeededAccount {
   tokenOfferSourceId: string;
   tokenOfferId: string;
   token: string;
+  /** Postback secret of the first offer source (Network A). */
+  secret: string;
   pixelConfigId: string;
 }
 
+/** An offer source entity with a postback secret required, as config-service publishes it since postback secrets. */
+export function offerSourceData(
+  over: Partial<ConfigEntityV1.OfferSourceData> & { secret?: string | null } = {},
+): ConfigEntityV1.OfferSourceData {
+  const { secret, ...rest } = over;
+  return {
+    name: 'Network',
+    params: { click_id: 'clickid', payout: 'sum', type: 'type', event_id: 'eventid', currency: 'currency' },
+    roles: [],
+    postback_token_sha256: secret ? sha256(secret) : null,
+    previous_postback_token_sha256: null,
+    previous_postback_token_expires_at: null,
+    accept_unsigned_postbacks: !secret,
+    click_expiration_days: 30,
+    default_currency: 'USD',
+    default_phone_country: null,
+    ...rest,
+  };
+}
+
+/** A random postback secret like config-service makes. */
+export const newSecret = () => `pbs_${randomBytes(24).toString('base64url')}`;
+
 /**
  * One account's configuration as config-service would publish it: three conversion types (one per duplicate
- * policy; "Lead" is the default), an offer source with default parameter names plus a configured role parameter,
- * a second offer source that requires a postback token, offers, a tracking domain and a pixel.
+ * policy; "Lead" is the default), an offer source with default parameter names plus a configured role parameter
+ * and a required postback secret, a second offer source that requires a postback token (published before postback
+ * secrets: no accept_unsigned_postbacks field), offers, a tracking domain and a pixel.
  */
 export async function seedAccount(bus: TestBus, ds: DataSource, accountId = randomId('acc-')): Promise<SeededAccount> {
   const s: SeededAccount = {
@@ -175,6 +201,7 @@ export async function seedAccount(bus: TestBus, ds: DataSource, accountId = rand
     tokenOfferSourceId: randomId('os-'),
     tokenOfferId: randomId('off-'),
     token: 'secret-' + randomId(),
+    secret: newSecret(),
     pixelConfigId: randomId('px-'),
   };
   const params = { click_id: 'clickid', payout: 'sum', type: 'type', event_id: 'eventid', currency: 'currency' };
@@ -198,7 +225,8 @@ export async function seedAccount(bus: TestBus, ds: DataSource, accountId = rand
       name: 'Network A',
       params,
       roles: [{ param: 'p_city', role: 'city' }],
-      postback_token_sha256: null,
+      postback_token_sha256: sha256(s.secret),
+      accept_unsigned_postbacks: false,
       click_expiration_days: 7,
       default_currency: 'EUR',
       default_phone_country: 'US',
@@ -296,6 +324,7 @@ export function rawRequest(
   });
 }
 
+/** A postback; `params` carries the secret (`secret: acc.secret`) like the network's URL does. */
 export function postback(
   baseUrl: string,
   params: Record<string, string>,
@@ -324,6 +353,7 @@ export async function stateCounts(ds: DataSource): Promise<Record<string, number
   const [row] = await ds.query(`SELECT
     (SELECT count(*)::int FROM conversion) AS conversion,
     (SELECT count(*)::int FROM pending_postback) AS pending_postback,
-    (SELECT count(*)::int FROM outbox_message) AS outbox_message`);
+    (SELECT count(*)::int FROM outbox_message) AS outbox_message,
+    (SELECT count(*)::int FROM postback_request) AS postback_request`);
   return row;
 }

@@ -39,7 +39,7 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
       app.ds,
       clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId, ...click }),
     );
-    const res = await postback(app.url, { clickid: c.click_id, ...params });
+    const res = await postback(app.url, { secret: acc.secret, clickid: c.click_id, ...params });
     expect(res.status).toBe(200);
     ids[name] = res.body.conversion_id;
   }

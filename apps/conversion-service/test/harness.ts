@@ -1,6 +1,6 @@
 import { KAFKA_BROKERS, TEST_INTERNAL_SECRET, createTestDatabase, uniqueTopicPrefix } from '@snaptrack/util-testing';
 import { loadConversionServiceConfig, type ConversionServiceConfig } from '../src/config';
-import { startServer, type RunningConversionService } from '../src/server';
+import { startServer, type ConversionServiceDeps, type RunningConversionService } from '../src/server';
 
 export type TestConversionService = RunningConversionService & {
   config: ConversionServiceConfig;
@@ -13,6 +13,7 @@ export type TestConversionService = RunningConversionService & {
  */
 export async function startTestConversionService(
   overrides: Partial<ConversionServiceConfig> = {},
+  deps: ConversionServiceDeps = {},
 ): Promise<TestConversionService> {
   const db = overrides.databaseUrl
     ? { url: overrides.databaseUrl, drop: async () => undefined }
@@ -29,6 +30,6 @@ export async function startTestConversionService(
       ...overrides,
     },
   );
-  const app = await startServer(config);
+  const app = await startServer(config, deps);
   return { ...app, config, dropDb: db.drop };
 }

@@ -9,6 +9,7 @@ import {
   publishClickAndWait,
   seedAccount,
   sha256,
+  stateCounts,
   type CollectedMessage,
   type SeededAccount,
 } from './factories';
@@ -40,22 +41,31 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
     await app?.dropDb();
   });
 
-  it("stores a postback whose click never arrives as an unattributed conversion of the tracking domain's account", async () => {
+  it("stores a postback whose click never arrives as an unattributed conversion of the secret's account", async () => {
     const res = await postback(
       app.url,
-      { clickid: 'neverseen0001', type: 'Purchase', sum: '12', eventid: 'x-1', phone: '+44 844 412 4653' },
-      { host: `${acc.host}:8080` },
+      {
+        secret: acc.secret,
+        clickid: 'neverseen0001',
+        type: 'Purchase',
+        sum: '12',
+        eventid: 'x-1',
+        phone: '+44 844 412 4653',
+      },
+      // The Host header names no tracking domain of this account: the secret decides.
+      { host: 'unknown.example.net:8080' },
     );
     expect(res.status).toBe(202);
     const row = await resolved(res.body.pending_id);
     expect(row.state).toBe('unattributed');
+    expect(row).toMatchObject({ account_id: acc.accountId, offer_source_id: acc.offerSourceId });
     const ev = await waitFor(() => events.find((m) => m.key === row.conversion_id));
     expect(ConversionCreatedV1.contract.assert(ev.value)).toMatchObject({
       status: 'unattributed',
       account_id: acc.accountId,
       type: 'Purchase',
       payout: 12,
-      currency: 'USD', // DEFAULT_CURRENCY: no offer source is known
+      currency: 'USD', // DEFAULT_CURRENCY: no offer source currency without its click
       attribution: null,
       click: null,
       postback_click_id: 'neverseen0001',
@@ -64,12 +74,17 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
     });
   });
 
-  it('keeps a postback with no click and no known tracking domain visible as orphaned, and still attributes it if its click comes', async () => {
+  it('keeps a pending postback in the account of its secret, whatever the Host header, and attributes it if its click comes', async () => {
     const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
-    const res = await postback(app.url, { clickid: click.click_id, type: 'Deposit' }, { host: 'unknown.example.net' });
+    const other = await seedAccount(bus, app.ds);
+    const res = await postback(
+      app.url,
+      { secret: acc.secret, clickid: click.click_id, type: 'Deposit' },
+      { host: other.host },
+    );
     expect(res.status).toBe(202);
-    const row = await resolved(res.body.pending_id);
-    expect(row).toMatchObject({ state: 'orphaned', account_id: null, conversion_id: null });
+    const [row] = await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1`, [res.body.pending_id]);
+    expect(row).toMatchObject({ state: 'pending', account_id: acc.accountId, conversion_id: null });
 
     await bus.publishClick(click);
     const later = await waitFor(
@@ -84,21 +99,34 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
     expect(ev.value).toMatchObject({ status: 'attributed', account_id: acc.accountId, type: 'Deposit' });
   });
 
-  it('checks the token of a pending postback once its click (and so its offer source) is known', async () => {
+  it('refuses a pending postback without a secret (401) or with a wrong one (403) and stores nothing', async () => {
     const click = clickValue(acc.accountId, { offer_source_id: acc.tokenOfferSourceId, offer_id: acc.tokenOfferId });
+    const before = await stateCounts(app.ds);
+    const none = await postback(app.url, { clickid: click.click_id, type: 'Deposit' }, { host: acc.host });
     const bad = await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: 'wrong' });
-    const good = await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: acc.token });
-    expect([bad.status, good.status]).toEqual([202, 202]);
+    expect([none.status, bad.status]).toEqual([401, 403]);
+    expect(none.body).toEqual({ error: 'missing_secret', reason: expect.any(String) });
+    expect(bad.body).toEqual({ error: 'bad_secret', reason: expect.any(String) });
+    expect(await stateCounts(app.ds)).toEqual(before);
+  });
+
+  it("checks the secret of a pending postback against its click's offer source once the click is known", async () => {
+    const click = clickValue(acc.accountId, { offer_source_id: acc.tokenOfferSourceId, offer_id: acc.tokenOfferId });
+    // A valid secret of the account, but of another offer source than the click's.
+    const otherSource = await postback(app.url, { clickid: click.click_id, type: 'Deposit', secret: acc.secret });
+    const good = await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: acc.token, sum: '1' });
+    expect([otherSource.status, good.status]).toEqual([202, 202]);
     await bus.publishClick(click);
-    expect((await resolved(bad.body.pending_id)).state).toBe('rejected');
-    expect((await resolved(bad.body.pending_id)).reason).toBe('bad_token');
+    expect((await resolved(otherSource.body.pending_id)).state).toBe('rejected');
+    expect((await resolved(otherSource.body.pending_id)).reason).toBe('bad_secret');
     expect((await resolved(good.body.pending_id)).state).toBe('attributed');
   });
 
   it('applies the duplicate policy to pending postbacks too', async () => {
     const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
-    const a = await postback(app.url, { clickid: click.click_id, type: 'Lead' });
-    const b = await postback(app.url, { clickid: click.click_id, type: 'Lead' });
+    // Different transaction ids: not replays of one request, two conversions under the type's policy.
+    const a = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Lead', txid: 'a' });
+    const b = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Lead', txid: 'b' });
     await bus.publishClick(click);
     const states = [(await resolved(a.body.pending_id)).state, (await resolved(b.body.pending_id)).state].sort();
     expect(states).toEqual(['attributed', 'duplicate']);
@@ -148,14 +176,14 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
       app.ds,
       clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
     );
-    expect((await postback(app.url, { clickid: click.click_id, type: 'V3' })).status).toBe(200);
+    expect((await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'V3' })).status).toBe(200);
 
     await bus.publishConfig(entity('conversion_type', id, acc.accountId, null, 4, true));
     await waitFor(
       async () =>
         (await app.ds.query(`SELECT deleted FROM config_entity WHERE key = $1`, [`conversion_type:${id}`]))[0].deleted,
     );
-    expect((await postback(app.url, { clickid: click.click_id, type: 'V3' })).status).toBe(400);
+    expect((await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'V3' })).status).toBe(400);
 
     await bus.publish(TOPICS.configEntityV1, `conversion_type:${marker}`, null);
     await waitFor(

@@ -74,7 +74,13 @@ describe('postback fast path', () => {
 
     const answers = await Promise.all(
       ids.map((clickid, i) =>
-        postback(app.url, { clickid, type: 'Deposit', sum: String(i + 1), email: `user${i}@example.com` }),
+        postback(app.url, {
+          secret: acc.secret,
+          clickid,
+          type: 'Deposit',
+          sum: String(i + 1),
+          email: `user${i}@example.com`,
+        }),
       ),
     );
     expect(answers.map((a) => [a.status, a.body.status])).toEqual(ids.map(() => [200, 'accepted']));
@@ -150,7 +156,9 @@ describe('postback fast path', () => {
   describe('config lookups served from memory', () => {
     it('applies a config change this instance consumed at once, also where the lookup was cached', async () => {
       const click = await newClick();
-      expect((await postback(app.url, { clickid: click.click_id, type: 'Deposit' })).body.status).toBe('accepted'); // offer source now cached
+      expect(
+        (await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit' })).body.status,
+      ).toBe('accepted'); // offer source now cached
       await bus.publishConfig(
         entity(
           'offer_source',
@@ -177,10 +185,14 @@ describe('postback fast path', () => {
           )[0].version === '2',
         { what: 'version 2 in the view' },
       );
-      const refused = await postback(app.url, { clickid: click.click_id, type: 'Deposit' });
-      expect([refused.status, refused.body.error]).toEqual([403, 'missing_token']);
+      const refused = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit' });
+      expect([refused.status, refused.body.error]).toEqual([403, 'bad_secret']); // the secret was replaced
+      const unsigned = await postback(app.url, { clickid: click.click_id, type: 'Deposit' });
+      expect([unsigned.status, unsigned.body.error]).toEqual([401, 'missing_secret']);
       expect(
-        (await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: 'fresh-token' })).body.status,
+        // (another amount: the same parameters under another secret would be an exact replay of the first)
+        (await postback(app.url, { clickid: click.click_id, type: 'Deposit', sum: '2', token: 'fresh-token' })).body
+          .status,
       ).toBe('accepted');
     });
 

@@ -45,7 +45,7 @@ describe('postback rules: duplicate policies and bad input', () => {
       const click = await newClick();
       const answers = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          postback(app.url, { clickid: click.click_id, type: 'Lead', txid: `t${i}` }),
+          postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Lead', txid: `t${i}` }),
         ),
       );
       const accepted = answers.filter((a) => a.body.status === 'accepted');
@@ -61,7 +61,7 @@ describe('postback rules: duplicate policies and bad input', () => {
         });
       expect(await conversionsOf(click.click_id)).toBe(1);
       // the same click with another type is a new conversion
-      const other = await postback(app.url, { clickid: click.click_id, type: 'Deposit' });
+      const other = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit' });
       expect(other.body.status).toBe('accepted');
       await waitFor(() => events.filter((m) => m.value.postback_click_id === click.click_id).length === 2, {
         what: 'two events',
@@ -71,13 +71,19 @@ describe('postback rules: duplicate policies and bad input', () => {
     it('ignore_same_event_id: the same event id is a duplicate even on another click; another event id is new', async () => {
       const [c1, c2] = [await newClick(), await newClick()];
       const answers = await Promise.all([
-        postback(app.url, { clickid: c1.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
-        postback(app.url, { clickid: c1.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
-        postback(app.url, { clickid: c2.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
-        postback(app.url, { clickid: c2.click_id, type: 'Purchase', txid: 'ord-1', sum: '10' }),
+        postback(app.url, { secret: acc.secret, clickid: c1.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
+        postback(app.url, { secret: acc.secret, clickid: c1.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
+        postback(app.url, { secret: acc.secret, clickid: c2.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
+        postback(app.url, { secret: acc.secret, clickid: c2.click_id, type: 'Purchase', txid: 'ord-1', sum: '10' }),
       ]);
       expect(answers.map((a) => a.body.status).sort()).toEqual(['accepted', 'duplicate', 'duplicate', 'duplicate']);
-      const second = await postback(app.url, { clickid: c1.click_id, type: 'Purchase', eventid: 'ord-2', sum: '10' });
+      const second = await postback(app.url, {
+        secret: acc.secret,
+        clickid: c1.click_id,
+        type: 'Purchase',
+        eventid: 'ord-2',
+        sum: '10',
+      });
       expect(second.body.status).toBe('accepted');
       expect((await conversionsOf(c1.click_id)) + (await conversionsOf(c2.click_id))).toBe(2);
     });
@@ -85,8 +91,15 @@ describe('postback rules: duplicate policies and bad input', () => {
     it('create: every postback is a new conversion', async () => {
       const click = await newClick();
       const answers = await Promise.all(
-        Array.from({ length: 3 }, () =>
-          postback(app.url, { clickid: click.click_id, type: 'Deposit', eventid: 'same' }),
+        // Three different postbacks (amounts) with one event id; an exact replay would answer duplicate instead.
+        Array.from({ length: 3 }, (_, i) =>
+          postback(app.url, {
+            secret: acc.secret,
+            clickid: click.click_id,
+            type: 'Deposit',
+            eventid: 'same',
+            sum: String(i + 1),
+          }),
         ),
       );
       expect(answers.map((a) => a.body.status)).toEqual(['accepted', 'accepted', 'accepted']);
@@ -104,40 +117,76 @@ describe('postback rules: duplicate policies and bad input', () => {
     const cases: Array<
       [string, () => Promise<{ status: number; body: { error?: string; reason?: string } }>, number, string]
     > = [
-      ['missing click id', () => postback(app.url, { sum: '1', type: 'Lead' }), 400, 'missing_click_id'],
-      ['empty click id', () => postback(app.url, { clickid: '', type: 'Lead' }), 400, 'missing_click_id'],
+      [
+        'missing click id',
+        () => postback(app.url, { secret: acc.secret, sum: '1', type: 'Lead' }),
+        400,
+        'missing_click_id',
+      ],
+      [
+        'empty click id',
+        () => postback(app.url, { secret: acc.secret, clickid: '', type: 'Lead' }),
+        400,
+        'missing_click_id',
+      ],
       [
         'unfilled macro as click id',
-        () => postback(app.url, { clickid: '{clickid}', type: 'Lead' }),
+        () => postback(app.url, { secret: acc.secret, clickid: '{clickid}', type: 'Lead' }),
         400,
         'malformed_click_id',
       ],
       [
         'click id longer than 64',
-        () => postback(app.url, { clickid: 'a'.repeat(65), type: 'Lead' }),
+        () => postback(app.url, { secret: acc.secret, clickid: 'a'.repeat(65), type: 'Lead' }),
         400,
         'malformed_click_id',
       ],
-      ['wrong-case type', () => postback(app.url, { clickid: clickId, type: 'lead' }), 400, 'unknown_type'],
-      ['unknown type', () => postback(app.url, { clickid: clickId, type: 'Signup' }), 400, 'unknown_type'],
-      ['sum=abc', () => postback(app.url, { clickid: clickId, sum: 'abc' }), 400, 'malformed_payout'],
-      ['negative sum', () => postback(app.url, { clickid: clickId, sum: '-5' }), 400, 'malformed_payout'],
-      ['NaN sum', () => postback(app.url, { clickid: clickId, sum: 'NaN' }), 400, 'malformed_payout'],
+      [
+        'wrong-case type',
+        () => postback(app.url, { secret: acc.secret, clickid: clickId, type: 'lead' }),
+        400,
+        'unknown_type',
+      ],
+      [
+        'unknown type',
+        () => postback(app.url, { secret: acc.secret, clickid: clickId, type: 'Signup' }),
+        400,
+        'unknown_type',
+      ],
+      [
+        'sum=abc',
+        () => postback(app.url, { secret: acc.secret, clickid: clickId, sum: 'abc' }),
+        400,
+        'malformed_payout',
+      ],
+      [
+        'negative sum',
+        () => postback(app.url, { secret: acc.secret, clickid: clickId, sum: '-5' }),
+        400,
+        'malformed_payout',
+      ],
+      [
+        'NaN sum',
+        () => postback(app.url, { secret: acc.secret, clickid: clickId, sum: 'NaN' }),
+        400,
+        'malformed_payout',
+      ],
       [
         'bad currency',
-        () => postback(app.url, { clickid: clickId, sum: '1', currency: 'XYZ' }),
+        () => postback(app.url, { secret: acc.secret, clickid: clickId, sum: '1', currency: 'XYZ' }),
         400,
         'malformed_currency',
       ],
       [
         '10 KB value',
-        () => postback(app.url, { clickid: clickId, email: 'x'.repeat(10 * 1024) }),
+        () => postback(app.url, { secret: acc.secret, clickid: clickId, email: 'x'.repeat(10 * 1024) }),
         413,
         'parameter_too_large',
       ],
       [
         '10 KB value in a POST body',
-        () => postback(app.url, { clickid: clickId, fname: 'y'.repeat(10 * 1024) }, { method: 'POST' }),
+        () =>
+          postback(app.url, { secret: acc.secret, clickid: clickId, fname: 'y'.repeat(10 * 1024) }, { method: 'POST' }),
         413,
         'parameter_too_large',
       ],
@@ -250,16 +299,20 @@ describe('postback rules: duplicate policies and bad input', () => {
     });
 
     it('says how many conversion types exist without listing them', async () => {
-      const res = await postback(app.url, { clickid: clickId, type: 'purchase' });
+      const res = await postback(app.url, { secret: acc.secret, clickid: clickId, type: 'purchase' });
       expect(res.body.reason).toContain('3 conversion types');
       expect(res.body.reason).not.toContain('Purchase');
     });
 
     it('rejects malformed input of a postback whose click is unknown without storing it as pending', async () => {
       const before = await stateCounts(app.ds);
-      const res = await postback(app.url, { clickid: 'unknownclick123', sum: 'abc' });
+      const res = await postback(app.url, { secret: acc.secret, clickid: 'unknownclick123', sum: 'abc' });
       expect(res.status).toBe(400);
-      const wrongType = await postback(app.url, { clickid: 'unknownclick124', type: 'lead' }, { host: acc.host });
+      const wrongType = await postback(
+        app.url,
+        { secret: acc.secret, clickid: 'unknownclick124', type: 'lead' },
+        { host: acc.host },
+      );
       expect(wrongType.status).toBe(400);
       expect(await stateCounts(app.ds)).toEqual(before);
     });
@@ -267,7 +320,7 @@ describe('postback rules: duplicate policies and bad input', () => {
     it("ignores a postback on one account's tracking domain for another account's click", async () => {
       const other = await seedAccount(bus, app.ds);
       const before = await stateCounts(app.ds);
-      const res = await postback(app.url, { clickid: clickId, type: 'Lead' }, { host: other.host });
+      const res = await postback(app.url, { secret: acc.secret, clickid: clickId, type: 'Lead' }, { host: other.host });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'ignored', reason: expect.any(String) });
       expect(await stateCounts(app.ds)).toEqual(before);

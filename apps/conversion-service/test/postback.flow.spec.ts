@@ -59,6 +59,7 @@ describe('postbacks → conversions (real broker and database)', () => {
         clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
       );
       const res = await postback(app.url, {
+        secret: acc.secret,
         clickid: click.click_id,
         sum: '49.90',
         type: 'Purchase',
@@ -145,7 +146,14 @@ describe('postbacks → conversions (real broker and database)', () => {
     const hashedEmail = sha256('someone@example.com').toUpperCase();
     const res = await postback(
       app.url,
-      { clickid: click.click_id, type: 'Deposit', email: hashedEmail, p_city: 'Menlo Park', phone: '(415) 555-0132' },
+      {
+        secret: acc.secret,
+        clickid: click.click_id,
+        type: 'Deposit',
+        email: hashedEmail,
+        p_city: 'Menlo Park',
+        phone: '(415) 555-0132',
+      },
       { method: 'POST' },
     );
     expect(res.status).toBe(200);
@@ -168,7 +176,7 @@ describe('postbacks → conversions (real broker and database)', () => {
     );
     const res = await postback(
       app.url,
-      { clickid: click.click_id, sum: '10', currency: 'usd', txid: 'T-1' },
+      { secret: acc.secret, clickid: click.click_id, sum: '10', currency: 'usd', txid: 'T-1' },
       { method: 'POST', json: true },
     );
     expect(res.status).toBe(200);
@@ -192,7 +200,7 @@ describe('postbacks → conversions (real broker and database)', () => {
     });
     try {
       const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
-      const answer = postback(slow.url, { clickid: click.click_id, type: 'Deposit' });
+      const answer = postback(slow.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit' });
       await bus.publishClick(click);
       const res = await answer;
       expect(res.status).toBe(200);
@@ -205,6 +213,7 @@ describe('postbacks → conversions (real broker and database)', () => {
   it('keeps a postback that arrives before its click pending (202) and attributes it once the click arrives', async () => {
     const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
     const res = await postback(app.url, {
+      secret: acc.secret,
       clickid: click.click_id,
       type: 'Purchase',
       sum: '5.5',
@@ -252,7 +261,7 @@ describe('postbacks → conversions (real broker and database)', () => {
       app.ds,
       clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId, clicked_at: old }),
     );
-    const res = await postback(app.url, { clickid: click.click_id, type: 'Deposit', sum: '1' });
+    const res = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit', sum: '1' });
     expect(res.status).toBe(200);
     expect(res.body.conversion_status).toBe('expired_click');
     const ev = (await eventOf(res.body.conversion_id)).value as ConversionCreatedV1.Value;
@@ -269,10 +278,16 @@ describe('postbacks → conversions (real broker and database)', () => {
     const before = await stateCounts(app.ds);
     const missing = await postback(app.url, { clickid: click.click_id, type: 'Deposit' });
     const wrong = await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: 'nope' });
-    expect([missing.status, wrong.status]).toEqual([403, 403]);
-    expect(wrong.body).toEqual({ error: 'bad_token', reason: expect.any(String) });
+    // The secret of another offer source of the same account is not this one's.
+    const otherSource = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit' });
+    expect([missing.status, wrong.status, otherSource.status]).toEqual([401, 403, 403]);
+    expect(missing.body).toEqual({ error: 'missing_secret', reason: expect.any(String) });
+    expect(wrong.body).toEqual({ error: 'bad_secret', reason: expect.any(String) });
     expect(await stateCounts(app.ds)).toEqual(before);
+    // URLs made before postback secrets carry it as token=…; secret=… works as well.
     const ok = await postback(app.url, { clickid: click.click_id, type: 'Deposit', token: acc.token });
     expect(ok.status).toBe(200);
+    const ok2 = await postback(app.url, { clickid: click.click_id, type: 'Deposit', secret: acc.token, sum: '2' });
+    expect(ok2.status).toBe(200);
   });
 });

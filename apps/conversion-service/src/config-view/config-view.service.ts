@@ -119,6 +119,28 @@ export class ConfigViewService {
     return this.live<ConfigEntityV1.OfferData>('offer', id);
   }
 
+  /**
+   * Offer sources whose current or previous postback secret has this SHA-256 (the caller checks the overlap of a
+   * previous one). Secrets are random, so there is at most one in practice; an index serves the lookup.
+   */
+  offerSourcesBySecret(secretSha256: string): Promise<OfferSourceView[]> {
+    const sha = secretSha256.toLowerCase();
+    return this.cache.get(`secret|${sha}`, async () => {
+      const rows: Array<Pick<ConfigEntity, 'entityId' | 'accountId' | 'data'>> = await this.ds.query(
+        `SELECT entity_id AS "entityId", account_id AS "accountId", data FROM config_entity
+         WHERE entity_type = 'offer_source' AND NOT deleted AND data IS NOT NULL
+           AND (data->>'postback_token_sha256' = $1 OR data->>'previous_postback_token_sha256' = $1)
+         ORDER BY key LIMIT 5`,
+        [sha],
+      );
+      return rows.map((r) => ({
+        ...(r.data as unknown as ConfigEntityV1.OfferSourceData),
+        id: r.entityId,
+        accountId: r.accountId,
+      }));
+    });
+  }
+
   /** The account whose pixel configuration this is, or null when unknown or deleted. */
   async pixelAccount(id: string): Promise<string | null> {
     return (await this.live<ConfigEntityV1.PixelData>('pixel', id))?.accountId ?? null;

@@ -28,7 +28,15 @@ export interface ConversionDraft {
   userData: Record<string, string>;
   prehashed: string[];
   pendingId: string | null;
+  /**
+   * Idempotency key of the postback request (see requestKey in postback/attribution): a second draft with the same
+   * key within 24 hours records nothing and answers the first one's conversion. Null: no such check.
+   */
+  requestKey?: string | null;
 }
+
+/** How long an exact replay of a postback answers the first one's conversion. */
+export const REPLAY_WINDOW_HOURS = 24;
 
 export type RecordOutcome =
   { outcome: 'accepted'; conversion: Conversion } | { outcome: 'duplicate'; conversionId: string; reason: string };
@@ -126,6 +134,7 @@ export class ConversionService {
       // The event does not depend on created_at: it is built (and checked against the contract) before the write.
       payload: toConversionCreatedV1(c, drafts[i].click),
       ord: i,
+      requestKey: drafts[i].requestKey ?? null,
     }));
     const inserted: Array<{ id: string; created_at: Date }> = await tx.query(
       `WITH input AS (
@@ -133,7 +142,15 @@ export class ConversionService {
            "conversionTypeId" text, type text, "duplicatePolicy" text, "dedupKey" text, payout numeric, currency text,
            "transactionId" text, "receivedAt" timestamptz, "clickId" text, "clickedAt" timestamptz, "campaignId" text,
            "trafficChannelId" text, "trafficChannelTemplate" text, "offerId" text, "offerSourceId" text, "userData" jsonb,
-           prehashed jsonb, "pendingId" uuid, payload jsonb)
+           prehashed jsonb, "pendingId" uuid, payload jsonb, "requestKey" text)
+       ), claimed AS (
+         -- An exact replay within the window claims nothing (a concurrent one waits on the key, then finds it).
+         INSERT INTO postback_request (request_key, account_id, conversion_id, received_at)
+         SELECT "requestKey", "accountId", id, "receivedAt" FROM input WHERE "requestKey" IS NOT NULL ORDER BY ord
+         ON CONFLICT (request_key) DO UPDATE SET account_id = EXCLUDED.account_id,
+           conversion_id = EXCLUDED.conversion_id, received_at = EXCLUDED.received_at
+         WHERE postback_request.received_at <= EXCLUDED.received_at - make_interval(hours => $3)
+         RETURNING request_key
        ), inserted AS (
          INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, type, duplicate_policy, dedup_key, payout,
            currency, transaction_id, occurred_at, received_at, click_id, clicked_at, campaign_id, traffic_channel_id,
@@ -142,7 +159,7 @@ export class ConversionService {
            "transactionId", "receivedAt", "receivedAt", "clickId", "clickedAt", "campaignId", "trafficChannelId",
            "trafficChannelTemplate", "offerId", "offerSourceId", coalesce("userData", '{}'::jsonb),
            ARRAY(SELECT jsonb_array_elements_text(coalesce(prehashed, '[]'::jsonb))), "pendingId"
-         FROM input ORDER BY ord
+         FROM input WHERE "requestKey" IS NULL OR "requestKey" IN (SELECT request_key FROM claimed) ORDER BY ord
          ON CONFLICT (account_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
          RETURNING id, created_at
        ), outbox AS (
@@ -150,7 +167,7 @@ export class ConversionService {
          SELECT $2, input.id::text, input.payload FROM input JOIN inserted USING (id) ORDER BY input.ord
        )
        SELECT id, created_at FROM inserted`,
-      [JSON.stringify(rows), topic],
+      [JSON.stringify(rows), topic, REPLAY_WINDOW_HOURS],
     );
     const createdAt = new Map(inserted.map((r) => [r.id, r.created_at]));
     const outcomes: RecordOutcome[] = [];
@@ -162,6 +179,20 @@ export class ConversionService {
         continue;
       }
       const d = drafts[i];
+      if (d.requestKey) {
+        const [replayed]: Array<{ conversion_id: string }> = await tx.query(
+          `SELECT conversion_id FROM postback_request WHERE request_key = $1 AND conversion_id <> $2`,
+          [d.requestKey, conversion.id],
+        );
+        if (replayed) {
+          outcomes.push({
+            outcome: 'duplicate',
+            conversionId: replayed.conversion_id,
+            reason: 'the same postback was already received (an exact replay)',
+          });
+          continue;
+        }
+      }
       const [existing]: Array<{ id: string }> = await tx.query(
         `SELECT id FROM conversion WHERE account_id = $1 AND dedup_key = $2`,
         [d.accountId, conversion.dedupKey],
@@ -170,6 +201,13 @@ export class ConversionService {
         d.conversionType.duplicate_policy === 'ignore_same_click'
           ? `a "${d.conversionType.name}" conversion was already recorded for this click`
           : `a "${d.conversionType.name}" conversion with this event id was already recorded`;
+      // This request claimed its key but its conversion is a duplicate under the policy: replays answer that one.
+      if (d.requestKey && existing)
+        await tx.query(`UPDATE postback_request SET conversion_id = $2 WHERE request_key = $1 AND conversion_id = $3`, [
+          d.requestKey,
+          existing.id,
+          conversion.id,
+        ]);
       outcomes.push({ outcome: 'duplicate', conversionId: existing?.id, reason });
     }
     return outcomes;

@@ -1,4 +1,13 @@
-import { hashPii, hostnameOf, isExpired, resolveConversionType, tokenDigestMatches, sha256Hex } from './attribution';
+import {
+  checkSecret,
+  digestEquals,
+  hashPii,
+  hostnameOf,
+  isExpired,
+  resolveConversionType,
+  sha256Hex,
+} from './attribution';
+import type { OfferSourceView } from '../config-view/config-view.service';
 import type { ConversionTypeView } from '../config-view/config-view.service';
 
 const types: ConversionTypeView[] = [
@@ -24,11 +33,33 @@ describe('resolveConversionType', () => {
 });
 
 describe('helpers', () => {
-  it('checks tokens by digest', () => {
-    expect(tokenDigestMatches(null, null)).toBe(true);
-    expect(tokenDigestMatches(sha256Hex('t'), sha256Hex('t').toUpperCase())).toBe(true);
-    expect(tokenDigestMatches(sha256Hex('u'), sha256Hex('t'))).toBe(false);
-    expect(tokenDigestMatches(null, sha256Hex('t'))).toBe(false);
+  it('checks secrets by digest', () => {
+    expect(digestEquals(sha256Hex('t'), sha256Hex('t').toUpperCase())).toBe(true);
+    expect(digestEquals(sha256Hex('u'), sha256Hex('t'))).toBe(false);
+    expect(digestEquals(null, sha256Hex('t'))).toBe(false);
+    expect(digestEquals(sha256Hex('t'), null)).toBe(false);
+  });
+  it('requires the secret unless the offer source opted out; a wrong secret is refused even then', () => {
+    const at = new Date('2026-12-07T12:00:00Z');
+    const source = (over: Partial<OfferSourceView>): OfferSourceView =>
+      ({ id: 'os', accountId: 'a', postback_token_sha256: sha256Hex('cur'), ...over }) as OfferSourceView;
+    const closed = source({ accept_unsigned_postbacks: false });
+    expect(checkSecret(closed, null, at)).toMatchObject({ ok: false, http: 401, error: 'missing_secret' });
+    expect(checkSecret(closed, sha256Hex('nope'), at)).toMatchObject({ ok: false, http: 403, error: 'bad_secret' });
+    expect(checkSecret(closed, sha256Hex('cur'), at)).toEqual({ ok: true });
+    const open = source({ accept_unsigned_postbacks: true });
+    expect(checkSecret(open, null, at)).toEqual({ ok: true });
+    expect(checkSecret(open, sha256Hex('nope'), at)).toMatchObject({ ok: false, http: 403 });
+    // Published before the flag existed: no secret means open, a secret means required.
+    expect(checkSecret(source({ postback_token_sha256: null }), null, at)).toEqual({ ok: true });
+    expect(checkSecret(source({}), null, at)).toMatchObject({ ok: false, http: 401 });
+    expect(checkSecret(null, null, at)).toMatchObject({ ok: false, http: 401 });
+    const rotated = source({
+      previous_postback_token_sha256: sha256Hex('old'),
+      previous_postback_token_expires_at: '2026-12-07T13:00:00.000Z',
+    });
+    expect(checkSecret(rotated, sha256Hex('old'), at)).toEqual({ ok: true });
+    expect(checkSecret(rotated, sha256Hex('old'), new Date('2026-12-07T13:00:00Z'))).toMatchObject({ http: 403 });
   });
   it('expires clicks older than the offer source allows; no setting, no expiry', () => {
     const now = new Date('2026-01-10T00:00:00Z');

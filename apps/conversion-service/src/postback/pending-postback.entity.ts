@@ -1,9 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * pending: waiting for its click. orphaned: the wait timed out and no account could be told from the Host header,
- * so no conversion could be stored; it stays visible here (account_id null) and is still attributed if its click
- * ever arrives. attributed / unattributed / duplicate / rejected: resolved (conversion_id and reason say how).
+ * pending: waiting for its click. orphaned: (rows stored before postback secrets only) the wait timed out and no
+ * account could be told, so no conversion could be stored; still attributed if its click arrives before the row
+ * expires. attributed / unattributed / duplicate / rejected: resolved (conversion_id and reason say how).
  */
 export type PendingState = 'pending' | 'orphaned' | 'attributed' | 'unattributed' | 'duplicate' | 'rejected';
 
@@ -20,8 +20,12 @@ export class PendingPostback {
   @Column({ name: 'currency', type: 'text', nullable: true }) currency: string | null;
   @Column({ name: 'explicit_event_id', type: 'text', nullable: true }) explicitEventId: string | null;
   @Column({ name: 'transaction_id', type: 'text', nullable: true }) transactionId: string | null;
-  /** sha256 of the postback token, checked against the offer source once the click is known. */
+  /** sha256 of the postback secret, checked against the offer source once the click is known. */
   @Column({ name: 'token_sha256', type: 'text', nullable: true }) tokenSha256: string | null;
+  /** The offer source the secret belongs to (it decided account_id). */
+  @Column({ name: 'offer_source_id', type: 'text', nullable: true }) offerSourceId: string | null;
+  /** Idempotency key of the request (see requestKey); an exact replay finds this row. */
+  @Column({ name: 'request_key', type: 'text', nullable: true }) requestKey: string | null;
   @Column({ name: 'user_data', type: 'jsonb' }) userData: Record<string, string>;
   @Column({ name: 'prehashed', type: 'text', array: true }) prehashed: string[];
   @Column({ name: 'received_at', type: 'timestamptz' }) receivedAt: Date;

@@ -5,13 +5,18 @@ import type { ConfigViewService } from '../config-view/config-view.service';
 import type { ConversionService } from '../conversion/conversion.service';
 import { PendingPostback, type PendingState } from './pending-postback.entity';
 import { isIsoCurrency } from './postback.parse';
-import { isExpired, offerSourceOf, resolveConversionType, tokenDigestMatches } from './attribution';
+import { checkSecret, isExpired, offerSourceOf, resolveConversionType } from './attribution';
+import { REPLAY_WINDOW_HOURS } from '../conversion/conversion.service';
 
 export interface PendingServiceOptions {
   /** After this long without its click, a pending postback becomes an unattributed conversion. */
   timeoutMs: number;
   sweepIntervalMs: number;
   defaultCurrency: string;
+  /** Pending postbacks (resolved or not) are deleted this long after they arrived. */
+  ttlMs: number;
+  /** The clock (tests move it). */
+  now?: () => Date;
 }
 
 const OPEN: PendingState[] = ['pending', 'orphaned'];
@@ -35,6 +40,10 @@ export class PendingService {
     private readonly opts: PendingServiceOptions,
     private readonly log: Logger,
   ) {}
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
 
   start(): void {
     this.stopped = false;
@@ -84,7 +93,27 @@ export class PendingService {
     return n;
   }
 
-  /** One pass: pending postbacks whose click is now known, then those whose wait ran out. */
+  /**
+   * Deletes pending postbacks older than the TTL (resolved or not: a conversion made from one keeps its own row),
+   * and idempotency keys older than the replay window. Returns how many pending postbacks it deleted.
+   */
+  async expire(): Promise<number> {
+    const now = this.now().getTime();
+    const rows: Array<{ id: string }> = await this.ds.query(
+      `DELETE FROM pending_postback WHERE id IN (
+         SELECT id FROM pending_postback WHERE received_at <= $1 ORDER BY received_at LIMIT 5000
+         FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [new Date(now - this.opts.ttlMs)],
+    );
+    await this.ds.query(`DELETE FROM postback_request WHERE received_at <= $1`, [
+      new Date(now - REPLAY_WINDOW_HOURS * 3600 * 1000),
+    ]);
+    if (rows.length) this.log.info('expired pending postbacks deleted', { count: rows.length });
+    return rows.length;
+  }
+
+  /** One pass: pending postbacks whose click is now known, then those whose wait ran out, then expiry. */
   async sweep(): Promise<void> {
     const withClick: Array<{ id: string }> = await this.ds.query(
       `SELECT p.id FROM pending_postback p JOIN click_view c ON c.click_id = p.click_id
@@ -93,9 +122,10 @@ export class PendingService {
     for (const r of withClick) await this.resolve(r.id);
     const due: Array<{ id: string }> = await this.ds.query(
       `SELECT id FROM pending_postback WHERE state = 'pending' AND received_at <= $1 ORDER BY received_at LIMIT 500`,
-      [new Date(Date.now() - this.opts.timeoutMs)],
+      [new Date(this.now().getTime() - this.opts.timeoutMs)],
     );
     for (const r of due) await this.resolve(r.id);
+    await this.expire();
   }
 
   /** Resolves one pending postback if it can be resolved now; returns whether it was. */
@@ -111,7 +141,7 @@ export class PendingService {
       if (!row || !OPEN.includes(row.state)) return false;
       const click = await this.clicks.find(row.clickId);
       if (click) return this.attribute(tx, row, click);
-      if (row.state === 'pending' && Date.now() - row.receivedAt.getTime() >= this.opts.timeoutMs)
+      if (row.state === 'pending' && this.now().getTime() - row.receivedAt.getTime() >= this.opts.timeoutMs)
         return this.unattributed(tx, row);
       return false;
     });
@@ -146,9 +176,9 @@ export class PendingService {
     click: NonNullable<Awaited<ReturnType<ClickService['find']>>>,
   ): Promise<boolean> {
     const offerSource = await offerSourceOf(this.config, click);
-    if (!tokenDigestMatches(row.tokenSha256, offerSource?.postback_token_sha256 ?? null)) {
-      return this.finish(tx, row, 'rejected', 'bad_token', null);
-    }
+    // The secret that let the row in must also be the one of the click's offer source (as of its arrival).
+    const verdict = checkSecret(offerSource, row.tokenSha256, row.receivedAt);
+    if (!verdict.ok) return this.finish(tx, row, 'rejected', verdict.error, null);
     if (row.accountId && row.accountId !== click.accountId) {
       return this.finish(tx, row, 'rejected', 'click_of_another_account', null);
     }
@@ -169,6 +199,7 @@ export class PendingService {
       userData: row.userData,
       prehashed: row.prehashed,
       pendingId: row.id,
+      requestKey: row.requestKey,
     });
     if (result.outcome === 'duplicate') return this.finish(tx, row, 'duplicate', result.reason, result.conversionId);
     return this.finish(tx, row, 'attributed', null, result.conversion.id);
@@ -178,13 +209,7 @@ export class PendingService {
     if (!row.accountId) {
       // No click and no tracking domain naming the account: nothing to publish it under. It stays visible here and
       // is still attributed if its click turns up later.
-      return this.finish(
-        tx,
-        row,
-        'orphaned',
-        'no click arrived in time and the request host is not a known tracking domain',
-        null,
-      );
+      return this.finish(tx, row, 'orphaned', 'no click arrived in time and no account is known for it', null);
     }
     const typeRes = resolveConversionType(await this.config.conversionTypes(row.accountId), row.type);
     if (!typeRes.ok) return this.finish(tx, row, 'rejected', typeRes.error, null);
@@ -198,11 +223,12 @@ export class PendingService {
       transactionId: row.transactionId,
       clickId: row.clickId,
       click: null,
-      offerSourceId: null,
+      offerSourceId: row.offerSourceId,
       receivedAt: row.receivedAt,
       userData: row.userData,
       prehashed: row.prehashed,
       pendingId: row.id,
+      requestKey: row.requestKey,
     });
     if (result.outcome === 'duplicate') return this.finish(tx, row, 'duplicate', result.reason, result.conversionId);
     return this.finish(tx, row, 'unattributed', null, result.conversion.id);

@@ -17,7 +17,7 @@ const MAX_EVENT_ID_CHARS = 256;
 /** A 4xx answer; `error` is a stable machine code, `reason` a sentence for the person wiring the postback. */
 export class PostbackRejection extends Error {
   constructor(
-    public readonly status: 400 | 403 | 413 | 415,
+    public readonly status: 400 | 401 | 403 | 413 | 415 | 429,
     public readonly error: string,
     public readonly reason: string,
   ) {
@@ -234,6 +234,18 @@ export function paramNamesFor(
     // Configured roles first: they win over a default name for the same role.
     roles: [...configured, ...DEFAULT_ROLE_PARAMS],
   };
+}
+
+/** The postback secret travels as `secret`; `token` is what postback URLs made before secrets carried. */
+export const SECRET_PARAMS = ['secret', 'token'] as const;
+
+/** The presented postback secret, or null when there is none (an empty value is none). */
+export function readSecret(params: RawParams): string | null {
+  for (const name of SECRET_PARAMS) {
+    const v = params.get(name);
+    if (v !== undefined && v !== '') return v;
+  }
+  return null;
 }
 
 export function readClickId(params: RawParams, name: string): string {

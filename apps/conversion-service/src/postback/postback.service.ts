@@ -14,10 +14,21 @@ import {
   paramNamesFor,
   readClickId,
   readPostback,
+  readSecret,
   type PostbackInput,
   type RawParams,
 } from './postback.parse';
-import { hashPii, isExpired, offerSourceOf, resolveConversionType, sha256Hex, tokenDigestMatches } from './attribution';
+import {
+  checkSecret,
+  hashPii,
+  isExpired,
+  offerSourceOf,
+  requestKey,
+  resolveConversionType,
+  secretMatches,
+  sha256Hex,
+} from './attribution';
+import { REPLAY_WINDOW_HOURS } from '../conversion/conversion.service';
 
 export type PostbackAnswer =
   | { http: 200; body: { status: 'accepted'; conversion_id: string; conversion_status: string } }
@@ -28,6 +39,10 @@ export type PostbackAnswer =
 export interface PostbackServiceOptions {
   clickWaitMs: number;
   defaultCurrency: string;
+  /** An account holds at most this many open pending postbacks; beyond, 429. */
+  pendingMaxPerAccount: number;
+  /** The clock (tests move it). */
+  now?: () => Date;
 }
 
 /**
@@ -47,8 +62,14 @@ export class PostbackService {
     private readonly onPending: (clickId: string) => void = () => undefined,
   ) {}
 
-  async handle(params: RawParams, host: string | null, receivedAt = new Date()): Promise<PostbackAnswer> {
+  async handle(
+    params: RawParams,
+    host: string | null,
+    receivedAt = this.opts.now?.() ?? new Date(),
+  ): Promise<PostbackAnswer> {
     checkSizes(params);
+    const secret = readSecret(params);
+    const secretSha256 = secret === null ? null : sha256Hex(secret);
     let hostAccount: Promise<string | null> | undefined;
     const accountOfHost = () => (hostAccount ??= this.config.accountForHost(host));
 
@@ -58,8 +79,8 @@ export class PostbackService {
     if (clickIdParam === DEFAULT_CLICK_ID_PARAM) readPostback(params, paramNamesFor(null));
 
     const click = await this.clicks.waitForClick(clickId, this.opts.clickWaitMs);
-    if (click) return this.attributeNow(click, clickIdParam, params, accountOfHost, receivedAt);
-    return this.storePending(clickId, clickIdParam, params, host, await accountOfHost(), receivedAt);
+    if (click) return this.attributeNow(click, clickIdParam, params, secretSha256, accountOfHost, receivedAt);
+    return this.storePending(clickId, clickIdParam, params, host, secretSha256, receivedAt);
   }
 
   /** `clickid`, else a click-id parameter name some offer source (of the host's account, if known) configured. */
@@ -83,23 +104,18 @@ export class PostbackService {
     click: ClickView,
     clickIdParam: string,
     params: RawParams,
+    secretSha256: string | null,
     accountOfHost: () => Promise<string | null>,
     receivedAt: Date,
   ): Promise<PostbackAnswer> {
     const offerSource = await offerSourceOf(this.config, click);
-    const input = readPostback(params, { ...paramNamesFor(offerSource), clickId: clickIdParam });
-    if (
-      !tokenDigestMatches(
-        input.token === null ? null : sha256Hex(input.token),
-        offerSource?.postback_token_sha256 ?? null,
-      )
-    ) {
-      throw new PostbackRejection(
-        403,
-        input.token === null ? 'missing_token' : 'bad_token',
-        'the postback token is missing or does not match the offer source',
-      );
+    // The secret of the click's own offer source (click → offer → offer source), before anything else is read.
+    const verdict = checkSecret(offerSource, secretSha256, receivedAt);
+    if (!verdict.ok) {
+      this.log.info('postback refused', { accountId: click.accountId, error: verdict.error });
+      throw new PostbackRejection(verdict.http, verdict.error, verdict.reason);
     }
+    const input = readPostback(params, { ...paramNamesFor(offerSource), clickId: clickIdParam });
     const hostAccount = await accountOfHost();
     if (hostAccount && hostAccount !== click.accountId) {
       return {
@@ -128,6 +144,7 @@ export class PostbackService {
       userData,
       prehashed,
       pendingId: null,
+      requestKey: requestKey(offerSource?.id ?? click.offerSourceId ?? '', params),
     });
     if (result.outcome === 'duplicate') {
       this.log.info('postback duplicate', {
@@ -142,30 +159,51 @@ export class PostbackService {
     return { http: 200, body: { status: 'accepted', conversion_id: result.conversion.id, conversion_status: status } };
   }
 
+  /**
+   * A postback whose click is not known yet is kept only when its secret is the current (or overlapping previous)
+   * secret of an offer source: that offer source decides the account, never the Host header. Stored in one
+   * transaction with the per-account cap (an advisory lock per account serialises the count and the insert).
+   */
   private async storePending(
     clickId: string,
     clickIdParam: string,
     params: RawParams,
     host: string | null,
-    hostAccount: string | null,
+    secretSha256: string | null,
     receivedAt: Date,
   ): Promise<PostbackAnswer> {
-    const input = readPostback(params, { ...paramNamesFor(null), clickId: clickIdParam });
-    if (hostAccount) {
-      const types = await this.config.conversionTypes(hostAccount);
-      if (types.length) {
-        const typeRes = resolveConversionType(types, input.type);
-        if (!typeRes.ok) throw new PostbackRejection(400, typeRes.error, typeRes.reason);
-      }
+    if (secretSha256 === null) {
+      throw new PostbackRejection(
+        401,
+        'missing_secret',
+        'the click is not known (yet) and the postback carries no secret, so it cannot be kept: add secret=<the offer source postback secret>',
+      );
     }
-    // The offer source (and its parameter names and phone country) is unknown until the click arrives: hash what
-    // the default role names carry, now, and keep only the hashes.
-    const { userData, prehashed } = hashPii(input.pii, null);
-    const id = randomUUID();
-    await this.ds.getRepository(PendingPostback).insert({
-      id,
+    const offerSource = (await this.config.offerSourcesBySecret(secretSha256)).find((s) =>
+      secretMatches(s, secretSha256, receivedAt),
+    );
+    if (!offerSource) {
+      throw new PostbackRejection(
+        403,
+        'bad_secret',
+        'the click is not known (yet) and the secret is not the postback secret of any offer source',
+      );
+    }
+    const accountId = offerSource.accountId;
+    const input = readPostback(params, { ...paramNamesFor(offerSource), clickId: clickIdParam });
+    const types = await this.config.conversionTypes(accountId);
+    if (types.length) {
+      const typeRes = resolveConversionType(types, input.type);
+      if (!typeRes.ok) throw new PostbackRejection(400, typeRes.error, typeRes.reason);
+    }
+    // The click (and so its offer) is unknown: hash what the offer source's parameters carry, now, and keep only the
+    // hashes.
+    const { userData, prehashed } = hashPii(input.pii, offerSource.default_phone_country);
+    const key = requestKey(offerSource.id, params);
+    const row: PendingPostback = {
+      id: randomUUID(),
       clickId,
-      accountId: hostAccount,
+      accountId,
       host,
       state: 'pending',
       type: input.type,
@@ -173,21 +211,76 @@ export class PostbackService {
       currency: input.currency,
       explicitEventId: input.explicitEventId,
       transactionId: input.transactionId,
-      tokenSha256: input.token === null ? null : sha256Hex(input.token),
+      tokenSha256: secretSha256,
+      offerSourceId: offerSource.id,
+      requestKey: key,
       userData,
       prehashed,
       receivedAt,
       resolvedAt: null,
       reason: null,
       conversionId: null,
+    };
+    type Stored =
+      | { inserted: true }
+      | { full: number }
+      | { replayOf: { id: string; conversion_id: string | null; received_at: Date } };
+    const stored = await this.ds.transaction(async (tx): Promise<Stored> => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('pending_postback'), hashtext($1))`, [accountId]);
+      // An exact replay: the first one answers (a row older than the replay window gives up its key).
+      const [existing]: Array<{ id: string; conversion_id: string | null; received_at: Date }> = await tx.query(
+        `SELECT id, conversion_id, received_at FROM pending_postback WHERE request_key = $1`,
+        [key],
+      );
+      if (existing) {
+        if (existing.received_at.getTime() > receivedAt.getTime() - REPLAY_WINDOW_HOURS * 3600 * 1000)
+          return { replayOf: existing };
+        await tx.query(`UPDATE pending_postback SET request_key = NULL WHERE id = $1`, [existing.id]);
+      }
+      const [{ n }]: Array<{ n: number }> = await tx.query(
+        `SELECT count(*)::int AS n FROM pending_postback WHERE account_id = $1 AND state IN ('pending', 'orphaned')`,
+        [accountId],
+      );
+      if (n >= this.opts.pendingMaxPerAccount) return { full: n };
+      await tx.getRepository(PendingPostback).insert(row);
+      return { inserted: true };
     });
-    this.log.info('postback pending: click not known yet', { pendingId: id, accountId: hostAccount });
+    if ('full' in stored) {
+      this.log.warn('postback refused: too many pending postbacks', { accountId, pending: stored.full });
+      throw new PostbackRejection(
+        429,
+        'too_many_pending',
+        `the account already holds ${this.opts.pendingMaxPerAccount} postbacks waiting for their click; retry later`,
+      );
+    }
+    if ('replayOf' in stored) {
+      const first = stored.replayOf;
+      if (first.conversion_id) {
+        return {
+          http: 200,
+          body: {
+            status: 'duplicate',
+            reason: 'the same postback was already received (an exact replay)',
+            conversion_id: first.conversion_id,
+          },
+        };
+      }
+      return {
+        http: 202,
+        body: {
+          status: 'pending',
+          pending_id: first.id,
+          reason: 'the same postback was already received and is waiting for its click',
+        },
+      };
+    }
+    this.log.info('postback pending: click not known yet', { pendingId: row.id, accountId });
     this.onPending(clickId);
     return {
       http: 202,
       body: {
         status: 'pending',
-        pending_id: id,
+        pending_id: row.id,
         reason: 'the click is not known yet; the conversion is recorded when it arrives',
       },
     };

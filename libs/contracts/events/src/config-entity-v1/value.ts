@@ -43,11 +43,25 @@ export interface OfferSourceData {
   /** Additional postback parameters with their role. */
   roles: Array<{ param: string; role: string }>;
   /**
-   * Lowercase hex SHA-256 of the offer source's postback token, or null when postbacks need no token. config-service
-   * generates postback URLs that carry it as the `token` query parameter; a postback is accepted when
-   * sha256(token) equals this value.
+   * Lowercase hex SHA-256 of the offer source's postback secret (formerly "postback token"), or null when it has
+   * none. Postback URLs carry the secret as the `secret` query parameter (`token` is still read, for URLs made
+   * before 2026-12-07); a postback is accepted when sha256(secret) equals this value (or the previous one below,
+   * within its overlap).
    */
   postback_token_sha256: string | null;
+  /**
+   * Added 2026-12-07. Lowercase hex SHA-256 of the postback secret that was current before the last rotation, still
+   * accepted until `previous_postback_token_expires_at`. Absent or null: there is none.
+   */
+  previous_postback_token_sha256?: string | null;
+  /** Added 2026-12-07. ISO 8601 instant after which the previous secret is refused. Absent or null: not accepted. */
+  previous_postback_token_expires_at?: string | null;
+  /**
+   * Added 2026-12-07. `true`: a postback without a secret is accepted (the owner opted out; a wrong secret is still
+   * refused). `false`: every postback must carry a secret matching one of the hashes above. Absent or null (entities
+   * published before the field): `postback_token_sha256 === null`, the earlier meaning.
+   */
+  accept_unsigned_postbacks?: boolean | null;
   click_expiration_days: number;
   default_currency: string;
   default_phone_country: string | null;
