@@ -100,8 +100,37 @@ export const conversionServiceKeys = defineConfig({
     format: 'string',
     default: 'USD',
   },
+  clickRetentionDays: {
+    env: 'CLICK_RETENTION_DAYS',
+    doc: 'Clicks older than this are deleted from the click view (days; at least 38, as Snap takes events up to 37 days old)',
+    format: 'int',
+    default: '45',
+  },
+  retentionIntervalMs: {
+    env: 'RETENTION_INTERVAL_MS',
+    doc: 'How often the retention job deletes expired rows',
+    format: 'duration-ms',
+    default: '3600000',
+  },
+  retentionBatchSize: {
+    env: 'RETENTION_BATCH_SIZE',
+    doc: 'Rows per DELETE of the retention job (each batch is its own short transaction)',
+    format: 'int',
+    default: '1000',
+  },
 });
 export type ConversionServiceConfig = ConfigOf<typeof conversionServiceKeys>;
+
+/** Problems of the retention keys (CLICK_RETENTION_DAYS, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE). */
+function retentionProblems(config: ConversionServiceConfig): string[] {
+  const problems: string[] = [];
+  if (config.clickRetentionDays < 38)
+    problems.push('CLICK_RETENTION_DAYS must be at least 38 (Snap accepts events up to 37 days after the click)');
+  if (config.retentionIntervalMs < 1000) problems.push('RETENTION_INTERVAL_MS must be at least 1000');
+  if (config.retentionBatchSize < 1 || config.retentionBatchSize > 100000)
+    problems.push('RETENTION_BATCH_SIZE must be from 1 to 100000');
+  return problems;
+}
 
 export function loadConversionServiceConfig(
   env = process.env,
@@ -109,7 +138,7 @@ export function loadConversionServiceConfig(
 ): ConversionServiceConfig {
   const config = loadConfig(conversionServiceKeys, env, overrides);
   // The request path never blocks longer than 2 s on a missing click (issue 5: bounded wait).
-  const problems: string[] = [];
+  const problems: string[] = retentionProblems(config);
   if (config.pendingPostbackTtlHours < 1) problems.push('PENDING_POSTBACK_TTL_HOURS must be at least 1');
   if (config.pendingPostbacksMaxPerAccount < 1) problems.push('PENDING_POSTBACKS_MAX_PER_ACCOUNT must be at least 1');
   if (problems.length) throw new ConfigError(problems);

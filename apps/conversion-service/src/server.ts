@@ -3,7 +3,7 @@ import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federat
 import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
 import { sendJson } from '@snaptrack/util-http';
-import { dbReachable, openDatabase } from '@snaptrack/util-db';
+import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
 import {
   ClickRecordedV1,
@@ -18,6 +18,7 @@ import type { ConversionServiceConfig } from './config';
 import { createConversionDataSource } from './data-source';
 import { resolvers } from './schema';
 import { ClickService } from './click/click.service';
+import { conversionRetentionRules } from './click/click.retention';
 import { ConfigViewService } from './config-view/config-view.service';
 import { ConversionService } from './conversion/conversion.service';
 import { ConversionResolver } from './conversion/conversion.resolver';
@@ -36,6 +37,8 @@ export interface RunningConversionService {
   ds: DataSource;
   relay: OutboxRelay;
   pending: PendingService;
+  /** Deletes clicks of the click view older than CLICK_RETENTION_DAYS every RETENTION_INTERVAL_MS. */
+  retention: RetentionJob;
   clicks: ClickService;
   conversions: ConversionService;
   configView: ConfigViewService;
@@ -155,6 +158,12 @@ export async function startServer(
   await Promise.all(Object.values(consumers).map((c) => c.start()));
   relay.start();
   pending.start();
+  const retention = new RetentionJob(ds, conversionRetentionRules(config), {
+    intervalMs: config.retentionIntervalMs,
+    batchSize: config.retentionBatchSize,
+    log: log.child({ component: 'retention' }),
+  });
+  retention.start();
 
   const services = new Map<Function, unknown>([
     [ConversionResolver, new ConversionResolver(conversions, deliveries)],
@@ -203,12 +212,14 @@ export async function startServer(
     ds,
     relay,
     pending,
+    retention,
     clicks,
     conversions,
     configView,
     consumers,
     stop: async () => {
       await http.close();
+      await retention.stop();
       await pending.stop();
       await Promise.all(Object.values(consumers).map((c) => c.stop()));
       await relay.stop();

@@ -1,6 +1,12 @@
 import { CreateOutbox1764400000000 } from '@snaptrack/data-access-outbox';
 import { CreateConversion1764500000000 } from './1764500000000-create-conversion';
 import { PostbackSecrets1796601600000 } from './1796601600000-postback-secrets';
+import { ClickViewRetention1796774400000 } from './1796774400000-click-view-retention';
 
 /** In order. Never edit a migration after it has been merged; add a new one. */
-export const migrations = [CreateOutbox1764400000000, CreateConversion1764500000000, PostbackSecrets1796601600000];
+export const migrations = [
+  CreateOutbox1764400000000,
+  CreateConversion1764500000000,
+  PostbackSecrets1796601600000,
+  ClickViewRetention1796774400000,
+];
