@@ -191,7 +191,7 @@ export async function startServer(
     internalAuthSecret: config.internalAuthSecret,
     introspection: config.introspection,
     routes: [
-      ...postbackRoutes(postbacks),
+      ...postbackRoutes(postbacks, configView),
       {
         method: 'GET',
         path: '/healthz/kafka',

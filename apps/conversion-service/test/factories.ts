@@ -250,7 +250,7 @@ export async function seedAccount(bus: TestBus, ds: DataSource, accountId = rand
       url: 'https://shop.example.com/b',
       offer_source_id: s.tokenOfferSourceId,
     }),
-    entity('tracking_domain', randomId('td-'), accountId, { hostname: s.host, is_default: true }),
+    entity('tracking_domain', randomId('td-'), accountId, { hostname: s.host, is_default: true, verified: true }),
     entity('pixel', s.pixelConfigId, accountId, {
       pixel_id: randomUUID(),
       placement: { kind: 'channel', traffic_channel_id: 'tc-1' },

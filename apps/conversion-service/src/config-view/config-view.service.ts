@@ -147,17 +147,29 @@ export class ConfigViewService {
   }
 
   /** The account a tracking domain belongs to (case-insensitive hostname, no port), or null. */
-  accountForHost(hostname: string | null): Promise<string | null> {
-    if (!hostname) return Promise.resolve(null);
-    const host = hostname.toLowerCase();
+  async accountForHost(hostname: string | null): Promise<string | null> {
+    return (await this.trackingDomainForHost(hostname))?.accountId ?? null;
+  }
+
+  /**
+   * The tracking domain a request's Host names, whatever the account, with its verification (`verified` absent or
+   * null on config.entity.v1 means not verified), or null when the host is no tracking domain. Hostnames are unique
+   * across accounts in config-service; should a stale entry share one, a verified domain wins.
+   */
+  trackingDomainForHost(hostname: string | null): Promise<{ accountId: string; verified: boolean } | null> {
+    const host = hostname
+      ?.toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1')
+      .replace(/\.$/, '');
+    if (!host) return Promise.resolve(null);
     return this.cache.get(`host|${host}`, async () => {
-      const rows: Array<{ account_id: string }> = await this.ds.query(
-        `SELECT account_id FROM config_entity
+      const rows: Array<{ account_id: string; verified: boolean }> = await this.ds.query(
+        `SELECT account_id, coalesce(data->>'verified' = 'true', false) AS verified FROM config_entity
          WHERE entity_type = 'tracking_domain' AND NOT deleted AND lower(data->>'hostname') = lower($1)
-         ORDER BY version DESC LIMIT 1`,
+         ORDER BY 2 DESC, version DESC LIMIT 1`,
         [host],
       );
-      return rows[0]?.account_id ?? null;
+      return rows[0] ? { accountId: rows[0].account_id, verified: rows[0].verified } : null;
     });
   }
 

@@ -3,13 +3,25 @@ import { HttpError, readBody, sendJson, type Route } from '@snaptrack/util-http'
 import { hostnameOf } from './attribution';
 import { MAX_BODY_BYTES, PostbackRejection, parseBody, parseQueryFromRawUrl } from './postback.parse';
 import type { PostbackService } from './postback.service';
+import type { ConfigViewService } from '../config-view/config-view.service';
 
 /**
  * `GET|POST /postback` on the public tracking host. Translates HTTP to one service call; bad input is a 4xx JSON
  * `{ error, reason }` and never echoes a parameter value. The URL is never logged (it may carry the token and PII).
  */
-export function postbackRoutes(service: PostbackService): Route[] {
+export function postbackRoutes(
+  service: PostbackService,
+  domains: Pick<ConfigViewService, 'trackingDomainForHost'>,
+): Route[] {
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const host = hostnameOf(req.headers.host);
+    // A Host that names a tracking domain takes postbacks only once its account proved control of it.
+    const domain = await domains.trackingDomainForHost(host);
+    if (domain && !domain.verified)
+      return sendJson(res, 404, {
+        error: 'domain_not_verified',
+        reason: 'this tracking domain is not verified; it accepts no postbacks until its owner verifies it',
+      });
     try {
       const params = parseQueryFromRawUrl(req.url ?? '');
       if (req.method === 'POST') {
@@ -23,7 +35,7 @@ export function postbackRoutes(service: PostbackService): Route[] {
         }
         parseBody(req.headers['content-type'], body, params);
       }
-      const answer = await service.handle(params, hostnameOf(req.headers.host));
+      const answer = await service.handle(params, host);
       sendJson(res, answer.http, answer.body);
     } catch (e) {
       if (e instanceof PostbackRejection) return sendJson(res, e.status, { error: e.error, reason: e.reason });
