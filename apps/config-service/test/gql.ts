@@ -59,7 +59,8 @@ export const M = {
   updatePixel: `mutation($id: ID!, $input: UpdatePixelInput!) { updatePixel(id: $id, input: $input) { ${PIXEL_FIELDS} } }`,
   createSource: `mutation($input: CreateOfferSourceInput!) { createOfferSource(input: $input) {
     id name clickIdParam payoutParam typeParam eventIdParam currencyParam additionalParameters { param role }
-    hasPostbackToken postbackTokenHint clickExpirationDays defaultCurrency defaultPhoneCountry postbackUrl version } }`,
+    hasPostbackToken postbackTokenHint clickExpirationDays defaultCurrency defaultPhoneCountry postbackUrl version
+    postbackSecret postbackSecretHint isOpen postbackSecurity } }`,
   createOffer: `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id name url offerSourceId version } }`,
   createDomain: `mutation($input: CreateTrackingDomainInput!) { createTrackingDomain(input: $input) { id hostname isDefault version } }`,
 };

@@ -232,7 +232,10 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
       typeParam: 'type',
       eventIdParam: 'eventid',
       currencyParam: 'currency',
-      hasPostbackToken: false,
+      hasPostbackToken: true, // every new offer source has a postback secret
+      isOpen: false,
+      postbackSecurity: 'SECRET_REQUIRED',
+      postbackSecretHint: `****${s.postbackSecret.slice(-4)}`,
       clickExpirationDays: 30,
       defaultCurrency: 'USD',
       defaultPhoneCountry: 'US',
@@ -244,14 +247,15 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
       'LAST_NAME',
       'ZIP',
     ]);
+    // The answer of createOfferSource is the one place the secret is shown: in postbackSecret and in the URL.
     expect(s.postbackUrl).toBe(
       'https://trk.example.com/postback?clickid={clickid}&sum={payout}&type={type}&eventid={eventid}&currency={currency}' +
-        '&phone={phone}&email={email}&fname={first_name}&lname={last_name}&zip={zip}',
+        `&phone={phone}&email={email}&fname={first_name}&lname={last_name}&zip={zip}&secret=${s.postbackSecret}`,
     );
     state.source = s;
   });
 
-  it('step 4: a postback token is write-only (hash + hint) and appears in the URL as a placeholder', async () => {
+  it('step 4: a postback secret of your own (deprecated postbackToken) is write-only (hash + hint) and appears in the URL as a placeholder', async () => {
     const s = (
       await ok(
         app.url,
@@ -270,7 +274,7 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
       defaultCurrency: 'EUR',
       version: 2,
     });
-    expect(s.postbackUrl).toMatch(/&token=YOUR_POSTBACK_TOKEN$/);
+    expect(s.postbackUrl).toMatch(/&secret=\{secret\}$/);
     const [row] = await app.ds.query('SELECT postback_token_sha256 FROM offer_source WHERE id = $1', [state.source.id]);
     expect(row.postback_token_sha256).toMatch(/^[0-9a-f]{64}$/);
   });

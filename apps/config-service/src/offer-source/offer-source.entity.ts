@@ -30,12 +30,23 @@ export class OfferSourceEntity extends AccountScopedEntity {
   @Column({ name: 'additional_params', type: 'jsonb' })
   additionalParams: AdditionalParameter[];
 
-  /** Only the SHA-256 (hex) of the postback token is kept; the token itself is never stored. */
+  /** Only the SHA-256 (hex) of the postback secret (formerly "token") is kept; the secret is never stored. */
   @Column({ name: 'postback_token_sha256', type: 'text', nullable: true })
   postbackTokenSha256: string | null;
 
   @Column({ name: 'postback_token_hint', type: 'text', nullable: true })
   postbackTokenHint: string | null;
+
+  /** SHA-256 of the secret before the last rotation, accepted until `previousPostbackTokenExpiresAt`. */
+  @Column({ name: 'previous_postback_token_sha256', type: 'text', nullable: true })
+  previousPostbackTokenSha256: string | null;
+
+  @Column({ name: 'previous_postback_token_expires_at', type: 'timestamptz', precision: 3, nullable: true })
+  previousPostbackTokenExpiresAt: Date | null;
+
+  /** Explicit opt-out: postbacks without a secret are accepted (a wrong secret is still refused). */
+  @Column({ name: 'accept_unsigned_postbacks', type: 'boolean' })
+  acceptUnsignedPostbacks: boolean;
 
   @Column({ name: 'click_expiration_days', type: 'int' })
   clickExpirationDays: number;

@@ -52,9 +52,16 @@ export class CreateOfferSourceInput {
     OfferSourceParameterInput[] | null;
   @Field(() => String, {
     nullable: true,
-    description: 'Write-only secret postbacks must carry as ?token=…; only its SHA-256 is stored',
+    description:
+      'Deprecated: a postback secret of your own choosing (8-128 characters). Leave it out: a random secret is generated and returned once',
   })
   postbackToken?: string | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Explicit opt-out (default false): accept postbacks without the secret. Anyone who knows a click id can then report conversions',
+  })
+  acceptUnsignedPostbacks?: boolean | null;
   @Field(() => Int, {
     nullable: true,
     description: 'Days after the click a conversion is still attributed (default 30)',
@@ -82,9 +89,22 @@ export class UpdateOfferSourceInput {
   @Field(() => String, { nullable: true }) currencyParam?: string | null;
   @Field(() => [OfferSourceParameterInput], { nullable: true, description: 'Replaces the additional parameters' })
   additionalParameters?: OfferSourceParameterInput[] | null;
-  @Field(() => String, { nullable: true, description: 'Replaces the postback token' }) postbackToken?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'true removes the postback token requirement' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Deprecated (use rotatePostbackSecret): replaces the postback secret with one of your choosing, at once',
+  })
+  postbackToken?: string | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Deprecated: true removes the postback secret and accepts unsigned postbacks',
+  })
   clearPostbackToken?: boolean | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'true: accept postbacks without the secret (open); false: require the secret',
+  })
+  acceptUnsignedPostbacks?: boolean | null;
   @Field(() => Int, { nullable: true }) clickExpirationDays?: number | null;
   @Field(() => String, { nullable: true }) defaultCurrency?: string | null;
   @Field(() => String, { nullable: true, description: 'An empty string clears it' }) defaultPhoneCountry?:
@@ -106,8 +126,11 @@ const FIXED_LABELS: Record<FixedParamKey, string> = {
   eventIdParam: 'Event ID parameter',
   currencyParam: 'Currency parameter',
 };
-/** Reserved: generated postback URLs carry the postback token under this name. */
+/** Reserved: generated postback URLs carry the postback secret under this name. */
+export const SECRET_PARAM = 'secret';
+/** Reserved: the name postback URLs made before postback secrets carried it under (still read). */
 export const TOKEN_PARAM = 'token';
+const RESERVED_PARAMS = [SECRET_PARAM, TOKEN_PARAM];
 
 export function offerSourceName(v: string | null | undefined): string {
   return requiredText(v, 'name', 'Offer source name');
@@ -131,16 +154,16 @@ export function additionalParameters(list: OfferSourceParameterInput[]): Additio
   return out;
 }
 
-/** Every parameter name of the postback, fixed and additional, must be distinct (and not the reserved `token`). */
+/** Every parameter name of the postback, fixed and additional, must be distinct (and not `secret` or `token`). */
 export function assertParamNamesDistinct(
   fixed: Record<FixedParamKey, string>,
   additional: AdditionalParameter[],
 ): void {
   const names = [...Object.values(fixed), ...additional.map((a) => a.param)];
-  const reserved = names.find((n) => n === TOKEN_PARAM);
+  const reserved = names.find((n) => RESERVED_PARAMS.includes(n));
   if (reserved)
     throw badInput(
-      `"${TOKEN_PARAM}" is reserved for the postback token; choose another parameter name`,
+      `"${reserved}" is reserved for the postback secret; choose another parameter name`,
       'additionalParameters',
     );
   assertDistinct(names, 'additionalParameters', 'Postback parameter');
@@ -154,6 +177,13 @@ export function postbackToken(raw: string): string {
       'postbackToken',
     );
   }
+  return v;
+}
+
+/** Hours the previous secret stays accepted after a rotation: 0 (refused at once) to 720 (30 days). */
+export function overlapHours(v: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > 720)
+    throw badInput('The overlap must be a whole number of hours between 0 and 720', 'overlapHours');
   return v;
 }
 

@@ -28,7 +28,7 @@ describe('postback URL', () => {
     );
   });
 
-  it('uses renamed parameters and asks for the token when one is set', () => {
+  it('uses renamed parameters and asks for the secret when one is set', () => {
     const url = buildPostbackUrl('http://127.0.0.1:8080/', {
       ...defaults,
       clickIdParam: 'cid',
@@ -36,7 +36,18 @@ describe('postback URL', () => {
       hasPostbackToken: true,
     });
     expect(url).toBe(
-      'http://127.0.0.1:8080/postback?cid={clickid}&payout={payout}&type={type}&eventid={eventid}&currency={currency}&token=YOUR_POSTBACK_TOKEN',
+      'http://127.0.0.1:8080/postback?cid={clickid}&payout={payout}&type={type}&eventid={eventid}&currency={currency}&secret={secret}',
+    );
+  });
+
+  it('fills in the secret when it is known (the answer of create and rotate, once)', () => {
+    const url = buildPostbackUrl('http://127.0.0.1:8080', {
+      ...defaults,
+      hasPostbackToken: true,
+      postbackSecret: 'pbs_abc-DEF_123',
+    });
+    expect(url).toBe(
+      'http://127.0.0.1:8080/postback?clickid={clickid}&sum={payout}&type={type}&eventid={eventid}&currency={currency}&secret=pbs_abc-DEF_123',
     );
   });
 

@@ -1,14 +1,14 @@
-import { TOKEN_PARAM } from './offer-source.input';
+import { SECRET_PARAM } from './offer-source.input';
 
 /** Shown in place of the secret, which we never store in clear. */
-export const TOKEN_PLACEHOLDER = 'YOUR_POSTBACK_TOKEN';
+export const SECRET_PLACEHOLDER = '{secret}';
 
 /**
  * The postback URL the offer network must call (pure). Each value is a `{macro}` the network replaces with its own
  * macro for that value: `{clickid}`, `{payout}`, `{type}`, `{eventid}`, `{currency}`, and for additional parameters
  * the role name (`{email}`, `{phone}`, `{first_name}`, `{last_name}`, `{zip}`, `{city}`, `{state}`, `{country}`,
- * `{external_id}`). When the source has a postback token, `token=YOUR_POSTBACK_TOKEN` asks the user to put the
- * secret in.
+ * `{external_id}`). When the source has a postback secret, `secret={secret}` asks the user to put the secret in;
+ * only right after creation or rotation is the secret itself (`postbackSecret`) known, and then it is filled in.
  */
 export function buildPostbackUrl(
   base: string,
@@ -20,6 +20,7 @@ export function buildPostbackUrl(
     currencyParam: string;
     additionalParameters: ReadonlyArray<{ param: string; role: string }>;
     hasPostbackToken: boolean;
+    postbackSecret?: string | null;
   },
 ): string {
   const pairs: Array<[string, string]> = [
@@ -30,7 +31,8 @@ export function buildPostbackUrl(
     [s.currencyParam, '{currency}'],
     ...s.additionalParameters.map((a): [string, string] => [a.param, `{${a.role}}`]),
   ];
-  if (s.hasPostbackToken) pairs.push([TOKEN_PARAM, TOKEN_PLACEHOLDER]);
+  if (s.postbackSecret) pairs.push([SECRET_PARAM, encodeURIComponent(s.postbackSecret)]);
+  else if (s.hasPostbackToken) pairs.push([SECRET_PARAM, SECRET_PLACEHOLDER]);
   return `${base.replace(/\/+$/, '')}/postback?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${v}`).join('&')}`;
 }
 

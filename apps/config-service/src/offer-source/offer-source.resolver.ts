@@ -39,7 +39,21 @@ export class OfferSourceResolver {
     @Arg('input', () => CreateOfferSourceInput) input: CreateOfferSourceInput,
     @Ctx() ctx: SubgraphContext,
   ) {
-    return OfferSourceType.from(await this.sources.create(ctx.accountId, input));
+    const { row, secret } = await this.sources.create(ctx.accountId, input);
+    return OfferSourceType.from(row, secret);
+  }
+
+  @Mutation(() => OfferSourceType, {
+    description:
+      'A new random postback secret, returned once in postbackSecret and postbackUrl; the previous one stays accepted for overlapHours (default POSTBACK_SECRET_OVERLAP_HOURS), then is refused',
+  })
+  async rotatePostbackSecret(
+    @Arg('offerSourceId', () => ID) offerSourceId: string,
+    @Arg('overlapHours', () => Int, { nullable: true }) overlapHours: number | null | undefined,
+    @Ctx() ctx: SubgraphContext,
+  ) {
+    const { row, secret } = await this.sources.rotateSecret(ctx.accountId, offerSourceId, overlapHours);
+    return OfferSourceType.from(row, secret);
   }
 
   @Mutation(() => OfferSourceType)
@@ -58,7 +72,7 @@ export class OfferSourceResolver {
 
   @FieldResolver(() => String, {
     description:
-      "The URL the offer network must call, on the account's default tracking domain: {clickid} {payout} {type} {eventid} {currency} and {<role>} are placeholders for the network's own macros",
+      "The URL the offer network must call, on the account's default tracking domain: {clickid} {payout} {type} {eventid} {currency} and {<role>} are placeholders for the network's own macros; secret={secret} stands for the postback secret, which is filled in only in the answer of createOfferSource and rotatePostbackSecret",
   })
   async postbackUrl(@Root() source: OfferSourceType, @Ctx() ctx: SubgraphContext): Promise<string> {
     const domain = await this.domains.defaultFor(ctx.accountId);

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { conflict, notFound } from '@snaptrack/util-federation';
+import { badInput, conflict, notFound } from '@snaptrack/util-federation';
 import { sha256Hex } from '@snaptrack/util-pii';
 import { tokenHint } from '@snaptrack/util-crypto';
 import type { Logger } from '@snaptrack/util-logger';
@@ -19,6 +19,7 @@ import {
   currency,
   fixedParam,
   offerSourceName,
+  overlapHours,
   phoneCountry,
   postbackToken,
   type CreateOfferSourceInput,
@@ -28,11 +29,34 @@ import {
 
 const FIXED_KEYS = Object.keys(DEFAULT_PARAMS) as FixedParamKey[];
 
+/** A random postback secret: 192 bits, url-safe (base64url), with a recognisable prefix. */
+export function newPostbackSecret(): string {
+  return `pbs_${randomBytes(24).toString('base64url')}`;
+}
+
+/** An offer source with the secret in clear: only the answer of create and rotate carries it, once. */
+export interface WithSecret {
+  row: OfferSourceEntity;
+  secret: string | null;
+}
+
+export interface OfferSourceServiceOptions {
+  /** Default overlap of rotatePostbackSecret (POSTBACK_SECRET_OVERLAP_HOURS). */
+  secretOverlapHours: number;
+  /** The clock (tests move it). */
+  now?: () => Date;
+}
+
 export class OfferSourceService {
+  private readonly now: () => Date;
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly log: Logger,
-  ) {}
+    private readonly opts: OfferSourceServiceOptions = { secretOverlapHours: 24 },
+  ) {
+    this.now = opts.now ?? (() => new Date());
+  }
 
   private get repo() {
     return this.uow.dataSource.getRepository(OfferSourceEntity);
@@ -53,21 +77,27 @@ export class OfferSourceService {
     return s;
   }
 
-  async create(accountId: string, input: CreateOfferSourceInput): Promise<OfferSourceEntity> {
+  async create(accountId: string, input: CreateOfferSourceInput): Promise<WithSecret> {
     const name = offerSourceName(input.name);
     const fixed = {} as Record<FixedParamKey, string>;
     for (const k of FIXED_KEYS)
       fixed[k] = input[k] === undefined || input[k] === null ? DEFAULT_PARAMS[k] : fixedParam(k, input[k]!);
     const additional = additionalParameters(input.additionalParameters ?? []);
     assertParamNamesDistinct(fixed, additional);
+    // Every new offer source gets a secret (one of the caller's own only through the deprecated postbackToken).
     const token =
-      input.postbackToken === undefined || input.postbackToken === null ? null : postbackToken(input.postbackToken);
+      input.postbackToken === undefined || input.postbackToken === null
+        ? newPostbackSecret()
+        : postbackToken(input.postbackToken);
     const row = newRow<OfferSourceEntity>(accountId, randomUUID(), {
       name,
       ...fixed,
       additionalParams: additional,
-      postbackTokenSha256: token ? sha256Hex(token) : null,
-      postbackTokenHint: token ? tokenHint(token) : null,
+      postbackTokenSha256: sha256Hex(token),
+      postbackTokenHint: tokenHint(token),
+      previousPostbackTokenSha256: null,
+      previousPostbackTokenExpiresAt: null,
+      acceptUnsignedPostbacks: input.acceptUnsignedPostbacks === true,
       clickExpirationDays:
         input.clickExpirationDays === undefined || input.clickExpirationDays === null
           ? 30
@@ -82,8 +112,41 @@ export class OfferSourceService {
     return this.uow.run(async (tx, publish) => {
       await tx.insert(OfferSourceEntity, row);
       await publish(offerSourceEvent(row));
-      this.log.info('offer source created', { accountId, offerSourceId: row.id, roles: additional.map((a) => a.role) });
-      return row;
+      this.log.info('offer source created', {
+        accountId,
+        offerSourceId: row.id,
+        roles: additional.map((a) => a.role),
+        acceptUnsignedPostbacks: row.acceptUnsignedPostbacks,
+      });
+      return { row, secret: token };
+    });
+  }
+
+  /**
+   * A new random secret. The one it replaces stays accepted for `hours` (default POSTBACK_SECRET_OVERLAP_HOURS; 0:
+   * refused at once), so the network's URL can be updated without losing postbacks. A secret replaced earlier is
+   * forgotten. The open/closed setting does not change.
+   */
+  async rotateSecret(accountId: string, id: string, hours?: number | null): Promise<WithSecret> {
+    const overlap = hours === undefined || hours === null ? this.opts.secretOverlapHours : overlapHours(hours);
+    const secret = newPostbackSecret();
+    return this.uow.run(async (tx, publish) => {
+      const row = await this.lockRow(tx, accountId, id);
+      const keepPrevious = row.postbackTokenSha256 !== null && overlap > 0;
+      row.previousPostbackTokenSha256 = keepPrevious ? row.postbackTokenSha256 : null;
+      row.previousPostbackTokenExpiresAt = keepPrevious ? new Date(this.now().getTime() + overlap * 3600 * 1000) : null;
+      row.postbackTokenSha256 = sha256Hex(secret);
+      row.postbackTokenHint = tokenHint(secret);
+      touch(row);
+      const { id: rowId, accountId: acc, ...fields } = row;
+      await tx.update(OfferSourceEntity, { id: rowId, accountId: acc }, fields);
+      await publish(offerSourceEvent(row));
+      this.log.info('offer source postback secret rotated', {
+        accountId,
+        offerSourceId: row.id,
+        overlapHours: overlap,
+      });
+      return { row, secret };
     });
   }
 
@@ -121,10 +184,22 @@ export class OfferSourceService {
       if (token !== undefined) {
         row.postbackTokenSha256 = sha256Hex(token);
         row.postbackTokenHint = tokenHint(token);
+        row.previousPostbackTokenSha256 = null;
+        row.previousPostbackTokenExpiresAt = null;
       } else if (input.clearPostbackToken === true) {
         row.postbackTokenSha256 = null;
         row.postbackTokenHint = null;
+        row.previousPostbackTokenSha256 = null;
+        row.previousPostbackTokenExpiresAt = null;
+        row.acceptUnsignedPostbacks = true;
       }
+      if (input.acceptUnsignedPostbacks === true || input.acceptUnsignedPostbacks === false)
+        row.acceptUnsignedPostbacks = input.acceptUnsignedPostbacks;
+      if (!row.acceptUnsignedPostbacks && row.postbackTokenSha256 === null)
+        throw badInput(
+          'This offer source has no postback secret: call rotatePostbackSecret first, then require it',
+          'acceptUnsignedPostbacks',
+        );
       if (days !== undefined) row.clickExpirationDays = days;
       if (cur !== undefined) row.defaultCurrency = cur;
       if (phone !== undefined) row.defaultPhoneCountry = phone;

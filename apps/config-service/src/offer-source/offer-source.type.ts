@@ -1,7 +1,17 @@
-import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../common/pagination';
 import type { OfferSourceEntity } from './offer-source.entity';
 import { PostbackParameterRole } from './offer-source.input';
+
+export enum PostbackSecurity {
+  SECRET_REQUIRED = 'SECRET_REQUIRED',
+  OPEN = 'OPEN',
+}
+registerEnumType(PostbackSecurity, {
+  name: 'PostbackSecurity',
+  description:
+    'SECRET_REQUIRED: postbacks must carry the secret. OPEN: anyone who knows a click id can post conversions',
+});
 
 @ObjectType('OfferSourceParameter')
 export class OfferSourceParameterType {
@@ -20,9 +30,36 @@ export class OfferSourceType {
   @Field() eventIdParam: string;
   @Field() currencyParam: string;
   @Field(() => [OfferSourceParameterType]) additionalParameters: OfferSourceParameterType[];
-  @Field({ description: 'Whether postbacks must carry the postback token (write-only)' }) hasPostbackToken: boolean;
-  @Field(() => String, { nullable: true, description: 'Masked hint of the postback token' }) postbackTokenHint:
-    string | null;
+  @Field({
+    description: 'Whether the offer source has a postback secret',
+    deprecationReason: 'Use hasPostbackSecret',
+  })
+  hasPostbackToken: boolean;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Masked hint of the postback secret',
+    deprecationReason: 'Use postbackSecretHint',
+  })
+  postbackTokenHint: string | null;
+  @Field({ description: 'Whether the offer source has a postback secret (write-only: only its hash is stored)' })
+  hasPostbackSecret: boolean;
+  @Field(() => String, { nullable: true, description: 'The last characters of the postback secret, e.g. ****Xy9Q' })
+  postbackSecretHint: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The postback secret in clear: only in the answer of createOfferSource and rotatePostbackSecret, once (like an API key); null everywhere else',
+  })
+  postbackSecret: string | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Until when the secret replaced by the last rotation is still accepted',
+  })
+  previousPostbackSecretExpiresAt: Date | null;
+  @Field({ description: 'true: postbacks without the secret are accepted (explicit opt-out)' })
+  acceptUnsignedPostbacks: boolean;
+  @Field({ description: 'true when postbacks without the secret are accepted: show a warning' }) isOpen: boolean;
+  @Field(() => PostbackSecurity) postbackSecurity: PostbackSecurity;
   @Field(() => Int) clickExpirationDays: number;
   @Field() defaultCurrency: string;
   @Field(() => String, { nullable: true }) defaultPhoneCountry: string | null;
@@ -30,7 +67,7 @@ export class OfferSourceType {
   @Field() createdAt: Date;
   @Field() updatedAt: Date;
 
-  static from(e: OfferSourceEntity): OfferSourceType {
+  static from(e: OfferSourceEntity, secret: string | null = null): OfferSourceType {
     return Object.assign(new OfferSourceType(), {
       id: e.id,
       name: e.name,
@@ -42,6 +79,13 @@ export class OfferSourceType {
       additionalParameters: e.additionalParams.map((a) => ({ param: a.param, role: a.role as PostbackParameterRole })),
       hasPostbackToken: e.postbackTokenSha256 !== null,
       postbackTokenHint: e.postbackTokenSha256 !== null ? e.postbackTokenHint : null,
+      hasPostbackSecret: e.postbackTokenSha256 !== null,
+      postbackSecretHint: e.postbackTokenSha256 !== null ? e.postbackTokenHint : null,
+      postbackSecret: secret,
+      previousPostbackSecretExpiresAt: e.previousPostbackTokenSha256 !== null ? e.previousPostbackTokenExpiresAt : null,
+      acceptUnsignedPostbacks: e.acceptUnsignedPostbacks,
+      isOpen: e.acceptUnsignedPostbacks,
+      postbackSecurity: e.acceptUnsignedPostbacks ? PostbackSecurity.OPEN : PostbackSecurity.SECRET_REQUIRED,
       clickExpirationDays: e.clickExpirationDays,
       defaultCurrency: e.defaultCurrency,
       defaultPhoneCountry: e.defaultPhoneCountry,
