@@ -121,7 +121,7 @@ export const dispatcherKeys = defineConfig({
   },
   configCatchUpTimeoutMs: {
     env: 'CONFIG_CATCHUP_TIMEOUT_MS',
-    doc: 'At start, how long to wait for the config view to catch up before consuming conversions',
+    doc: 'At start, how often to warn while the config view has not caught up; conversions wait for it however long it takes',
     format: 'duration-ms',
     default: '60000',
   },

@@ -113,8 +113,11 @@ export interface ConfigConsumer {
   consumer: Consumer;
   /** Resolves once the consumer has joined its group and runs. */
   running: Promise<void>;
-  /** Resolves once every partition has been read up to where it ended at start-up (or after the timeout). */
-  caughtUp(timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolves true once every partition has been read up to where it ended at start-up. It keeps waiting however long
+   * that takes (logging a warning every `warnEveryMs`); it resolves false only when `signal` is aborted first.
+   */
+  caughtUp(warnEveryMs: number, signal?: AbortSignal): Promise<boolean>;
 }
 
 export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigConsumer> {
@@ -191,13 +194,22 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
   return {
     consumer,
     running,
-    caughtUp: async (timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
+    caughtUp: async (warnEveryMs, signal) => {
+      // Decision 0003: conversions are never targeted against a half-loaded configuration, so there is no "carry on
+      // anyway": the conversion consumer and the sender wait (and /readyz says so) until the view has caught up.
+      const started = Date.now();
+      let warnAt = started + warnEveryMs;
+      while (!signal?.aborted) {
         if (pending.every((p) => (progress.get(p.partition) ?? -1) >= p.high)) return true;
+        if (Date.now() >= warnAt) {
+          warnAt = Date.now() + warnEveryMs;
+          log.warn('config view has not caught up yet; conversions and sending wait for it', {
+            waited_ms: Date.now() - started,
+            partitions_behind: pending.filter((p) => (progress.get(p.partition) ?? -1) < p.high).length,
+          });
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
-      log.warn('config view did not catch up in time; consuming conversions anyway', { timeout_ms: timeoutMs });
       return false;
     },
   };
@@ -205,19 +217,36 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
 
 // -------------------------------------------------------------------------------------------------------- conversions + commands
 
-/** Waits for `ready` while keeping the group session alive. */
-async function gate(ready: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
+/**
+ * Waits for `ready` while keeping the group session alive. False when the consumer stops first, or `ready` resolves
+ * to false (start-up was abandoned): then nothing of the batch may be handled.
+ */
+async function gate(
+  ready: Promise<unknown>,
+  heartbeat: () => Promise<void>,
+  isRunning: () => boolean,
+): Promise<boolean> {
   let done = false;
-  void ready.finally(() => (done = true));
+  let ok = false;
+  void ready.then(
+    (v) => {
+      ok = v !== false;
+      done = true;
+    },
+    () => (done = true),
+  );
   while (!done) {
     await Promise.race([ready, new Promise((r) => setTimeout(r, 1000))]);
+    if (!isRunning()) return false;
     if (!done) await heartbeat();
   }
+  return ok;
 }
 
 /**
- * `configReady` resolves once the config view has caught up: no conversion is targeted before that, so a restart
- * never delivers against a half-loaded configuration.
+ * `configReady` resolves (true) once the config view has caught up: no conversion or command is handled before that,
+ * however long it takes, so a restart never delivers against a half-loaded configuration (decision 0003). A false
+ * resolution (start-up abandoned) handles nothing.
  */
 export async function startLedgerConsumer(
   deps: ConsumerDeps,
@@ -243,7 +272,7 @@ export async function startLedgerConsumer(
       isRunning,
       isStale,
     }: EachBatchPayload) => {
-      await gate(configReady, heartbeat);
+      if (!(await gate(configReady, heartbeat, isRunning))) return;
       if (batch.topic === conversionTopic) {
         for (let i = 0; i < batch.messages.length; i += CHUNK) {
           if (!isRunning() || isStale()) return;

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
 import { TokenCipher } from '@snaptrack/util-crypto';
-import { dbReachable, openDatabase } from '@snaptrack/util-db';
+import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
 import { buildHandler, listen, sendJson } from '@snaptrack/util-http';
 import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
@@ -11,6 +11,7 @@ import type { DispatcherConfig } from './config';
 import { ConfigViewService } from './config-view/config-view.service';
 import { startConfigConsumer, startLedgerConsumer } from './consumer';
 import { createDispatcherDataSource } from './data-source';
+import { dispatcherRetentionRules } from './conversion/conversion.retention';
 import { DeliveryService } from './delivery/delivery.service';
 import { acquireInstanceLock, type InstanceLock } from './delivery/instance-lock';
 import { Sender } from './sender/sender';
@@ -27,6 +28,8 @@ export interface RunningDispatcher {
   service: DeliveryService;
   sender: Sender;
   relay: OutboxRelay;
+  /** Deletes conversion copies older than CONVERSION_RETENTION_DAYS (no active delivery) periodically. */
+  retention: RetentionJob;
   stop(): Promise<void>;
 }
 
@@ -34,7 +37,13 @@ export interface RunningDispatcher {
  * Wires config → database (migrations) → Kafka topics → outbox relay → config view (caught up) → ledger consumer →
  * sender → health server. Tests call this in-process with PORT 0.
  */
-export async function startDispatcher(config: DispatcherConfig): Promise<RunningDispatcher> {
+export async function startDispatcher(
+  config: DispatcherConfig,
+  opts: {
+    /** Aborting it during start-up stops waiting for the config view (SIGTERM); nothing is consumed or sent then. */
+    signal?: AbortSignal;
+  } = {},
+): Promise<RunningDispatcher> {
   const log = createLogger('snapchat-capi-dispatcher', config.logLevel);
   const prefix = config.kafkaTopicPrefix ?? '';
   const ds = await openDatabase(createDispatcherDataSource(config.databaseUrl));
@@ -72,15 +81,23 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
   // The config view catches up first; conversions are targeted, and deliveries sent, only after that (so a token fixed
   // while the service was down is used). Both groups join at the same time: after a crash each join waits for the
   // dead member's session to expire, and they should not wait one after the other.
+  // However long the config view takes, nothing is consumed or sent before it has caught up (decision 0003); /readyz
+  // answers 503 meanwhile, and CONFIG_CATCHUP_TIMEOUT_MS only paces the warnings.
   let stopped = false;
   const configConsumer = await startConfigConsumer(deps);
   let configCaughtUp = false;
-  const configReady = configConsumer.caughtUp(config.configCatchUpTimeoutMs).then(() => {
-    configCaughtUp = true;
-    if (!stopped) sender.start();
+  const configReady = configConsumer.caughtUp(config.configCatchUpTimeoutMs, opts.signal).then((ok) => {
+    configCaughtUp = ok;
+    if (ok && !stopped) sender.start();
+    return ok;
   });
   const ledger = await startLedgerConsumer(deps, configReady);
-  await configReady;
+  const retention = new RetentionJob(ds, dispatcherRetentionRules(config), {
+    intervalMs: config.retentionIntervalMs,
+    batchSize: config.retentionBatchSize,
+    log,
+  });
+  retention.start();
 
   const http = await listen(
     buildHandler(
@@ -110,6 +127,7 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
     config.port,
     config.host,
   );
+  await configReady;
   log.info('snapchat-capi-dispatcher listening', {
     url: http.url,
     instance: lock.instanceNo,
@@ -126,6 +144,7 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
     service,
     sender,
     relay,
+    retention,
     stop: () =>
       (stopping ??= (async () => {
         stopped = true;
@@ -135,6 +154,7 @@ export async function startDispatcher(config: DispatcherConfig): Promise<Running
           ledger.consumer.disconnect().catch((e) => log.warn('ledger consumer disconnect failed', { err: e })),
           configConsumer.consumer.disconnect().catch((e) => log.warn('config consumer disconnect failed', { err: e })),
         ]);
+        await retention.stop();
         await sender.stop();
         await relay.publishBatch().catch(() => 0);
         await relay.stop();

@@ -6,10 +6,14 @@ import { startDispatcher } from './dispatcher';
 
 async function main() {
   const config = loadDispatcherConfig();
-  const starting = startDispatcher(config);
-  // Registered before start-up finishes (joining a consumer group can take a session timeout after a crash), so a
-  // SIGTERM during start-up still ends in an orderly stop.
-  onShutdown(async () => (await starting).stop());
+  const startUp = new AbortController();
+  const starting = startDispatcher(config, { signal: startUp.signal });
+  // Registered before start-up finishes (joining a consumer group can take a session timeout after a crash, and the
+  // config view may take long to catch up), so a SIGTERM during start-up still ends in an orderly stop.
+  onShutdown(async () => {
+    startUp.abort();
+    await (await starting).stop();
+  });
   await starting;
 }
 
