@@ -125,6 +125,24 @@ export const dispatcherKeys = defineConfig({
     format: 'duration-ms',
     default: '60000',
   },
+  conversionRetentionDays: {
+    env: 'CONVERSION_RETENTION_DAYS',
+    doc: 'Conversion copies are deleted this many days after they were consumed, unless a delivery is still active (at least 38)',
+    format: 'int',
+    default: '90',
+  },
+  retentionIntervalMs: {
+    env: 'RETENTION_INTERVAL_MS',
+    doc: 'How often the retention job deletes expired rows',
+    format: 'duration-ms',
+    default: '3600000',
+  },
+  retentionBatchSize: {
+    env: 'RETENTION_BATCH_SIZE',
+    doc: 'Rows per DELETE of the retention job (each batch is its own short transaction)',
+    format: 'int',
+    default: '1000',
+  },
 });
 export type DispatcherConfig = ConfigOf<typeof dispatcherKeys>;
 
@@ -148,6 +166,13 @@ export function loadDispatcherConfig(
   if (config.retryBaseMs < 1) problems.push('RETRY_BASE_MS must be at least 1');
   if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(config.integrationName))
     problems.push('INTEGRATION_NAME must be a lowercase product id ([a-z0-9._-], at most 64 characters)');
+  if (config.conversionRetentionDays < 38)
+    problems.push(
+      'CONVERSION_RETENTION_DAYS must be at least 38 (Snap accepts events up to 37 days old; retries need the copy)',
+    );
+  if (config.retentionIntervalMs < 1000) problems.push('RETENTION_INTERVAL_MS must be at least 1000');
+  if (config.retentionBatchSize < 1 || config.retentionBatchSize > 100000)
+    problems.push('RETENTION_BATCH_SIZE must be from 1 to 100000');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
