@@ -6,7 +6,8 @@ import type { Contract } from './validator';
 
 /**
  * The README is the public documentation of the topics, so it must not drift from the code: a section per topic,
- * the example that the tests validate, a table row for every top-level field, and only valid JSON examples.
+ * the example that the tests validate, an entry (table row or list item) for every top-level field, and only valid
+ * JSON examples.
  */
 const LIB = join(__dirname, '..');
 const readme = readFileSync(join(LIB, 'README.md'), 'utf8');
@@ -41,10 +42,10 @@ describe('README.md', () => {
     for (const block of blocks) expect(() => contract.assert(JSON.parse(block))).not.toThrow();
   });
 
-  it.each(ALL_TOPICS)('%s: the field table has a row for every top-level field of the schema', (topic) => {
+  it.each(ALL_TOPICS)('%s: the field list has an entry for every top-level field of the schema', (topic) => {
     const section = sectionOf(topic) ?? '';
     const fields = Object.keys((CONTRACTS[topic].jsonSchema as { properties: object }).properties);
-    const undocumented = fields.filter((f) => !new RegExp(`^\\| \`${escape(f)}\``, 'm').test(section));
+    const undocumented = fields.filter((f) => !new RegExp(`^(?:\\| |- )\`${escape(f)}\``, 'm').test(section));
     expect(undocumented).toEqual([]);
   });
 
