@@ -83,6 +83,11 @@ export interface SnapCapiClientOptions {
   baseUrl: string;
   timeoutMs: number;
   log: Logger;
+  /**
+   * An undici dispatcher for the global fetch (its `dispatcher` option), e.g. a MockAgent serving recorded Snapchat
+   * answers in tests. Default: the global dispatcher.
+   */
+  dispatcher?: object;
 }
 
 const MAX_MESSAGE = 1024;
@@ -186,7 +191,8 @@ export class SnapCapiClient {
         // Never follow a redirect: it would carry the token-bearing request somewhere else.
         redirect: 'manual',
         signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
+        ...(this.opts.dispatcher ? { dispatcher: this.opts.dispatcher } : {}),
+      } as RequestInit);
     } catch (e) {
       const code = networkCode(e);
       this.opts.log.warn('snap request failed before an answer', {
