@@ -104,7 +104,7 @@ async function walkthrough({
 
   // 4. Offer source with the five roles, and the offer
   const { createOfferSource: source } = await gql(
-    `mutation($i: CreateOfferSourceInput!) { createOfferSource(input: $i) { id name postbackUrl additionalParameters { param role } } }`,
+    `mutation($i: CreateOfferSourceInput!) { createOfferSource(input: $i) { id name postbackUrl postbackSecret postbackSecretHint isOpen additionalParameters { param role } } }`,
     {
       i: {
         name: `Network ${suffix}`,
@@ -132,7 +132,7 @@ async function walkthrough({
   );
   log(
     '4. Offer source and offer',
-    `postback URL for the network: ${source.postbackUrl}\n   offer ${offer.name}: ${offer.url}`,
+    `postback URL for the network (its secret is shown this once; afterwards secret={secret}, hint ${source.postbackSecretHint}):\n   ${source.postbackUrl}\n   offer ${offer.name}: ${offer.url}`,
   );
 
   // 5. Campaign (direct / no-redirect, as the guide recommends) and its tracking link
@@ -167,8 +167,9 @@ async function walkthrough({
   if (!clickRes.ok) throw new Error(`click failed: ${clickRes.status} ${JSON.stringify(click)}`);
   log('6. Snapchat ad click', `ScCid=${scClickId} → click id ${click.clickid}; offer link ${click.offer_url}`);
 
-  // 7. The network's postback with customer data
+  // 7. The network's postback with customer data, on the URL of step 4 (so with the offer source's secret)
   const postback = new URL(`${trackingUrl}/postback`);
+  postback.searchParams.set('secret', source.postbackSecret);
   const orderId = `ord-${suffix}`;
   Object.entries({
     clickid: click.clickid,
@@ -192,9 +193,14 @@ async function walkthrough({
     'the postback to be accepted',
     30000,
   );
+  // Without the secret (a stranger who learnt the click id) the same postback is refused and nothing is stored.
+  const unsigned = new URL(postback);
+  unsigned.searchParams.delete('secret');
+  const refusedRes = await fetch(unsigned);
+  const refused = { http: refusedRes.status, ...(await refusedRes.json()) };
   log(
     '7. Postback with customer data',
-    `${pb.status}: conversion ${pb.conversion_id ?? '(pending attribution)'} — email, phone, names and zip are hashed on arrival, never stored raw`,
+    `${pb.status}: conversion ${pb.conversion_id ?? '(pending attribution)'} — email, phone, names and zip are hashed on arrival, never stored raw\n   the same postback without the secret: HTTP ${refused.http} ${refused.error}`,
   );
 
   // 8. What Snapchat received
@@ -246,6 +252,7 @@ async function walkthrough({
     click,
     scClickId,
     postback: pb,
+    refused,
     received,
     conversion,
   };

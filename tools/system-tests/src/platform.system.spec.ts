@@ -82,12 +82,17 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
     expect(result.conversion.deliveries).toEqual([
       expect.objectContaining({ pixelId: result.pixel.pixelId, status: 'DELIVERED', eventName: 'PURCHASE' }),
     ]);
+    // The offer source's secret, shown once in the URL of step 4; without it the postback is refused.
+    expect(result.source.postbackUrl).toContain(`&secret=${result.source.postbackSecret}`);
+    expect(result.source.isOpen).toBe(false);
+    expect(result.refused).toMatchObject({ http: 401, error: 'missing_secret' });
   });
 
   it('never logs the access token or raw customer data', () => {
     const all = p.logs.join('\n');
     expect(result).toBeDefined();
     expect(all).not.toContain(result.accessToken);
+    expect(all).not.toContain(result.source.postbackSecret);
     expect(all).not.toMatch(/Person@Example\.com|person@example\.com|844 412 4653|448444124653/);
     expect(all).not.toContain(p.apiKey);
   });
@@ -129,7 +134,8 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
       return r.ok ? r.json() : null;
     }, 'the campaign to be live on the tracking host');
     const pb = await fetch(
-      `${p.trackingUrl}/postback?clickid=${click.clickid}&sum=10&type=Purchase&eventid=custom-1&email=someone@example.org`,
+      `${p.trackingUrl}/postback?clickid=${click.clickid}&sum=10&type=Purchase&eventid=custom-1&email=someone@example.org` +
+        `&secret=${result.source.postbackSecret}`,
     );
     expect([200, 202]).toContain(pb.status);
     const offerEvents = await waitFor(async () => {
