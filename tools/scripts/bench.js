@@ -1,70 +1,173 @@
 #!/usr/bin/env node
-// npm run bench: figures and baselines in one run, on this machine (client and servers share its cores).
-//   baseline  a bare node:http server that answers 302 (the ceiling for any click endpoint here)
-//   clicks    campaign-service redirect clicks (each one acknowledged by Kafka before the 302), direct and via the tracking host
-//   postbacks conversion-service postbacks (conversion row + outbox row in one transaction)
-//   delivery  postback → Snapchat CAPI sandbox, end to end through Kafka and the dispatcher
-// Options (env): BENCH_CLICKS (20000), BENCH_POSTBACKS (3000), BENCH_CONCURRENCY (64).
-const http = require('node:http');
+// npm run bench: every figure next to its baseline, measured in the same run on this machine.
+//
+// The load generator is tools/bench/load.js, started as its own process for each scenario (autocannon for the
+// closed loops, a fixed arrival schedule for the open loop), so the client never shares an event loop with a server.
+// Client and servers still share this machine's cores: read the figures as ratios to the baselines.
+//
+// Baselines
+//   bare 302     a bare node:http server answering 302 (tools/bench/bare-302.js): the ceiling of any click endpoint
+//   pg INSERT    plain `pg` INSERTs into a scratch table of a scratch database, at the postbacks' concurrency
+//   kafka        raw kafkajs producer, acks -1, single-message sends to a scratch topic, at the clicks' concurrency
+// Scenarios
+//   click → 302              campaign-service directly, and via the tracking host (tools/scripts/tracking-proxy.js)
+//   postback (attributed)    conversion-service /postback on clicks of this run; done = 200 {"status":"accepted"}
+//   end to end               open loop: postbacks at BENCH_E2E_RATE for BENCH_E2E_SECONDS; latency from each
+//                            postback's scheduled send time until the Snap CAPI sandbox recorded the event
+//   idle conversion          one postback at a time on a quiet platform → sandbox-accepted (median and max)
+//   gateway list query       `campaigns(first: 10)` through the gateway, next to the same query sent to the
+//                            campaign-service subgraph directly
+// After the run: each service's RSS (VmRSS, and VmHWM as the peak) from /proc/<pid>/status.
+//
+// Options (env)
+//   BENCH_QUICK=1                 a few seconds per scenario (smoke test of the harness, not a measurement)
+//   BENCH_SECONDS (10; quick 2)   duration of each closed-loop scenario and baseline
+//   BENCH_WARMUP_SECONDS (2; quick 0)  unmeasured load before each closed-loop HTTP scenario
+//   BENCH_CONNECTIONS (64; quick 32)   connections for clicks, the bare 302 server and the kafka baseline
+//   BENCH_POSTBACK_CONNECTIONS (32; quick 16)  connections for postbacks and the pg baseline
+//   BENCH_GATEWAY_CONNECTIONS (10)     connections for the gateway / subgraph query
+//   BENCH_E2E_RATE (500; quick 100)    postbacks per second of the end-to-end open loop
+//   BENCH_E2E_SECONDS (20; quick 2)    duration of the end-to-end schedule
+//   BENCH_E2E_CONNECTIONS (64; quick 16)  sockets of the open-loop client
+//   BENCH_IDLE_SAMPLES (5)             single conversions on the idle platform
+//   BENCH_DRAIN_TIMEOUT_SECONDS (300; quick 60)  how long to wait for the sandbox to receive every conversion
+//   BENCH_PROFILE=1                    start each service with --cpu-prof --cpu-prof-dir=tmp/bench/profiles
+//   BENCH_OUT_DIR (tmp/bench)          where <timestamp>.json and <timestamp>.svg are written
+const { spawn } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
-const { startPlatform, devAccount, dropPlatformDatabases } = require('./platform');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { startPlatform, devAccount, devSecrets, dropPlatformDatabases, ROOT } = require('./platform');
 const { client, waitFor } = require('./walkthrough');
+const { summarize, round } = require('../bench/stats');
+const report = require('../bench/report');
 
-const CLICKS = Number(process.env.BENCH_CLICKS || 20000);
-const POSTBACKS = Number(process.env.BENCH_POSTBACKS || 3000);
-const CONC = Number(process.env.BENCH_CONCURRENCY || 64);
+const QUICK = process.env.BENCH_QUICK === '1';
+const num = (name, full, quick) => Number(process.env[name] || (QUICK ? quick : full));
+const OPT = {
+  quick: QUICK,
+  seconds: num('BENCH_SECONDS', 10, 2),
+  warmupSeconds: num('BENCH_WARMUP_SECONDS', 2, 0),
+  connections: num('BENCH_CONNECTIONS', 64, 32),
+  postbackConnections: num('BENCH_POSTBACK_CONNECTIONS', 32, 16),
+  gatewayConnections: num('BENCH_GATEWAY_CONNECTIONS', 10, 10),
+  e2eRate: num('BENCH_E2E_RATE', 500, 100),
+  e2eSeconds: num('BENCH_E2E_SECONDS', 20, 2),
+  e2eConnections: num('BENCH_E2E_CONNECTIONS', 64, 16),
+  idleSamples: num('BENCH_IDLE_SAMPLES', 5, 5),
+  drainTimeoutSeconds: num('BENCH_DRAIN_TIMEOUT_SECONDS', 300, 60),
+  profile: process.env.BENCH_PROFILE === '1',
+};
+const OUT_DIR = path.resolve(process.env.BENCH_OUT_DIR || path.join(ROOT, 'tmp/bench'));
+const PROFILE_DIR = path.join(ROOT, 'tmp/bench/profiles');
+const KAFKA_BROKERS = (process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAFKA_PORT || 9092}`).split(',');
+const PG_BASE_URL = process.env.PG_BASE_URL || 'postgres://postgres@127.0.0.1:5432';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const say = (s) => process.stdout.write(`${s}\n`);
 
-function pct(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** Fires `n` requests with `conc` in flight over keep-alive sockets; returns throughput and latency percentiles. */
-async function load(name, n, conc, makePath, baseUrl) {
-  const u = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: conc });
-  const lat = [];
-  const statuses = {};
-  let next = 0;
-  const results = [];
-  const t0 = process.hrtime.bigint();
-  async function worker() {
-    while (next < n) {
-      const i = next++;
-      const start = process.hrtime.bigint();
-      const { status, body } = await new Promise((resolve) => {
-        const req = http.request({ host: u.hostname, port: u.port, path: makePath(i), agent, method: 'GET' }, (res) => {
-          let b = '';
-          res.on('data', (d) => (b += d));
-          res.on('end', () => resolve({ status: res.statusCode, body: b }));
-        });
-        req.on('error', () => resolve({ status: 0, body: '' }));
-        req.end();
-      });
-      lat.push(Number(process.hrtime.bigint() - start) / 1e6);
-      statuses[status] = (statuses[status] || 0) + 1;
-      results[i] = body;
-    }
-  }
-  await Promise.all(Array.from({ length: conc }, worker));
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  agent.destroy();
-  lat.sort((a, b) => a - b);
-  return { name, n, conc, rps: n / secs, p50: pct(lat, 50), p95: pct(lat, 95), p99: pct(lat, 99), statuses, results };
-}
-
-function baselineServer() {
-  const server = http.createServer((req, res) => {
-    res.writeHead(302, { location: 'https://offer.example.com/?clickid=x' });
-    res.end();
+/** Runs tools/bench/load.js with `spec` in its own process and returns its JSON answer. */
+function runLoad(spec) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'tools/bench/load.js'), JSON.stringify(spec)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      if (code !== 0)
+        return reject(new Error(`load generator (${spec.mode} ${spec.url || ''}) exited ${code}: ${err}`));
+      resolve(JSON.parse(out.trim().split('\n').pop()));
+    });
   });
-  return new Promise((r) =>
-    server.listen(0, '127.0.0.1', () => r({ server, url: `http://127.0.0.1:${server.address().port}` })),
-  );
 }
 
-(async () => {
-  process.env.RATE_LIMIT_PER_IP = '0';
-  process.env.LOG_LEVEL = 'warn';
+/** The bare 302 baseline server, in its own process. */
+function startBare302() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'tools/bench/bare-302.js')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.once('data', (d) => resolve({ child, url: `http://127.0.0.1:${JSON.parse(String(d)).port}` }));
+    child.once('exit', (code) => reject(new Error(`bare 302 server exited ${code}`)));
+  });
+}
+
+/**
+ * The path (and query) of the postback URL the offer source was created with, its macros filled for the load
+ * generator: {clickid} and {eventid} per request, a fixed payout and currency, an e-mail per request; other macros
+ * (type, other customer data) are left out. Literal values, such as the postback secret the create-offer-source
+ * answer fills in, are kept as they are.
+ */
+function postbackPath(postbackUrl) {
+  const u = postbackUrl.indexOf('?');
+  const pathname = new URL(postbackUrl.slice(0, u < 0 ? undefined : u)).pathname;
+  const fill = {
+    clickid: '{clickid}',
+    eventid: '{eventid}',
+    payout: '9.99',
+    currency: 'USD',
+    email: 'user{i}%40example.com',
+  };
+  const pairs = [];
+  for (const piece of (u < 0 ? '' : postbackUrl.slice(u + 1)).split('&')) {
+    if (!piece) continue;
+    const [k, v = ''] = piece.split('=');
+    const macro = /^\{(\w+)\}$/.exec(decodeURIComponent(v));
+    if (!macro) pairs.push(`${k}=${v}`);
+    else if (fill[macro[1]] !== undefined) pairs.push(`${k}=${fill[macro[1]]}`);
+  }
+  return `${pathname}?${pairs.join('&')}`;
+}
+
+/** VmRSS and VmHWM of a process, in MiB (null once it is gone). */
+function memoryOf(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { pid, rssMiB: round(kb('VmRSS') / 1024), peakMiB: round(kb('VmHWM') / 1024) };
+  } catch {
+    return null;
+  }
+}
+
+/** Waits until the conversion-service click view has consumed every click published so far (consumer lag 0). */
+async function waitForClickView(topicPrefix, timeoutMs) {
+  const { Kafka, logLevel } = require('kafkajs');
+  const admin = new Kafka({ clientId: 'snaptrack-bench', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topic = `${topicPrefix}click.recorded.v1`;
+    const groupId = `${topicPrefix}conversion-service.clicks`;
+    await waitFor(
+      async () => {
+        const high = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const at = Object.fromEntries(committed.partitions.map((p) => [p.partition, Number(p.offset)]));
+        return high.every((p) => Number(p.high) === 0 || (at[p.partition] ?? -1) >= Number(p.high));
+      },
+      'the conversion-service click view to catch up',
+      timeoutMs,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Distinct event ids the sandbox accepted for the pixel, and how many accepted events were duplicates. */
+async function atSandbox(sandboxUrl, pixelId) {
+  const stats = await (await fetch(`${sandboxUrl}/__admin/stats`)).json();
+  const p = stats.pixels?.[pixelId];
+  return { unique: p?.unique_event_ids ?? 0, duplicates: p?.duplicate_events ?? 0 };
+}
+
+async function main() {
+  const startedAt = new Date();
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  process.env.LOG_LEVEL = process.env.LOG_LEVEL || 'warn';
   const base = 30000 + Math.floor(Math.random() * 1000) * 10;
   const ports = {
     gateway: base,
@@ -76,118 +179,400 @@ function baselineServer() {
     tracking: base + 6,
   };
   const tag = randomUUID().slice(0, 6);
-  const opts = { ports, dbPrefix: `snaptrack_bench_${tag}`, topicPrefix: `bench-${tag}.`, output: () => {} };
-  process.stdout.write(`starting the platform (ports ${base}-${base + 6})…\n`);
+  const opts = {
+    ports,
+    dbPrefix: `snaptrack_bench_${tag}`,
+    topicPrefix: `bench-${tag}.`,
+    output: () => {},
+    // per-IP (tracking host), per-key and per-account (gateway) limits would measure the limiter, not the service
+    env: { RATE_LIMIT_PER_IP: '0', RATE_LIMIT_KEY_PER_SECOND: '0', RATE_LIMIT_ACCOUNT_PER_SECOND: '0' },
+    nodeArgs: OPT.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [],
+  };
+  if (OPT.profile) fs.mkdirSync(PROFILE_DIR, { recursive: true });
+  say(`bench: ${QUICK ? 'QUICK (harness smoke run, not a measurement), ' : ''}${JSON.stringify(OPT)}`);
+  say(`starting the platform (ports ${base}-${base + 6})…`);
   const platform = await startPlatform(opts);
-  const rows = [];
+  const scenarios = [];
+  const add = (s) => {
+    scenarios.push(s);
+    say(
+      `  ${s.name}: ${s.rps} req/s, p50 ${s.latency?.p50} ms, p99 ${s.latency?.p99} ms ${JSON.stringify(s.statuses || {})}`,
+    );
+    return s;
+  };
+  const scenario = (key, name, short, kind, r, extra = {}) => ({
+    key,
+    name,
+    short,
+    kind,
+    mode: r.mode,
+    connections: r.connections,
+    ...(r.rate ? { rate: r.rate } : {}),
+    seconds: r.seconds,
+    count: r.count,
+    ok: r.ok,
+    rps: r.rps,
+    latency: r.latency,
+    latencyFrom: r.mode === 'open' ? 'scheduled send time' : 'request sent (closed loop)',
+    statuses: r.statuses,
+    ...(r.outcomes ? { outcomes: r.outcomes } : {}),
+    errors: r.errors,
+    ...extra,
+  });
+  const pick = (k) => scenarios.find((s) => s.key === k);
+  let result;
+  const tmpFiles = [];
+  const loadAvg = { start: os.loadavg() };
   try {
     const acc = devAccount({ ...opts, fresh: true, name: 'Bench' });
-    const gql = client(`http://127.0.0.1:${ports.gateway}`, acc.api_key);
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    const gql = client(gatewayUrl, acc.api_key);
     const pixelId = randomUUID();
     const ch = (await gql(`mutation { createTrafficChannelFromTemplate(input: { templateKey: "snapchat" }) { id } }`))
       .createTrafficChannelFromTemplate;
-    const ct = (await gql(`mutation { createConversionType(input: { name: "Purchase", isDefault: true }) { id } }`))
-      .createConversionType;
+    const ct = (
+      await gql(
+        `mutation { createConversionType(input: { name: "Purchase", isDefault: true, duplicatePolicy: IGNORE_SAME_EVENT_ID }) { id } }`,
+      )
+    ).createConversionType;
     await gql(`mutation($c: ID!, $i: PixelInput!) { setChannelPixel(channelId: $c, input: $i) { id } }`, {
       c: ch.id,
       i: {
         pixelId,
-        accessToken: 'bench-token-0123456789abcdef',
+        accessToken: `bench-token-${randomUUID()}`,
         eventMapping: [{ conversionTypeId: ct.id, snapEventName: 'PURCHASE' }],
       },
     });
-    const os = (
+    // The postback URL is taken from the offer source as created: it carries whatever the network must send
+    // (including a postback secret when the API fills one in).
+    const os_ = (
       await gql(
-        `mutation { createOfferSource(input: { name: "Net", additionalParameters: [{ param: "email", role: EMAIL }] }) { id } }`,
+        `mutation { createOfferSource(input: { name: "Net", defaultCurrency: "USD", additionalParameters: [{ param: "email", role: EMAIL }] }) { id postbackUrl } }`,
       )
     ).createOfferSource;
+    const pbPath = postbackPath(os_.postbackUrl);
     const of = (
       await gql(
         `mutation($s: ID!) { createOffer(input: { name: "O", url: "https://offer.example.com/?clickid={clickid}", offerSourceId: $s }) { id } }`,
-        { s: os.id },
+        { s: os_.id },
       )
     ).createOffer;
     const camp = (
       await gql(
-        `mutation($c: ID!, $o: ID!) { createCampaign(input: { name: "Bench", trafficChannelId: $c, offers: [{ offerId: $o }], trackingMethod: REDIRECT }) { key } }`,
+        `mutation($c: ID!, $o: ID!) { createCampaign(input: { name: "Bench", trafficChannelId: $c, offers: [{ offerId: $o }], trackingMethod: REDIRECT }) { id key } }`,
         { c: ch.id, o: of.id },
       )
     ).createCampaign;
     const campaignUrl = `http://127.0.0.1:${ports.campaign}`;
     const trackingUrl = `http://127.0.0.1:${ports.tracking}`;
+    const conversionUrl = `http://127.0.0.1:${ports.conversion}`;
+    const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
     await waitFor(async () => (await fetch(`${campaignUrl}/${camp.key}?format=json`)).ok, 'the campaign to be live');
 
-    const bl = await baselineServer();
-    rows.push(await load('baseline: bare node 302', CLICKS, CONC, () => '/', bl.url));
-    bl.server.close();
-    rows.push(
-      await load(
-        'click → 302 (campaign-service, Kafka-acked)',
-        CLICKS,
-        CONC,
-        (i) => `/${camp.key}?ScCid=sc${i}&sub1=a`,
-        campaignUrl,
-      ),
-    );
-    rows.push(
-      await load(
-        'click → 302 via tracking host',
-        Math.floor(CLICKS / 2),
-        CONC,
-        (i) => `/${camp.key}?ScCid=tp${i}`,
-        trackingUrl,
-      ),
-    );
-    const jsonClicks = await load(
-      'click JSON (for postbacks)',
-      POSTBACKS,
-      CONC,
-      (i) => `/${camp.key}?format=json&ScCid=pb${i}`,
-      campaignUrl,
-    );
-    const clickIds = jsonClicks.results.map((b) => JSON.parse(b).clickid);
-    // let conversion-service's click view catch up, so postbacks measure the attributed path
-    await new Promise((r) => setTimeout(r, 3000));
-    const t0 = Date.now();
-    rows.push(
-      await load(
-        'postback (conversion + outbox in one tx)',
-        POSTBACKS,
-        Math.min(CONC, 32),
-        (i) => `/postback?clickid=${clickIds[i]}&sum=9.99&currency=USD&email=user${i}%40example.com`,
-        `http://127.0.0.1:${ports.conversion}`,
-      ),
-    );
-    const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
-    await waitFor(
-      async () => (await (await fetch(`${sandboxUrl}/__admin/events?pixel_id=${pixelId}`)).json()).count >= POSTBACKS,
-      'every conversion at the sandbox',
-      300000,
-    );
-    const e2eSecs = (Date.now() - t0) / 1000;
-    const stats = await (await fetch(`${sandboxUrl}/__admin/stats`)).json();
-
-    const fmt = (x) => x.toFixed(1).padStart(8);
-    process.stdout.write(
-      `\n${'scenario'.padEnd(46)}${'n'.padStart(7)}${'conc'.padStart(6)}${'req/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'p99 ms'.padStart(9)}  statuses\n`,
-    );
-    for (const r of rows) {
-      process.stdout.write(
-        `${r.name.padEnd(46)}${String(r.n).padStart(7)}${String(r.conc).padStart(6)}${fmt(r.rps).padStart(9)}${fmt(r.p50)}${fmt(r.p95)}${fmt(r.p99)}  ${JSON.stringify(r.statuses)}\n`,
-      );
+    // Baselines and clicks
+    const bare = await startBare302();
+    try {
+      const r = await runLoad({
+        mode: 'closed',
+        url: bare.url,
+        path: '/c?ScCid=sc{i}&sub1=a',
+        connections: OPT.connections,
+        durationS: OPT.seconds,
+        warmupS: OPT.warmupSeconds,
+        expectStatus: [302],
+      });
+      add(scenario('baseline.http302', 'baseline: bare node:http 302', 'bare 302', 'baseline', r));
+    } finally {
+      bare.child.kill('SIGTERM');
     }
-    const click = rows[1];
-    process.stdout.write(
-      `\nclick capture reaches ${((click.rps / rows[0].rps) * 100).toFixed(0)}% of the bare-server baseline on this machine.\n`,
+    add(
+      scenario(
+        'baseline.kafka',
+        'baseline: kafkajs producer, acks -1',
+        'kafka',
+        'baseline',
+        await runLoad({
+          mode: 'kafka',
+          brokers: KAFKA_BROKERS,
+          topic: `${opts.topicPrefix}bench-scratch`,
+          partitions: 3,
+          connections: OPT.connections,
+          durationS: OPT.seconds,
+        }),
+      ),
     );
-    process.stdout.write(
-      `end to end: ${POSTBACKS} postbacks → ${stats.pixels[pixelId]?.unique_event_ids ?? '?'} distinct events at the sandbox in ${e2eSecs.toFixed(1)} s (${(POSTBACKS / e2eSecs).toFixed(0)} conversions/s), duplicates ${stats.events.duplicates}, CAPI requests ${stats.requests.total}.\n`,
+    const idsFile = path.join(os.tmpdir(), `snaptrack-bench-${tag}-clicks.txt`);
+    const idsFile2 = path.join(os.tmpdir(), `snaptrack-bench-${tag}-clicks-proxy.txt`);
+    tmpFiles.push(idsFile, idsFile2);
+    const clickBaselines = (r) => ({
+      ratios: {
+        'baseline.http302': round(r.rps / pick('baseline.http302').rps),
+        'baseline.kafka': round(r.rps / pick('baseline.kafka').rps),
+      },
+    });
+    let r = await runLoad({
+      mode: 'closed',
+      url: campaignUrl,
+      path: `/${camp.key}?ScCid=sc{i}&sub1=a`,
+      connections: OPT.connections,
+      durationS: OPT.seconds,
+      warmupS: OPT.warmupSeconds,
+      expectStatus: [302],
+      collectClickIds: idsFile,
+    });
+    add(scenario('click.direct', 'click → 302 (campaign-service)', 'click', 'scenario', r, clickBaselines(r)));
+    r = await runLoad({
+      mode: 'closed',
+      url: trackingUrl,
+      path: `/${camp.key}?ScCid=tp{i}`,
+      connections: OPT.connections,
+      durationS: OPT.seconds,
+      warmupS: OPT.warmupSeconds,
+      expectStatus: [302],
+      collectClickIds: idsFile2,
+    });
+    add(
+      scenario(
+        'click.tracking',
+        'click → 302 via the tracking host',
+        'click via host',
+        'scenario',
+        r,
+        clickBaselines(r),
+      ),
     );
+    const clickIds = [idsFile, idsFile2].flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean));
+    if (!clickIds.length) throw new Error('no click was recorded: the click scenarios did not answer 302');
+    fs.writeFileSync(idsFile, clickIds.join('\n'));
+
+    // Postbacks on those clicks, once conversion-service has seen them all (attributed, not pending)
+    add(
+      scenario(
+        'baseline.pg',
+        'baseline: pg INSERT (scratch table)',
+        'pg INSERT',
+        'baseline',
+        await runLoad({
+          mode: 'pg',
+          pgBaseUrl: PG_BASE_URL,
+          database: `${opts.dbPrefix}_scratch`,
+          connections: OPT.postbackConnections,
+          durationS: OPT.seconds,
+        }),
+      ),
+    );
+    await waitForClickView(opts.topicPrefix, OPT.drainTimeoutSeconds * 1000);
+    r = await runLoad({
+      mode: 'closed',
+      url: conversionUrl,
+      path: pbPath,
+      clickIdsFile: idsFile,
+      eventIdPrefix: `pb-${tag}-`,
+      connections: OPT.postbackConnections,
+      durationS: OPT.seconds,
+      expectStatus: [200],
+      expectOutcome: 'accepted',
+    });
+    add(
+      scenario('postback', 'postback (attributed: conversion + outbox)', 'postback', 'scenario', r, {
+        ratios: {
+          'baseline.http302': round(r.rps / pick('baseline.http302').rps),
+          'baseline.pg': round(r.rps / pick('baseline.pg').rps),
+        },
+        ...(r.count > clickIds.length ? { note: `${clickIds.length} clicks reused in turn (distinct event ids)` } : {}),
+      }),
+    );
+    // Every conversion so far must reach the sandbox before the end-to-end schedule starts
+    // (requests still in flight when the closed loop stopped may add a few more: wait until the count is stable)
+    const drainStart = Date.now();
+    let seen = -1;
+    await waitFor(
+      async () => {
+        const { unique } = await atSandbox(sandboxUrl, pixelId);
+        const stable = unique >= (r.outcomes?.accepted ?? 0) && unique === seen;
+        seen = unique;
+        if (!stable) await sleep(750);
+        return stable;
+      },
+      `the sandbox to accept the ${r.outcomes?.accepted} conversions of the postback scenario`,
+      OPT.drainTimeoutSeconds * 1000,
+    );
+    const drainSeconds = (Date.now() - drainStart) / 1000;
+
+    // End to end, open loop
+    const e2ePrefix = `e2e-${tag}-`;
+    r = await runLoad({
+      mode: 'open',
+      url: conversionUrl,
+      path: pbPath,
+      clickIdsFile: idsFile,
+      eventIdPrefix: e2ePrefix,
+      rate: OPT.e2eRate,
+      durationS: OPT.e2eSeconds,
+      connections: OPT.e2eConnections,
+      expectStatus: [200],
+      expectOutcome: 'accepted',
+    });
+    const e2eAccepted = r.outcomes?.accepted ?? 0;
+    const expected = seen + e2eAccepted;
+    // on timeout, the figures cover what arrived and `missing` says how many did not
+    await waitFor(
+      async () => (await atSandbox(sandboxUrl, pixelId)).unique >= expected,
+      'the sandbox to accept every end-to-end conversion',
+      OPT.drainTimeoutSeconds * 1000,
+    ).catch(() => undefined);
+    const events = (await (await fetch(`${sandboxUrl}/__admin/events?pixel_id=${pixelId}`)).json()).events.filter((e) =>
+      String(e.event_id).startsWith(e2ePrefix),
+    );
+    const e2eLat = events.map(
+      (e) => e.received_at_ms - (r.t0EpochMs + Number(e.event_id.slice(e2ePrefix.length)) * r.intervalMs),
+    );
+    const missing = e2eAccepted - events.length;
+    const lastMs = Math.max(...events.map((e) => e.received_at_ms));
+    const e2eRps = events.length ? round(events.length / ((lastMs - r.t0EpochMs) / 1000)) : 0;
+    add({
+      key: 'e2e',
+      name: 'end to end: postback → sandbox accepted',
+      short: 'end to end',
+      kind: 'scenario',
+      mode: 'open',
+      connections: r.connections,
+      rate: r.rate,
+      seconds: round((lastMs - r.t0EpochMs) / 1000),
+      count: r.scheduled,
+      ok: events.length,
+      rps: e2eRps,
+      latency: summarize(e2eLat),
+      latencyFrom: 'scheduled send time of the postback → received_at_ms at the sandbox',
+      statuses: r.statuses,
+      outcomes: r.outcomes,
+      errors: r.errors,
+      http: { rps: r.rps, latency: r.latency, maxSendLagMs: r.maxSendLagMs },
+      missing,
+      ratios: { 'baseline.kafka': round(e2eRps / pick('baseline.kafka').rps) },
+      note: `${events.length}/${r.scheduled} delivered; postback answer p99 ${r.latency?.p99} ms (from schedule)`,
+    });
+
+    // A single conversion at a time, on the idle platform
+    await sleep(QUICK ? 500 : 3000);
+    const idle = [];
+    for (let i = 0; i < OPT.idleSamples; i++) {
+      const eventId = `idle-${tag}-${i}`;
+      const p = pbPath
+        .replaceAll('{i}', `idle${i}`)
+        .replaceAll('{eventid}', eventId)
+        .replaceAll('{clickid}', clickIds[i % clickIds.length]);
+      const sent = Date.now();
+      const res = await fetch(`${conversionUrl}${p}`);
+      await res.text();
+      const ev = await waitFor(
+        async () => (await (await fetch(`${sandboxUrl}/__admin/events?event_id=${eventId}`)).json()).events[0],
+        'the idle conversion at the sandbox',
+        60000,
+      );
+      idle.push(ev.received_at_ms - sent);
+      await sleep(QUICK ? 200 : 1000);
+    }
+    const sorted = [...idle].sort((a, b) => a - b);
+
+    // Gateway list query next to the subgraph called directly
+    const query = JSON.stringify({ query: '{ campaigns(first: 10) { nodes { id name status } } }' });
+    const { signIdentity, IDENTITY_HEADER } = require(path.join(ROOT, 'libs/shared/util-federation/dist/index.js'));
+    const gwHeaders = { 'content-type': 'application/json', authorization: `Bearer ${acc.api_key}` };
+    const sgHeaders = {
+      'content-type': 'application/json',
+      [IDENTITY_HEADER]: signIdentity(acc.account_id, devSecrets().INTERNAL_AUTH_SECRET),
+    };
+    for (const [url, headers] of [
+      [`${gatewayUrl}/graphql`, gwHeaders],
+      [`${campaignUrl}/graphql`, sgHeaders],
+    ]) {
+      const body = await (await fetch(url, { method: 'POST', headers, body: query })).json();
+      if (body.errors || !body.data?.campaigns?.nodes?.length) throw new Error(`${url}: ${JSON.stringify(body)}`);
+    }
+    const sub = await runLoad({
+      mode: 'closed',
+      url: campaignUrl,
+      path: '/graphql',
+      method: 'POST',
+      headers: sgHeaders,
+      body: query,
+      connections: OPT.gatewayConnections,
+      durationS: OPT.seconds,
+      warmupS: OPT.warmupSeconds,
+      expectStatus: [200],
+    });
+    add(scenario('gateway.subgraph', 'baseline: campaigns query, subgraph directly', 'subgraph', 'baseline', sub));
+    r = await runLoad({
+      mode: 'closed',
+      url: gatewayUrl,
+      path: '/graphql',
+      method: 'POST',
+      headers: gwHeaders,
+      body: query,
+      connections: OPT.gatewayConnections,
+      durationS: OPT.seconds,
+      warmupS: OPT.warmupSeconds,
+      expectStatus: [200],
+    });
+    add(
+      scenario('gateway', 'campaigns query via the gateway', 'gateway', 'scenario', r, {
+        ratios: { 'gateway.subgraph': round(r.rps / sub.rps) },
+      }),
+    );
+
+    const sandboxAfter = await atSandbox(sandboxUrl, pixelId);
+    const rss = Object.fromEntries(platform.procs.map((p) => [p.name, memoryOf(p.child.pid)]));
+    loadAvg.end = os.loadavg();
+    result = {
+      date: startedAt.toISOString(),
+      quick: QUICK,
+      machine: {
+        cores: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        memoryGiB: round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        loadAvg,
+      },
+      options: OPT,
+      scenarios,
+      idle: {
+        samples: idle,
+        medianMs: sorted[Math.floor((sorted.length - 1) / 2)],
+        maxMs: sorted[sorted.length - 1],
+        from: 'postback sent → received_at_ms at the sandbox',
+      },
+      drainSeconds: round(drainSeconds),
+      sandbox: sandboxAfter,
+      rss,
+    };
   } finally {
     await platform.stop();
-    await dropPlatformDatabases(opts);
+    await dropPlatformDatabases(opts).catch(() => undefined);
+    for (const f of tmpFiles) fs.rmSync(f, { force: true });
   }
-})().catch((e) => {
+  if (OPT.profile) {
+    result.profiles = fs
+      .readdirSync(PROFILE_DIR)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => path.join(PROFILE_DIR, f))
+      .filter((f) => fs.statSync(f).mtimeMs >= startedAt.getTime());
+  }
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const jsonFile = path.join(OUT_DIR, `${stamp}.json`);
+  const svgFile = path.join(OUT_DIR, `${stamp}.svg`);
+  fs.writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
+  fs.writeFileSync(svgFile, report.svg(result));
+  say(`\n${report.table(result)}`);
+  say(
+    `\nidle platform, one conversion at a time (postback → sandbox accepted): median ${result.idle.medianMs} ms, max ${result.idle.maxMs} ms over ${result.idle.samples.length}`,
+  );
+  if (result.profiles) say(`\nCPU profiles:\n${result.profiles.map((f) => `  ${f}`).join('\n') || '  (none written)'}`);
+  say(`\n${jsonFile}\n${svgFile}`);
+}
+
+main().catch((e) => {
   console.error(`bench failed: ${e.stack || e.message}`);
   process.exit(1);
 });

@@ -128,7 +128,11 @@ async function waitReady(url, ms = 60000, child) {
   throw new Error(`not ready after ${ms} ms: ${url}`);
 }
 
-/** Starts every service in order and waits for each one's readiness. Returns { ports, procs, stop }. */
+/**
+ * Starts every service in order and waits for each one's readiness. Returns { ports, procs, stop }; each of `procs`
+ * is { name, child, svc } (`child.pid` is the service's process). `opts.nodeArgs` are put before each entry script
+ * (e.g. `--cpu-prof`); `opts.env` is added to every service's environment.
+ */
 async function startPlatform(opts = {}) {
   const { ports, list } = services(opts);
   const procs = [];
@@ -152,9 +156,9 @@ async function startPlatform(opts = {}) {
   try {
     for (const svc of list) {
       if (opts.skip && opts.skip.includes(svc.name)) continue;
-      const child = spawn(process.execPath, [path.join(ROOT, svc.entry)], {
+      const child = spawn(process.execPath, [...(opts.nodeArgs || []), path.join(ROOT, svc.entry)], {
         cwd: ROOT,
-        env: { ...process.env, ...svc.env },
+        env: { ...process.env, ...(opts.env || {}), ...svc.env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       procs.push({ name: svc.name, child, svc });
