@@ -104,7 +104,8 @@ async function walkthrough({
 
   // 4. Offer source with the five roles, and the offer
   const { createOfferSource: source } = await gql(
-    `mutation($i: CreateOfferSourceInput!) { createOfferSource(input: $i) { id name postbackUrl postbackSecret postbackSecretHint isOpen additionalParameters { param role } } }`,
+    `mutation($i: CreateOfferSourceInput!) { createOfferSource(input: $i) {
+      id name postbackUrl postbackSecret postbackSecretHint isOpen additionalParameters { param role } } }`,
     {
       i: {
         name: `Network ${suffix}`,
@@ -132,7 +133,8 @@ async function walkthrough({
   );
   log(
     '4. Offer source and offer',
-    `postback URL for the network (its secret is shown this once; afterwards secret={secret}, hint ${source.postbackSecretHint}):\n   ${source.postbackUrl}\n   offer ${offer.name}: ${offer.url}`,
+    `postback URL for the network (its secret is shown this once; afterwards secret={secret}, hint ` +
+      `${source.postbackSecretHint}):\n   ${source.postbackUrl}\n   offer ${offer.name}: ${offer.url}`,
   );
 
   // 5. Campaign (direct / no-redirect, as the guide recommends) and its tracking link
@@ -200,7 +202,9 @@ async function walkthrough({
   const refused = { http: refusedRes.status, ...(await refusedRes.json()) };
   log(
     '7. Postback with customer data',
-    `${pb.status}: conversion ${pb.conversion_id ?? '(pending attribution)'} — email, phone, names and zip are hashed on arrival, never stored raw\n   the same postback without the secret: HTTP ${refused.http} ${refused.error}`,
+    `${pb.status}: conversion ${pb.conversion_id ?? '(pending attribution)'} — email, phone, names and zip are ` +
+      `hashed on arrival, never stored raw\n   the same postback without the secret: HTTP ${refused.http} ` +
+      `${refused.error}`,
   );
 
   // 8. What Snapchat received

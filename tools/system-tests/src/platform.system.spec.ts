@@ -134,8 +134,8 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
       return r.ok ? r.json() : null;
     }, 'the campaign to be live on the tracking host');
     const pb = await fetch(
-      `${p.trackingUrl}/postback?clickid=${click.clickid}&sum=10&type=Purchase&eventid=custom-1&email=someone@example.org` +
-        `&secret=${result.source.postbackSecret}`,
+      `${p.trackingUrl}/postback?clickid=${click.clickid}&sum=10&type=Purchase&eventid=custom-1` +
+        `&email=someone@example.org&secret=${result.source.postbackSecret}`,
     );
     expect([200, 202]).toContain(pb.status);
     const offerEvents = await waitFor(async () => {
