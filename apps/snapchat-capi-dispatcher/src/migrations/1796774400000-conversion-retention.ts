@@ -26,7 +26,8 @@ export class ConversionRetention1796774400000 implements MigrationInterface {
     await q.query(`DROP INDEX IF EXISTS conversion_consumed_at`);
     // NOT VALID: ledger rows whose copy was already deleted stay as they are.
     await q.query(
-      `ALTER TABLE delivery ADD CONSTRAINT delivery_conversion_id_fkey FOREIGN KEY (conversion_id) REFERENCES conversion (id) NOT VALID`,
+      `ALTER TABLE delivery ADD CONSTRAINT delivery_conversion_id_fkey
+         FOREIGN KEY (conversion_id) REFERENCES conversion (id) NOT VALID`,
     );
   }
 }
