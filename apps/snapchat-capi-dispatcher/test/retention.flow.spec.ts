@@ -58,7 +58,7 @@ describe('snapchat-capi-dispatcher conversion retention (real PostgreSQL, migrat
     expect(fks).toEqual([]);
   });
 
-  it('deletes exactly the copies past CONVERSION_RETENTION_DAYS without an active delivery; keeps the ledger', async () => {
+  it('deletes exactly the copies past the window without an active delivery; keeps the ledger', async () => {
     const config = loadDispatcherConfig(ENV);
     expect(config.conversionRetentionDays).toBe(90);
     const name = ['delivered', 'failed', 'skipped', 'pending', 'retrying', 'sending', 'none', 'inside', 'new'] as const;
