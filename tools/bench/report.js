@@ -84,7 +84,8 @@ function svg(result) {
     `<text x="${lx}" y="${top - 12}" font-weight="bold">latency ms (log): p50 · p95 · p99</text>`,
   );
   // latency grid
-  for (let v = lo; v <= hi; v *= 10) {
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
+    const v = Math.pow(10, e);
     const x = logX(v);
     out.push(
       `<line x1="${x}" y1="${top}" x2="${x}" y2="${top + rows.length * rowH}" stroke="#ddd"/>`,
