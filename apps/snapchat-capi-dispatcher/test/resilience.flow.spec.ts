@@ -129,6 +129,68 @@ describe('resilience: the database goes away while a request is in flight', () =
     expect(app.lock.instanceNo).toBe(app.instanceNo);
   });
 
+  it('every instance-lock session lost while the process and Postgres live on: a second instance waits for the request in flight instead of resending it', async () => {
+    const app = h.app!;
+    const p = await pixelOnOwnOffer();
+    h.sandbox.addFault({ pixel_id: p.pixelId, delay_ms: 4000 });
+    const deliveredBefore = app.sender.stats.delivered;
+    const c = conv(p.offerId);
+    await h.publishConversions([c]);
+    await inFlight();
+
+    // The instance cannot take its lock back (its new lock sessions fail), while its other connections work: the
+    // lock is gone for everybody else, yet the process lives and its request is still running.
+    const realCreate = app.ds.createQueryRunner.bind(app.ds);
+    let refuseRelock = true;
+    app.ds.createQueryRunner = ((...args: Parameters<typeof realCreate>) => {
+      const qr = realCreate(...args);
+      const query = qr.query.bind(qr);
+      qr.query = ((sql: string, ...rest: unknown[]) => {
+        if (refuseRelock && sql.includes('pg_advisory_lock_shared'))
+          return Promise.reject(new Error('lock session refused (test)'));
+        return (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+      }) as typeof qr.query;
+      return qr;
+    }) as typeof app.ds.createQueryRunner;
+    let second: RunningDispatcher | null = null;
+    try {
+      const all = await lockPids(app.instanceNo);
+      expect(all).toHaveLength(2);
+      await h.query(`SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid`, [all]);
+      await waitFor(async () => !app.lock.held && (await lockPids(app.instanceNo)).length === 0, {
+        what: 'every session of the instance lock to be gone',
+        timeoutMs: 5000,
+        intervalMs: 10,
+      });
+      // A second instance starts while the row is in flight and its claimer's lock is gone.
+      second = await startDispatcher({ ...h.config });
+      extra.push(second);
+      await h.waitForLedger(
+        'the slow delivery',
+        (r) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+        30000,
+      );
+      await waitFor(() => app.sender.stats.delivered > deliveredBefore, {
+        what: 'the first instance to get its answer',
+        timeoutMs: 20000,
+      });
+      // Let the second instance's sender poll a few more times after the answer was recorded.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(app.lock.held).toBe(false);
+      expect(second.sender.stats.requests).toBe(0);
+      expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+      expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({ attempts: 1 });
+    } finally {
+      refuseRelock = false;
+      app.ds.createQueryRunner = realCreate;
+      if (second) await extra.splice(extra.indexOf(second), 1)[0]!.stop();
+    }
+    await waitFor(() => app.lock.held, {
+      what: 'the lock to be taken back once sessions are allowed',
+      timeoutMs: 5000,
+    });
+  });
+
   it('Snapchat answers while Postgres is unavailable: the answer is recorded once it is back, nothing is sent twice, and work goes on', async () => {
     const app = h.app!;
     const p = await pixelOnOwnOffer();

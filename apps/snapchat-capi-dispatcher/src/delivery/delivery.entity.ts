@@ -43,6 +43,14 @@ export class DeliveryRow {
   @Column({ name: 'claim_id', type: 'uuid', nullable: true })
   claimId: string | null;
 
+  /**
+   * While `sending`: when the row's Snap request, once started, has certainly ended (now + request timeout + margin,
+   * set right before it); NULL before the claim sends it. Another instance takes over a row whose claimer's lock is
+   * gone only after this (or the lease) has passed.
+   */
+  @Column({ name: 'request_deadline', type: 'timestamptz', nullable: true })
+  requestDeadline: Date | null;
+
   /** Instance number of the claimer; its advisory lock tells whether it is still alive. */
   @Column({ name: 'claimed_by', type: 'int', nullable: true })
   claimedBy: number | null;

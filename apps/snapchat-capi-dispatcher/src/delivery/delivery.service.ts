@@ -21,20 +21,28 @@ import { toDeliveryResult, type LedgerRecord } from './delivery-result';
 export const INSTANCE_LOCK_CLASS = 23721;
 
 /**
- * True when the instance that claimed row `d` no longer holds its advisory lock (it crashed or stopped). Right after
- * Postgres itself (re)started nobody holds a lock yet, while the instances that live on are about to take theirs
- * back (instance-lock.ts): for OWNER_GRACE after a start, only an expired lease frees a row.
+ * True when the instance that claimed row `d` no longer holds its advisory lock (shared mode, as instances hold it):
+ * it crashed or stopped, or lost its lock's connections while it lives on. Right after Postgres itself (re)started
+ * nobody holds a lock yet, while the instances that live on are about to take theirs back (instance-lock.ts): for
+ * OWNER_GRACE after a start, only an expired lease frees a row.
  */
 export const OWNER_GRACE_SECONDS = 15;
 const OWNER_GONE = `(NOT EXISTS (
   SELECT 1 FROM pg_locks l
-   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+   WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.mode = 'ShareLock'
      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
      AND l.classid = ${INSTANCE_LOCK_CLASS}::oid AND l.objid = d.claimed_by::oid)
   AND pg_postmaster_start_time() < now() - interval '${OWNER_GRACE_SECONDS} seconds')`;
 
+/**
+ * A `sending` row is taken over when its lease has ended, or when its claimer's lock is gone and no request of it may
+ * still be running: none was started (`request_deadline` NULL) or the started one has timed out by now. A lost lock
+ * does not tell a dead process (SIGKILL: its requests died with it) from a live one whose lock connections were cut
+ * (its requests still run and will be answered and marked), so a started request is always waited for.
+ */
 const DUE = `d.status IN ('pending', 'retrying', 'sending')
-  AND (d.next_attempt_at <= now() OR (d.status = 'sending' AND ${OWNER_GONE}))`;
+  AND (d.next_attempt_at <= now()
+       OR (d.status = 'sending' AND (d.request_deadline IS NULL OR d.request_deadline < now()) AND ${OWNER_GONE}))`;
 
 const RETURNING = `d.id, d.conversion_id, d.pixel_id, d.account_id, d.status, d.attempts, d.next_attempt_at, d.event_id, d.event_name,
   d.http_status, d.reason_code, d.message, d.placements, d.test_mode, d.command_id, d.revision, d.cycle_started_at, d.delivered_at, d.updated_at`;
@@ -244,7 +252,7 @@ export class DeliveryService {
           ? rowsOf<LedgerRecord>(
               await tx.query(
                 `UPDATE delivery d SET status = x.status, attempts = 0, next_attempt_at = CASE WHEN x.status = 'pending' THEN now() END,
-                      lease_until = NULL, claim_id = NULL, claimed_by = NULL, event_name = x.event_name, http_status = NULL,
+                      lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL, event_name = x.event_name, http_status = NULL,
                       reason_code = x.reason_code, message = x.message, placements = ARRAY(SELECT jsonb_array_elements_text(x.placements)),
                       test_mode = x.test_mode, command_id = x.command_id, cycle_started_at = now(), revision = d.revision + 1, updated_at = now()
                  FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, status text, event_name text, reason_code text, message text,
@@ -367,7 +375,7 @@ export class DeliveryService {
             ORDER BY d.next_attempt_at, d.id
             LIMIT $3
             FOR UPDATE SKIP LOCKED)
-         UPDATE delivery d SET status = 'sending', claim_id = $4, claimed_by = $5,
+         UPDATE delivery d SET status = 'sending', claim_id = $4, claimed_by = $5, request_deadline = NULL,
                 lease_until = now() + ($6::int * interval '1 millisecond'), next_attempt_at = now() + ($6::int * interval '1 millisecond'),
                 attempts = d.attempts + 1, updated_at = now()
            FROM due WHERE d.id = due.id
@@ -401,13 +409,17 @@ export class DeliveryService {
     return { claimId, rows: rows.sort((a, b) => Number(a.id) - Number(b.id)) };
   }
 
-  /** Extends the lease right before a request; returns the ids this claim still owns (only those may be sent). */
-  async refreshLease(claimId: string, ids: string[], leaseMs: number): Promise<Set<string>> {
+  /**
+   * Extends the lease right before a request and records by when that request has certainly ended
+   * (`request_deadline`, now + `requestMs`); returns the ids this claim still owns (only those may be sent).
+   */
+  async refreshLease(claimId: string, ids: string[], leaseMs: number, requestMs: number): Promise<Set<string>> {
     const res = await this.ds.query(
-      `UPDATE delivery SET lease_until = now() + ($3::int * interval '1 millisecond'), next_attempt_at = now() + ($3::int * interval '1 millisecond')
+      `UPDATE delivery SET lease_until = now() + ($3::int * interval '1 millisecond'), next_attempt_at = now() + ($3::int * interval '1 millisecond'),
+              request_deadline = now() + ($4::int * interval '1 millisecond')
         WHERE claim_id = $1 AND status = 'sending' AND id = ANY($2::bigint[])
         RETURNING id`,
-      [claimId, ids, leaseMs],
+      [claimId, ids, leaseMs, requestMs],
     );
     const list = rowsOf<{ id: string }>(res);
     return new Set(list.map((r) => String(r.id)));
@@ -418,7 +430,7 @@ export class DeliveryService {
     if (!ids.length) return;
     await this.ds.query(
       `UPDATE delivery SET status = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'pending' END, attempts = greatest(0, attempts - 1),
-              next_attempt_at = $3, lease_until = NULL, claim_id = NULL, claimed_by = NULL, updated_at = now()
+              next_attempt_at = $3, lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL, updated_at = now()
         WHERE claim_id = $1 AND status = 'sending' AND id = ANY($2::bigint[])`,
       [claimId, ids, until],
     );
@@ -431,7 +443,7 @@ export class DeliveryService {
   async releaseClaim(claimId: string): Promise<number> {
     const res = await this.ds.query(
       `UPDATE delivery SET status = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'pending' END, attempts = greatest(0, attempts - 1),
-              next_attempt_at = now(), lease_until = NULL, claim_id = NULL, claimed_by = NULL, updated_at = now()
+              next_attempt_at = now(), lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL, updated_at = now()
         WHERE claim_id = $1 AND status = 'sending'
         RETURNING id`,
       [claimId],
@@ -455,7 +467,7 @@ export class DeliveryService {
     const marked = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
         `UPDATE delivery d SET status = x.status, http_status = x.http_status, reason_code = x.reason_code, message = x.message,
-                next_attempt_at = x.next_attempt_at, lease_until = NULL, claim_id = NULL, claimed_by = NULL,
+                next_attempt_at = x.next_attempt_at, lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL,
                 delivered_at = CASE WHEN x.status = 'delivered' THEN now() ELSE d.delivered_at END,
                 test_mode = coalesce(x.test_mode, d.test_mode),
                 placements = CASE WHEN x.placements IS NULL THEN d.placements ELSE ARRAY(SELECT jsonb_array_elements_text(x.placements)) END,

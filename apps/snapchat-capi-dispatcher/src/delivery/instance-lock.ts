@@ -4,8 +4,11 @@ import { INSTANCE_LOCK_CLASS } from './delivery.service';
 
 /**
  * Each running dispatcher takes an instance number and holds an advisory lock on it for its whole life. Rows it
- * claimed (`claimed_by`) become claimable again the moment no session holds that lock any more — a SIGKILL closes the
- * connections — instead of only when their lease runs out.
+ * claimed (`claimed_by`) become claimable again once no session holds that lock any more — a SIGKILL closes the
+ * connections — instead of only when their lease runs out: at once for rows it has not sent yet, and for rows whose
+ * request it started once that request has certainly ended (`request_deadline`, delivery.service.ts). A lost lock
+ * cannot tell a dead process from a live one whose lock connections were cut, so a request that may still be running
+ * is never handed to another instance; and an instance without its lock starts no request (sender.ts).
  *
  * The flip side: if the lock's connection died while the process lives (the connection was cut, Postgres restarted),
  * every row this instance has in flight would look abandoned to the others, and they would send it a second time. So:

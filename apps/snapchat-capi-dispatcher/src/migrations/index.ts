@@ -2,6 +2,7 @@ import { CreateOutbox1764400000000 } from '@snaptrack/data-access-outbox';
 import { CreateDispatcher1764500000000 } from './1764500000000-create-dispatcher';
 import { EventIdFixed1764600000000 } from './1764600000000-event-id-fixed';
 import { ConversionRetention1796774400000 } from './1796774400000-conversion-retention';
+import { RequestDeadline1796860800000 } from './1796860800000-request-deadline';
 
 /** In order. Never edit a migration after it has been merged; add a new one. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateDispatcher1764500000000,
   EventIdFixed1764600000000,
   ConversionRetention1796774400000,
+  RequestDeadline1796860800000,
 ];

@@ -98,6 +98,12 @@ export function authFailureMessage(pixelId: string, e: AppError): { reasonCode: 
   };
 }
 
+/**
+ * Added to SNAP_REQUEST_TIMEOUT_MS for a row's `request_deadline`: the request is aborted at its timeout, and this
+ * covers the event loop and the round trip of the statement that set the deadline.
+ */
+export const REQUEST_DEADLINE_MARGIN_MS = 2000;
+
 const TEST_MODE_NOTE = "Test mode: sent to Snapchat's validate endpoint, which checked the event and recorded nothing.";
 
 function joinNotes(...notes: Array<string | null>): string | null {
@@ -529,11 +535,22 @@ export class Sender {
       }
       await this.bucketFor(g.tokenKey).take();
       // Only rows this claim still owns may be sent (a lease that ran out may have been taken over).
+      // Without the instance lock, rows not yet sent may be taken over by another instance at any moment: hand them
+      // back rather than start a request (requests already running go on, and are waited for by the others).
+      if (!this.deps.lock.held) {
+        await service.release(
+          claimId,
+          items.map((i) => i.item.row.id),
+          new Date(),
+        );
+        return;
+      }
       const refreshedAt = Date.now();
       const owned = await service.refreshLease(
         claimId,
         items.map((i) => i.item.row.id),
         config.sendLeaseMs,
+        config.requestTimeoutMs + REQUEST_DEADLINE_MARGIN_MS,
       );
       for (const id of owned) claim.leaseUntil.set(id, refreshedAt + config.sendLeaseMs);
       items = items.filter((i) => owned.has(String(i.item.row.id)));
