@@ -40,7 +40,10 @@ export interface RunningCampaignService {
   stop(): Promise<void>;
 }
 
-/** Wires config → database → Kafka (config view, click producer, click store) → schema → HTTP. Tests call this with port 0. */
+/**
+ * Wires config → database → Kafka (config view, click producer, click store) → schema → HTTP. Tests call this with port
+ * 0.
+ */
 export async function startServer(config: CampaignServiceConfig): Promise<RunningCampaignService> {
   const log = createLogger('campaign-service', config.logLevel);
   let trusted: TrustedProxies;

@@ -3,13 +3,16 @@ import { gqlAs } from '@snaptrack/util-testing';
 import { ConfigFixtures } from './config-entities';
 import { startTestCampaignService, type TestCampaignService } from './harness';
 
-const FIELDS = `id key name status trackingMethod trackingDomain landingPageUrl fallbackUrl version trackingLink scriptTag clickCount
+const FIELDS = `id key name status trackingMethod trackingDomain landingPageUrl fallbackUrl version trackingLink
+  scriptTag clickCount
   trafficChannel { id } offers { offer { id } weight }`;
 const CREATE = `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { ${FIELDS} } }`;
-const UPDATE = `mutation($id: ID!, $input: UpdateCampaignInput!) { updateCampaign(id: $id, input: $input) { ${FIELDS} } }`;
+const UPDATE = `mutation($id: ID!, $input: UpdateCampaignInput!) {
+  updateCampaign(id: $id, input: $input) { ${FIELDS} } }`;
 const GET = `query($id: ID!) { campaign(id: $id) { ${FIELDS} } }`;
 const SNAP_PARAMS =
-  'sub1={{campaign.id}}&sub2={{campaign.name}}&sub3={{adSet.id}}&sub4={{adSet.name}}&sub5={{ad.id}}&sub6={{creative.name}}';
+  'sub1={{campaign.id}}&sub2={{campaign.name}}&sub3={{adSet.id}}&sub4={{adSet.name}}&sub5={{ad.id}}' +
+  '&sub6={{creative.name}}';
 
 describe('campaign-service GraphQL: campaigns and tracking links', () => {
   let app: TestCampaignService;
@@ -56,28 +59,31 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
     expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
-  it('creates a redirect campaign whose link carries the channel parameters with Snapchat macros unencoded', async () => {
-    const res = await create(base());
-    expect(res.errors).toBeUndefined();
-    const c = res.data.createCampaign;
-    expect(c.key).toMatch(/^[A-Za-z0-9]{12}$/);
-    expect(c).toMatchObject({
-      name: 'Snap spring',
-      status: 'ACTIVE',
-      trackingMethod: 'REDIRECT',
-      trackingDomain: null,
-      version: 1,
-      scriptTag: null,
-      clickCount: 0,
-      trafficChannel: { id: channel },
-      offers: [{ offer: { id: offerA }, weight: 100 }],
-    });
-    expect(c.trackingLink).toBe(`http://track.example.test/${c.key}?${SNAP_PARAMS}`);
-    // Snapchat appends its click id; the link stays a valid URL with every parameter intact.
-    const u = new URL(`${c.trackingLink}&ScCid=abc`);
-    expect(u.searchParams.get('ScCid')).toBe('abc');
-    expect(u.searchParams.get('sub1')).toBe('{{campaign.id}}');
-  });
+  it(
+    'creates a redirect campaign whose link carries the channel parameters with Snapchat macros ' + 'unencoded',
+    async () => {
+      const res = await create(base());
+      expect(res.errors).toBeUndefined();
+      const c = res.data.createCampaign;
+      expect(c.key).toMatch(/^[A-Za-z0-9]{12}$/);
+      expect(c).toMatchObject({
+        name: 'Snap spring',
+        status: 'ACTIVE',
+        trackingMethod: 'REDIRECT',
+        trackingDomain: null,
+        version: 1,
+        scriptTag: null,
+        clickCount: 0,
+        trafficChannel: { id: channel },
+        offers: [{ offer: { id: offerA }, weight: 100 }],
+      });
+      expect(c.trackingLink).toBe(`http://track.example.test/${c.key}?${SNAP_PARAMS}`);
+      // Snapchat appends its click id; the link stays a valid URL with every parameter intact.
+      const u = new URL(`${c.trackingLink}&ScCid=abc`);
+      expect(u.searchParams.get('ScCid')).toBe('abc');
+      expect(u.searchParams.get('sub1')).toBe('{{campaign.id}}');
+    },
+  );
 
   it('creates a direct campaign: landing page + cmpid + parameters, and the script tag', async () => {
     const res = await create({
@@ -276,7 +282,8 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
       const res = await gqlAs(
         app.url,
         pager,
-        'query($after: String) { campaigns(first: 2, after: $after) { nodes { id name } pageInfo { endCursor hasNextPage } } }',
+        'query($after: String) { campaigns(first: 2, after: $after) { nodes { id name } pageInfo { ' +
+          'endCursor hasNextPage } } }',
         { after },
       );
       expect(res.errors).toBeUndefined();
@@ -295,7 +302,9 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
 
   it('resolves Campaign entities for the gateway (_entities), only within the account', async () => {
     const c = (await create(base())).data.createCampaign;
-    const query = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Campaign { id name key trackingLink trafficChannel { id } } } }`;
+    const query =
+      `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Campaign { id name key ` +
+      `trackingLink trafficChannel { id } } } }`;
     const reps = [{ __typename: 'Campaign', id: c.id }];
     const mine = await gqlAs(app.url, acc, query, { reps });
     expect(mine.errors).toBeUndefined();

@@ -53,7 +53,10 @@ describe('campaign-service click capture (real broker and database)', () => {
     return { ...res.data.createCampaign, offerId };
   }
 
-  /** Every message ever produced to the click topic (sum of high watermarks). Answers are sent only after the ack, so it is exact once a response is in. */
+  /**
+   * Every message ever produced to the click topic (sum of high watermarks). Answers are sent only after the ack, so it
+   * is exact once a response is in.
+   */
   async function topicSize(): Promise<number> {
     const admin = createKafka({
       brokers: KAFKA_BROKERS,
@@ -73,54 +76,57 @@ describe('campaign-service click capture (real broker and database)', () => {
   const eventFor = async (clickId: string) =>
     (await clicks.waitForJson<ClickRecordedV1.Value>(1, (v) => v.click_id === clickId))[0];
 
-  it('redirect: records the click, answers 302 to the offer with macros filled, and publishes every field', async () => {
-    const c = await campaign(
-      {},
-      'https://offer.example.com/go?cid={clickid}&s1={sub1}&cmp={campaign_id}&sc={sccid}&none={sub9}',
-    );
-    const res = await get(`/${c.key}?sub1=snap%20camp&sub2=Spring+Sale&ScCid=abc-123&extra=%E2%9C%93`, {
-      'user-agent': UA,
-      referer: 'https://www.snapchat.com/',
-      'x-forwarded-for': '203.0.113.7',
-      'x-forwarded-host': 'trk.example.com',
-      'x-forwarded-proto': 'https',
-    });
-    expect(res.status).toBe(302);
-    const location = new URL(res.headers.get('location') ?? '');
-    const clickId = location.searchParams.get('cid') ?? '';
-    expect(clickId).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(location.origin + location.pathname).toBe('https://offer.example.com/go');
-    expect(Object.fromEntries(location.searchParams)).toEqual({
-      cid: clickId,
-      s1: 'snap camp',
-      cmp: c.id,
-      sc: 'abc-123',
-      none: '',
-    });
+  it(
+    'redirect: records the click, answers 302 to the offer with macros filled, and publishes every ' + 'field',
+    async () => {
+      const c = await campaign(
+        {},
+        'https://offer.example.com/go?cid={clickid}&s1={sub1}&cmp={campaign_id}&sc={sccid}&none={sub9}',
+      );
+      const res = await get(`/${c.key}?sub1=snap%20camp&sub2=Spring+Sale&ScCid=abc-123&extra=%E2%9C%93`, {
+        'user-agent': UA,
+        referer: 'https://www.snapchat.com/',
+        'x-forwarded-for': '203.0.113.7',
+        'x-forwarded-host': 'trk.example.com',
+        'x-forwarded-proto': 'https',
+      });
+      expect(res.status).toBe(302);
+      const location = new URL(res.headers.get('location') ?? '');
+      const clickId = location.searchParams.get('cid') ?? '';
+      expect(clickId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(location.origin + location.pathname).toBe('https://offer.example.com/go');
+      expect(Object.fromEntries(location.searchParams)).toEqual({
+        cid: clickId,
+        s1: 'snap camp',
+        cmp: c.id,
+        sc: 'abc-123',
+        none: '',
+      });
 
-    const event = await eventFor(clickId);
-    expect(() => ClickRecordedV1.contract.assert(event)).not.toThrow();
-    expect(event).toEqual({
-      schema: 'click.recorded.v1',
-      click_id: clickId,
-      account_id: acc,
-      campaign_id: c.id,
-      traffic_channel_id: channel,
-      traffic_channel_template: 'snapchat',
-      offer_id: c.offerId,
-      offer_source_id: 'src-1',
-      tracking_method: 'redirect',
-      sc_click_id: 'abc-123',
-      ip: '203.0.113.7',
-      user_agent: UA,
-      referrer: 'https://www.snapchat.com/',
-      landing_url: `https://trk.example.com/${c.key}?sub1=snap%20camp&sub2=Spring+Sale&ScCid=abc-123&extra=%E2%9C%93`,
-      params: { sub1: 'snap camp', sub2: 'Spring Sale', ScCid: 'abc-123', extra: '✓' },
-      clicked_at: expect.any(String),
-    });
-    expect(Math.abs(Date.parse(event.clicked_at) - Date.now())).toBeLessThan(60_000);
-    expect(clicks.messages.find((m) => m.value?.includes(clickId))?.key).toBe(clickId);
-  });
+      const event = await eventFor(clickId);
+      expect(() => ClickRecordedV1.contract.assert(event)).not.toThrow();
+      expect(event).toEqual({
+        schema: 'click.recorded.v1',
+        click_id: clickId,
+        account_id: acc,
+        campaign_id: c.id,
+        traffic_channel_id: channel,
+        traffic_channel_template: 'snapchat',
+        offer_id: c.offerId,
+        offer_source_id: 'src-1',
+        tracking_method: 'redirect',
+        sc_click_id: 'abc-123',
+        ip: '203.0.113.7',
+        user_agent: UA,
+        referrer: 'https://www.snapchat.com/',
+        landing_url: `https://trk.example.com/${c.key}?sub1=snap%20camp&sub2=Spring+Sale&ScCid=abc-123&extra=%E2%9C%93`,
+        params: { sub1: 'snap camp', sub2: 'Spring Sale', ScCid: 'abc-123', extra: '✓' },
+        clicked_at: expect.any(String),
+      });
+      expect(Math.abs(Date.parse(event.clicked_at) - Date.now())).toBeLessThan(60_000);
+      expect(clicks.messages.find((m) => m.value?.includes(clickId))?.key).toBe(clickId);
+    },
+  );
 
   it('scrubs e-mail addresses and phone numbers from the published and stored click; IP, UA and ids stay', async () => {
     const c = await campaign({}, 'https://offer.example.com/go?cid={clickid}&s3={sub3}');
@@ -161,7 +167,9 @@ describe('campaign-service click capture (real broker and database)', () => {
     const raw = clicks.messages.find((m) => m.value?.includes(clickId))?.value ?? '';
     expect(raw).not.toMatch(/person|example\.com%40|7946|4155550123/);
 
-    const q = `query($id: ID!) { campaign(id: $id) { clicks(first: 5) { nodes { id ip landingUrl params { name value } } } } }`;
+    const q =
+      `query($id: ID!) { campaign(id: $id) { clicks(first: 5) { nodes { id ip landingUrl params { name ` +
+      `value } } } } }`;
     let stored: { id: string; ip: string; landingUrl: string; params: { name: string; value: string }[] } | undefined;
     await waitFor(
       async () => {
@@ -406,7 +414,8 @@ describe('campaign-service click capture (real broker and database)', () => {
     }
     const q = `query($id: ID!, $after: String) { campaign(id: $id) { clickCount clicks(first: 2, after: $after) {
       totalCount pageInfo { endCursor hasNextPage }
-      nodes { id campaignId scClickId ip userAgent landingUrl trackingMethod offer { id } trafficChannel { id } params { name value } clickedAt } } } }`;
+      nodes { id campaignId scClickId ip userAgent landingUrl trackingMethod offer { id } trafficChannel { id } params
+        { name value } clickedAt } } } }`;
     await waitFor(async () => (await gqlAs(app.url, acc, q, { id: c.id })).data?.campaign.clickCount === 5, {
       what: 'clicks stored',
     });

@@ -22,7 +22,10 @@ declare global {
   }
 }
 
-/** The no-redirect method end to end in a real headless Chromium: landing page → /track.js → /click → Kafka → click table. */
+/**
+ * The no-redirect method end to end in a real headless Chromium: landing page → /track.js → /click → Kafka → click
+ * table.
+ */
 describe('/track.js on a landing page (headless Chromium)', () => {
   let app: TestCampaignService;
   let config: ConfigFixtures;

@@ -323,7 +323,8 @@ export function optionalUrl(raw: string | null | undefined, field: string, landi
   const macroAt = macroInOrigin(url);
   if (macroAt)
     throw badInput(
-      `${field} must not contain a macro ({…}) in its ${macroAt}: the scheme, user info, host and port must be literal, ` +
+      `${field} must not contain a macro ({…}) in its ${macroAt}: the scheme, user info, host and port ` +
+        `must be literal, ` +
         'so a click can never choose where visitors are sent',
       field,
     );
@@ -331,7 +332,8 @@ export function optionalUrl(raw: string | null | undefined, field: string, landi
   if ('problem' in checked) throw badInput(`${field} ${checked.problem}; give an absolute http(s) URL`, field);
   if (landingPage && url.includes('#')) {
     throw badInput(
-      `${field} must not contain a #fragment: Snapchat appends ScCid at the end of the link, which would land inside the fragment`,
+      `${field} must not contain a #fragment: Snapchat appends ScCid at the end of the link, which ` +
+        `would land inside the fragment`,
       field,
     );
   }

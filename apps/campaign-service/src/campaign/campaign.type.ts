@@ -15,7 +15,8 @@ registerEnumType(TrackingMethod, {
     },
     DIRECT: {
       description:
-        'No redirect: the ad links straight to the landing page, whose /track.js snippet records the click (recommended for Snapchat)',
+        'No redirect: the ad links straight to the landing page, whose /track.js snippet records the ' +
+        'click (recommended for Snapchat)',
     },
   },
 });

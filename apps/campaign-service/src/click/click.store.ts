@@ -61,14 +61,17 @@ export class ClickStore {
     const col = <K extends keyof ClickRecordedV1.Value>(k: K) => unique.map((c) => c[k] ?? null);
     return this.ds.transaction(async (tx) => {
       const inserted: Array<{ campaign_id: string }> = await tx.query(
-        `INSERT INTO click (click_id, account_id, campaign_id, traffic_channel_id, traffic_channel_template, offer_id, offer_source_id,
-                            tracking_method, sc_click_id, ip, user_agent, referrer, landing_url, params, clicked_at)
-         SELECT u.click_id, u.account_id, u.campaign_id, u.traffic_channel_id, u.traffic_channel_template, u.offer_id, u.offer_source_id,
-                u.tracking_method, u.sc_click_id, u.ip, u.user_agent, u.referrer, u.landing_url, u.params::jsonb, u.clicked_at::timestamptz
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                       $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
-             AS u(click_id, account_id, campaign_id, traffic_channel_id, traffic_channel_template, offer_id, offer_source_id,
-                  tracking_method, sc_click_id, ip, user_agent, referrer, landing_url, params, clicked_at)
+        `INSERT INTO click (click_id, account_id, campaign_id, traffic_channel_id, traffic_channel_template, offer_id,
+                            offer_source_id, tracking_method, sc_click_id, ip, user_agent, referrer, landing_url,
+                            params, clicked_at)
+         SELECT u.click_id, u.account_id, u.campaign_id, u.traffic_channel_id, u.traffic_channel_template, u.offer_id,
+                u.offer_source_id, u.tracking_method, u.sc_click_id, u.ip, u.user_agent, u.referrer, u.landing_url,
+                u.params::jsonb, u.clicked_at::timestamptz
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                       $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+             AS u(click_id, account_id, campaign_id, traffic_channel_id, traffic_channel_template, offer_id,
+                  offer_source_id, tracking_method, sc_click_id, ip, user_agent, referrer, landing_url, params,
+                  clicked_at)
          ON CONFLICT (click_id) DO NOTHING
          RETURNING campaign_id`,
         [

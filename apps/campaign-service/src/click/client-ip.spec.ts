@@ -17,25 +17,28 @@ describe('clientIp', () => {
     expect(clientIp(peer, xff, trusted)).toBe(expected);
   });
 
-  describe('as deployed by docker/compose.yml (TRUSTED_PROXIES = the nginx address; nginx sets XFF = $remote_addr)', () => {
-    const nginx = '172.28.0.10';
-    const composeTrust = new TrustedProxies([nginx]);
+  describe(
+    'as deployed by docker/compose.yml (TRUSTED_PROXIES = the nginx address; nginx sets XFF = ' + '$remote_addr)',
+    () => {
+      const nginx = '172.28.0.10';
+      const composeTrust = new TrustedProxies([nginx]);
 
-    it.each([
-      ['a forged X-Forwarded-For from an untrusted peer is ignored', '203.0.113.5', '1.2.3.4', '203.0.113.5'],
-      ['another container on the compose network is not trusted', '172.28.0.11', '1.2.3.4', '172.28.0.11'],
-      ['from nginx: the address nginx set', nginx, '198.51.100.7', '198.51.100.7'],
-      ['from nginx as an IPv4-mapped peer', `::ffff:${nginx}`, '198.51.100.7', '198.51.100.7'],
-      ['from nginx: only its own (last) hop counts', nginx, '1.2.3.4, 198.51.100.7', '198.51.100.7'],
-      ['from nginx with a forged IPv6 hop before it', nginx, '2001:db8::66, 198.51.100.7', '198.51.100.7'],
-    ])('%s', (_label, peer, xff, expected) => {
-      expect(clientIp(peer, xff, composeTrust)).toBe(expected);
-    });
+      it.each([
+        ['a forged X-Forwarded-For from an untrusted peer is ignored', '203.0.113.5', '1.2.3.4', '203.0.113.5'],
+        ['another container on the compose network is not trusted', '172.28.0.11', '1.2.3.4', '172.28.0.11'],
+        ['from nginx: the address nginx set', nginx, '198.51.100.7', '198.51.100.7'],
+        ['from nginx as an IPv4-mapped peer', `::ffff:${nginx}`, '198.51.100.7', '198.51.100.7'],
+        ['from nginx: only its own (last) hop counts', nginx, '1.2.3.4, 198.51.100.7', '198.51.100.7'],
+        ['from nginx with a forged IPv6 hop before it', nginx, '2001:db8::66, 198.51.100.7', '198.51.100.7'],
+      ])('%s', (_label, peer, xff, expected) => {
+        expect(clientIp(peer, xff, composeTrust)).toBe(expected);
+      });
 
-    it('trusting every peer (0.0.0.0/0) would let a visitor pick its IP: why compose no longer does', () => {
-      expect(clientIp(nginx, '1.2.3.4, 198.51.100.7', new TrustedProxies(['0.0.0.0/0']))).toBe('1.2.3.4');
-    });
-  });
+      it('trusting every peer (0.0.0.0/0) would let a visitor pick its IP: why compose no longer does', () => {
+        expect(clientIp(nginx, '1.2.3.4, 198.51.100.7', new TrustedProxies(['0.0.0.0/0']))).toBe('1.2.3.4');
+      });
+    },
+  );
 
   it('trusts nobody with an empty list', () => {
     expect(clientIp('127.0.0.1', '203.0.113.9', new TrustedProxies([]))).toBe('127.0.0.1');

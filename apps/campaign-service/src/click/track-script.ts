@@ -95,12 +95,23 @@ export function trackScript(cookieDays: number): string {
           for (var i = 0; i < records.length; i++) {
             var r = records[i];
             if (r.type === 'attributes') decorateOne(r.target, state, state.offerUrl ? new URL(state.offerUrl) : null);
-            else for (var j = 0; j < r.addedNodes.length; j++) if (r.addedNodes[j].nodeType === 1) decorate(r.addedNodes[j], state);
+            else {
+              for (var j = 0; j < r.addedNodes.length; j++) {
+                if (r.addedNodes[j].nodeType === 1) decorate(r.addedNodes[j], state);
+              }
+            }
           }
-        }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-snaptrack-offer'] });
+        }).observe(document.documentElement, {
+          childList: true, subtree: true, attributes: true, attributeFilter: ['href', 'data-snaptrack-offer']
+        });
       }
       var ev;
-      try { ev = new CustomEvent('snaptrack:click', { detail: state }); } catch (e) { ev = document.createEvent('CustomEvent'); ev.initCustomEvent('snaptrack:click', false, false, state); }
+      try {
+        ev = new CustomEvent('snaptrack:click', { detail: state });
+      } catch (e) {
+        ev = document.createEvent('CustomEvent');
+        ev.initCustomEvent('snaptrack:click', false, false, state);
+      }
       document.dispatchEvent(ev);
     });
   }
@@ -111,7 +122,9 @@ export function trackScript(cookieDays: number): string {
   var params = new URLSearchParams(location.search);
   params.set('_lp', location.href);
   if (document.referrer) params.set('_ref', document.referrer);
-  fetch(origin + '/click?' + params.toString(), { method: 'GET', mode: 'cors', credentials: 'omit', cache: 'no-store', keepalive: true })
+  fetch(origin + '/click?' + params.toString(), {
+    method: 'GET', mode: 'cors', credentials: 'omit', cache: 'no-store', keepalive: true
+  })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (body) {
       if (!body || !body.clickid) return;
