@@ -1,5 +1,6 @@
 import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
 import { TokenCipher } from '@snaptrack/util-crypto';
+import { dnsServersProblem } from './tracking-domain/dns-verifier';
 
 export const configServiceKeys = defineConfig({
   ...commonKeys,
@@ -81,5 +82,7 @@ export function loadConfigServiceConfig(
   if (problem) throw new ConfigError([`TOKEN_ENCRYPTION_KEYS is malformed: ${problem}`]);
   if (!['development', 'production', 'test'].includes(config.environment))
     throw new ConfigError([`NODE_ENV must be development, production or test (got "${config.environment}")`]);
+  const dns = dnsServersProblem(config.dnsResolvers ?? []);
+  if (dns) throw new ConfigError([`DNS_RESOLVERS is malformed: ${dns}`]);
   return config;
 }

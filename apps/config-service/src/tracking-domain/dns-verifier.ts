@@ -37,3 +37,13 @@ export class DnsVerifier {
     }
   }
 }
+
+/** A problem with a DNS_RESOLVERS entry (`ip`, `ip:port`, `[ipv6]:port`), or null when every entry is usable. */
+export function dnsServersProblem(servers: string[]): string | null {
+  try {
+    new Resolver().setServers(servers);
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
