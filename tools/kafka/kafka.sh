@@ -18,7 +18,8 @@ KAFKA_CACHE_DIR="${KAFKA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/snaptrack/ka
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms128m -Xmx512m}"
-KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true}"
+KAFKA_JVM_OPTS_DEFAULT="-XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true"
+KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:-$KAFKA_JVM_OPTS_DEFAULT}"
 
 # The jar cache is keyed by version and by the pom's content, so editing
 # pom.xml (e.g. the log4j version) fetches a fresh classpath.
@@ -139,7 +140,8 @@ find_java() {
   elif command -v java >/dev/null 2>&1; then
     JAVA_BIN="$(command -v java)"
   else
-    die "java not found (neither \$JAVA_HOME/bin/java nor java on PATH). Kafka $KAFKA_VERSION needs a JDK/JRE 17 or newer, e.g. 'apt-get install openjdk-17-jre-headless'."
+    die "java not found (neither \$JAVA_HOME/bin/java nor java on PATH). Kafka $KAFKA_VERSION needs a JDK/JRE 17 or" \
+      "newer, e.g. 'apt-get install openjdk-17-jre-headless'."
   fi
   local line major
   line="$("$JAVA_BIN" -version 2>&1 | head -n 1)"
@@ -160,7 +162,8 @@ fetch_jars() {
     return 0
   fi
   command -v mvn >/dev/null 2>&1 ||
-    die "mvn (Apache Maven) not found on PATH; it is needed once to download the Kafka $KAFKA_VERSION jars into $LIBS_DIR. Install it (e.g. 'apt-get install maven') or copy a populated libs directory there."
+    die "mvn (Apache Maven) not found on PATH; it is needed once to download the Kafka $KAFKA_VERSION jars into" \
+      "$LIBS_DIR. Install it (e.g. 'apt-get install maven') or copy a populated libs directory there."
   mkdir -p "$KAFKA_CACHE_DIR/libs"
   local tmp="$KAFKA_CACHE_DIR/libs/.tmp-$KAFKA_VERSION-$$"
   rm -rf "$tmp"
@@ -174,7 +177,8 @@ fetch_jars() {
     -DoutputDirectory="$tmp" >"$mvn_log" 2>&1 </dev/null 9>&-; then
     sed 's/\x1b\[[0-9;]*m//g' "$mvn_log" >&2
     rm -rf "$tmp"
-    die "Maven could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION (Maven output above; check KAFKA_VERSION and access to Maven Central)."
+    die "Maven could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION (Maven output above; check KAFKA_VERSION" \
+      "and access to Maven Central)."
   fi
   rm -f "$mvn_log"
   ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || {
@@ -260,15 +264,19 @@ format_if_needed() {
       fmt_version="$(sed -n 's/^FORMAT_KAFKA_VERSION=//p' "$STATE_FILE")"
       fmt_controller_port="$(sed -n 's/^FORMAT_CONTROLLER_PORT=//p' "$STATE_FILE")"
       if [[ -n $fmt_controller_port && $fmt_controller_port != "$KAFKA_CONTROLLER_PORT" ]]; then
-        die "$DATA_DIR was formatted with controller port $fmt_controller_port but KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT (the KRaft voter endpoint is stored in the metadata log). Use the old port or run 'kafka.sh reset' to wipe the data."
+        die "$DATA_DIR was formatted with controller port $fmt_controller_port but" \
+          "KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT (the KRaft voter endpoint is stored in the metadata log). Use" \
+          "the old port or run 'kafka.sh reset' to wipe the data."
       fi
       if [[ -n $fmt_version && $fmt_version != "$KAFKA_VERSION" ]]; then
-        info "warning: $DATA_DIR was formatted by Kafka $fmt_version, now starting $KAFKA_VERSION; if the broker fails to start, run 'kafka.sh reset'."
+        info "warning: $DATA_DIR was formatted by Kafka $fmt_version, now starting $KAFKA_VERSION; if the broker" \
+          "fails to start, run 'kafka.sh reset'."
       fi
     fi
     return 0
   fi
-  version_at_least 3.9 || die "KAFKA_VERSION=$KAFKA_VERSION is not supported: this script needs Kafka 3.9 or newer (KRaft with controller.quorum.bootstrap.servers and 'format --standalone')."
+  version_at_least 3.9 || die "KAFKA_VERSION=$KAFKA_VERSION is not supported: this script needs Kafka 3.9 or newer" \
+    "(KRaft with controller.quorum.bootstrap.servers and 'format --standalone')."
   local cluster_id
   # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding;
   # avoid a leading '-' (it would be parsed as a command-line flag).
@@ -331,9 +339,11 @@ cmd_start() {
   rm -f "$PID_FILE"
 
   port_open "$KAFKA_PORT" &&
-    die "port $KAFKA_PORT on $KAFKA_HOST is in use by something that does not answer as a Kafka broker. Free it or set KAFKA_PORT."
+    die "port $KAFKA_PORT on $KAFKA_HOST is in use by something that does not answer as a Kafka broker. Free it or" \
+      "set KAFKA_PORT."
   port_open "$KAFKA_CONTROLLER_PORT" &&
-    die "controller port $KAFKA_CONTROLLER_PORT on $KAFKA_HOST is already in use. Free it or set KAFKA_CONTROLLER_PORT (the data dir for a port remembers its controller port; 'kafka.sh reset' to change it)."
+    die "controller port $KAFKA_CONTROLLER_PORT on $KAFKA_HOST is already in use. Free it or set" \
+      "KAFKA_CONTROLLER_PORT (the data dir for a port remembers its controller port; 'kafka.sh reset' to change it)."
 
   find_java
   local t0=$SECONDS
@@ -382,7 +392,8 @@ cmd_start() {
         stage="started, but ApiVersions gets no answer"
         kafka_answers && stage="answers ApiVersions, but the group coordinator (__consumer_offsets) is not available"
       fi
-      die "the broker did not become ready on $BOOTSTRAP within ${KAFKA_START_TIMEOUT}s (KAFKA_START_TIMEOUT): $stage. See the log above."
+      die "the broker did not become ready on $BOOTSTRAP within ${KAFKA_START_TIMEOUT}s (KAFKA_START_TIMEOUT):" \
+        "$stage. See the log above."
     fi
     sleep 0.5
   done
@@ -418,7 +429,8 @@ cmd_stop() {
   if ! pid="$(our_pid)"; then
     rm -f "$PID_FILE"
     if kafka_answers; then
-      info "a Kafka broker answers on $BOOTSTRAP but was not started by this script (no live pid in $PID_FILE); leaving it alone"
+      info "a Kafka broker answers on $BOOTSTRAP but was not started by this script (no live pid in $PID_FILE);" \
+        "leaving it alone"
     else
       info "no broker started by this script is running on port $KAFKA_PORT"
     fi

@@ -13,7 +13,8 @@ fail() {
   exit 1
 }
 
-command -v apt-get >/dev/null 2>&1 || fail "$CHROMIUM is missing and apt-get is not available: install Chromium so that $CHROMIUM exists, then rerun."
+command -v apt-get >/dev/null 2>&1 || fail "$CHROMIUM is missing and apt-get is not available: install Chromium so" \
+  "that $CHROMIUM exists, then rerun."
 if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     SUDO=sudo

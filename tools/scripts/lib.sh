@@ -6,7 +6,8 @@ say() { printf '\033[1m[snaptrack]\033[0m %s\n' "$*" >&2; }
 
 ensure_node_modules() {
   # npm runs this script before dependencies exist, so install them here when missing or stale.
-  if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] ||
+    [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "installing npm dependencies (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
@@ -24,7 +25,8 @@ ensure_postgres() {
       for _ in $(seq 1 30); do pg_isready -q -h "$host" -p "$port" && return 0; sleep 1; done
     fi
   fi
-  say "PostgreSQL is not reachable at $host:$port. Start it (e.g. 'pg_ctlcluster 15 main start') or set TEST_DATABASE_URL / DATABASE_URL to a reachable server."
+  say "PostgreSQL is not reachable at $host:$port. Start it (e.g. 'pg_ctlcluster 15 main start') or set" \
+    "TEST_DATABASE_URL / DATABASE_URL to a reachable server."
   return 1
 }
 
@@ -48,10 +50,14 @@ build_all() {
 
 ensure_compose_cli() {
   # The compose test validates docker/compose.yml with whichever compose CLI exists; bring one when only docker is here.
-  if command -v docker >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1 && ! command -v docker-compose >/dev/null 2>&1; then
+  if command -v docker >/dev/null 2>&1 && ! docker compose version >/dev/null 2>&1 &&
+    ! command -v docker-compose >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       say "installing docker-compose (Debian) to validate docker/compose.yml"
-      (apt-get install -y --no-install-recommends docker-compose >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends docker-compose >/dev/null 2>&1; }) || say "could not install docker-compose; the compose test will say so"
+      (apt-get install -y --no-install-recommends docker-compose >/dev/null 2>&1 ||
+        { apt-get update >/dev/null 2>&1 &&
+          apt-get install -y --no-install-recommends docker-compose >/dev/null 2>&1; }) ||
+        say "could not install docker-compose; the compose test will say so"
     fi
   fi
 }
