@@ -18,7 +18,8 @@ async function main() {
     const ran = await ds.runMigrations({ transaction: 'each' });
     await ds.destroy();
     console.log(
-      `${svc.name}: database ${new URL(svc.env.DATABASE_URL).pathname.slice(1)} ready (${ran.length} migration(s) applied)`,
+      `${svc.name}: database ${new URL(svc.env.DATABASE_URL).pathname.slice(1)} ready (${ran.length} ` +
+        `migration(s) applied)`,
     );
   }
 }

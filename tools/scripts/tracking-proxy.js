@@ -5,7 +5,9 @@
 // Adds X-Forwarded-For / -Host / -Proto so the services see the real client (they trust only loopback proxies).
 const http = require('node:http');
 
-/** Campaign keys (redirect clicks, also when Snapchat appends `&ScCid=` without a `?`), the JSON click API, the script. */
+/**
+ * Campaign keys (redirect clicks, also when Snapchat appends `&ScCid=` without a `?`), the JSON click API, the script.
+ */
 const PUBLIC_CAMPAIGN_PATH = /^\/(?:click|track\.js|[A-Za-z0-9]{10,32}(?:&.*)?)$/;
 
 /** Token bucket per client IP: `rate` requests per second with bursts up to `burst`. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm start: brings the whole platform up (Kafka and PostgreSQL are prepared by up.sh), prints the URLs; Ctrl-C stops it all.
+// npm start: brings the whole platform up (Kafka and PostgreSQL are prepared by up.sh), prints the URLs; Ctrl-C stops
+// it all.
 const { startPlatform, devAccount } = require('./platform');
 
 (async () => {

@@ -18,7 +18,8 @@ describe('docker/compose.yml', () => {
 
   it('is valid for the docker compose CLI (when one is installed)', () => {
     if (!cli) {
-      expect(spawnSync('docker', ['--version'], { stdio: 'ignore' }).status).not.toBe(0); // docker present without compose would be a setup bug
+      // docker present without compose would be a setup bug
+      expect(spawnSync('docker', ['--version'], { stdio: 'ignore' }).status).not.toBe(0);
       return;
     }
     execFileSync(cli[0], [...cli.slice(1), '-p', 'snaptrack', '-f', FILE, 'config', '-q'], { env: ENV, stdio: 'pipe' });
@@ -57,28 +58,34 @@ describe('docker/compose.yml', () => {
     expect(doc.services['snapchat-capi-dispatcher'].environment?.SNAP_CAPI_BASE_URL).toBeDefined();
   });
 
-  it('trusts X-Forwarded-For only from the nginx tracking host, at its fixed address, and nginx sets (not appends) it', () => {
-    const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as {
-      services: Record<
-        string,
-        { environment?: Record<string, string>; networks?: Record<string, { ipv4_address?: string }> }
-      >;
-      networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }>;
-    };
-    const nginxIp = doc.services.tracking.networks?.default?.ipv4_address;
-    expect(nginxIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    const subnet = doc.networks?.default?.ipam?.config?.[0]?.subnet ?? '';
-    const [net, bits] = subnet.split('/');
-    const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
-    const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
-    expect((toInt(nginxIp!) & mask) >>> 0 === (toInt(net) & mask) >>> 0).toBe(true);
-    const withTrust = Object.entries(doc.services).filter(([, svc]) => svc.environment?.TRUSTED_PROXIES !== undefined);
-    expect(withTrust.map(([name]) => name)).toContain('campaign-service');
-    for (const [name, svc] of withTrust) expect([name, svc.environment?.TRUSTED_PROXIES]).toEqual([name, nginxIp]);
+  it(
+    'trusts X-Forwarded-For only from the nginx tracking host, at its fixed address, and nginx sets ' +
+      '(not appends) it',
+    () => {
+      const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as {
+        services: Record<
+          string,
+          { environment?: Record<string, string>; networks?: Record<string, { ipv4_address?: string }> }
+        >;
+        networks?: Record<string, { ipam?: { config?: { subnet?: string }[] } }>;
+      };
+      const nginxIp = doc.services.tracking.networks?.default?.ipv4_address;
+      expect(nginxIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      const subnet = doc.networks?.default?.ipam?.config?.[0]?.subnet ?? '';
+      const [net, bits] = subnet.split('/');
+      const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+      const mask = Number(bits) === 0 ? 0 : (0xffffffff << (32 - Number(bits))) >>> 0;
+      expect((toInt(nginxIp!) & mask) >>> 0 === (toInt(net) & mask) >>> 0).toBe(true);
+      const withTrust = Object.entries(doc.services).filter(
+        ([, svc]) => svc.environment?.TRUSTED_PROXIES !== undefined,
+      );
+      expect(withTrust.map(([name]) => name)).toContain('campaign-service');
+      for (const [name, svc] of withTrust) expect([name, svc.environment?.TRUSTED_PROXIES]).toEqual([name, nginxIp]);
 
-    const nginx = readFileSync(path.join(ROOT, 'docker/nginx/tracking.conf'), 'utf8');
-    const xff = [...nginx.matchAll(/^\s*proxy_set_header\s+X-Forwarded-For\s+(\S+);/gim)].map((m) => m[1]);
-    expect(xff).toEqual(['$remote_addr']);
-    expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
-  });
+      const nginx = readFileSync(path.join(ROOT, 'docker/nginx/tracking.conf'), 'utf8');
+      const xff = [...nginx.matchAll(/^\s*proxy_set_header\s+X-Forwarded-For\s+(\S+);/gim)].map((m) => m[1]);
+      expect(xff).toEqual(['$remote_addr']);
+      expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
+    },
+  );
 });

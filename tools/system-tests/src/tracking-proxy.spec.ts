@@ -35,16 +35,19 @@ describe('tracking proxy (the single local tracking host)', () => {
     conversion.server.close();
   });
 
-  it('routes postbacks to conversion-service and everything else to campaign-service, with X-Forwarded-For', async () => {
-    const pb = await (await fetch(`${proxy.url}/postback?clickid=abc`)).json();
-    expect(pb).toMatchObject({ name: 'conversion', url: '/postback?clickid=abc', xff: '127.0.0.1' });
-    const click = await (await fetch(`${proxy.url}/AbCdEf1234?ScCid=x`)).json();
-    expect(click).toMatchObject({ name: 'campaign', url: '/AbCdEf1234?ScCid=x' });
-    expect(((await (await fetch(`${proxy.url}/track.js`)).json()) as { name: string }).name).toBe('campaign');
-    expect(((await (await fetch(`${proxy.url}/click?cmpid=AbCdEf1234`)).json()) as { name: string }).name).toBe(
-      'campaign',
-    );
-  });
+  it(
+    'routes postbacks to conversion-service and everything else to campaign-service, with ' + 'X-Forwarded-For',
+    async () => {
+      const pb = await (await fetch(`${proxy.url}/postback?clickid=abc`)).json();
+      expect(pb).toMatchObject({ name: 'conversion', url: '/postback?clickid=abc', xff: '127.0.0.1' });
+      const click = await (await fetch(`${proxy.url}/AbCdEf1234?ScCid=x`)).json();
+      expect(click).toMatchObject({ name: 'campaign', url: '/AbCdEf1234?ScCid=x' });
+      expect(((await (await fetch(`${proxy.url}/track.js`)).json()) as { name: string }).name).toBe('campaign');
+      expect(((await (await fetch(`${proxy.url}/click?cmpid=AbCdEf1234`)).json()) as { name: string }).name).toBe(
+        'campaign',
+      );
+    },
+  );
 
   it('keeps the services’ GraphQL and health endpoints internal', async () => {
     for (const path of ['/graphql', '/readyz', '/postback/../graphql', '/admin']) {

@@ -19,7 +19,8 @@ const check = process.argv.includes('--check');
 
 if (!fs.existsSync(distIndex)) {
   console.error(
-    `export-schemas: ${path.relative(process.cwd(), distIndex)} is missing; build first: npx tsc -b libs/contracts/events`,
+    `export-schemas: ${path.relative(process.cwd(), distIndex)} is missing; build first: npx tsc -b ` +
+      `libs/contracts/events`,
   );
   process.exit(2);
 }

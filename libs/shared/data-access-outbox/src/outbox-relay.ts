@@ -58,7 +58,8 @@ export class OutboxRelay {
       this.wokenDuringPass = true;
       return;
     }
-    if (this.timer && (this.failures > 0 || this.timerDueAt <= Date.now() + delay)) return; // backing off, or due soon enough
+    // backing off, or due soon enough
+    if (this.timer && (this.failures > 0 || this.timerDueAt <= Date.now() + delay)) return;
     this.schedule(delay);
   }
 
@@ -106,7 +107,8 @@ export class OutboxRelay {
   async publishBatch(): Promise<number> {
     return this.ds.transaction(async (tx) => {
       const rows: Array<{ id: string; topic: string; key: string; payload: unknown }> = await tx.query(
-        `SELECT id, topic, key, payload FROM outbox_message WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        `SELECT id, topic, key, payload FROM outbox_message WHERE sent_at IS NULL ORDER BY id LIMIT $1 ` +
+          `FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize ?? 500],
       );
       if (!rows.length) return 0;

@@ -119,7 +119,9 @@ export function describeConfig<S extends ConfigSpec>(spec: S, config: ConfigOf<S
   return out;
 }
 
-/** Markdown table rows for READMEs (`| key | meaning | default |`); the root README's tables are generated from these. */
+/**
+ * Markdown table rows for READMEs (`| key | meaning | default |`); the root README's tables are generated from these.
+ */
 export function documentConfig(spec: ConfigSpec): string {
   return Object.values(spec)
     .map((k) => {

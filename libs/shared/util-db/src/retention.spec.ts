@@ -72,25 +72,28 @@ describe('retention (real PostgreSQL)', () => {
     expect(await ids('t2')).toEqual(['new', 'old-busy']);
   });
 
-  it('RetentionJob runs every rule once per pass and reports per rule; a failing rule does not stop the others', async () => {
-    await table('t3', [
-      ['old', 3 * DAY],
-      ['new', 0],
-    ]);
-    const errors: string[] = [];
-    const job = new RetentionJob(
-      ds,
-      [
-        { name: 'missing', table: 'no_such_table', key: 'id', column: 'at', days: 1 },
-        { name: 't3', table: 't3', key: 'id', column: 'at', days: 1 },
-      ],
-      { intervalMs: 60_000, batchSize: 10, log: { ...silent, error: (m) => errors.push(m) }, now: () => now },
-    );
-    await expect(job.runOnce()).rejects.toThrow(/some rules failed/);
-    expect(errors).toHaveLength(1);
-    expect(await ids('t3')).toEqual(['new']);
-    await job.stop();
-  });
+  it(
+    'RetentionJob runs every rule once per pass and reports per rule; a failing rule does not stop ' + 'the others',
+    async () => {
+      await table('t3', [
+        ['old', 3 * DAY],
+        ['new', 0],
+      ]);
+      const errors: string[] = [];
+      const job = new RetentionJob(
+        ds,
+        [
+          { name: 'missing', table: 'no_such_table', key: 'id', column: 'at', days: 1 },
+          { name: 't3', table: 't3', key: 'id', column: 'at', days: 1 },
+        ],
+        { intervalMs: 60_000, batchSize: 10, log: { ...silent, error: (m) => errors.push(m) }, now: () => now },
+      );
+      await expect(job.runOnce()).rejects.toThrow(/some rules failed/);
+      expect(errors).toHaveLength(1);
+      expect(await ids('t3')).toEqual(['new']);
+      await job.stop();
+    },
+  );
 
   it('refuses identifiers that are not plain and non-positive settings', () => {
     const bad = { name: 'x', table: 'a; DROP TABLE b', key: 'id', column: 'at', days: 1 };

@@ -70,7 +70,10 @@ export interface SubgraphHttp extends Listening {
   apollo: ApolloServer<SubgraphContext>;
 }
 
-/** Apollo subgraph + extra routes + health on one node:http server. Every GraphQL request must carry a gateway-signed identity. */
+/**
+ * Apollo subgraph + extra routes + health on one node:http server. Every GraphQL request must carry a gateway-signed
+ * identity.
+ */
 export async function startSubgraphHttp(opts: SubgraphHttpOptions): Promise<SubgraphHttp> {
   const apollo = new ApolloServer<SubgraphContext>({
     schema: opts.schema,

@@ -16,7 +16,10 @@ export interface KafkaOptions {
   logger: Logger;
   /** Connection timeout per attempt; keep low so readiness fails fast. */
   connectionTimeoutMs?: number;
-  /** Overrides kafkajs's retry policy (default: 8 retries, 200 ms → 5 s); e.g. a producer whose caller has its own backoff. */
+  /**
+   * Overrides kafkajs's retry policy (default: 8 retries, 200 ms → 5 s); e.g. a producer whose caller has its own
+   * backoff.
+   */
   retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number };
 }
 

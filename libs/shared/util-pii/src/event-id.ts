@@ -5,7 +5,9 @@ import { sha256Hex } from './hash';
  * always give the same id, so every retry or rebuild of one conversion sends the same `event_id`.
  */
 export interface EventIdInput {
-  /** An event id sent with the conversion; must equal the pixel's `client_dedup_id`, so it is used verbatim (trimmed). */
+  /**
+   * An event id sent with the conversion; must equal the pixel's `client_dedup_id`, so it is used verbatim (trimmed).
+   */
   explicitEventId?: string | null;
   /** The Snap event name the conversion is delivered as (`PURCHASE`, `SIGN_UP`, …). */
   snapEventName?: string | null;

@@ -53,9 +53,9 @@ export function normalizeEmail(raw: string): NormalizeResult {
 }
 
 /**
- * `ph` (docs/snap-capi.md "Phone numbers"): trim; a leading `00` becomes `+`; parse with libphonenumber-js using `defaultCountry` (if it maps to a
- * region the library knows); unparseable or `!isPossible()` → invalid (`isValid()` is deliberately not required);
- * result is E.164 without the `+`.
+ * `ph` (docs/snap-capi.md "Phone numbers"): trim; a leading `00` becomes `+`; parse with libphonenumber-js using
+ * `defaultCountry` (if it maps to a region the library knows); unparseable or `!isPossible()` → invalid (`isValid()` is
+ * deliberately not required); result is E.164 without the `+`.
  */
 export function normalizePhone(raw: string, defaultCountry?: string): NormalizeResult {
   let v = nfc(raw).trim();
@@ -73,7 +73,9 @@ export function normalizePhone(raw: string, defaultCountry?: string): NormalizeR
   return result(parsed.number.replace(/^\+/, ''));
 }
 
-/** `fn` / `ln`: lowercase; strip punctuation, symbols and whitespace; letters (accented or not), marks and digits stay. */
+/**
+ * `fn` / `ln`: lowercase; strip punctuation, symbols and whitespace; letters (accented or not), marks and digits stay.
+ */
 export function normalizeName(raw: string): NormalizeResult {
   return result(nfc(raw).toLowerCase().replace(NAME_STRIP, ''));
 }

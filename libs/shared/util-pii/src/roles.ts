@@ -1,7 +1,7 @@
 /**
  * The kinds of customer data this lib knows how to normalise and hash, and the Snap CAPI v3 `user_data` key each
- * one is sent under (docs/snap-capi.md "User data"). Which keys are sent as arrays and which as strings is the dispatcher's
- * mapping concern, not this lib's.
+ * one is sent under (docs/snap-capi.md "User data"). Which keys are sent as arrays and which as strings is the
+ * dispatcher's mapping concern, not this lib's.
  */
 export const PII_ROLES = [
   'email',

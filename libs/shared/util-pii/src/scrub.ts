@@ -5,8 +5,8 @@
  * - the unit is one value: a query or tracking parameter value, a path segment, a fragment part. A value that contains
  *   an e-mail address or a phone number is replaced as a whole by {@link REDACTED}; nothing else changes;
  * - values are looked at after NFKC (full-width `＠` → `@`) and after up to three rounds of percent-decoding (`%40`,
- *   `%2540`), both with `+` kept and with `+` read as a space (form encoding); HTML entities `&#64;`, `&#x40;`, `&commat;`
- *   count as `@`;
+ *   `%2540`), both with `+` kept and with `+` read as a space (form encoding); HTML entities `&#64;`, `&#x40;`,
+ *   `&commat;` count as `@`;
  * - e-mail: `local@domain.tld` (a dot and a 2+ letter TLD in the domain);
  * - phone: a run of 7–15 digits, not glued to letters or digits on either side (`id-4155550123` is an id), that
  *   starts with `+` (`+447700900123`, `+44 20 7946 0958`) or is written in 2+ groups separated by spaces, dashes or

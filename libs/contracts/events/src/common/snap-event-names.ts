@@ -1,4 +1,6 @@
-/** Snapchat CAPI v3 standard event names plus the five custom slots (docs/snap-capi.md "Event names"). Spelled exactly. */
+/**
+ * Snapchat CAPI v3 standard event names plus the five custom slots (docs/snap-capi.md "Event names"). Spelled exactly.
+ */
 export const SNAP_EVENT_NAMES = [
   'PURCHASE',
   'SAVE',

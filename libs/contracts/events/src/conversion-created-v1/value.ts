@@ -16,7 +16,10 @@ export interface Value {
    */
   explicit_event_id?: boolean | null;
   account_id: string;
-  /** attributed: deliverable. unattributed: no click found in time. expired_click: click older than the offer source allows. */
+  /**
+   * attributed: deliverable. unattributed: no click found in time. expired_click: click older than the offer source
+   * allows.
+   */
   status: ConversionStatus;
   conversion_type_id: string | null;
   /** Conversion type name, case-sensitive, as configured. */

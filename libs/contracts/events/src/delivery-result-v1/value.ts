@@ -11,7 +11,9 @@ export interface Value {
   account_id: string;
   pixel_id: string;
   status: DeliveryStatus;
-  /** Machine-readable reason: no_mapping, too_old, insufficient_identifiers, invalid_authentication, snap_rejected, … */
+  /**
+   * Machine-readable reason: no_mapping, too_old, insufficient_identifiers, invalid_authentication, snap_rejected, …
+   */
   reason_code: string | null;
   /** Human-readable: Snapchat's message or what the user must fix. Never contains a token. */
   message: string | null;
