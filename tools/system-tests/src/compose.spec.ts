@@ -58,6 +58,16 @@ describe('docker/compose.yml', () => {
     expect(doc.services['snapchat-capi-dispatcher'].environment?.SNAP_CAPI_BASE_URL).toBeDefined();
   });
 
+  it("keeps Kafka's data on its volume (log dirs point at the mounted path)", () => {
+    const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as {
+      services: Record<string, { environment?: Record<string, string>; volumes?: string[] }>;
+    };
+    const kafka = doc.services.kafka;
+    const mounted = (kafka.volumes ?? []).map((v) => v.split(':')[1]);
+    expect(kafka.environment?.KAFKA_LOG_DIRS).toBeDefined();
+    expect(mounted).toContain(kafka.environment?.KAFKA_LOG_DIRS);
+  });
+
   it(
     'trusts X-Forwarded-For only from the nginx tracking host, at its fixed address, and nginx sets ' +
       '(not appends) it',
