@@ -12,10 +12,11 @@ import { SNAP_CAPI_VERSION } from './versioning-info';
 
 /**
  * The only file that talks to Snapchat. POST {base}/v3/{pixelId}/events (or /events/validate for test-mode pixels)
- * with the token in the `access_token` query parameter (U7: query only). The URL is a secret: it is never logged,
- * never put into an error, never returned. Logs carry method, host, pixel id, event count, status and duration.
+ * with the token in the `access_token` query parameter (docs/snap-capi.md "Endpoints and authentication": query only).
+ * The URL is a secret: it is never logged, never put into an error, never returned. Logs carry method, host, pixel id,
+ * event count, status and duration.
  *
- * Status → error class (docs/snap-capi.md, "Responses, errors and retries"; Segment's retryable set). The HTTP
+ * Status → error class (docs/snap-capi.md "Responses, errors and retries"; Segment's retryable set). The HTTP
  * status decides, never the wording of Snap's message:
  *   2xx (status not INVALID/FAILED/FAILURE; any other or no body, JSON or not) → ok, with the per-event verdicts of
  *   an `event_logs` list: its INVALID/FAILED/FAILURE entries are `eventErrors` (those events failed, the others
@@ -260,10 +261,10 @@ export class SnapCapiClient {
     if (status === 429) {
       throw new RateLimitedError(message, parseRetryAfter(res.headers.get('retry-after')) ?? -1);
     }
-    // Every 5xx is retried, 501 included (reference §6: "408, 429, 5xx → retry"; a 501 from an edge proxy or a
-    // fault is as transient as a 503, and retrying costs nothing but time), and so is a redirect: it is never
-    // followed (it would carry the token-bearing URL elsewhere), the event did not land, and the next attempt may not
-    // be redirected. A persistent one ends at the retry horizon.
+    // Every 5xx is retried, 501 included (docs/snap-capi.md "Retry rules": 408, 429 and 5xx are retried; a 501 from an
+    // edge proxy or a fault is as transient as a 503, and retrying costs nothing but time), and so is a redirect: it is
+    // never followed (it would carry the token-bearing URL elsewhere), the event did not land, and the next attempt may
+    // not be redirected. A persistent one ends at the retry horizon.
     if (isRetryableStatus(status) || status >= 500) throw new RetryableError(message, 'upstream_unavailable', status);
     if (status >= 300 && status < 400) {
       throw new RetryableError(
