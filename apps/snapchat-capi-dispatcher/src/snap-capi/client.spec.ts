@@ -57,39 +57,43 @@ describe('SnapCapiClient', () => {
     expect(sandbox.store.events({ pixelId: pixelId.toLowerCase(), eventId: 'ev-ok' })).toHaveLength(1);
   });
 
-  it('sends exactly: POST /v3/{pixel}/events[/validate]?access_token=…, Content-Type application/json, no Authorization, {"data":[…]}', async () => {
-    const seen: Array<{ method?: string; url?: string; headers: Record<string, unknown>; body: string }> = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        seen.push({ method: req.method, url: req.url, headers: req.headers, body });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"VALID"}');
+  it(
+    'sends exactly: POST /v3/{pixel}/events[/validate]?access_token=…, Content-Type application/json, ' +
+      'no Authorization, {"data":[…]}',
+    async () => {
+      const seen: Array<{ method?: string; url?: string; headers: Record<string, unknown>; body: string }> = [];
+      const server = createServer((req, res) => {
+        let body = '';
+        req.on('data', (d: Buffer) => (body += d.toString()));
+        req.on('end', () => {
+          seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"VALID"}');
+        });
       });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    try {
-      const direct = new SnapCapiClient({
-        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-        timeoutMs: 1000,
-        log: createLogger('client-spec', 'error'),
-      });
-      const e = event('ev-shape');
-      await direct.send({ pixelId, accessToken: 'tok/with+odd=chars', validateOnly: false, events: [e] });
-      await direct.send({ pixelId, accessToken: token, validateOnly: true, events: [e] });
-      expect(seen.map((r) => r.method)).toEqual(['POST', 'POST']);
-      expect(seen[0]!.url).toBe(`/v3/${pixelId}/events?access_token=${encodeURIComponent('tok/with+odd=chars')}`);
-      expect(seen[1]!.url).toBe(`/v3/${pixelId}/events/validate?access_token=${encodeURIComponent(token)}`);
-      for (const r of seen) {
-        expect(r.headers['content-type']).toBe('application/json');
-        expect(r.headers).not.toHaveProperty('authorization');
-        expect(JSON.parse(r.body)).toEqual({ data: [e] });
-        expect(r.body).not.toContain('test_event_code');
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      try {
+        const direct = new SnapCapiClient({
+          baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+          timeoutMs: 1000,
+          log: createLogger('client-spec', 'error'),
+        });
+        const e = event('ev-shape');
+        await direct.send({ pixelId, accessToken: 'tok/with+odd=chars', validateOnly: false, events: [e] });
+        await direct.send({ pixelId, accessToken: token, validateOnly: true, events: [e] });
+        expect(seen.map((r) => r.method)).toEqual(['POST', 'POST']);
+        expect(seen[0]!.url).toBe(`/v3/${pixelId}/events?access_token=${encodeURIComponent('tok/with+odd=chars')}`);
+        expect(seen[1]!.url).toBe(`/v3/${pixelId}/events/validate?access_token=${encodeURIComponent(token)}`);
+        for (const r of seen) {
+          expect(r.headers['content-type']).toBe('application/json');
+          expect(r.headers).not.toHaveProperty('authorization');
+          expect(JSON.parse(r.body)).toEqual({ data: [e] });
+          expect(r.body).not.toContain('test_event_code');
+        }
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
       }
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()));
-    }
-  });
+    },
+  );
 
   it('sends a test-mode batch to /events/validate, which records nothing', async () => {
     await expect(send({ validateOnly: true, events: [event('ev-test')] })).resolves.toMatchObject({ httpStatus: 200 });
@@ -131,27 +135,30 @@ describe('SnapCapiClient', () => {
     expect(foreign).toMatchObject({ code: 'invalid_authentication', httpStatus: 403 });
   });
 
-  it('400 is classified by its status, not its text: a message naming the token is still a payload rejection', async () => {
-    sandbox.addFault({
-      pixel_id: pixelId,
-      status: 400,
-      body: {
-        status: 'INVALID',
-        event: 0,
-        reason: "Param data['user_data']['sc_cookie1'] is not a valid token",
-        errors: {
-          codes: ['INVALID_PARAM'],
-          error_msgs: ["Param data['user_data']['sc_cookie1'] is not a valid token"],
+  it(
+    '400 is classified by its status, not its text: a message naming the token is still a payload ' + 'rejection',
+    async () => {
+      sandbox.addFault({
+        pixel_id: pixelId,
+        status: 400,
+        body: {
+          status: 'INVALID',
+          event: 0,
+          reason: "Param data['user_data']['sc_cookie1'] is not a valid token",
+          errors: {
+            codes: ['INVALID_PARAM'],
+            error_msgs: ["Param data['user_data']['sc_cookie1'] is not a valid token"],
+          },
         },
-      },
-    });
-    const err = await failure(send());
-    expect(err).toBeInstanceOf(SnapRejectedError);
-    expect(err).not.toBeInstanceOf(InvalidAuthenticationError);
-    expect(err).toMatchObject({ httpStatus: 400, eventIndex: 0, splittable: true, code: 'payload_invalid' });
-    sandbox.addFault({ pixel_id: pixelId, status: 400, body: { status: 'INVALID', reason: 'Invalid access token' } });
-    expect(await failure(send())).toBeInstanceOf(SnapRejectedError);
-  });
+      });
+      const err = await failure(send());
+      expect(err).toBeInstanceOf(SnapRejectedError);
+      expect(err).not.toBeInstanceOf(InvalidAuthenticationError);
+      expect(err).toMatchObject({ httpStatus: 400, eventIndex: 0, splittable: true, code: 'payload_invalid' });
+      sandbox.addFault({ pixel_id: pixelId, status: 400, body: { status: 'INVALID', reason: 'Invalid access token' } });
+      expect(await failure(send())).toBeInstanceOf(SnapRejectedError);
+    },
+  );
 
   it('2xx with per-event verdicts: the refused events are eventErrors, the others landed', async () => {
     sandbox.addFault({
@@ -208,7 +215,7 @@ describe('SnapCapiClient', () => {
     expect(err).toMatchObject({ httpStatus: status, retryable: true });
   });
 
-  it('every 5xx is retryable, 501 included (reference §6: 5xx → retry)', async () => {
+  it('every 5xx is retryable, 501 included (docs/snap-capi.md "Retry rules")', async () => {
     for (const status of [501, 505, 599]) {
       sandbox.addFault({ pixel_id: pixelId, status });
       expect(await failure(send())).toMatchObject({
@@ -219,53 +226,60 @@ describe('SnapCapiClient', () => {
     }
   });
 
-  it('never follows a redirect (it would carry the token elsewhere); the event did not land, so it is retried', async () => {
-    const hits: string[] = [];
-    const elsewhere = createServer((req, res) => {
-      hits.push(req.url ?? '');
-      res.end('{"status":"VALID"}');
-    });
-    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', () => r()));
-    const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/v3/${pixelId}/events`;
-    try {
-      for (const status of [301, 302, 307, 308]) {
-        sandbox.addFault({
-          pixel_id: pixelId,
-          status,
-          headers: { location: target },
-          body: { status: 'INVALID', reason: 'moved' },
-        });
-        const err = await failure(send());
-        expect(err).toBeInstanceOf(RetryableError);
-        expect(err).toMatchObject({ retryable: true, httpStatus: status });
-        expect(err.message).toMatch(/redirect .*never followed/);
+  it(
+    'never follows a redirect (it would carry the token elsewhere); the event did not land, so it is ' + 'retried',
+    async () => {
+      const hits: string[] = [];
+      const elsewhere = createServer((req, res) => {
+        hits.push(req.url ?? '');
+        res.end('{"status":"VALID"}');
+      });
+      await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', () => r()));
+      const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/v3/${pixelId}/events`;
+      try {
+        for (const status of [301, 302, 307, 308]) {
+          sandbox.addFault({
+            pixel_id: pixelId,
+            status,
+            headers: { location: target },
+            body: { status: 'INVALID', reason: 'moved' },
+          });
+          const err = await failure(send());
+          expect(err).toBeInstanceOf(RetryableError);
+          expect(err).toMatchObject({ retryable: true, httpStatus: status });
+          expect(err.message).toMatch(/redirect .*never followed/);
+        }
+        expect(hits).toEqual([]);
+      } finally {
+        await new Promise<void>((r) => elsewhere.close(() => r()));
       }
-      expect(hits).toEqual([]);
-    } finally {
-      await new Promise<void>((r) => elsewhere.close(() => r()));
-    }
-  });
+    },
+  );
 
-  it('tolerant success parsing: 2xx with VALID, SUCCESS, an unknown status, no body or a non-JSON body is delivered', async () => {
-    const answers = [
-      { status: 200, body: { status: 'SUCCESS', reason: 'SUCCESS' } },
-      { status: 200, body: { status: 'valid' } },
-      { status: 200, body: { status: 'PARTIAL', reason: 'whatever' } },
-      { status: 200, body: [] },
-      { status: 202, raw_body: '' },
-      { status: 200, raw_body: 'OK' },
-      { status: 200, raw_body: '<html><body>accepted</body></html>' },
-      { status: 204, raw_body: '' },
-    ];
-    for (const a of answers) {
-      sandbox.addFault({ pixel_id: pixelId, ...a });
-      await expect(send()).resolves.toMatchObject({ httpStatus: a.status });
-    }
-    for (const status of ['INVALID', 'FAILED', 'FAILURE', 'failed']) {
-      sandbox.addFault({ pixel_id: pixelId, status: 200, body: { status, reason: 'no' } });
-      expect(await failure(send())).toBeInstanceOf(SnapRejectedError);
-    }
-  });
+  it(
+    'tolerant success parsing: 2xx with VALID, SUCCESS, an unknown status, no body or a non-JSON body ' +
+      'is delivered',
+    async () => {
+      const answers = [
+        { status: 200, body: { status: 'SUCCESS', reason: 'SUCCESS' } },
+        { status: 200, body: { status: 'valid' } },
+        { status: 200, body: { status: 'PARTIAL', reason: 'whatever' } },
+        { status: 200, body: [] },
+        { status: 202, raw_body: '' },
+        { status: 200, raw_body: 'OK' },
+        { status: 200, raw_body: '<html><body>accepted</body></html>' },
+        { status: 204, raw_body: '' },
+      ];
+      for (const a of answers) {
+        sandbox.addFault({ pixel_id: pixelId, ...a });
+        await expect(send()).resolves.toMatchObject({ httpStatus: a.status });
+      }
+      for (const status of ['INVALID', 'FAILED', 'FAILURE', 'failed']) {
+        sandbox.addFault({ pixel_id: pixelId, status: 200, body: { status, reason: 'no' } });
+        expect(await failure(send())).toBeInstanceOf(SnapRejectedError);
+      }
+    },
+  );
 
   it('429 with Retry-After as an HTTP date', async () => {
     const date = new Date(Date.now() + 30_000).toUTCString();
