@@ -3,7 +3,10 @@ import { eventIdOrigin, snapEventIdFor } from './event-id';
 
 const sha = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
-/** A conversion as conversion-service derives its event_id: sha256(postback_click_id|type|transaction_id ?? conversion_id). */
+/**
+ * A conversion as conversion-service derives its event_id: sha256(postback_click_id|type|transaction_id ??
+ * conversion_id).
+ */
 function conv(over: { explicit?: boolean | null; eventId?: string; tx?: string | null; clickId?: string | null } = {}) {
   const tx = over.tx === undefined ? 'ord-1' : over.tx;
   const clickId = over.clickId === undefined ? 'clk-1' : over.clickId;
@@ -21,7 +24,7 @@ function conv(over: { explicit?: boolean | null; eventId?: string; tx?: string |
   };
 }
 
-describe('snapEventIdFor (reference §2.5)', () => {
+describe('snapEventIdFor (docs/snap-capi.md "Event ID and deduplication")', () => {
   it('rule 2: a PURCHASE with a transaction id and a derived event id is sent with the transaction id', () => {
     expect(snapEventIdFor(conv({ explicit: false }), 'PURCHASE')).toBe('ord-1');
     expect(snapEventIdFor(conv({ explicit: false, tx: '  ord-2 ' }), 'PURCHASE')).toBe('ord-2');
