@@ -2,7 +2,7 @@ import type { ConversionCreatedV1 } from '@snaptrack/contracts-events';
 import { deriveConversionEventId } from '@snaptrack/util-pii';
 
 /**
- * Pure: Snap's `event_id` for one (conversion, pixel), reference §2.5.
+ * Pure: Snap's `event_id` for one (conversion, pixel), docs/snap-capi.md "Event ID and deduplication".
  *   1. an explicit event id sent with the conversion → verbatim (conversion-service already trimmed it);
  *   2. `PURCHASE` (the event name mapped on this pixel) with a transaction id → the transaction id (trimmed);
  *   3. otherwise the derived hash, which conversion-service already put in `event_id`.
