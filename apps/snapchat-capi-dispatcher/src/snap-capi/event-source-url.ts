@@ -1,6 +1,6 @@
 /**
- * `event_source_url` is required for web events (reference §2.2): the conversion page, else the click's landing
- * URL, minus query parameters that carry PII. Pure; never throws.
+ * `event_source_url` is required for web events (docs/snap-capi.md "Event fields"): the conversion page, else the
+ * click's landing URL, minus query parameters that carry PII. Pure; never throws.
  */
 
 /** Query parameter names (lowercased, without `-`, `_`, `.` and spaces) that name customer data or secrets. */
