@@ -56,6 +56,14 @@ function table(result) {
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** `<tag a="1" …>content</tag>` (self-closing without content); numbers are rounded to 0.1. */
+function el(tag, attrs, content) {
+  const a = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${typeof v === 'number' ? Math.round(v * 10) / 10 : esc(v)}"`)
+    .join('');
+  return content === undefined ? `<${tag}${a}/>` : `<${tag}${a}>${content}</${tag}>`;
+}
+
 /** A two-panel horizontal bar chart: throughput (linear) and p50/p95/p99 latency (log scale). */
 function svg(result) {
   const rows = result.scenarios;
@@ -64,32 +72,37 @@ function svg(result) {
   const panelW = 420;
   const gap = 60;
   const top = 70;
+  const bottom = top + rows.length * rowH;
   const width = labelW + panelW * 2 + gap + 40;
-  const height = top + rows.length * rowH + 60;
+  const height = bottom + 60;
   const maxRps = Math.max(1, ...rows.map((s) => s.rps || 0));
   const lats = rows
     .flatMap((s) => (s.latency ? [s.latency.p50, s.latency.p95, s.latency.p99] : []))
     .filter((x) => x > 0);
-  const lo = Math.pow(10, Math.floor(Math.log10(Math.min(...lats, 1))));
-  const hi = Math.pow(10, Math.ceil(Math.log10(Math.max(...lats, 10))));
+  const loE = Math.floor(Math.log10(Math.min(...lats, 1)));
+  const hiE = Math.ceil(Math.log10(Math.max(...lats, 10)));
   const lx = labelW + panelW + gap;
-  const logX = (v) => lx + (Math.log10(Math.max(v, lo) / lo) / Math.log10(hi / lo)) * panelW;
-  const out = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="10" y="22" font-size="15" font-weight="bold">npm run bench — ${esc(result.date)}${result.quick ? ' (BENCH_QUICK: not a measurement)' : ''}</text>`,
-    `<text x="10" y="40" fill="#555">${esc(`${result.machine.cores} cores, ${fmt(result.machine.memoryGiB)} GiB, node ${result.machine.node}`)}</text>`,
-    `<text x="${labelW}" y="${top - 12}" font-weight="bold">throughput (req/s, linear)</text>`,
-    `<text x="${lx}" y="${top - 12}" font-weight="bold">latency ms (log): p50 · p95 · p99</text>`,
-  );
-  // latency grid
-  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
-    const v = Math.pow(10, e);
-    const x = logX(v);
+  const logX = (v) => lx + ((Math.log10(Math.max(v, 10 ** loE)) - loE) / (hiE - loE)) * panelW;
+  const m = result.machine;
+  const title = `npm run bench — ${result.date}${result.quick ? ' (BENCH_QUICK: not a measurement)' : ''}`;
+  const out = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"` +
+      ' font-family="sans-serif" font-size="12">',
+    el('rect', { width: '100%', height: '100%', fill: '#fff' }),
+    el('text', { x: 10, y: 22, 'font-size': 15, 'font-weight': 'bold' }, esc(title)),
+    el('text', { x: 10, y: 40, fill: '#555' }, esc(`${m.cores} cores, ${fmt(m.memoryGiB)} GiB, node ${m.node}`)),
+    el('text', { x: labelW, y: top - 12, 'font-weight': 'bold' }, 'throughput (req/s, linear)'),
+    el('text', { x: lx, y: top - 12, 'font-weight': 'bold' }, 'latency ms (log): p50 · p95 · p99'),
+  ];
+  for (let e = loE; e <= hiE; e++) {
+    const x = logX(10 ** e);
     out.push(
-      `<line x1="${x}" y1="${top}" x2="${x}" y2="${top + rows.length * rowH}" stroke="#ddd"/>`,
-      `<text x="${x}" y="${top + rows.length * rowH + 16}" text-anchor="middle" fill="#555">${v >= 1 ? v : v.toFixed(2)}</text>`,
+      el('line', { x1: x, y1: top, x2: x, y2: bottom, stroke: '#ddd' }),
+      el(
+        'text',
+        { x, y: bottom + 16, 'text-anchor': 'middle', fill: '#555' },
+        e >= 0 ? 10 ** e : (10 ** e).toFixed(-e),
+      ),
     );
   }
   const colors = { p50: '#4c9be8', p95: '#f0a830', p99: '#d9534f' };
@@ -97,30 +110,27 @@ function svg(result) {
     const y = top + i * rowH;
     const w = ((s.rps || 0) / maxRps) * panelW;
     out.push(
-      `<text x="${labelW - 8}" y="${y + 20}" text-anchor="end">${esc(s.name)}</text>`,
-      `<rect x="${labelW}" y="${y + 6}" width="${w.toFixed(1)}" height="20" fill="${s.kind === 'baseline' ? '#999' : '#2a7ab9'}"/>`,
-      `<text x="${labelW + w + 4}" y="${y + 20}">${fmt(s.rps, 0)}</text>`,
+      el('text', { x: labelW - 8, y: y + 20, 'text-anchor': 'end' }, esc(s.name)),
+      el('rect', { x: labelW, y: y + 6, width: w, height: 20, fill: s.kind === 'baseline' ? '#999' : '#2a7ab9' }),
+      el('text', { x: labelW + w + 4, y: y + 20 }, fmt(s.rps, 0)),
     );
-    if (s.latency) {
-      ['p50', 'p95', 'p99'].forEach((p, j) => {
-        const x2 = logX(s.latency[p]);
-        out.push(
-          `<rect x="${lx}" y="${y + 5 + j * 8}" width="${Math.max(1, x2 - lx).toFixed(1)}" height="7" fill="${colors[p]}"><title>${p} ${fmt(s.latency[p], 2)} ms</title></rect>`,
-        );
-      });
-      out.push(`<text x="${logX(s.latency.p99) + 4}" y="${y + 20}" fill="#555">${fmt(s.latency.p99, 1)}</text>`);
-    }
+    if (!s.latency) return;
+    ['p50', 'p95', 'p99'].forEach((p, j) => {
+      const bar = { x: lx, y: y + 5 + j * 8, width: Math.max(1, logX(s.latency[p]) - lx), height: 7, fill: colors[p] };
+      out.push(el('rect', bar, el('title', {}, `${p} ${fmt(s.latency[p], 2)} ms`)));
+    });
+    out.push(el('text', { x: logX(s.latency.p99) + 4, y: y + 20, fill: '#555' }, fmt(s.latency.p99, 1)));
   });
-  const ly = top + rows.length * rowH + 40;
-  out.push(
-    `<rect x="${labelW}" y="${ly - 10}" width="12" height="10" fill="#999"/><text x="${labelW + 16}" y="${ly}">baseline</text>`,
-    `<rect x="${labelW + 90}" y="${ly - 10}" width="12" height="10" fill="#2a7ab9"/><text x="${labelW + 106}" y="${ly}">platform</text>`,
-    ...Object.entries(colors).map(
-      ([p, c], j) =>
-        `<rect x="${lx + j * 60}" y="${ly - 10}" width="12" height="10" fill="${c}"/><text x="${lx + j * 60 + 16}" y="${ly}">${p}</text>`,
-    ),
-    '</svg>',
-  );
+  const ly = bottom + 40;
+  const legend = [
+    [labelW, '#999', 'baseline'],
+    [labelW + 90, '#2a7ab9', 'platform'],
+    ...Object.entries(colors).map(([p, c], j) => [lx + j * 60, c, p]),
+  ];
+  for (const [x, fill, label] of legend) {
+    out.push(el('rect', { x, y: ly - 10, width: 12, height: 10, fill }), el('text', { x: x + 16, y: ly }, label));
+  }
+  out.push('</svg>');
   return `${out.join('\n')}\n`;
 }
 

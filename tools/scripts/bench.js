@@ -98,11 +98,11 @@ function startBare302() {
 
 /**
  * The path (and query) of the postback URL the offer source was created with, its macros filled for the load
- * generator: {clickid} and {eventid} per request, a fixed payout and currency, an e-mail per request; other macros
- * (type, other customer data) are left out. Literal values, such as the postback secret the create-offer-source
- * answer fills in, are kept as they are.
+ * generator: {clickid} and {eventid} per request, a fixed payout and currency, an e-mail per request, the postback
+ * secret (the create-offer-source answer already fills it into the URL; `secret` covers a `{secret}` placeholder);
+ * other macros (type, other customer data) are left out. Literal values are kept as they are.
  */
-function postbackPath(postbackUrl) {
+function postbackPath(postbackUrl, secret) {
   const u = postbackUrl.indexOf('?');
   const pathname = new URL(postbackUrl.slice(0, u < 0 ? undefined : u)).pathname;
   const fill = {
@@ -111,12 +111,14 @@ function postbackPath(postbackUrl) {
     payout: '9.99',
     currency: 'USD',
     email: 'user{i}%40example.com',
+    ...(secret ? { secret: encodeURIComponent(secret) } : {}),
   };
   const pairs = [];
   for (const piece of (u < 0 ? '' : postbackUrl.slice(u + 1)).split('&')) {
     if (!piece) continue;
     const [k, v = ''] = piece.split('=');
     const macro = /^\{(\w+)\}$/.exec(decodeURIComponent(v));
+    if (macro?.[1] === 'secret' && !secret) throw new Error('the postback URL asks for a secret the API did not give');
     if (!macro) pairs.push(`${k}=${v}`);
     else if (fill[macro[1]] !== undefined) pairs.push(`${k}=${fill[macro[1]]}`);
   }
@@ -196,7 +198,8 @@ async function main() {
   const add = (s) => {
     scenarios.push(s);
     say(
-      `  ${s.name}: ${s.rps} req/s, p50 ${s.latency?.p50} ms, p99 ${s.latency?.p99} ms ${JSON.stringify(s.statuses || {})}`,
+      `  ${s.name}: ${s.rps} req/s, p50 ${s.latency?.p50} ms, p99 ${s.latency?.p99} ms ` +
+        JSON.stringify(s.statuses || {}),
     );
     return s;
   };
@@ -232,7 +235,8 @@ async function main() {
       .createTrafficChannelFromTemplate;
     const ct = (
       await gql(
-        `mutation { createConversionType(input: { name: "Purchase", isDefault: true, duplicatePolicy: IGNORE_SAME_EVENT_ID }) { id } }`,
+        `mutation { createConversionType(input: {
+          name: "Purchase", isDefault: true, duplicatePolicy: IGNORE_SAME_EVENT_ID }) { id } }`,
       )
     ).createConversionType;
     await gql(`mutation($c: ID!, $i: PixelInput!) { setChannelPixel(channelId: $c, input: $i) { id } }`, {
@@ -247,19 +251,23 @@ async function main() {
     // (including a postback secret when the API fills one in).
     const os_ = (
       await gql(
-        `mutation { createOfferSource(input: { name: "Net", defaultCurrency: "USD", additionalParameters: [{ param: "email", role: EMAIL }] }) { id postbackUrl } }`,
+        `mutation { createOfferSource(input: {
+          name: "Net", defaultCurrency: "USD", additionalParameters: [{ param: "email", role: EMAIL }]
+        }) { id postbackUrl postbackSecret } }`,
       )
     ).createOfferSource;
-    const pbPath = postbackPath(os_.postbackUrl);
+    const pbPath = postbackPath(os_.postbackUrl, os_.postbackSecret);
     const of = (
       await gql(
-        `mutation($s: ID!) { createOffer(input: { name: "O", url: "https://offer.example.com/?clickid={clickid}", offerSourceId: $s }) { id } }`,
+        `mutation($s: ID!) { createOffer(input: {
+          name: "O", url: "https://offer.example.com/?clickid={clickid}", offerSourceId: $s }) { id } }`,
         { s: os_.id },
       )
     ).createOffer;
     const camp = (
       await gql(
-        `mutation($c: ID!, $o: ID!) { createCampaign(input: { name: "Bench", trafficChannelId: $c, offers: [{ offerId: $o }], trackingMethod: REDIRECT }) { id key } }`,
+        `mutation($c: ID!, $o: ID!) { createCampaign(input: {
+          name: "Bench", trafficChannelId: $c, offers: [{ offerId: $o }], trackingMethod: REDIRECT }) { id key } }`,
         { c: ch.id, o: of.id },
       )
     ).createCampaign;
@@ -553,11 +561,13 @@ async function main() {
     for (const f of tmpFiles) fs.rmSync(f, { force: true });
   }
   if (OPT.profile) {
+    // node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+    const serviceOf = Object.fromEntries(platform.procs.map((p) => [String(p.child.pid), p.name]));
     result.profiles = fs
       .readdirSync(PROFILE_DIR)
-      .filter((f) => f.endsWith('.cpuprofile'))
-      .map((f) => path.join(PROFILE_DIR, f))
-      .filter((f) => fs.statSync(f).mtimeMs >= startedAt.getTime());
+      .filter((f) => f.endsWith('.cpuprofile') && serviceOf[f.split('.')[3]])
+      .map((f) => ({ service: serviceOf[f.split('.')[3]], file: path.join(PROFILE_DIR, f) }))
+      .filter((p) => fs.statSync(p.file).mtimeMs >= startedAt.getTime());
   }
   fs.mkdirSync(OUT_DIR, { recursive: true });
   const jsonFile = path.join(OUT_DIR, `${stamp}.json`);
@@ -566,9 +576,13 @@ async function main() {
   fs.writeFileSync(svgFile, report.svg(result));
   say(`\n${report.table(result)}`);
   say(
-    `\nidle platform, one conversion at a time (postback → sandbox accepted): median ${result.idle.medianMs} ms, max ${result.idle.maxMs} ms over ${result.idle.samples.length}`,
+    `\nidle platform, one conversion at a time (postback → sandbox accepted): median ${result.idle.medianMs} ms, ` +
+      `max ${result.idle.maxMs} ms over ${result.idle.samples.length}`,
   );
-  if (result.profiles) say(`\nCPU profiles:\n${result.profiles.map((f) => `  ${f}`).join('\n') || '  (none written)'}`);
+  if (result.profiles) {
+    const list = result.profiles.map((p) => `  ${p.service.padEnd(26)} ${path.relative(ROOT, p.file)}`);
+    say(`\nCPU profiles (open in Chrome DevTools → Performance):\n${list.join('\n') || '  (none written)'}`);
+  }
   say(`\n${jsonFile}\n${svgFile}`);
 }
 
