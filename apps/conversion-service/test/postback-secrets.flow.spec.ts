@@ -290,8 +290,9 @@ describe('postback secrets (real broker and database)', () => {
     await app.pending.expire();
     expect(await exists(young.body.pending_id)).toBe(true);
     now = t0 + 47 * HOUR;
+    // (a row the sweep holds locked at that moment is skipped, and deleted by the next pass)
     await app.pending.expire();
-    expect(await exists(young.body.pending_id)).toBe(false);
+    await waitFor(async () => !(await exists(young.body.pending_id)), { what: 'the second pending postback deleted' });
   });
 });
 
