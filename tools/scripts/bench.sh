@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm run bench: brings up what the benchmark needs (like npm test), then runs tools/scripts/bench.js.
+# npm run bench: brings up what the benchmark needs (like npm test), builds, then runs tools/scripts/bench.js.
+# Options are env vars listed at the top of bench.js (BENCH_QUICK=1: a few seconds per scenario; BENCH_PROFILE=1).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 ensure_node_modules
 ensure_postgres

@@ -7,5 +7,5 @@ say "lint: eslint (every project), prettier --check"
 # The boundary rule reads nx's project graph; computing it first means the rule can never be skipped silently.
 npx nx show projects >/dev/null
 npx nx run-many -t lint --parallel="${NX_PARALLEL:-2}" --output-style=stream-without-prefixes
-npx eslint --max-warnings 0 tools/scripts '*.cjs' '*.mjs'
+npx eslint --max-warnings 0 tools/scripts tools/bench '*.cjs' '*.mjs'
 npx prettier --check . --log-level warn
