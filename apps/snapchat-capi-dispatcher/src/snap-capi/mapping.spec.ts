@@ -19,11 +19,12 @@ function conv(patch: Patch = {}): ConversionCreatedV1.Value {
 }
 
 describe('toSnapEvent', () => {
-  it('maps the reference §2.1 web purchase exactly (fixture)', () => {
+  it('maps the example web purchase exactly (fixture; docs/snap-capi.md "Request envelope")', () => {
     expect({ data: [toSnapEvent(base, purchase, ctx)] }).toEqual(fixture('web-purchase.snap-body.json'));
   });
 
-  // input → expected fragment of the event (a table: one row per rule of reference §2)
+  // input → expected fragment of the event (a table: one row per rule of docs/snap-capi.md "Event fields" to "Custom
+  // data")
   const table: Array<
     [string, ConversionCreatedV1.Value, PixelEventSettings, Partial<MappingContext>, Record<string, unknown>]
   > = [
