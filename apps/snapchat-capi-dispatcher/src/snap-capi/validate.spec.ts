@@ -31,7 +31,7 @@ function reasonOf(e: SnapEvent): { reason: string; field: string; code: string }
   }
 }
 
-describe('assertValidSnapEvent (reference §9)', () => {
+describe('assertValidSnapEvent (docs/snap-capi.md "Pre-send checks and the sandbox")', () => {
   it('accepts a complete web purchase', () => {
     expect(reasonOf(event())).toBeNull();
   });
