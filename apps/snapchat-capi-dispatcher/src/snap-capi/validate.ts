@@ -6,7 +6,8 @@ import { SHA256_OF_EMPTY_STRING, type SnapEvent } from './mapping';
 import { SNAP_MAX_EVENT_AGE_SECONDS, SNAP_MAX_FUTURE_SECONDS } from './versioning-info';
 
 /**
- * Pre-send checks (reference §9, the same checklist the sandbox and Snap apply). An event that fails is never sent:
+ * Pre-send checks (docs/snap-capi.md "Pre-send checks and the sandbox": the same checklist the sandbox and Snap
+ * apply). An event that fails is never sent:
  * its delivery ends `failed` with `reasonCode`, and the message says what is wrong without repeating any value
  * (a rejected value may be raw PII).
  */
@@ -53,7 +54,8 @@ const LOWER_SHA256 = /^[0-9a-f]{64}$/;
 export function assertValidPixelId(pixelId: string): void {
   if (!UUID.test(pixelId)) {
     throw new InvalidAuthenticationError(
-      'The Pixel ID is not a Snap Pixel ID (a UUID such as 1a2b3c4d-…): copy it from Snap Ads Manager → Assets → Pixels and save it on the pixel.',
+      'The Pixel ID is not a Snap Pixel ID (a UUID such as 1a2b3c4d-…): copy it from Snap Ads Manager → ' +
+        'Assets → Pixels and save it on the pixel.',
       'pixel_not_found',
     );
   }
@@ -73,7 +75,8 @@ export function assertValidSnapEvent(event: SnapEvent, nowMs: number): void {
     fail(
       'invalid_event_name',
       'event_name',
-      "The mapped Snapchat event name is not one Snapchat accepts (use a standard name such as PURCHASE, or CUSTOM_EVENT_1…5): fix the pixel's event mapping.",
+      'The mapped Snapchat event name is not one Snapchat accepts (use a standard name such as ' +
+        "PURCHASE, or CUSTOM_EVENT_1…5): fix the pixel's event mapping.",
     );
   }
 
@@ -103,7 +106,8 @@ export function assertValidSnapEvent(event: SnapEvent, nowMs: number): void {
     fail(
       'missing_event_source_url',
       'event_source_url',
-      "Snapchat needs the page URL of a web conversion, and neither the click's landing URL nor the offer URL is a usable http(s) URL.",
+      "Snapchat needs the page URL of a web conversion, and neither the click's landing URL nor the " +
+        'offer URL is a usable http(s) URL.',
     );
   }
   try {
@@ -159,7 +163,8 @@ export function assertValidSnapEvent(event: SnapEvent, nowMs: number): void {
     fail(
       'insufficient_identifiers',
       'user_data',
-      'Snapchat needs an email, a phone number, or both the IP address and the user agent of the click to match a conversion; this one has none of them, so it was not sent.',
+      'Snapchat needs an email, a phone number, or both the IP address and the user agent of the click ' +
+        'to match a conversion; this one has none of them, so it was not sent.',
     );
   }
 
@@ -179,7 +184,8 @@ export function assertValidSnapEvent(event: SnapEvent, nowMs: number): void {
       fail(
         'missing_currency',
         'custom_data.currency',
-        'Snapchat requires a currency on PURCHASE events, and the conversion has none (set a default currency on the offer source).',
+        'Snapchat requires a currency on PURCHASE events, and the conversion has none (set a default ' +
+          'currency on the offer source).',
       );
     if (cd?.value === undefined)
       fail(
