@@ -57,7 +57,9 @@ export const configServiceKeys = defineConfig({
   },
   dnsResolvers: {
     env: 'DNS_RESOLVERS',
-    doc: 'DNS servers (ip or ip:port, comma-separated) for tracking domain TXT verification; empty = the system resolvers',
+    doc:
+      'DNS servers (ip or ip:port, comma-separated) for tracking domain TXT verification; empty = the ' +
+      'system resolvers',
     format: 'list',
     default: '',
     optional: true,

@@ -46,7 +46,8 @@ export class TrackingDomainService {
     if (!isLoopbackHost(host)) return { verificationStatus: 'PENDING', verifiedAt: null };
     if (this.production)
       throw badInput(
-        `Tracking domain "${host}" cannot be verified in production: use a hostname you control, such as trk.example.com`,
+        `Tracking domain "${host}" cannot be verified in production: use a hostname you control, such as ` +
+          `trk.example.com`,
         'hostname',
       );
     return { verificationStatus: 'VERIFIED', verifiedAt: new Date() };
@@ -155,7 +156,8 @@ export class TrackingDomainService {
       this.log.info('tracking domain verification failed', { accountId, trackingDomainId: id, found: found.length });
       throw userError(
         'DOMAIN_VERIFICATION_FAILED',
-        `Tracking domain "${current.hostname}" is not verified: expected a TXT record ${expected.name} with the value ` +
+        `Tracking domain "${current.hostname}" is not verified: expected a TXT record ${expected.name} ` +
+          `with the value ` +
           `${expected.value}, but ${why}. DNS changes can take a while to propagate; try again later.`,
         { expected, found },
       );
