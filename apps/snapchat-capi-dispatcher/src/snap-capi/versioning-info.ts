@@ -1,7 +1,7 @@
 /**
  * The Snapchat Conversions API version this destination speaks. A version bump touches this constant, mapping.ts,
  * validate.ts and their fixtures. Reference: https://developers.snap.com/api/marketing-api/Conversions-API/UsingTheAPI
- * (and docs/…/snap-capi.md in our shared notes).
+ * (our own summary: docs/snap-capi.md).
  */
 export const SNAP_CAPI_VERSION = 'v3';
 export const SNAP_CAPI_REFERENCE = 'https://developers.snap.com/api/marketing-api/Conversions-API/UsingTheAPI';
