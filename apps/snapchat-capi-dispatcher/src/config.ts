@@ -119,6 +119,12 @@ export const dispatcherKeys = defineConfig({
     format: 'duration-ms',
     default: '500',
   },
+  retargetClockSkewMs: {
+    env: 'RETARGET_CLOCK_SKEW_MS',
+    doc: 'A new or changed pixel placement re-targets the stored conversions received since its creation minus this margin (clock difference allowed between services)',
+    format: 'duration-ms',
+    default: '120000',
+  },
   configCatchUpTimeoutMs: {
     env: 'CONFIG_CATCHUP_TIMEOUT_MS',
     doc: 'At start, how often to warn while the config view has not caught up; conversions wait for it however long it takes',

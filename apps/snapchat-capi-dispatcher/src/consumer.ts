@@ -10,7 +10,7 @@ import {
 } from '@snaptrack/contracts-events';
 import { createConsumer } from '@snaptrack/util-kafka';
 import type { Logger } from '@snaptrack/util-logger';
-import { toPixelPlacement, type ConfigViewService } from './config-view/config-view.service';
+import { toPixelPlacement, type ConfigViewService, type PlacementChange } from './config-view/config-view.service';
 import type { DeliveryService } from './delivery/delivery.service';
 
 /**
@@ -42,6 +42,8 @@ export interface ConsumerDeps {
   service: DeliveryService;
   /** Ledger rows were written: the sender should look. */
   onLedgerChanged: () => void;
+  /** RETARGET_CLOCK_SKEW_MS: a new or changed placement re-targets conversions received since its creation minus this. */
+  retargetSkewMs: number;
 }
 
 export class DeadLetters {
@@ -109,6 +111,19 @@ export function configProblem(v: ConfigEntityV1.Value): string | null {
 
 // -------------------------------------------------------------------------------------------------------- config
 
+/**
+ * A placement that appeared or changed what it targets re-targets recent conversions (the conversion may have been
+ * consumed before the placement); one that went away skips the waiting deliveries it no longer justifies.
+ */
+async function applyPlacementChanges(deps: ConsumerDeps, changes: PlacementChange[]): Promise<void> {
+  let changed = 0;
+  for (const change of changes) {
+    if (change.previous) changed += await deps.service.skipRemovedPlacement(change);
+    if (change.current) changed += await deps.service.retargetPlacement(change, deps.retargetSkewMs);
+  }
+  if (changed) deps.onLedgerChanged();
+}
+
 export interface ConfigConsumer {
   consumer: Consumer;
   /** Resolves once the consumer has joined its group and runs. */
@@ -168,7 +183,10 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
             // Compaction tombstone for `<entity_type>:<id>`.
             const key = m.key?.toString('utf8') ?? '';
             const sep = key.indexOf(':');
-            if (sep > 0) await configView.tombstone(key.slice(0, sep), key.slice(sep + 1));
+            if (sep > 0) {
+              const removed = await configView.tombstone(key.slice(0, sep), key.slice(sep + 1));
+              if (removed) await applyPlacementChanges(deps, [removed]);
+            }
             continue;
           }
           try {
@@ -180,7 +198,9 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
             await deadLetters.send(batch.topic, batch.partition, m, problem(e));
           }
         }
-        await configView.upsert(values);
+        // Placement changes are applied to the ledger before the offset moves: a crash in between replays the chunk,
+        // and re-targeting is idempotent.
+        await applyPlacementChanges(deps, await configView.upsert(values));
         const last = chunk[chunk.length - 1]!.offset;
         resolveOffset(last);
         progress.set(batch.partition, Number(last) + 1);

@@ -77,6 +77,7 @@ export async function startDispatcher(
     configView,
     service,
     onLedgerChanged: () => sender.wake(),
+    retargetSkewMs: config.retargetClockSkewMs,
   };
   // The config view catches up first; conversions are targeted, and deliveries sent, only after that (so a token fixed
   // while the service was down is used). Both groups join at the same time: after a crash each join waits for the

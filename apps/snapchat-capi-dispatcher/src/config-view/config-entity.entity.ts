@@ -27,6 +27,10 @@ export class ConfigEntityRow {
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
+  /** `updated_at` of the first version this view applied (a new entity's creation), kept by later versions. */
+  @Column({ name: 'created_at', type: 'timestamptz', nullable: true })
+  createdAt: Date | null;
+
   @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
   receivedAt: Date;
 }

@@ -45,6 +45,29 @@ export function toPixelPlacement(row: { id: string; account_id: string; data: un
   };
 }
 
+/**
+ * A pixel placement that appeared, changed what it targets (Snap pixel id, channel/offer, event mapping), or went
+ * away, as the config view applied it. The dispatcher re-targets recent conversions with `current`, and skips the
+ * waiting deliveries that `previous` no longer justifies.
+ */
+export interface PlacementChange {
+  configId: string;
+  accountId: string;
+  /** The placement now; null when it was removed. */
+  current: PixelPlacement | null;
+  /** The placement before this version; null when it is new (or was removed before). */
+  previous: PixelPlacement | null;
+  /** When the placement was created, as far as this view knows (`config_entity.created_at`). */
+  createdAt: Date;
+}
+
+/** What decides a placement's targets: a change of anything else (token, test mode, LDU) re-targets nothing. */
+function targetingKey(p: PixelPlacement): string {
+  const scope = p.placement.kind === 'channel' ? `c:${p.placement.trafficChannelId}` : `o:${p.placement.offerId}`;
+  const mapping = Object.entries(p.eventMapping).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([p.pixelId.trim().toLowerCase(), scope, mapping]);
+}
+
 /** The config view: upserts from config.entity.v1 (highest version wins) and the reads the dispatcher needs. */
 export class ConfigViewService {
   constructor(
@@ -52,9 +75,12 @@ export class ConfigViewService {
     private readonly log: Logger,
   ) {}
 
-  /** Applies a batch of entity states; an older or equal version never overwrites a newer one. */
-  async upsert(values: ConfigEntityV1.Value[], tx?: EntityManager): Promise<void> {
-    if (!values.length) return;
+  /**
+   * Applies a batch of entity states; an older or equal version never overwrites a newer one. Returns the pixel
+   * placements whose targeting changed (new, changed pixel id / scope / mapping, removed).
+   */
+  async upsert(values: ConfigEntityV1.Value[], tx?: EntityManager): Promise<PlacementChange[]> {
+    if (!values.length) return [];
     // Within one batch keep only the highest version per key, so one statement never touches a row twice.
     const latest = new Map<string, ConfigEntityV1.Value>();
     for (const v of values) {
@@ -71,24 +97,74 @@ export class ConfigViewService {
       data: v.data,
       updated_at: v.updated_at,
     }));
-    await (tx ?? this.ds.manager).query(
-      `INSERT INTO config_entity (entity_type, id, account_id, version, deleted, data, updated_at)
-       SELECT entity_type, id, account_id, version, deleted, data, updated_at
-         FROM jsonb_to_recordset($1::jsonb) AS x(entity_type text, id text, account_id text, version bigint, deleted boolean, data jsonb, updated_at timestamptz)
-       ON CONFLICT (entity_type, id) DO UPDATE
-         SET account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
-             updated_at = EXCLUDED.updated_at, received_at = now()
-       WHERE config_entity.version < EXCLUDED.version`,
+    const m = tx ?? this.ds.manager;
+    const pixelIds = rows.filter((r) => r.entity_type === 'pixel').map((r) => r.id);
+    const before: Array<{ id: string; account_id: string; deleted: boolean; data: unknown }> = pixelIds.length
+      ? await m.query(
+          `SELECT id, account_id, deleted, data FROM config_entity WHERE entity_type = 'pixel' AND id = ANY($1::text[])`,
+          [pixelIds],
+        )
+      : [];
+    const applied: Array<{
+      entity_type: string;
+      id: string;
+      account_id: string;
+      deleted: boolean;
+      data: unknown;
+      created_at: Date;
+    }> = await m.query(
+      `INSERT INTO config_entity (entity_type, id, account_id, version, deleted, data, updated_at, created_at)
+         SELECT entity_type, id, account_id, version, deleted, data, updated_at, updated_at
+           FROM jsonb_to_recordset($1::jsonb) AS x(entity_type text, id text, account_id text, version bigint, deleted boolean, data jsonb, updated_at timestamptz)
+         ON CONFLICT (entity_type, id) DO UPDATE
+           SET account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
+               updated_at = EXCLUDED.updated_at, received_at = now(),
+               created_at = coalesce(config_entity.created_at, EXCLUDED.created_at)
+         WHERE config_entity.version < EXCLUDED.version
+         RETURNING entity_type, id, account_id, deleted, data, created_at`,
       [JSON.stringify(rows)],
     );
+    const prev = new Map(before.map((b) => [b.id, b]));
+    const changes: PlacementChange[] = [];
+    for (const row of applied) {
+      if (row.entity_type !== 'pixel') continue;
+      const old = prev.get(row.id);
+      const previous = old && !old.deleted ? toPixelPlacement(old) : null;
+      const current = row.deleted ? null : toPixelPlacement(row);
+      if (!current && !previous) continue;
+      if (current && previous && targetingKey(current) === targetingKey(previous)) continue;
+      changes.push({
+        configId: row.id,
+        accountId: row.account_id,
+        current,
+        previous,
+        createdAt: new Date(row.created_at),
+      });
+    }
+    return changes;
   }
 
-  /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. */
-  async tombstone(entityType: string, id: string): Promise<void> {
+  /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. Returns a removed placement. */
+  async tombstone(entityType: string, id: string): Promise<PlacementChange | null> {
+    const before: Array<{ id: string; account_id: string; deleted: boolean; data: unknown; created_at: Date | null }> =
+      await this.ds.query(
+        `SELECT id, account_id, deleted, data, created_at FROM config_entity WHERE entity_type = $1 AND id = $2`,
+        [entityType, id],
+      );
     await this.ds.query(
       `UPDATE config_entity SET deleted = true, received_at = now() WHERE entity_type = $1 AND id = $2`,
       [entityType, id],
     );
+    const old = before[0];
+    const previous = entityType === 'pixel' && old && !old.deleted ? toPixelPlacement(old) : null;
+    if (!old || !previous) return null;
+    return {
+      configId: id,
+      accountId: old.account_id,
+      current: null,
+      previous,
+      createdAt: new Date(old.created_at ?? Date.now()),
+    };
   }
 
   /** Every live pixel placement of these accounts. */

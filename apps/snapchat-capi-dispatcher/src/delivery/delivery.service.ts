@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TOPICS, topicName, type ConversionCreatedV1, type DeliveryCommandV1 } from '@snaptrack/contracts-events';
 import type { Logger } from '@snaptrack/util-logger';
-import type { ConfigViewService } from '../config-view/config-view.service';
+import type { ConfigViewService, PlacementChange } from '../config-view/config-view.service';
 import { canonicalPixelId, placementNote, targetsFor, type PixelPlacement, type Target } from '../targets';
 import { snapEventIdFor } from '../snap-capi/event-id';
 import { toDeliveryResult, type LedgerRecord } from './delivery-result';
@@ -19,6 +19,16 @@ import { toDeliveryResult, type LedgerRecord } from './delivery-result';
 
 /** Advisory-lock class of dispatcher instances: lock (INSTANCE_LOCK_CLASS, instance number) while alive. */
 export const INSTANCE_LOCK_CLASS = 23721;
+/**
+ * Advisory-lock class of one account's targeting: (ACCOUNT_LOCK_CLASS, hashtext(account_id)), held for the
+ * transaction by ingest and by re-targeting after a placement change. Either the conversion is stored before the
+ * re-targeting looks for it, or the ingest reads the configuration after the change: a conversion never misses a
+ * placement that was applied while it was being ingested.
+ */
+export const ACCOUNT_LOCK_CLASS = 23722;
+
+/** Snap counts events up to 37 days old: older conversions are not re-targeted. */
+const RETARGET_MAX_AGE_DAYS = 37;
 
 /**
  * True when the instance that claimed row `d` no longer holds its advisory lock (shared mode, as instances hold it):
@@ -170,9 +180,11 @@ export class DeliveryService {
     const byId = new Map(values.map((v) => [v.conversion_id, v]));
     const convs = [...byId.values()].sort((a, b) => (a.conversion_id < b.conversion_id ? -1 : 1));
     const attributed = convs.filter((c) => c.status === 'attributed' && c.attribution);
-    const pixels = await this.configView.pixelsFor(attributed.map((c) => c.account_id));
-    const newRows = attributed.flatMap((c) => targetsFor(conversionRef(c), pixels).map((t) => newRowFor(c, t, null)));
     const created = await this.ds.transaction(async (tx) => {
+      const accounts = [...new Set(attributed.map((c) => c.account_id))].sort();
+      await this.lockAccounts(tx, accounts);
+      const pixels = await this.configView.pixelsFor(accounts, tx);
+      const newRows = attributed.flatMap((c) => targetsFor(conversionRef(c), pixels).map((t) => newRowFor(c, t, null)));
       await tx.query(
         `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload)
          SELECT id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload
@@ -201,6 +213,108 @@ export class DeliveryService {
     });
     if (created) this.onPublished();
     return created;
+  }
+
+  /** Takes the targeting locks of these accounts for the transaction, in a fixed order (no deadlock). */
+  private async lockAccounts(tx: EntityManager, accountIds: string[]): Promise<void> {
+    for (const a of [...accountIds].sort()) {
+      await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [ACCOUNT_LOCK_CLASS, a]);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------- placements
+
+  /**
+   * A placement the config view just applied (new, or changed what it targets) re-targets the conversions this
+   * service has already stored that conversion-service received since the placement's creation minus `skewMs` (the
+   * clock difference allowed between the services), at most 37 days old: a conversion posted right after the pixel
+   * was saved, but consumed before the placement was, still reaches it. Rows are inserted on conflict do nothing,
+   * so each (conversion, pixel) stays single. Returns how many rows were created.
+   */
+  async retargetPlacement(change: PlacementChange, skewMs: number): Promise<number> {
+    const p = change.current;
+    if (!p) return 0;
+    const pixelId = canonicalPixelId(p.pixelId);
+    const column = p.placement.kind === 'channel' ? 'traffic_channel_id' : 'offer_id';
+    const scopeId = p.placement.kind === 'channel' ? p.placement.trafficChannelId : p.placement.offerId;
+    const since = new Date(change.createdAt.getTime() - skewMs);
+    let after = '00000000-0000-0000-0000-000000000000';
+    let created = 0;
+    for (;;) {
+      const n = await this.ds.transaction(async (tx) => {
+        await this.lockAccounts(tx, [p.accountId]);
+        const page: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await tx.query(
+          `SELECT c.id, c.payload FROM conversion c
+            WHERE c.account_id = $1 AND c.status = 'attributed' AND c.${column} = $2
+              AND c.occurred_at >= now() - ($3::int * interval '1 day')
+              AND coalesce((c.payload->>'received_at')::timestamptz, c.consumed_at) >= $4
+              AND c.id > $5::uuid
+              AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.conversion_id = c.id AND d.pixel_id = $6)
+            ORDER BY c.id LIMIT 500`,
+          [p.accountId, scopeId, RETARGET_MAX_AGE_DAYS, since, after, pixelId],
+        );
+        if (!page.length) return null;
+        after = page[page.length - 1]!.id;
+        const pixels = await this.configView.pixelsFor([p.accountId], tx);
+        const rows = page.flatMap(({ payload }) =>
+          targetsFor(conversionRef(payload), pixels)
+            .filter((t) => t.pixelId === pixelId)
+            .map((t) => newRowFor(payload, t, null)),
+        );
+        const inserted = await this.insertRows(tx, rows);
+        await this.publish(tx, inserted);
+        return inserted.length;
+      });
+      if (n === null) break;
+      created += n;
+      if (n) this.onPublished();
+    }
+    if (created) {
+      this.log.info('conversions re-targeted to a new or changed pixel placement', {
+        config_id: change.configId,
+        account_id: p.accountId,
+        pixel_id: pixelId,
+        created,
+      });
+    }
+    return created;
+  }
+
+  /**
+   * A placement went away (or no longer targets what it did): the waiting deliveries of its previous pixel that no
+   * placement justifies any more are skipped now (`pixel_removed`) rather than sent, whatever the sender would
+   * otherwise reach first. Rows in flight get their own answer. Returns how many rows were skipped.
+   */
+  async skipRemovedPlacement(change: PlacementChange): Promise<number> {
+    const p = change.previous;
+    if (!p) return 0;
+    const pixelId = canonicalPixelId(p.pixelId);
+    const n = await this.ds.transaction(async (tx) => {
+      await this.lockAccounts(tx, [p.accountId]);
+      const waiting: Array<{ id: string; payload: ConversionCreatedV1.Value | null }> = await tx.query(
+        `SELECT d.id::text AS id, c.payload FROM delivery d LEFT JOIN conversion c ON c.id = d.conversion_id
+          WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.status IN ('pending', 'retrying')`,
+        [p.accountId, pixelId],
+      );
+      if (!waiting.length) return 0;
+      const pixels = await this.configView.pixelsFor([p.accountId], tx);
+      const ids = waiting
+        .filter((w) => w.payload && !targetsFor(conversionRef(w.payload), pixels).some((t) => t.pixelId === pixelId))
+        .map((w) => w.id);
+      if (!ids.length) return 0;
+      const res = await tx.query(
+        `UPDATE delivery d SET status = 'skipped', reason_code = 'pixel_removed', message = $2, http_status = NULL,
+                next_attempt_at = NULL, revision = d.revision + 1, updated_at = now()
+          WHERE d.id = ANY($1::bigint[]) AND d.status IN ('pending', 'retrying')
+         RETURNING ${RETURNING}`,
+        [ids, `Pixel ${pixelId} is no longer set on this conversion's traffic channel or offer, so nothing was sent.`],
+      );
+      const rows = rowsOf<LedgerRecord>(res);
+      await this.publish(tx, rows);
+      return rows.length;
+    });
+    if (n) this.onPublished();
+    return n;
   }
 
   // ---------------------------------------------------------------------------------------------------- commands

@@ -3,6 +3,7 @@ import { CreateDispatcher1764500000000 } from './1764500000000-create-dispatcher
 import { EventIdFixed1764600000000 } from './1764600000000-event-id-fixed';
 import { ConversionRetention1796774400000 } from './1796774400000-conversion-retention';
 import { RequestDeadline1796860800000 } from './1796860800000-request-deadline';
+import { ConfigCreatedAt1796947200000 } from './1796947200000-config-created-at';
 
 /** In order. Never edit a migration after it has been merged; add a new one. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   EventIdFixed1764600000000,
   ConversionRetention1796774400000,
   RequestDeadline1796860800000,
+  ConfigCreatedAt1796947200000,
 ];
