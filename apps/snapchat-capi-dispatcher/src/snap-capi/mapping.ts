@@ -3,8 +3,8 @@ import type { ConversionCreatedV1 } from '@snaptrack/contracts-events';
 import { sanitizeLandingUrl, sanitizeTemplateUrl } from './event-source-url';
 
 /**
- * Pure: one conversion + the destination pixel's settings → one Snap CAPI v3 web event (docs/snap-capi.md "Event
- * fields", "User data", "Custom data").
+ * Pure: one conversion + the destination pixel's settings → one Snap CAPI v3 web event (docs/snap-capi.md:
+ * "Event fields", "User data", "Custom data").
  * Identifiers arrive already normalised and hashed on conversion.created.v1; this only shapes them
  * (arrays for em/ph/external_id, strings for the rest) and never sends sha256(""). Checks live in validate.ts.
  */
@@ -53,9 +53,10 @@ export interface SnapRequestBody {
 export interface PixelEventSettings {
   /** Snap event name from the pixel's conversion-type mapping (fixed on the ledger row). */
   eventName: string;
-  /** Limited Data Use on: send data_processing_options ["LDU"] (docs/snap-capi.md "Integration and Limited Data Use");
-   * otherwise
-   * the field is omitted. */
+  /**
+   * Limited Data Use on: send data_processing_options ["LDU"]; otherwise the field is omitted (docs/snap-capi.md
+   * "Integration and Limited Data Use").
+   */
   limitedDataUse: boolean;
 }
 
