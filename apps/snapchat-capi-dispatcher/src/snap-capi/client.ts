@@ -166,7 +166,8 @@ export class SnapCapiClient {
   /** Builds the request URL. Private on purpose: nothing outside this class ever sees it. */
   private url(pixelId: string, token: string, validateOnly: boolean): string {
     const base = this.opts.baseUrl.replace(/\/+$/, '');
-    return `${base}/${SNAP_CAPI_VERSION}/${encodeURIComponent(pixelId)}/events${validateOnly ? '/validate' : ''}?access_token=${encodeURIComponent(token)}`;
+    const path = `${base}/${SNAP_CAPI_VERSION}/${encodeURIComponent(pixelId)}/events${validateOnly ? '/validate' : ''}`;
+    return `${path}?access_token=${encodeURIComponent(token)}`;
   }
 
   async send(req: SnapSendRequest): Promise<SnapSendResult> {
