@@ -22,7 +22,8 @@
 // Options (env)
 //   BENCH_QUICK=1                 a few seconds per scenario (smoke test of the harness, not a measurement)
 //   BENCH_SECONDS (10; quick 2)   duration of each closed-loop scenario and baseline
-//   BENCH_WARMUP_SECONDS (2; quick 0)  unmeasured load before each closed-loop HTTP scenario
+//   BENCH_WARMUP_SECONDS (2; quick 0)  unmeasured load before the bare 302, click and GraphQL closed loops
+//                                      (not before postbacks, which would use up clicks and add conversions)
 //   BENCH_CONNECTIONS (64; quick 32)   connections for clicks, the bare 302 server and the kafka baseline
 //   BENCH_POSTBACK_CONNECTIONS (32; quick 16)  connections for postbacks and the pg baseline
 //   BENCH_GATEWAY_CONNECTIONS (10)     connections for the gateway / subgraph query
@@ -458,7 +459,9 @@ async function main() {
       http: { rps: r.rps, latency: r.latency, maxSendLagMs: r.maxSendLagMs },
       missing,
       ratios: { 'baseline.kafka': round(e2eRps / pick('baseline.kafka').rps) },
-      note: `${events.length}/${r.scheduled} delivered; postback answer p99 ${r.latency?.p99} ms (from schedule)`,
+      note:
+        `${events.length}/${r.scheduled} delivered at an offered ${r.rate}/s (the ratio is bounded by it); ` +
+        `postback answer p99 ${r.latency?.p99} ms (from schedule)`,
     });
 
     // A single conversion at a time, on the idle platform
