@@ -55,7 +55,10 @@ export class DeliveryRow {
   @Column({ name: 'claimed_by', type: 'int', nullable: true })
   claimedBy: number | null;
 
-  /** Snap's event_id (reference §2.5): final once `eventIdFixed` (at the first claim), then reused on every attempt. */
+  /**
+   * Snap's event_id (docs/snap-capi.md "Event ID and deduplication"): final once `eventIdFixed` (at the first claim),
+   * then reused on every attempt.
+   */
   @Column({ name: 'event_id', type: 'text' })
   eventId: string;
 
