@@ -1,9 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * `delivery.event_id_fixed`: whether the row's Snap `event_id` is final. The sender decides it (reference §2.5,
- * including the PURCHASE → transaction id rule that depends on the pixel's mapping) when it first claims the row, and
- * never changes it afterwards. Rows that exist before this migration keep the id they may already have been sent with.
+ * `delivery.event_id_fixed`: whether the row's Snap `event_id` is final. The sender decides it (docs/snap-capi.md
+ * "Event ID and deduplication", including the PURCHASE → transaction id rule that depends on the pixel's mapping)
+ * when it first claims the row, and never changes it afterwards. Rows that exist before this migration keep the id they may already have been sent with.
  */
 export class EventIdFixed1764600000000 implements MigrationInterface {
   name = 'EventIdFixed1764600000000';
