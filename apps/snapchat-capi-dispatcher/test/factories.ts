@@ -7,7 +7,7 @@ import { TEST_TOKEN_KEYS } from '@snaptrack/util-testing';
 
 export const cipher = new TokenCipher(TEST_TOKEN_KEYS);
 
-/** Snap test vectors (reference §11): sha256 of the normalised values. */
+/** Snap test vectors (docs/snap-capi.md "Test vectors"): sha256 of the normalised values. */
 export const VECTORS = {
   email: '542d240129883c019e106e3b1b2d3f3cb3537c43c425364de8e951d5a3083345',
   phone: 'dc008fda46e2e64002cf2f82a4906236282d431c4f75e5b60bfe79fc48546383',
@@ -19,7 +19,8 @@ export const VECTORS = {
 } as const;
 
 export const UA =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) ' +
+  'Version/17.4 Mobile/15E148 Safari/604.1';
 
 let version = 1;
 const nextVersion = () => version++;
@@ -144,7 +145,9 @@ export interface ConversionSpec {
   payout?: number | null;
   currency?: string | null;
   transactionId?: string | null;
-  /** An explicit event id (as a postback's `eventid`); default `ev-<conversion id>` (origin unknown to the dispatcher). */
+  /**
+   * An explicit event id (as a postback's `eventid`); default `ev-<conversion id>` (origin unknown to the dispatcher).
+   */
   eventId?: string;
   /** The event id conversion-service derives (sha256(postback_click_id|type|transaction_id ?? conversion_id)). */
   derivedEventId?: boolean;
