@@ -160,6 +160,19 @@ async function waitForClickView(topicPrefix, timeoutMs) {
   }
 }
 
+/** Deletes this run's topics (the services created them under the run's prefix). */
+async function dropTopics(prefix) {
+  const { Kafka, logLevel } = require('kafkajs');
+  const admin = new Kafka({ clientId: 'snaptrack-bench', brokers: KAFKA_BROKERS, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Distinct event ids the sandbox accepted for the pixel, and how many accepted events were duplicates. */
 async function atSandbox(sandboxUrl, pixelId) {
   const stats = await (await fetch(`${sandboxUrl}/__admin/stats`)).json();
@@ -561,6 +574,7 @@ async function main() {
   } finally {
     await platform.stop();
     await dropPlatformDatabases(opts).catch(() => undefined);
+    await dropTopics(opts.topicPrefix).catch(() => undefined);
     for (const f of tmpFiles) fs.rmSync(f, { force: true });
   }
   if (OPT.profile) {
