@@ -193,7 +193,8 @@ describe('dispatch flow: Snapchat failures', () => {
   });
 
   it("one bad event in a batch of 100: 99 delivered, 1 failed with Snapchat's message", async () => {
-    // The sandbox here accepts events up to 1 day old, while we allow 37 days (U2): only Snapchat knows it is bad.
+    // The sandbox here accepts events up to 1 day old, while we allow 37 days (docs/snap-capi.md "Event
+    // time"): only Snapchat knows it is bad.
     await h.stopApp();
     const strictAge = await startHarness({
       sandbox: { limits: { maxAgeSeconds: 86400 } },
@@ -251,80 +252,89 @@ describe('dispatch flow: Snapchat failures', () => {
     }
   });
 
-  it('a 200 that refuses one event of the batch: that event fails with the reason, the others are delivered once', async () => {
-    const p = await pixelOnOwnOffer();
-    const convs = [conv(p.offerId), conv(p.offerId), conv(p.offerId)];
-    h.sandbox.addFault({ pixel_id: p.pixelId, refuse_event_ids: [convs[1]!.event_id] });
-    // All three wait in the ledger, so one request carries them.
-    await h.app!.sender.stop();
-    try {
+  it(
+    'a 200 that refuses one event of the batch: that event fails with the reason, the others are ' + 'delivered once',
+    async () => {
+      const p = await pixelOnOwnOffer();
+      const convs = [conv(p.offerId), conv(p.offerId), conv(p.offerId)];
+      h.sandbox.addFault({ pixel_id: p.pixelId, refuse_event_ids: [convs[1]!.event_id] });
+      // All three wait in the ledger, so one request carries them.
+      await h.app!.sender.stop();
+      try {
+        await h.publishConversions(convs);
+        await h.waitForLedger(
+          'three pending rows',
+          (r) => convs.every((c) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'pending')),
+          20000,
+        );
+      } finally {
+        h.app!.sender.start();
+      }
+      const ids = convs.map((c) => c.conversion_id);
+      const rows = await h.waitForLedger(
+        'the per-event outcome',
+        (r) =>
+          r.filter((x) => ids.includes(x.conversion_id) && ['delivered', 'failed'].includes(x.status)).length === 3,
+      );
+      const byId = new Map(rows.map((r) => [r.conversion_id, r]));
+      expect(byId.get(ids[1]!)).toMatchObject({ status: 'failed', reason_code: 'snap_rejected', http_status: 200 });
+      expect(byId.get(ids[1]!)!.message).toMatch(/refused/);
+      for (const id of [ids[0]!, ids[2]!]) {
+        expect(byId.get(id)).toMatchObject({ status: 'delivered', http_status: 200, attempts: 1 });
+      }
+      // Nothing was resent: one request, the two accepted events once each, the refused one never stored.
+      expect(h.sandbox.store.stats().pixels[p.pixelId.toLowerCase()]!.requests.total).toBe(1);
+      const at = sandboxCounts(h.sandbox, p.pixelId);
+      expect(at).toMatchObject({ accepted: 2, duplicates: 0 });
+      expect(at.events.map((e) => e.event_id).sort()).toEqual([convs[0]!.event_id, convs[2]!.event_id].sort());
+    },
+  );
+
+  it(
+    'a bad token fails all waiting deliveries of the pixel with what to fix; a re-deliver after the ' +
+      'fix sends them',
+    async () => {
+      const p = await pixelOnOwnOffer({ token: 'tok_wrong_0123456789' });
+      const convs = [conv(p.offerId), conv(p.offerId), conv(p.offerId)];
       await h.publishConversions(convs);
-      await h.waitForLedger(
-        'three pending rows',
-        (r) => convs.every((c) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'pending')),
-        20000,
+      const ids = convs.map((c) => c.conversion_id);
+      const rows = await h.waitForLedger(
+        'auth failures',
+        (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'failed').length === 3,
       );
-    } finally {
-      h.app!.sender.start();
-    }
-    const ids = convs.map((c) => c.conversion_id);
-    const rows = await h.waitForLedger(
-      'the per-event outcome',
-      (r) => r.filter((x) => ids.includes(x.conversion_id) && ['delivered', 'failed'].includes(x.status)).length === 3,
-    );
-    const byId = new Map(rows.map((r) => [r.conversion_id, r]));
-    expect(byId.get(ids[1]!)).toMatchObject({ status: 'failed', reason_code: 'snap_rejected', http_status: 200 });
-    expect(byId.get(ids[1]!)!.message).toMatch(/refused/);
-    for (const id of [ids[0]!, ids[2]!]) {
-      expect(byId.get(id)).toMatchObject({ status: 'delivered', http_status: 200, attempts: 1 });
-    }
-    // Nothing was resent: one request, the two accepted events once each, the refused one never stored.
-    expect(h.sandbox.store.stats().pixels[p.pixelId.toLowerCase()]!.requests.total).toBe(1);
-    const at = sandboxCounts(h.sandbox, p.pixelId);
-    expect(at).toMatchObject({ accepted: 2, duplicates: 0 });
-    expect(at.events.map((e) => e.event_id).sort()).toEqual([convs[0]!.event_id, convs[2]!.event_id].sort());
-  });
+      for (const r of rows.filter((x) => ids.includes(x.conversion_id))) {
+        expect(r).toMatchObject({ reason_code: 'invalid_authentication', http_status: 401 });
+        expect(r.message).toContain(
+          `Snapchat rejected the access token for pixel ${p.pixelId}: generate a new Conversions API token ` +
+            `in Business Manager and save it on the pixel`,
+        );
+        expect(r.message).not.toContain('tok_wrong_0123456789');
+      }
+      expect(sandboxCounts(h.sandbox, p.pixelId).accepted).toBe(0);
 
-  it('a bad token fails all waiting deliveries of the pixel with what to fix; a re-deliver after the fix sends them', async () => {
-    const p = await pixelOnOwnOffer({ token: 'tok_wrong_0123456789' });
-    const convs = [conv(p.offerId), conv(p.offerId), conv(p.offerId)];
-    await h.publishConversions(convs);
-    const ids = convs.map((c) => c.conversion_id);
-    const rows = await h.waitForLedger(
-      'auth failures',
-      (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'failed').length === 3,
-    );
-    for (const r of rows.filter((x) => ids.includes(x.conversion_id))) {
-      expect(r).toMatchObject({ reason_code: 'invalid_authentication', http_status: 401 });
-      expect(r.message).toContain(
-        `Snapchat rejected the access token for pixel ${p.pixelId}: generate a new Conversions API token in Business Manager and save it on the pixel`,
+      // The user saves the right token (a new entity version), then conversion-service asks for a re-delivery.
+      await h.applyConfig(
+        pixelEntity({
+          id: p.entity.id,
+          accountId: acc,
+          pixelId: p.pixelId,
+          token: p.token,
+          placement: { kind: 'offer', offer_id: p.offerId },
+          mapping,
+          version: p.entity.version + 1000,
+        }),
       );
-      expect(r.message).not.toContain('tok_wrong_0123456789');
-    }
-    expect(sandboxCounts(h.sandbox, p.pixelId).accepted).toBe(0);
-
-    // The user saves the right token (a new entity version), then conversion-service asks for a re-delivery.
-    await h.applyConfig(
-      pixelEntity({
-        id: p.entity.id,
-        accountId: acc,
-        pixelId: p.pixelId,
-        token: p.token,
-        placement: { kind: 'offer', offer_id: p.offerId },
-        mapping,
-        version: p.entity.version + 1000,
-      }),
-    );
-    const cmd = redeliverCommand({ accountId: acc, conversionIds: ids });
-    await h.publishCommand(cmd);
-    const after = await h.waitForLedger(
-      're-delivery',
-      (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'delivered').length === 3,
-    );
-    for (const r of after.filter((x) => ids.includes(x.conversion_id)))
-      expect(r).toMatchObject({ command_id: cmd.command_id, attempts: 1, reason_code: null });
-    expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 3, duplicates: 0 });
-  });
+      const cmd = redeliverCommand({ accountId: acc, conversionIds: ids });
+      await h.publishCommand(cmd);
+      const after = await h.waitForLedger(
+        're-delivery',
+        (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'delivered').length === 3,
+      );
+      for (const r of after.filter((x) => ids.includes(x.conversion_id)))
+        expect(r).toMatchObject({ command_id: cmd.command_id, attempts: 1, reason_code: null });
+      expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 3, duplicates: 0 });
+    },
+  );
 
   describe('one pixel on two placements with different tokens: a credential problem stays with its token', () => {
     async function twoCredentials() {
