@@ -135,27 +135,30 @@ describe('SnapCapiClient', () => {
     expect(foreign).toMatchObject({ code: 'invalid_authentication', httpStatus: 403 });
   });
 
-  it('400 is classified by its status, not its text: a message naming the token is still a payload rejection', async () => {
-    sandbox.addFault({
-      pixel_id: pixelId,
-      status: 400,
-      body: {
-        status: 'INVALID',
-        event: 0,
-        reason: "Param data['user_data']['sc_cookie1'] is not a valid token",
-        errors: {
-          codes: ['INVALID_PARAM'],
-          error_msgs: ["Param data['user_data']['sc_cookie1'] is not a valid token"],
+  it(
+    '400 is classified by its status, not its text: ' + 'a message naming the token is still a payload rejection',
+    async () => {
+      sandbox.addFault({
+        pixel_id: pixelId,
+        status: 400,
+        body: {
+          status: 'INVALID',
+          event: 0,
+          reason: "Param data['user_data']['sc_cookie1'] is not a valid token",
+          errors: {
+            codes: ['INVALID_PARAM'],
+            error_msgs: ["Param data['user_data']['sc_cookie1'] is not a valid token"],
+          },
         },
-      },
-    });
-    const err = await failure(send());
-    expect(err).toBeInstanceOf(SnapRejectedError);
-    expect(err).not.toBeInstanceOf(InvalidAuthenticationError);
-    expect(err).toMatchObject({ httpStatus: 400, eventIndex: 0, splittable: true, code: 'payload_invalid' });
-    sandbox.addFault({ pixel_id: pixelId, status: 400, body: { status: 'INVALID', reason: 'Invalid access token' } });
-    expect(await failure(send())).toBeInstanceOf(SnapRejectedError);
-  });
+      });
+      const err = await failure(send());
+      expect(err).toBeInstanceOf(SnapRejectedError);
+      expect(err).not.toBeInstanceOf(InvalidAuthenticationError);
+      expect(err).toMatchObject({ httpStatus: 400, eventIndex: 0, splittable: true, code: 'payload_invalid' });
+      sandbox.addFault({ pixel_id: pixelId, status: 400, body: { status: 'INVALID', reason: 'Invalid access token' } });
+      expect(await failure(send())).toBeInstanceOf(SnapRejectedError);
+    },
+  );
 
   it('2xx with per-event verdicts: the refused events are eventErrors, the others landed', async () => {
     sandbox.addFault({
