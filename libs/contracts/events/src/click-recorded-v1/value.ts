@@ -14,6 +14,11 @@ export interface Value {
   tracking_method: 'redirect' | 'direct';
   /** Snapchat's click id (the ScCid landing-URL parameter), sent to Snap unchanged as sc_click_id. */
   sc_click_id: string | null;
+  /**
+   * Added 2026-12-07. Snapchat's first-party cookie `_scid` (set by the Snap Pixel on the advertiser's site) as
+   * /track.js read it on the landing page; sent to Snap unchanged as `user_data.sc_cookie1`. Absent or null: none.
+   */
+  sc_cookie1?: string | null;
   /** Client IP as seen through trusted proxies; raw, as Snap CAPI v3 wants it. */
   ip: string | null;
   user_agent: string | null;
@@ -51,6 +56,7 @@ export const jsonSchema = {
     offer_source_id: nullable({ type: 'string' }),
     tracking_method: { enum: ['redirect', 'direct'] },
     sc_click_id: nullable({ type: 'string', maxLength: 512 }),
+    sc_cookie1: nullable({ type: 'string', maxLength: 512 }),
     ip: nullable({ type: 'string' }),
     user_agent: nullable({ type: 'string' }),
     referrer: nullable({ type: 'string' }),

@@ -70,6 +70,24 @@ export interface OfferData {
   name: string;
   url: string;
   offer_source_id: string;
+  /**
+   * Added 2026-12-07. `website`: the advertiser's own site (campaigns send traffic to it directly; conversions come
+   * from its pages through /track.js or from its backend with the website secret). `offer` (or absent / null, entities
+   * published before the field): an offer reached through a network, whose conversions arrive as postbacks.
+   */
+  kind?: 'offer' | 'website' | null;
+  /** Added 2026-12-07. Website only: its hostname (lowercase, from `url`). */
+  domain?: string | null;
+  /**
+   * Added 2026-12-07. Website only: the origins (`https://shop.example.com`) whose pages may report conversions from
+   * the browser (`POST /conversions/browser`, checked against the `Origin` header). Absent or empty: none.
+   */
+  allowed_origins?: string[] | null;
+  /**
+   * Added 2026-12-07. Website only: lowercase hex SHA-256 of the website's conversion secret, which a shop backend
+   * presents to `POST /conversions`. Absent or null: server-to-server conversions are refused.
+   */
+  conversion_secret_sha256?: string | null;
 }
 export interface TrackingDomainData {
   hostname: string;

@@ -40,6 +40,8 @@ export interface Value {
     click_id: string;
     clicked_at: string;
     sc_click_id: string | null;
+    /** Added 2026-12-07: the click's `sc_cookie1` (click.recorded.v1), sent raw as `user_data.sc_cookie1`. */
+    sc_cookie1?: string | null;
     ip: string | null;
     user_agent: string | null;
     landing_url: string | null;
@@ -71,6 +73,7 @@ const clickSchema = {
     click_id: { type: 'string' },
     clicked_at: isoTimeSchema,
     sc_click_id: nullable({ type: 'string' }),
+    sc_cookie1: nullable({ type: 'string', maxLength: 512 }),
     ip: nullable({ type: 'string' }),
     user_agent: nullable({ type: 'string' }),
     landing_url: nullable({ type: 'string' }),
