@@ -193,8 +193,8 @@ describe('dispatch flow: Snapchat failures', () => {
   });
 
   it("one bad event in a batch of 100: 99 delivered, 1 failed with Snapchat's message", async () => {
-    // The sandbox here accepts events up to 1 day old, while we allow 37 days (docs/snap-capi.md "Event
-    // time"): only Snapchat knows it is bad.
+    // The sandbox here accepts events up to 1 day old, while we allow 37 days
+    // (docs/snap-capi.md "Event time"): only Snapchat knows it is bad.
     await h.stopApp();
     const strictAge = await startHarness({
       sandbox: { limits: { maxAgeSeconds: 86400 } },
