@@ -75,8 +75,8 @@ describe('normalizeAndHash: drops (docs/snap-capi.md "Normalisation and hashing"
   });
 
   // Roles whose rule strips punctuation drop punctuation-only input; `zip` (strips only spaces and dashes) and
-  // `external_id` (trim + lowercase) hash whatever non-blank text is left, as docs/snap-capi.md "Normalisation and
-  // hashing" says.
+  // `external_id` (trim + lowercase) hash whatever non-blank text is left, as
+  // docs/snap-capi.md "Normalisation and hashing" says.
   it.each<PiiRole>(['email', 'phone', 'first_name', 'last_name', 'city', 'state', 'country'])(
     '%s: punctuation-only input is dropped',
     (role) => {
