@@ -12,7 +12,8 @@ export interface Value {
   /**
    * Optional (added in place): true when `event_id` is the id the postback sent
    * (docs/snap-capi.md "Event ID and deduplication", rule 1: sent verbatim), false when conversion-service derived it
-   * (rule 3), so a dispatcher may apply rule 2 (a PURCHASE with a transaction id uses the transaction id). Absent or null: unknown.
+   * (rule 3), so a dispatcher may apply rule 2 (a PURCHASE with a transaction id uses the transaction id). Absent or
+   * null: unknown.
    */
   explicit_event_id?: boolean | null;
   account_id: string;
