@@ -1,7 +1,17 @@
-import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import {
+  ConfigError,
+  commonKeys,
+  defineConfig,
+  kafkaTopicKeys,
+  loadConfig,
+  migrationKeys,
+  type ConfigOf,
+} from '@snaptrack/util-config';
 
 export const conversionServiceKeys = defineConfig({
   ...commonKeys,
+  ...migrationKeys,
+  ...kafkaTopicKeys,
   port: {
     env: 'PORT',
     doc: 'HTTP port of the subgraph and the postback endpoint (0 = any free port)',
@@ -48,7 +58,9 @@ export const conversionServiceKeys = defineConfig({
   },
   clickWaitMs: {
     env: 'POSTBACK_CLICK_WAIT_MS',
-    doc: 'How long a postback for an unknown click waits for the click consumer before it is stored as pending (max 2000)',
+    doc:
+      'How long a postback for an unknown click waits for the click consumer before it is stored as ' +
+      'pending (max 2000)',
     format: 'duration-ms',
     default: '2000',
   },
@@ -60,13 +72,17 @@ export const conversionServiceKeys = defineConfig({
   },
   pendingPostbackTtlHours: {
     env: 'PENDING_POSTBACK_TTL_HOURS',
-    doc: 'Pending postbacks (waiting for their click, or resolved) are deleted this many hours after they arrived (at least 1)',
+    doc:
+      'Pending postbacks (waiting for their click, or resolved) are deleted this many hours after they ' +
+      'arrived (at least 1)',
     format: 'int',
     default: '24',
   },
   pendingPostbacksMaxPerAccount: {
     env: 'PENDING_POSTBACKS_MAX_PER_ACCOUNT',
-    doc: 'Most postbacks one account may have waiting for their click; beyond, a postback for an unknown click gets 429',
+    doc:
+      'Most postbacks one account may have waiting for their click; beyond, a postback for an unknown ' +
+      'click gets 429',
     format: 'int',
     default: '10000',
   },
@@ -84,13 +100,19 @@ export const conversionServiceKeys = defineConfig({
   },
   configCacheTtlMs: {
     env: 'CONFIG_CACHE_TTL_MS',
-    doc: 'How long a configuration lookup of the postback path (offer sources, offers, conversion types, tracking domains) is served from memory; this instance drops the cache whenever its config consumer applies a change, so this bounds staleness only for changes another instance consumed (0 = no cache)',
+    doc:
+      'How long a configuration lookup of the postback path (offer sources, offers, conversion types, ' +
+      'tracking domains) is served from memory; this instance drops the cache whenever its config ' +
+      'consumer applies a change, so this bounds staleness only for changes another instance consumed ' +
+      '(0 = no cache)',
     format: 'duration-ms',
     default: '1000',
   },
   outboxWakeDelayMs: {
     env: 'OUTBOX_WAKE_DELAY_MS',
-    doc: 'After a commit that wrote outbox rows the relay runs within this many ms; commits in that window share one pass (0 = a pass right away)',
+    doc:
+      'After a commit that wrote outbox rows the relay runs within this many ms; commits in that window ' +
+      'share one pass (0 = a pass right away)',
     format: 'duration-ms',
     default: '5',
   },
@@ -102,7 +124,9 @@ export const conversionServiceKeys = defineConfig({
   },
   clickRetentionDays: {
     env: 'CLICK_RETENTION_DAYS',
-    doc: 'Clicks older than this are deleted from the click view (days; at least 38, as Snap takes events up to 37 days old)',
+    doc:
+      'Clicks older than this are deleted from the click view (days; at least 38, as Snap takes events ' +
+      'up to 37 days old)',
     format: 'int',
     default: '45',
   },

@@ -166,7 +166,9 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
   });
 
   it("answers conversion(id) for the owner only; another account's id is NOT_FOUND", async () => {
-    const q = `query($id: ID!) { conversion(id: $id) { id eventId type status payout currency transactionId clickId campaign { id } trafficChannel { id } offer { id } userData { role key prehashed } } }`;
+    const q =
+      `query($id: ID!) { conversion(id: $id) { id eventId type status payout currency transactionId ` +
+      `clickId campaign { id } trafficChannel { id } offer { id } userData { role key prehashed } } }`;
     const res = await gqlAs(app.url, a.accountId, q, { id: ids.a1 });
     expect(res.errors).toBeUndefined();
     expect(res.data.conversion).toMatchObject({
@@ -229,7 +231,8 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
         revision: 2,
       }),
     );
-    await bus.publishDeliveryResult(result(ids.a1, a.accountId, { status: 'retrying', attempts: 1, revision: 1 })); // late, older
+    // late, older
+    await bus.publishDeliveryResult(result(ids.a1, a.accountId, { status: 'retrying', attempts: 1, revision: 1 }));
     await bus.publishDeliveryResult(
       result(ids.a1, a.accountId, {
         pixel_id: 'pixel-2',
@@ -254,7 +257,9 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
           ])
         )[0].revision === '2',
     );
-    const q = `query($id: ID!) { conversion(id: $id) { deliveries { pixelId status reasonCode message attempts httpStatus eventName testMode placements deliveredAt updatedAt } } }`;
+    const q =
+      `query($id: ID!) { conversion(id: $id) { deliveries { pixelId status reasonCode message attempts ` +
+      `httpStatus eventName testMode placements deliveredAt updatedAt } } }`;
     const res = await gqlAs(app.url, a.accountId, q, { id: ids.a1 });
     expect(res.errors).toBeUndefined();
     expect(res.data.conversion.deliveries).toEqual([
@@ -306,7 +311,9 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
       pixel_id: 'pixel-2',
     });
 
-    const progress = `query($id: ID!) { deliveryCommand(id: $id) { id kind conversionCount pixelId results byStatus { status count } } }`;
+    const progress =
+      `query($id: ID!) { deliveryCommand(id: $id) { id kind conversionCount pixelId results byStatus { ` +
+      `status count } } }`;
     const empty = await gqlAs(app.url, a.accountId, progress, { id: commandId });
     expect(empty.data.deliveryCommand).toEqual({
       id: commandId,

@@ -74,30 +74,34 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
     });
   });
 
-  it('keeps a pending postback in the account of its secret, whatever the Host header, and attributes it if its click comes', async () => {
-    const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
-    const other = await seedAccount(bus, app.ds);
-    const res = await postback(
-      app.url,
-      { secret: acc.secret, clickid: click.click_id, type: 'Deposit' },
-      { host: other.host },
-    );
-    expect(res.status).toBe(202);
-    const [row] = await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1`, [res.body.pending_id]);
-    expect(row).toMatchObject({ state: 'pending', account_id: acc.accountId, conversion_id: null });
+  it(
+    'keeps a pending postback in the account of its secret, whatever the Host header, and attributes ' +
+      'it if its click comes',
+    async () => {
+      const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
+      const other = await seedAccount(bus, app.ds);
+      const res = await postback(
+        app.url,
+        { secret: acc.secret, clickid: click.click_id, type: 'Deposit' },
+        { host: other.host },
+      );
+      expect(res.status).toBe(202);
+      const [row] = await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1`, [res.body.pending_id]);
+      expect(row).toMatchObject({ state: 'pending', account_id: acc.accountId, conversion_id: null });
 
-    await bus.publishClick(click);
-    const later = await waitFor(
-      async () =>
-        (
-          await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state = 'attributed'`, [
-            res.body.pending_id,
-          ])
-        )[0],
-    );
-    const ev = await waitFor(() => events.find((m) => m.key === later.conversion_id));
-    expect(ev.value).toMatchObject({ status: 'attributed', account_id: acc.accountId, type: 'Deposit' });
-  });
+      await bus.publishClick(click);
+      const later = await waitFor(
+        async () =>
+          (
+            await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state = 'attributed'`, [
+              res.body.pending_id,
+            ])
+          )[0],
+      );
+      const ev = await waitFor(() => events.find((m) => m.key === later.conversion_id));
+      expect(ev.value).toMatchObject({ status: 'attributed', account_id: acc.accountId, type: 'Deposit' });
+    },
+  );
 
   it('refuses a pending postback without a secret (401) or with a wrong one (403) and stores nothing', async () => {
     const click = clickValue(acc.accountId, { offer_source_id: acc.tokenOfferSourceId, offer_id: acc.tokenOfferId });

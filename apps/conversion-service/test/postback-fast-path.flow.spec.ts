@@ -53,105 +53,112 @@ describe('postback fast path', () => {
       clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
     );
 
-  it('shares one click query among the lookups of one turn; concurrent postbacks each get exactly one outbox row and one event', async () => {
-    const n = 40;
-    const clicks = Array.from({ length: n }, () =>
-      clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
-    );
-    await Promise.all(clicks.map((c) => bus.publishClick(c)));
-    const ids = clicks.map((c) => c.click_id);
-    await waitFor(
-      async () =>
-        (await app.ds.query(`SELECT count(*)::int AS n FROM click_view WHERE click_id = ANY($1)`, [ids]))[0].n === n,
-      { what: 'the clicks in the view' },
-    );
+  it(
+    'shares one click query among the lookups of one turn; concurrent postbacks each get exactly one ' +
+      'outbox row and one event',
+    async () => {
+      const n = 40;
+      const clicks = Array.from({ length: n }, () =>
+        clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
+      );
+      await Promise.all(clicks.map((c) => bus.publishClick(c)));
+      const ids = clicks.map((c) => c.click_id);
+      await waitFor(
+        async () =>
+          (await app.ds.query(`SELECT count(*)::int AS n FROM click_view WHERE click_id = ANY($1)`, [ids]))[0].n === n,
+        { what: 'the clicks in the view' },
+      );
 
-    // The lookups of one event-loop turn share one query (and unknown ids answer null).
-    const lookups = app.clicks.lookupBatches;
-    const found = await Promise.all([...ids, 'no-such-click'].map((id) => app.clicks.find(id)));
-    expect(app.clicks.lookupBatches - lookups).toBe(1);
-    expect(found.map((c) => c?.clickId ?? null)).toEqual([...ids, null]);
+      // The lookups of one event-loop turn share one query (and unknown ids answer null).
+      const lookups = app.clicks.lookupBatches;
+      const found = await Promise.all([...ids, 'no-such-click'].map((id) => app.clicks.find(id)));
+      expect(app.clicks.lookupBatches - lookups).toBe(1);
+      expect(found.map((c) => c?.clickId ?? null)).toEqual([...ids, null]);
 
-    const answers = await Promise.all(
-      ids.map((clickid, i) =>
-        postback(app.url, {
-          secret: acc.secret,
-          clickid,
-          type: 'Deposit',
-          sum: String(i + 1),
-          email: `user${i}@example.com`,
-        }),
-      ),
-    );
-    expect(answers.map((a) => [a.status, a.body.status])).toEqual(ids.map(() => [200, 'accepted']));
-    const conversionIds = answers.map((a) => a.body.conversion_id as string);
-    expect(new Set(conversionIds).size).toBe(n);
+      const answers = await Promise.all(
+        ids.map((clickid, i) =>
+          postback(app.url, {
+            secret: acc.secret,
+            clickid,
+            type: 'Deposit',
+            sum: String(i + 1),
+            email: `user${i}@example.com`,
+          }),
+        ),
+      );
+      expect(answers.map((a) => [a.status, a.body.status])).toEqual(ids.map(() => [200, 'accepted']));
+      const conversionIds = answers.map((a) => a.body.conversion_id as string);
+      expect(new Set(conversionIds).size).toBe(n);
 
-    const stored: Array<{ click_id: string; payout: string }> = await app.ds.query(
-      `SELECT click_id, payout FROM conversion WHERE id = ANY($1::uuid[])`,
-      [conversionIds],
-    );
-    expect(new Map(stored.map((r) => [r.click_id, Number(r.payout)]))).toEqual(
-      new Map(ids.map((id, i) => [id, i + 1])),
-    );
-    const outbox: Array<{ key: string; n: number }> = await app.ds.query(
-      `SELECT key, count(*)::int AS n FROM outbox_message WHERE key = ANY($1) GROUP BY key`,
-      [conversionIds],
-    );
-    expect(outbox).toHaveLength(n);
-    expect(outbox.every((r) => r.n === 1)).toBe(true);
-    await waitFor(() => conversionIds.every((id) => events.some((e) => e.key === id)), {
-      what: 'every event on the topic',
-    });
-    for (const id of conversionIds) expect(events.filter((e) => e.key === id)).toHaveLength(1);
-    const byKey = new Map(events.map((e) => [e.key, e.value]));
-    expect(ids.map((clickId, i) => byKey.get(conversionIds[i])?.postback_click_id === clickId)).toEqual(
-      ids.map(() => true),
-    );
-  });
+      const stored: Array<{ click_id: string; payout: string }> = await app.ds.query(
+        `SELECT click_id, payout FROM conversion WHERE id = ANY($1::uuid[])`,
+        [conversionIds],
+      );
+      expect(new Map(stored.map((r) => [r.click_id, Number(r.payout)]))).toEqual(
+        new Map(ids.map((id, i) => [id, i + 1])),
+      );
+      const outbox: Array<{ key: string; n: number }> = await app.ds.query(
+        `SELECT key, count(*)::int AS n FROM outbox_message WHERE key = ANY($1) GROUP BY key`,
+        [conversionIds],
+      );
+      expect(outbox).toHaveLength(n);
+      expect(outbox.every((r) => r.n === 1)).toBe(true);
+      await waitFor(() => conversionIds.every((id) => events.some((e) => e.key === id)), {
+        what: 'every event on the topic',
+      });
+      for (const id of conversionIds) expect(events.filter((e) => e.key === id)).toHaveLength(1);
+      const byKey = new Map(events.map((e) => [e.key, e.value]));
+      expect(ids.map((clickId, i) => byKey.get(conversionIds[i])?.postback_click_id === clickId)).toEqual(
+        ids.map(() => true),
+      );
+    },
+  );
 
-  it('fails only the conversion the database refuses; its batch neighbours are recorded with their outbox rows', async () => {
-    const draft = (transactionId: string): ConversionDraft => ({
-      accountId: acc.accountId,
-      status: 'unattributed',
-      conversionType: { id: acc.types.deposit, name: 'Deposit', duplicate_policy: 'create' },
-      payout: '1',
-      currency: 'USD',
-      explicitEventId: null,
-      transactionId,
-      clickId: null,
-      click: null,
-      offerSourceId: null,
-      receivedAt: new Date(),
-      userData: {},
-      prehashed: [],
-      pendingId: null,
-    });
-    const tag = `batch-${Date.now()}`;
-    const writes = app.conversions.writeBatches;
-    // Submitted in one turn: one statement for all five, which PostgreSQL refuses (U+0000 cannot be stored).
-    const results = await Promise.allSettled(
-      [1, 2, 3, 4]
-        .map((i) => app.conversions.recordNow(draft(`${tag}-${i}`)))
-        .concat(app.conversions.recordNow(draft(`${tag}-\u0000`))),
-    );
-    expect(app.conversions.writeBatches - writes).toBe(1);
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'rejected'))).toEqual([
-      'accepted',
-      'accepted',
-      'accepted',
-      'accepted',
-      'rejected',
-    ]);
-    const rows: Array<{ id: string }> = await app.ds.query(`SELECT id FROM conversion WHERE transaction_id LIKE $1`, [
-      `${tag}-%`,
-    ]);
-    expect(rows).toHaveLength(4);
-    const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE key = ANY($1)`, [
-      rows.map((r) => r.id),
-    ]);
-    expect(n).toBe(4);
-  });
+  it(
+    'fails only the conversion the database refuses; its batch neighbours are recorded with their ' + 'outbox rows',
+    async () => {
+      const draft = (transactionId: string): ConversionDraft => ({
+        accountId: acc.accountId,
+        status: 'unattributed',
+        conversionType: { id: acc.types.deposit, name: 'Deposit', duplicate_policy: 'create' },
+        payout: '1',
+        currency: 'USD',
+        explicitEventId: null,
+        transactionId,
+        clickId: null,
+        click: null,
+        offerSourceId: null,
+        receivedAt: new Date(),
+        userData: {},
+        prehashed: [],
+        pendingId: null,
+      });
+      const tag = `batch-${Date.now()}`;
+      const writes = app.conversions.writeBatches;
+      // Submitted in one turn: one statement for all five, which PostgreSQL refuses (U+0000 cannot be stored).
+      const results = await Promise.allSettled(
+        [1, 2, 3, 4]
+          .map((i) => app.conversions.recordNow(draft(`${tag}-${i}`)))
+          .concat(app.conversions.recordNow(draft(`${tag}-\u0000`))),
+      );
+      expect(app.conversions.writeBatches - writes).toBe(1);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'rejected'))).toEqual([
+        'accepted',
+        'accepted',
+        'accepted',
+        'accepted',
+        'rejected',
+      ]);
+      const rows: Array<{ id: string }> = await app.ds.query(`SELECT id FROM conversion WHERE transaction_id LIKE $1`, [
+        `${tag}-%`,
+      ]);
+      expect(rows).toHaveLength(4);
+      const [{ n }] = await app.ds.query(`SELECT count(*)::int AS n FROM outbox_message WHERE key = ANY($1)`, [
+        rows.map((r) => r.id),
+      ]);
+      expect(n).toBe(4);
+    },
+  );
 
   describe('config lookups served from memory', () => {
     it('applies a config change this instance consumed at once, also where the lookup was cached', async () => {
@@ -203,7 +210,8 @@ describe('postback fast path', () => {
       expect((await view.offerSource(acc.offerSourceId))?.postback_token_sha256).toBe(sha256('fresh-token'));
       // Another instance's config consumer stores version 3 (no token); this service's writes never see it.
       await app.ds.query(
-        `UPDATE config_entity SET version = 3, data = jsonb_set(data, '{postback_token_sha256}', 'null'::jsonb) WHERE key = $1`,
+        `UPDATE config_entity SET version = 3, data = jsonb_set(data, '{postback_token_sha256}', ` +
+          `'null'::jsonb) WHERE key = $1`,
         [key],
       );
       const changedAt = Date.now();

@@ -41,52 +41,77 @@ describe('postback rules: duplicate policies and bad input', () => {
   });
 
   describe('duplicate policies (race-safe)', () => {
-    it('ignore_same_click: concurrent postbacks for one click and type give one conversion; others are duplicates of it', async () => {
-      const click = await newClick();
-      const answers = await Promise.all(
-        Array.from({ length: 8 }, (_, i) =>
-          postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Lead', txid: `t${i}` }),
-        ),
-      );
-      const accepted = answers.filter((a) => a.body.status === 'accepted');
-      const duplicates = answers.filter((a) => a.body.status === 'duplicate');
-      expect(answers.every((a) => a.status === 200)).toBe(true);
-      expect(accepted).toHaveLength(1);
-      expect(duplicates).toHaveLength(7);
-      for (const d of duplicates)
-        expect(d.body).toEqual({
-          status: 'duplicate',
-          reason: expect.stringContaining('click'),
-          conversion_id: accepted[0].body.conversion_id,
+    it(
+      'ignore_same_click: concurrent postbacks for one click and type give one conversion; others are ' +
+        'duplicates of it',
+      async () => {
+        const click = await newClick();
+        const answers = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Lead', txid: `t${i}` }),
+          ),
+        );
+        const accepted = answers.filter((a) => a.body.status === 'accepted');
+        const duplicates = answers.filter((a) => a.body.status === 'duplicate');
+        expect(answers.every((a) => a.status === 200)).toBe(true);
+        expect(accepted).toHaveLength(1);
+        expect(duplicates).toHaveLength(7);
+        for (const d of duplicates)
+          expect(d.body).toEqual({
+            status: 'duplicate',
+            reason: expect.stringContaining('click'),
+            conversion_id: accepted[0].body.conversion_id,
+          });
+        expect(await conversionsOf(click.click_id)).toBe(1);
+        // the same click with another type is a new conversion
+        const other = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit' });
+        expect(other.body.status).toBe('accepted');
+        await waitFor(() => events.filter((m) => m.value.postback_click_id === click.click_id).length === 2, {
+          what: 'two events',
         });
-      expect(await conversionsOf(click.click_id)).toBe(1);
-      // the same click with another type is a new conversion
-      const other = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit' });
-      expect(other.body.status).toBe('accepted');
-      await waitFor(() => events.filter((m) => m.value.postback_click_id === click.click_id).length === 2, {
-        what: 'two events',
-      });
-    });
+      },
+    );
 
-    it('ignore_same_event_id: the same event id is a duplicate even on another click; another event id is new', async () => {
-      const [c1, c2] = [await newClick(), await newClick()];
-      const answers = await Promise.all([
-        postback(app.url, { secret: acc.secret, clickid: c1.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
-        postback(app.url, { secret: acc.secret, clickid: c1.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
-        postback(app.url, { secret: acc.secret, clickid: c2.click_id, type: 'Purchase', eventid: 'ord-1', sum: '10' }),
-        postback(app.url, { secret: acc.secret, clickid: c2.click_id, type: 'Purchase', txid: 'ord-1', sum: '10' }),
-      ]);
-      expect(answers.map((a) => a.body.status).sort()).toEqual(['accepted', 'duplicate', 'duplicate', 'duplicate']);
-      const second = await postback(app.url, {
-        secret: acc.secret,
-        clickid: c1.click_id,
-        type: 'Purchase',
-        eventid: 'ord-2',
-        sum: '10',
-      });
-      expect(second.body.status).toBe('accepted');
-      expect((await conversionsOf(c1.click_id)) + (await conversionsOf(c2.click_id))).toBe(2);
-    });
+    it(
+      'ignore_same_event_id: the same event id is a duplicate even on another click; another event id ' + 'is new',
+      async () => {
+        const [c1, c2] = [await newClick(), await newClick()];
+        const answers = await Promise.all([
+          postback(app.url, {
+            secret: acc.secret,
+            clickid: c1.click_id,
+            type: 'Purchase',
+            eventid: 'ord-1',
+            sum: '10',
+          }),
+          postback(app.url, {
+            secret: acc.secret,
+            clickid: c1.click_id,
+            type: 'Purchase',
+            eventid: 'ord-1',
+            sum: '10',
+          }),
+          postback(app.url, {
+            secret: acc.secret,
+            clickid: c2.click_id,
+            type: 'Purchase',
+            eventid: 'ord-1',
+            sum: '10',
+          }),
+          postback(app.url, { secret: acc.secret, clickid: c2.click_id, type: 'Purchase', txid: 'ord-1', sum: '10' }),
+        ]);
+        expect(answers.map((a) => a.body.status).sort()).toEqual(['accepted', 'duplicate', 'duplicate', 'duplicate']);
+        const second = await postback(app.url, {
+          secret: acc.secret,
+          clickid: c1.click_id,
+          type: 'Purchase',
+          eventid: 'ord-2',
+          sum: '10',
+        });
+        expect(second.body.status).toBe('accepted');
+        expect((await conversionsOf(c1.click_id)) + (await conversionsOf(c2.click_id))).toBe(2);
+      },
+    );
 
     it('create: every postback is a new conversion', async () => {
       const click = await newClick();

@@ -73,36 +73,39 @@ describe('postback secrets (real broker and database)', () => {
     now = Date.now();
   });
 
-  it("refuses a postback without the secret (401), with a wrong one or another account's (403), storing nothing", async () => {
-    const click = await clickOf(acc);
-    const before = await stateCounts(app.ds);
-    const params = { clickid: click.click_id, type: 'Deposit', sum: '5' };
-    const none = await postback(app.url, params);
-    const empty = await postback(app.url, { ...params, secret: '' });
-    const wrong = await postback(app.url, { ...params, secret: newSecret() });
-    const unfilled = await postback(app.url, { ...params, secret: '{secret}' });
-    const otherAccount = await postback(app.url, { ...params, secret: other.secret });
-    const otherAccountPost = await postback(app.url, { ...params, secret: other.secret }, { method: 'POST' });
-    expect([none, empty, wrong, unfilled, otherAccount, otherAccountPost].map((r) => [r.status, r.body.error])).toEqual(
-      [
+  it(
+    "refuses a postback without the secret (401), with a wrong one or another account's (403), " + 'storing nothing',
+    async () => {
+      const click = await clickOf(acc);
+      const before = await stateCounts(app.ds);
+      const params = { clickid: click.click_id, type: 'Deposit', sum: '5' };
+      const none = await postback(app.url, params);
+      const empty = await postback(app.url, { ...params, secret: '' });
+      const wrong = await postback(app.url, { ...params, secret: newSecret() });
+      const unfilled = await postback(app.url, { ...params, secret: '{secret}' });
+      const otherAccount = await postback(app.url, { ...params, secret: other.secret });
+      const otherAccountPost = await postback(app.url, { ...params, secret: other.secret }, { method: 'POST' });
+      expect(
+        [none, empty, wrong, unfilled, otherAccount, otherAccountPost].map((r) => [r.status, r.body.error]),
+      ).toEqual([
         [401, 'missing_secret'],
         [401, 'missing_secret'],
         [403, 'bad_secret'],
         [403, 'bad_secret'],
         [403, 'bad_secret'],
         [403, 'bad_secret'],
-      ],
-    );
-    for (const r of [none, wrong]) expect(typeof r.body.reason).toBe('string');
-    expect(await stateCounts(app.ds)).toEqual(before);
+      ]);
+      for (const r of [none, wrong]) expect(typeof r.body.reason).toBe('string');
+      expect(await stateCounts(app.ds)).toEqual(before);
 
-    const ok = await postback(app.url, { ...params, secret: acc.secret });
-    expect([ok.status, ok.body.status]).toEqual([200, 'accepted']);
-    const ev = await waitFor(() => events.find((m) => m.key === ok.body.conversion_id));
-    expect(ev.value).toMatchObject({ account_id: acc.accountId, type: 'Deposit' });
-    // The secret never reaches the topic.
-    expect(JSON.stringify(ev.value)).not.toContain(acc.secret);
-  });
+      const ok = await postback(app.url, { ...params, secret: acc.secret });
+      expect([ok.status, ok.body.status]).toEqual([200, 'accepted']);
+      const ev = await waitFor(() => events.find((m) => m.key === ok.body.conversion_id));
+      expect(ev.value).toMatchObject({ account_id: acc.accountId, type: 'Deposit' });
+      // The secret never reaches the topic.
+      expect(JSON.stringify(ev.value)).not.toContain(acc.secret);
+    },
+  );
 
   it('accepts unsigned postbacks on an offer source that opted out, but still refuses a wrong secret', async () => {
     const secret = newSecret();
@@ -159,92 +162,101 @@ describe('postback secrets (real broker and database)', () => {
     expect([pending.status, pending.body.error]).toEqual([403, 'bad_secret']);
   });
 
-  it("keeps an unknown-click postback pending in the secret's account (not the Host's); a wrong secret stores nothing", async () => {
-    const clickId = randomId('unk');
-    const res = await postback(
-      app.url,
-      { clickid: clickId, type: 'Purchase', eventid: 'ev-1', secret: acc.secret },
-      { host: other.host },
-    );
-    expect(res.status).toBe(202);
-    expect(res.body).toEqual({ status: 'pending', pending_id: expect.any(String), reason: expect.any(String) });
-    const [row] = await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1`, [res.body.pending_id]);
-    expect(row).toMatchObject({
-      account_id: acc.accountId,
-      offer_source_id: acc.offerSourceId,
-      state: 'pending',
-      token_sha256: sha256(acc.secret),
-    });
+  it(
+    "keeps an unknown-click postback pending in the secret's account (not the Host's); a wrong secret " +
+      'stores nothing',
+    async () => {
+      const clickId = randomId('unk');
+      const res = await postback(
+        app.url,
+        { clickid: clickId, type: 'Purchase', eventid: 'ev-1', secret: acc.secret },
+        { host: other.host },
+      );
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ status: 'pending', pending_id: expect.any(String), reason: expect.any(String) });
+      const [row] = await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1`, [res.body.pending_id]);
+      expect(row).toMatchObject({
+        account_id: acc.accountId,
+        offer_source_id: acc.offerSourceId,
+        state: 'pending',
+        token_sha256: sha256(acc.secret),
+      });
 
-    const before = await stateCounts(app.ds);
-    const wrong = await postback(
-      app.url,
-      { clickid: randomId('unk'), type: 'Purchase', secret: 'guess' },
-      { host: acc.host },
-    );
-    const none = await postback(app.url, { clickid: randomId('unk'), type: 'Purchase' }, { host: acc.host });
-    expect([wrong.status, wrong.body.error, none.status, none.body.error]).toEqual([
-      403,
-      'bad_secret',
-      401,
-      'missing_secret',
-    ]);
-    expect(await stateCounts(app.ds)).toEqual(before);
-  });
+      const before = await stateCounts(app.ds);
+      const wrong = await postback(
+        app.url,
+        { clickid: randomId('unk'), type: 'Purchase', secret: 'guess' },
+        { host: acc.host },
+      );
+      const none = await postback(app.url, { clickid: randomId('unk'), type: 'Purchase' }, { host: acc.host });
+      expect([wrong.status, wrong.body.error, none.status, none.body.error]).toEqual([
+        403,
+        'bad_secret',
+        401,
+        'missing_secret',
+      ]);
+      expect(await stateCounts(app.ds)).toEqual(before);
+    },
+  );
 
-  it('answers an exact replay (parameters in any order) with the first conversion, whatever the duplicate policy', async () => {
-    const click = await clickOf(acc);
-    // Deposit has the "create" policy: without replay detection each of these would be a new conversion.
-    const q = (order: string[]) => {
-      const p: Record<string, string> = {
+  it(
+    'answers an exact replay (parameters in any order) with the first conversion, whatever the ' + 'duplicate policy',
+    async () => {
+      const click = await clickOf(acc);
+      // Deposit has the "create" policy: without replay detection each of these would be a new conversion.
+      const q = (order: string[]) => {
+        const p: Record<string, string> = {
+          clickid: click.click_id,
+          type: 'Deposit',
+          sum: '19.99',
+          email: 'Replay@Example.com',
+          secret: acc.secret,
+        };
+        return `/postback?${order.map((k) => `${k}=${encodeURIComponent(p[k])}`).join('&')}`;
+      };
+      const first = await rawRequest(app.url, { path: q(['clickid', 'type', 'sum', 'email', 'secret']) });
+      expect([first.status, first.body.status]).toEqual([200, 'accepted']);
+      const before = await stateCounts(app.ds);
+      const replay = await rawRequest(app.url, { path: q(['secret', 'email', 'sum', 'type', 'clickid']) });
+      expect(replay.status).toBe(200);
+      expect(replay.body).toEqual({
+        status: 'duplicate',
+        reason: expect.stringContaining('replay'),
+        conversion_id: first.body.conversion_id,
+      });
+      // A concurrent burst of the same retry: all duplicates of the first.
+      const burst = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          rawRequest(app.url, { path: q(['type', 'clickid', 'secret', 'sum', 'email']) }),
+        ),
+      );
+      expect(burst.map((r) => [r.body.status, r.body.conversion_id])).toEqual(
+        burst.map(() => ['duplicate', first.body.conversion_id]),
+      );
+      expect(await stateCounts(app.ds)).toEqual(before);
+      // Only a digest of the request is kept, never the parameters (they carry customer data).
+      const keys: Array<{ request_key: string }> = await app.ds.query(
+        `SELECT request_key FROM postback_request WHERE conversion_id = $1`,
+        [first.body.conversion_id],
+      );
+      expect(keys).toHaveLength(1);
+      expect(keys[0].request_key).toMatch(/^[0-9a-f]{64}$/);
+
+      // Another amount is another postback; the same one after the 24-hour window is a new conversion.
+      const changed = await postback(app.url, {
         clickid: click.click_id,
         type: 'Deposit',
-        sum: '19.99',
-        email: 'Replay@Example.com',
+        sum: '20',
         secret: acc.secret,
-      };
-      return `/postback?${order.map((k) => `${k}=${encodeURIComponent(p[k])}`).join('&')}`;
-    };
-    const first = await rawRequest(app.url, { path: q(['clickid', 'type', 'sum', 'email', 'secret']) });
-    expect([first.status, first.body.status]).toEqual([200, 'accepted']);
-    const before = await stateCounts(app.ds);
-    const replay = await rawRequest(app.url, { path: q(['secret', 'email', 'sum', 'type', 'clickid']) });
-    expect(replay.status).toBe(200);
-    expect(replay.body).toEqual({
-      status: 'duplicate',
-      reason: expect.stringContaining('replay'),
-      conversion_id: first.body.conversion_id,
-    });
-    // A concurrent burst of the same retry: all duplicates of the first.
-    const burst = await Promise.all(
-      Array.from({ length: 6 }, () => rawRequest(app.url, { path: q(['type', 'clickid', 'secret', 'sum', 'email']) })),
-    );
-    expect(burst.map((r) => [r.body.status, r.body.conversion_id])).toEqual(
-      burst.map(() => ['duplicate', first.body.conversion_id]),
-    );
-    expect(await stateCounts(app.ds)).toEqual(before);
-    // Only a digest of the request is kept, never the parameters (they carry customer data).
-    const keys: Array<{ request_key: string }> = await app.ds.query(
-      `SELECT request_key FROM postback_request WHERE conversion_id = $1`,
-      [first.body.conversion_id],
-    );
-    expect(keys).toHaveLength(1);
-    expect(keys[0].request_key).toMatch(/^[0-9a-f]{64}$/);
-
-    // Another amount is another postback; the same one after the 24-hour window is a new conversion.
-    const changed = await postback(app.url, {
-      clickid: click.click_id,
-      type: 'Deposit',
-      sum: '20',
-      secret: acc.secret,
-    });
-    expect(changed.body.status).toBe('accepted');
-    now = Date.now() + 24 * HOUR + 1000;
-    const later = await rawRequest(app.url, { path: q(['clickid', 'type', 'sum', 'email', 'secret']) });
-    now = Date.now();
-    expect(later.body.status).toBe('accepted');
-    expect(later.body.conversion_id).not.toBe(first.body.conversion_id);
-  });
+      });
+      expect(changed.body.status).toBe('accepted');
+      now = Date.now() + 24 * HOUR + 1000;
+      const later = await rawRequest(app.url, { path: q(['clickid', 'type', 'sum', 'email', 'secret']) });
+      now = Date.now();
+      expect(later.body.status).toBe('accepted');
+      expect(later.body.conversion_id).not.toBe(first.body.conversion_id);
+    },
+  );
 
   it('answers a concurrent burst of one postback with one conversion even under the "create" policy', async () => {
     const click = await clickOf(acc);

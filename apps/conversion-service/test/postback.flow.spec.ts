@@ -50,92 +50,95 @@ describe('postbacks → conversions (real broker and database)', () => {
     await app?.dropDb();
   });
 
-  it('hashes the five seed roles exactly like the Snap vectors, end to end, and never keeps the raw values', async () => {
-    const logs = captureLogs();
-    try {
-      const click = await publishClickAndWait(
-        bus,
-        app.ds,
-        clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
-      );
-      const res = await postback(app.url, {
-        secret: acc.secret,
-        clickid: click.click_id,
-        sum: '49.90',
-        type: 'Purchase',
-        eventid: 'ord-10042',
-        email: 'Person@Example.com',
-        phone: '+44 844 412 4653',
-        fname: 'John',
-        lname: 'Raphaël',
-        zip: '00000',
-      });
-      expect(res.status).toBe(200);
-      expect(res.body).toEqual({
-        status: 'accepted',
-        conversion_id: expect.any(String),
-        conversion_status: 'attributed',
-      });
+  it(
+    'hashes the five seed roles exactly like the Snap vectors, end to end, and never keeps the raw ' + 'values',
+    async () => {
+      const logs = captureLogs();
+      try {
+        const click = await publishClickAndWait(
+          bus,
+          app.ds,
+          clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId }),
+        );
+        const res = await postback(app.url, {
+          secret: acc.secret,
+          clickid: click.click_id,
+          sum: '49.90',
+          type: 'Purchase',
+          eventid: 'ord-10042',
+          email: 'Person@Example.com',
+          phone: '+44 844 412 4653',
+          fname: 'John',
+          lname: 'Raphaël',
+          zip: '00000',
+        });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({
+          status: 'accepted',
+          conversion_id: expect.any(String),
+          conversion_status: 'attributed',
+        });
 
-      const msg = await eventOf(res.body.conversion_id);
-      const ev = ConversionCreatedV1.contract.assert(msg.value);
-      expect(ev.user_data).toEqual({
-        em: vector('em', 'Person@Example.com'),
-        ph: vector('ph', '+44 844 412 4653'),
-        fn: vector('fn', 'John'),
-        ln: vector('fn', 'Raphaël'), // same name rule for first and last names
-        zp: vector('zp', '00000'),
-      });
-      expect(ev).toMatchObject({
-        account_id: acc.accountId,
-        status: 'attributed',
-        conversion_type_id: acc.types.purchase,
-        type: 'Purchase',
-        payout: 49.9,
-        currency: 'EUR', // the offer source's default
-        transaction_id: 'ord-10042',
-        event_id: 'ord-10042', // explicit event id, verbatim
-        postback_click_id: click.click_id,
-        attribution: {
-          campaign_id: 'cmp-1',
-          traffic_channel_id: 'tc-1',
-          traffic_channel_template: 'snapchat',
-          offer_id: acc.offerId,
-          offer_source_id: acc.offerSourceId,
-        },
-        click: {
-          click_id: click.click_id,
-          sc_click_id: click.sc_click_id,
-          ip: '203.0.113.7',
-          user_agent: click.user_agent,
-          landing_url: click.landing_url,
-          params: click.params,
-        },
-        prehashed: [],
-      });
-      expect(msg.headers['message-id']).toBeDefined();
+        const msg = await eventOf(res.body.conversion_id);
+        const ev = ConversionCreatedV1.contract.assert(msg.value);
+        expect(ev.user_data).toEqual({
+          em: vector('em', 'Person@Example.com'),
+          ph: vector('ph', '+44 844 412 4653'),
+          fn: vector('fn', 'John'),
+          ln: vector('fn', 'Raphaël'), // same name rule for first and last names
+          zp: vector('zp', '00000'),
+        });
+        expect(ev).toMatchObject({
+          account_id: acc.accountId,
+          status: 'attributed',
+          conversion_type_id: acc.types.purchase,
+          type: 'Purchase',
+          payout: 49.9,
+          currency: 'EUR', // the offer source's default
+          transaction_id: 'ord-10042',
+          event_id: 'ord-10042', // explicit event id, verbatim
+          postback_click_id: click.click_id,
+          attribution: {
+            campaign_id: 'cmp-1',
+            traffic_channel_id: 'tc-1',
+            traffic_channel_template: 'snapchat',
+            offer_id: acc.offerId,
+            offer_source_id: acc.offerSourceId,
+          },
+          click: {
+            click_id: click.click_id,
+            sc_click_id: click.sc_click_id,
+            ip: '203.0.113.7',
+            user_agent: click.user_agent,
+            landing_url: click.landing_url,
+            params: click.params,
+          },
+          prehashed: [],
+        });
+        expect(msg.headers['message-id']).toBeDefined();
 
-      const stored = JSON.stringify([
-        await app.ds.query(`SELECT * FROM conversion`),
-        await app.ds.query(`SELECT payload FROM outbox_message`),
-        msg.value,
-      ]);
-      for (const raw of [
-        'Person@Example.com',
-        'person@example.com',
-        '844 412',
-        '448444124653',
-        'John',
-        'Raphaël',
-        'raphaël',
-      ]) {
-        expect(stored).not.toContain(raw);
-        expect(logs.lines.join('\n')).not.toContain(raw);
+        const stored = JSON.stringify([
+          await app.ds.query(`SELECT * FROM conversion`),
+          await app.ds.query(`SELECT payload FROM outbox_message`),
+          msg.value,
+        ]);
+        for (const raw of [
+          'Person@Example.com',
+          'person@example.com',
+          '844 412',
+          '448444124653',
+          'John',
+          'Raphaël',
+          'raphaël',
+        ]) {
+          expect(stored).not.toContain(raw);
+          expect(logs.lines.join('\n')).not.toContain(raw);
+        }
+      } finally {
+        logs.restore();
       }
-    } finally {
-      logs.restore();
-    }
-  });
+    },
+  );
 
   it('uses the offer source role names, passes pre-hashed values through and records them as prehashed', async () => {
     const click = await publishClickAndWait(
@@ -210,64 +213,70 @@ describe('postbacks → conversions (real broker and database)', () => {
     }
   });
 
-  it('keeps a postback that arrives before its click pending (202) and attributes it once the click arrives', async () => {
-    const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
-    const res = await postback(app.url, {
-      secret: acc.secret,
-      clickid: click.click_id,
-      type: 'Purchase',
-      sum: '5.5',
-      eventid: 'late-1',
-      email: 'Late@Example.com',
-    });
-    expect(res.status).toBe(202);
-    expect(res.body).toEqual({ status: 'pending', pending_id: expect.any(String), reason: expect.any(String) });
-    const [pending] = await app.ds.query(`SELECT state, user_data FROM pending_postback WHERE id = $1`, [
-      res.body.pending_id,
-    ]);
-    expect(pending.state).toBe('pending');
-    expect(pending.user_data).toEqual({ em: sha256('late@example.com') });
-    expect(await app.ds.query(`SELECT 1 FROM conversion WHERE click_id = $1`, [click.click_id])).toHaveLength(0);
+  it(
+    'keeps a postback that arrives before its click pending (202) and attributes it once the click ' + 'arrives',
+    async () => {
+      const click = clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId });
+      const res = await postback(app.url, {
+        secret: acc.secret,
+        clickid: click.click_id,
+        type: 'Purchase',
+        sum: '5.5',
+        eventid: 'late-1',
+        email: 'Late@Example.com',
+      });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ status: 'pending', pending_id: expect.any(String), reason: expect.any(String) });
+      const [pending] = await app.ds.query(`SELECT state, user_data FROM pending_postback WHERE id = $1`, [
+        res.body.pending_id,
+      ]);
+      expect(pending.state).toBe('pending');
+      expect(pending.user_data).toEqual({ em: sha256('late@example.com') });
+      expect(await app.ds.query(`SELECT 1 FROM conversion WHERE click_id = $1`, [click.click_id])).toHaveLength(0);
 
-    await bus.publishClick(click);
-    const row = await waitFor(
-      async () =>
-        (
-          await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state <> 'pending'`, [
-            res.body.pending_id,
-          ])
-        )[0],
-      { what: 'pending postback resolved' },
-    );
-    expect(row.state).toBe('attributed');
-    const ev = (await eventOf(row.conversion_id)).value as ConversionCreatedV1.Value;
-    expect(ev).toMatchObject({
-      status: 'attributed',
-      type: 'Purchase',
-      payout: 5.5,
-      currency: 'EUR',
-      event_id: 'late-1',
-      user_data: { em: sha256('late@example.com') },
-    });
-    expect(ev.attribution?.campaign_id).toBe('cmp-1');
-    expect(new Date(ev.received_at).getTime()).toBeLessThanOrEqual(Date.now());
-    expect(events.filter((m) => m.key === row.conversion_id)).toHaveLength(1);
-  });
+      await bus.publishClick(click);
+      const row = await waitFor(
+        async () =>
+          (
+            await app.ds.query(`SELECT * FROM pending_postback WHERE id = $1 AND state <> 'pending'`, [
+              res.body.pending_id,
+            ])
+          )[0],
+        { what: 'pending postback resolved' },
+      );
+      expect(row.state).toBe('attributed');
+      const ev = (await eventOf(row.conversion_id)).value as ConversionCreatedV1.Value;
+      expect(ev).toMatchObject({
+        status: 'attributed',
+        type: 'Purchase',
+        payout: 5.5,
+        currency: 'EUR',
+        event_id: 'late-1',
+        user_data: { em: sha256('late@example.com') },
+      });
+      expect(ev.attribution?.campaign_id).toBe('cmp-1');
+      expect(new Date(ev.received_at).getTime()).toBeLessThanOrEqual(Date.now());
+      expect(events.filter((m) => m.key === row.conversion_id)).toHaveLength(1);
+    },
+  );
 
-  it('marks a conversion on a click older than the offer source allows as expired_click (stored and published)', async () => {
-    const old = new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString(); // offer source: 7 days
-    const click = await publishClickAndWait(
-      bus,
-      app.ds,
-      clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId, clicked_at: old }),
-    );
-    const res = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit', sum: '1' });
-    expect(res.status).toBe(200);
-    expect(res.body.conversion_status).toBe('expired_click');
-    const ev = (await eventOf(res.body.conversion_id)).value as ConversionCreatedV1.Value;
-    expect(ev.status).toBe('expired_click');
-    expect(ev.click?.clicked_at).toBe(old);
-  });
+  it(
+    'marks a conversion on a click older than the offer source allows as expired_click (stored and ' + 'published)',
+    async () => {
+      const old = new Date(Date.now() - 8 * 24 * 3600 * 1000).toISOString(); // offer source: 7 days
+      const click = await publishClickAndWait(
+        bus,
+        app.ds,
+        clickValue(acc.accountId, { offer_source_id: acc.offerSourceId, offer_id: acc.offerId, clicked_at: old }),
+      );
+      const res = await postback(app.url, { secret: acc.secret, clickid: click.click_id, type: 'Deposit', sum: '1' });
+      expect(res.status).toBe(200);
+      expect(res.body.conversion_status).toBe('expired_click');
+      const ev = (await eventOf(res.body.conversion_id)).value as ConversionCreatedV1.Value;
+      expect(ev.status).toBe('expired_click');
+      expect(ev.click?.clicked_at).toBe(old);
+    },
+  );
 
   it('checks the postback token of an offer source that has one', async () => {
     const click = await publishClickAndWait(

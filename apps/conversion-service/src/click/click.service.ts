@@ -10,9 +10,20 @@ export class ClickService {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly lookups = new Batcher<string, ClickView | null>((ids) => this.findMany(ids));
 
-  constructor(private readonly ds: DataSource) {}
+  /**
+   * `retentionDays`: clicks older than this (CLICK_RETENTION_DAYS) are not counted in the report rollup: the retention
+   * job may already have deleted such a click from the view, so its replay would otherwise count it a second time.
+   */
+  constructor(
+    private readonly ds: DataSource,
+    private readonly retentionDays = 45,
+  ) {}
 
-  /** Inserts a batch of clicks; an already known click id is left as it is (redelivery is harmless). */
+  /**
+   * Inserts a batch of clicks; an already known click id is left as it is (redelivery is harmless). The same
+   * statement adds the clicks it inserted to `report_click_rollup` (15-minute UTC buckets), so a click counts once
+   * however often its message is processed, and only if its insert commits.
+   */
   async applyClicks(values: ClickRecordedV1.Value[]): Promise<number> {
     if (!values.length) return 0;
     const rows = values.map((v) => ({
@@ -33,16 +44,32 @@ export class ClickService {
       clicked_at: v.clicked_at,
     }));
     const inserted: unknown[] = await this.ds.query(
-      `INSERT INTO click_view (click_id, account_id, campaign_id, traffic_channel_id, traffic_channel_template, offer_id,
+      `WITH inserted AS (
+       INSERT INTO click_view (click_id, account_id, campaign_id, traffic_channel_id, traffic_channel_template,
+         offer_id,
          offer_source_id, tracking_method, sc_click_id, ip, user_agent, referrer, landing_url, params, clicked_at)
        SELECT x.click_id, x.account_id, x.campaign_id, x.traffic_channel_id, x.traffic_channel_template, x.offer_id,
-         x.offer_source_id, x.tracking_method, x.sc_click_id, x.ip, x.user_agent, x.referrer, x.landing_url, x.params, x.clicked_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(click_id text, account_id text, campaign_id text, traffic_channel_id text,
-         traffic_channel_template text, offer_id text, offer_source_id text, tracking_method text, sc_click_id text, ip text,
+         x.offer_source_id, x.tracking_method, x.sc_click_id, x.ip, x.user_agent, x.referrer, x.landing_url, x.params,
+           x.clicked_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(click_id text, account_id text, campaign_id text,
+         traffic_channel_id text,
+         traffic_channel_template text, offer_id text, offer_source_id text, tracking_method text, sc_click_id text,
+           ip text,
          user_agent text, referrer text, landing_url text, params jsonb, clicked_at timestamptz)
        ON CONFLICT (click_id) DO NOTHING
-       RETURNING click_id`,
-      [JSON.stringify(rows)],
+       RETURNING click_id, account_id, campaign_id, traffic_channel_id, offer_id, offer_source_id, clicked_at
+       ), rolled AS (
+         INSERT INTO report_click_rollup AS r (account_id, bucket, campaign_id, traffic_channel_id, offer_id,
+           offer_source_id, clicks)
+         SELECT account_id, date_bin('15 minutes', clicked_at, 'epoch'), coalesce(campaign_id, ''),
+           coalesce(traffic_channel_id, ''), coalesce(offer_id, ''), coalesce(offer_source_id, ''), count(*)
+         FROM inserted WHERE clicked_at >= now() - make_interval(days => $2)
+         GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+         ON CONFLICT (account_id, bucket, campaign_id, traffic_channel_id, offer_id, offer_source_id)
+           DO UPDATE SET clicks = r.clicks + EXCLUDED.clicks
+       )
+       SELECT click_id FROM inserted`,
+      [JSON.stringify(rows), this.retentionDays],
     );
     return inserted.length;
   }
@@ -62,8 +89,10 @@ export class ClickService {
 
   private async findMany(clickIds: string[]): Promise<Array<ClickView | null>> {
     const rows: ClickView[] = await this.ds.query(
-      `SELECT click_id AS "clickId", account_id AS "accountId", campaign_id AS "campaignId", traffic_channel_id AS "trafficChannelId",
-         traffic_channel_template AS "trafficChannelTemplate", offer_id AS "offerId", offer_source_id AS "offerSourceId",
+      `SELECT click_id AS "clickId", account_id AS "accountId", campaign_id AS "campaignId",
+         traffic_channel_id AS "trafficChannelId",
+         traffic_channel_template AS "trafficChannelTemplate", offer_id AS "offerId",
+           offer_source_id AS "offerSourceId",
          tracking_method AS "trackingMethod", sc_click_id AS "scClickId", ip, user_agent AS "userAgent", referrer,
          landing_url AS "landingUrl", params, clicked_at AS "clickedAt", recorded_at AS "recordedAt"
        FROM click_view WHERE click_id = ANY($1::text[])`,

@@ -62,7 +62,8 @@ export class ConfigViewService {
     await this.ds.query(
       `INSERT INTO config_entity (key, entity_type, entity_id, account_id, version, deleted, data, updated_at)
        SELECT x.key, x.entity_type, x.entity_id, x.account_id, x.version, x.deleted, x.data, x.updated_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(key text, entity_type text, entity_id text, account_id text, version bigint,
+       FROM jsonb_to_recordset($1::jsonb) AS x(key text, entity_type text, entity_id text, account_id text,
+         version bigint,
          deleted boolean, data jsonb, updated_at timestamptz)
        ON CONFLICT (key) DO UPDATE SET entity_type = EXCLUDED.entity_type, entity_id = EXCLUDED.entity_id,
          account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
@@ -87,7 +88,8 @@ export class ConfigViewService {
     const key = `${type}:${id}`;
     return this.cache.get(key, async () => {
       const rows: Array<Pick<ConfigEntity, 'entityId' | 'accountId' | 'data'>> = await this.ds.query(
-        `SELECT entity_id AS "entityId", account_id AS "accountId", data FROM config_entity WHERE key = $1 AND NOT deleted AND data IS NOT NULL`,
+        `SELECT entity_id AS "entityId", account_id AS "accountId", data FROM config_entity WHERE key = ` +
+          `$1 AND NOT deleted AND data IS NOT NULL`,
         [key],
       );
       const row = rows[0];

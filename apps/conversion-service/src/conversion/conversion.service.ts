@@ -138,10 +138,12 @@ export class ConversionService {
     }));
     const inserted: Array<{ id: string; created_at: Date }> = await tx.query(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, "accountId" text, "eventId" text, status text,
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, "accountId" text, "eventId" text,
+           status text,
            "conversionTypeId" text, type text, "duplicatePolicy" text, "dedupKey" text, payout numeric, currency text,
            "transactionId" text, "receivedAt" timestamptz, "clickId" text, "clickedAt" timestamptz, "campaignId" text,
-           "trafficChannelId" text, "trafficChannelTemplate" text, "offerId" text, "offerSourceId" text, "userData" jsonb,
+           "trafficChannelId" text, "trafficChannelTemplate" text, "offerId" text, "offerSourceId" text,
+             "userData" jsonb,
            prehashed jsonb, "pendingId" uuid, payload jsonb, "requestKey" text)
        ), claimed AS (
          -- An exact replay within the window claims nothing (a concurrent one waits on the key, then finds it).
@@ -152,10 +154,12 @@ export class ConversionService {
          WHERE postback_request.received_at <= EXCLUDED.received_at - make_interval(hours => $3)
          RETURNING request_key
        ), inserted AS (
-         INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, type, duplicate_policy, dedup_key, payout,
+         INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, type, duplicate_policy,
+           dedup_key, payout,
            currency, transaction_id, occurred_at, received_at, click_id, clicked_at, campaign_id, traffic_channel_id,
            traffic_channel_template, offer_id, offer_source_id, user_data, prehashed, pending_id)
-         SELECT id, "accountId", "eventId", status, "conversionTypeId", type, "duplicatePolicy", "dedupKey", payout, currency,
+         SELECT id, "accountId", "eventId", status, "conversionTypeId", type, "duplicatePolicy", "dedupKey", payout,
+           currency,
            "transactionId", "receivedAt", "receivedAt", "clickId", "clickedAt", "campaignId", "trafficChannelId",
            "trafficChannelTemplate", "offerId", "offerSourceId", coalesce("userData", '{}'::jsonb),
            ARRAY(SELECT jsonb_array_elements_text(coalesce(prehashed, '[]'::jsonb))), "pendingId"
@@ -165,6 +169,18 @@ export class ConversionService {
        ), outbox AS (
          INSERT INTO outbox_message (topic, key, payload)
          SELECT $2, input.id::text, input.payload FROM input JOIN inserted USING (id) ORDER BY input.ord
+       ), rolled AS (
+         -- The report's rollup counts exactly the conversions this statement inserted (see report.service.ts).
+         INSERT INTO report_conversion_rollup AS r (account_id, bucket, campaign_id, traffic_channel_id, offer_id,
+           offer_source_id, conversion_type_id, currency, conversions, revenue)
+         SELECT "accountId", date_bin('15 minutes', "receivedAt", 'epoch'), coalesce("campaignId", ''),
+           coalesce("trafficChannelId", ''), coalesce("offerId", ''), coalesce("offerSourceId", ''),
+           coalesce("conversionTypeId", ''), coalesce(upper(currency), ''), count(*), coalesce(sum(payout), 0)
+         FROM input JOIN inserted USING (id)
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+         ON CONFLICT (account_id, bucket, campaign_id, traffic_channel_id, offer_id, offer_source_id,
+           conversion_type_id, currency)
+           DO UPDATE SET conversions = r.conversions + EXCLUDED.conversions, revenue = r.revenue + EXCLUDED.revenue
        )
        SELECT id, created_at FROM inserted`,
       [JSON.stringify(rows), topic, REPLAY_WINDOW_HOURS],

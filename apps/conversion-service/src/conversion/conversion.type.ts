@@ -12,7 +12,8 @@ export enum ConversionStatus {
 registerEnumType(ConversionStatus, {
   name: 'ConversionStatus',
   description:
-    'ATTRIBUTED: deliverable. UNATTRIBUTED: no click arrived in time. EXPIRED_CLICK: the click was older than the offer source allows (never delivered).',
+    'ATTRIBUTED: deliverable. UNATTRIBUTED: no click arrived in time. EXPIRED_CLICK: the click was ' +
+    'older than the offer source allows (never delivered).',
 });
 
 @ObjectType('UserDataRole', {

@@ -26,7 +26,9 @@ export class DeliveryService {
     private readonly relay: Pick<OutboxRelay, 'wake'> | null,
   ) {}
 
-  /** Upserts a batch of results; per (conversion, destination, pixel) only a higher revision replaces the stored one. */
+  /**
+   * Upserts a batch of results; per (conversion, destination, pixel) only a higher revision replaces the stored one.
+   */
   async applyResults(values: DeliveryResultV1.Value[]): Promise<void> {
     if (!values.length) return;
     const latest = new Map<string, DeliveryResultV1.Value>();
@@ -63,18 +65,28 @@ export class DeliveryService {
     }));
     await this.ds.transaction(async (tx) => {
       await tx.query(
-        `INSERT INTO delivery (conversion_id, destination, pixel_id, account_id, status, reason_code, message, attempts, http_status,
+        `INSERT INTO delivery (conversion_id, destination, pixel_id, account_id, status, reason_code, message,
+           attempts, http_status,
            event_name, event_id, test_mode, placements, next_attempt_at, delivered_at, updated_at, revision, command_id)
-         SELECT x.conversion_id, x.destination, x.pixel_id, x.account_id, x.status, x.reason_code, x.message, x.attempts, x.http_status,
-           x.event_name, x.event_id, coalesce(x.test_mode, false), coalesce(ARRAY(SELECT jsonb_array_elements_text(x.placements)), '{}'),
+         SELECT x.conversion_id, x.destination, x.pixel_id, x.account_id, x.status, x.reason_code, x.message,
+           x.attempts, x.http_status,
+           x.event_name, x.event_id, coalesce(x.test_mode, false),
+             coalesce(ARRAY(SELECT jsonb_array_elements_text(x.placements)), '{}'),
            x.next_attempt_at, x.delivered_at, x.updated_at, x.revision, x.command_id
-         FROM jsonb_to_recordset($1::jsonb) AS x(conversion_id text, destination text, pixel_id text, account_id text, status text,
-           reason_code text, message text, attempts integer, http_status integer, event_name text, event_id text, test_mode boolean,
-           placements jsonb, next_attempt_at timestamptz, delivered_at timestamptz, updated_at timestamptz, revision bigint, command_id text)
-         ON CONFLICT (conversion_id, destination, pixel_id) DO UPDATE SET account_id = EXCLUDED.account_id, status = EXCLUDED.status,
-           reason_code = EXCLUDED.reason_code, message = EXCLUDED.message, attempts = EXCLUDED.attempts, http_status = EXCLUDED.http_status,
-           event_name = EXCLUDED.event_name, event_id = EXCLUDED.event_id, test_mode = EXCLUDED.test_mode, placements = EXCLUDED.placements,
-           next_attempt_at = EXCLUDED.next_attempt_at, delivered_at = EXCLUDED.delivered_at, updated_at = EXCLUDED.updated_at,
+         FROM jsonb_to_recordset($1::jsonb) AS x(conversion_id text, destination text, pixel_id text, account_id text,
+           status text,
+           reason_code text, message text, attempts integer, http_status integer, event_name text, event_id text,
+             test_mode boolean,
+           placements jsonb, next_attempt_at timestamptz, delivered_at timestamptz, updated_at timestamptz,
+             revision bigint, command_id text)
+         ON CONFLICT (conversion_id, destination, pixel_id) DO UPDATE SET account_id = EXCLUDED.account_id,
+           status = EXCLUDED.status,
+           reason_code = EXCLUDED.reason_code, message = EXCLUDED.message, attempts = EXCLUDED.attempts,
+             http_status = EXCLUDED.http_status,
+           event_name = EXCLUDED.event_name, event_id = EXCLUDED.event_id, test_mode = EXCLUDED.test_mode,
+             placements = EXCLUDED.placements,
+           next_attempt_at = EXCLUDED.next_attempt_at, delivered_at = EXCLUDED.delivered_at,
+             updated_at = EXCLUDED.updated_at,
            revision = EXCLUDED.revision, command_id = EXCLUDED.command_id
          WHERE delivery.revision < EXCLUDED.revision`,
         [JSON.stringify(rows)],
@@ -90,9 +102,11 @@ export class DeliveryService {
           updated_at: v.updated_at,
         }));
         await tx.query(
-          `INSERT INTO delivery_command_result (command_id, conversion_id, destination, pixel_id, status, revision, updated_at)
+          `INSERT INTO delivery_command_result (command_id, conversion_id, destination, pixel_id, status, revision,
+           updated_at)
            SELECT x.command_id, x.conversion_id, x.destination, x.pixel_id, x.status, x.revision, x.updated_at
-           FROM jsonb_to_recordset($1::jsonb) AS x(command_id text, conversion_id text, destination text, pixel_id text, status text,
+           FROM jsonb_to_recordset($1::jsonb) AS x(command_id text, conversion_id text, destination text,
+             pixel_id text, status text,
              revision bigint, updated_at timestamptz)
            ON CONFLICT (command_id, conversion_id, destination, pixel_id) DO UPDATE SET status = EXCLUDED.status,
              revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at

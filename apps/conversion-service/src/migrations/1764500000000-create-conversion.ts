@@ -41,7 +41,8 @@ export class CreateConversion1764500000000 implements MigrationInterface {
     )`);
     await q.query(`CREATE INDEX config_entity_by_account ON config_entity (entity_type, account_id) WHERE NOT deleted`);
     await q.query(
-      `CREATE INDEX config_entity_hostname ON config_entity (lower(data->>'hostname')) WHERE entity_type = 'tracking_domain' AND NOT deleted`,
+      `CREATE INDEX config_entity_hostname ON config_entity (lower(data->>'hostname')) WHERE ` +
+        `entity_type = 'tracking_domain' AND NOT deleted`,
     );
 
     await q.query(`CREATE TABLE conversion (
@@ -90,7 +91,8 @@ export class CreateConversion1764500000000 implements MigrationInterface {
       click_id text NOT NULL,
       account_id text NULL,
       host text NULL,
-      state text NOT NULL CHECK (state IN ('pending', 'orphaned', 'attributed', 'unattributed', 'duplicate', 'rejected')),
+      state text NOT NULL CHECK (state IN ('pending', 'orphaned', 'attributed', 'unattributed', 'duplicate',
+        'rejected')),
       type text NULL,
       payout numeric(20, 8) NULL,
       currency text NULL,

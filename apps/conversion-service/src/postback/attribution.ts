@@ -25,7 +25,9 @@ export function resolveConversionType(types: ConversionTypeView[], requested: st
   return {
     ok: false,
     error: 'unknown_type',
-    reason: `the conversion type is not one of the account's ${types.length} conversion type${types.length === 1 ? '' : 's'} (names are case-sensitive)`,
+    reason:
+      `the conversion type is not one of the account's ${types.length} conversion ` +
+      `type${types.length === 1 ? '' : 's'} (names are case-sensitive)`,
   };
 }
 

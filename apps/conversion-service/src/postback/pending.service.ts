@@ -85,7 +85,8 @@ export class PendingService {
   async onClicks(clickIds: string[]): Promise<number> {
     if (!clickIds.length) return 0;
     const rows: Array<{ id: string }> = await this.ds.query(
-      `SELECT id FROM pending_postback WHERE click_id = ANY($1::text[]) AND state IN ('pending', 'orphaned') ORDER BY received_at`,
+      `SELECT id FROM pending_postback WHERE click_id = ANY($1::text[]) AND state IN ('pending', ` +
+        `'orphaned') ORDER BY received_at`,
       [clickIds],
     );
     let n = 0;

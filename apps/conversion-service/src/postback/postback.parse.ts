@@ -313,7 +313,8 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
       throw new PostbackRejection(
         400,
         'malformed_payout',
-        `"${names.payout}" must be a non-negative decimal number such as 12.50 (at most 12 digits before and 8 after the point)`,
+        `"${names.payout}" must be a non-negative decimal number such as 12.50 (at most 12 digits before ` +
+          `and 8 after the point)`,
       );
     }
     payout = sum;

@@ -176,7 +176,8 @@ export class PostbackService {
       throw new PostbackRejection(
         401,
         'missing_secret',
-        'the click is not known (yet) and the postback carries no secret, so it cannot be kept: add secret=<the offer source postback secret>',
+        'the click is not known (yet) and the postback carries no secret, so it cannot be kept: add ' +
+          'secret=<the offer source postback secret>',
       );
     }
     const offerSource = (await this.config.offerSourcesBySecret(secretSha256)).find((s) =>

@@ -29,7 +29,8 @@ const INIT_JS = `
     fetcher: fetcher,
     defaultHeaders: headers,
     shouldPersistHeaders: true,
-    defaultQuery: '# Set your API key in the Headers tab below, then run:\\n{\\n  trafficChannelTemplates { key name clickIdParam }\\n}\\n',
+    defaultQuery: '# Set your API key in the Headers tab below, then run:\\n{\\n  trafficChannelTemplates { key ' +
+      'name clickIdParam }\\n}\\n',
     onEditHeaders: function (h) { try { localStorage.setItem('snaptrack.explorer.headers', h); } catch (e) {} }
   }));
 })();
@@ -63,7 +64,8 @@ function asset(name: string): Buffer | undefined {
 
 const SECURITY_HEADERS = {
   'content-security-policy':
-    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:",
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' " +
+    "data:; connect-src 'self'; worker-src 'self' blob:",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
