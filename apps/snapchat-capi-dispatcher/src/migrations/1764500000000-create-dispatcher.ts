@@ -16,7 +16,8 @@ export class CreateDispatcher1764500000000 implements MigrationInterface {
       PRIMARY KEY (entity_type, id)
     )`);
     await q.query(
-      `CREATE INDEX config_entity_live_pixels ON config_entity (account_id) WHERE entity_type = 'pixel' AND NOT deleted`,
+      `CREATE INDEX config_entity_live_pixels ON config_entity (account_id) WHERE entity_type = 'pixel' ` +
+        `AND NOT deleted`,
     );
 
     await q.query(`CREATE TABLE conversion (
@@ -32,7 +33,8 @@ export class CreateDispatcher1764500000000 implements MigrationInterface {
       consumed_at timestamptz NOT NULL DEFAULT now()
     )`);
     await q.query(
-      `CREATE INDEX conversion_by_channel ON conversion (account_id, traffic_channel_id, occurred_at) WHERE status = 'attributed'`,
+      `CREATE INDEX conversion_by_channel ON conversion (account_id, traffic_channel_id, occurred_at) ` +
+        `WHERE status = 'attributed'`,
     );
     await q.query(
       `CREATE INDEX conversion_by_offer ON conversion (account_id, offer_id, occurred_at) WHERE status = 'attributed'`,
@@ -65,7 +67,8 @@ export class CreateDispatcher1764500000000 implements MigrationInterface {
       CONSTRAINT delivery_conversion_pixel UNIQUE (conversion_id, pixel_id)
     )`);
     await q.query(
-      `CREATE INDEX delivery_active ON delivery (account_id, pixel_id, next_attempt_at) WHERE status IN ('pending', 'retrying', 'sending')`,
+      `CREATE INDEX delivery_active ON delivery (account_id, pixel_id, next_attempt_at) WHERE status IN ` +
+        `('pending', 'retrying', 'sending')`,
     );
     await q.query(
       `CREATE INDEX delivery_due ON delivery (next_attempt_at) WHERE status IN ('pending', 'retrying', 'sending')`,
