@@ -83,18 +83,25 @@ export function authFailureMessage(pixelId: string, e: AppError): { reasonCode: 
   if (e.code === 'pixel_not_found') {
     return {
       reasonCode: 'pixel_not_found',
-      message: `Snapchat does not know pixel ${pixelId}: check the Pixel ID in Snap Ads Manager → Assets → Pixels and save it on the pixel, then re-deliver.${snap}`,
+      message:
+        `Snapchat does not know pixel ${pixelId}: check the Pixel ID in Snap Ads Manager → Assets → ` +
+        `Pixels and save it on the pixel, then re-deliver.${snap}`,
     };
   }
   if (e.httpStatus === 403) {
     return {
       reasonCode: 'invalid_authentication',
-      message: `The access token's organisation does not own pixel ${pixelId}: generate a Conversions API token in the Business Manager of the organisation that owns the pixel, save it on the pixel, then re-deliver.${snap}`,
+      message:
+        `The access token's organisation does not own pixel ${pixelId}: generate a Conversions API token ` +
+        `in the Business Manager of the organisation that owns the pixel, save it on the pixel, then ` +
+        `re-deliver.${snap}`,
     };
   }
   return {
     reasonCode: 'invalid_authentication',
-    message: `Snapchat rejected the access token for pixel ${pixelId}: generate a new Conversions API token in Business Manager and save it on the pixel, then re-deliver.${snap}`,
+    message:
+      `Snapchat rejected the access token for pixel ${pixelId}: generate a new Conversions API token in ` +
+      `Business Manager and save it on the pixel, then re-deliver.${snap}`,
   };
 }
 
@@ -311,7 +318,9 @@ export class Sender {
           id: row.id,
           status: 'skipped',
           reasonCode: 'pixel_removed',
-          message: `Pixel ${row.pixel_id} is no longer set on this conversion's traffic channel or offer, so nothing was sent.`,
+          message:
+            `Pixel ${row.pixel_id} is no longer set on this conversion's traffic channel or offer, so nothing ` +
+            `was sent.`,
         });
         continue;
       }
@@ -321,7 +330,9 @@ export class Sender {
           id: row.id,
           status: 'skipped',
           reasonCode: 'no_mapping',
-          message: `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${row.pixel_id}, so nothing was sent.`,
+          message:
+            `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${row.pixel_id}, so ` +
+            `nothing was sent.`,
         });
         continue;
       }
@@ -344,7 +355,9 @@ export class Sender {
           id: row.id,
           status: 'failed',
           reasonCode: 'missing_token',
-          message: `Pixel ${row.pixel_id} has no Conversions API access token: generate one in Snap Business Manager, save it on the pixel, then re-deliver.`,
+          message:
+            `Pixel ${row.pixel_id} has no Conversions API access token: generate one in Snap Business ` +
+            `Manager, save it on the pixel, then re-deliver.`,
           placements: target.placements,
         });
         continue;
@@ -357,7 +370,9 @@ export class Sender {
           id: row.id,
           status: 'failed',
           reasonCode: 'token_unreadable',
-          message: `The access token of pixel ${row.pixel_id} could not be decrypted with this dispatcher's TOKEN_ENCRYPTION_KEYS: save the token on the pixel again, then re-deliver.`,
+          message:
+            `The access token of pixel ${row.pixel_id} could not be decrypted with this dispatcher's ` +
+            `TOKEN_ENCRYPTION_KEYS: save the token on the pixel again, then re-deliver.`,
           placements: target.placements,
         });
         continue;
@@ -761,7 +776,9 @@ export class Sender {
           status: 'failed',
           httpStatus: e.httpStatus ?? null,
           reasonCode,
-          message: `Snapchat did not accept the event within ${Math.round(this.policy.horizonMs / 60000)} minutes (${item.row.attempts} attempts; last: ${e.message}). Re-deliver to try again.`,
+          message:
+            `Snapchat did not accept the event within ${Math.round(this.policy.horizonMs / 60000)} minutes ` +
+            `(${item.row.attempts} attempts; last: ${e.message}). Re-deliver to try again.`,
           placements: item.placements,
           testMode: item.testMode,
         };
@@ -797,7 +814,8 @@ function tooOldOutcome(item: Item, last: AppError | null): Outcome {
     httpStatus: last?.httpStatus ?? null,
     reasonCode: 'too_old',
     message: last
-      ? `The conversion would be more than 37 days old (Snapchat's limit) by its next attempt, so it was not sent again (${item.row.attempts} attempts; last: ${last.message}).`
+      ? `The conversion would be more than 37 days old (Snapchat's limit) by its next attempt, so it was ` +
+        `not sent again (${item.row.attempts} attempts; last: ${last.message}).`
       : "The conversion became more than 37 days old (Snapchat's limit) while waiting to be sent, so it was not sent.",
     placements: item.placements,
     testMode: item.testMode,
