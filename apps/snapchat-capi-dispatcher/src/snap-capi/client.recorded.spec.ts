@@ -71,14 +71,18 @@ describe('SnapCapiClient against recorded Snapchat answers', () => {
     logs.restore();
   });
 
-  it('has a fixture for each documented answer: 200, 400 with per-event errors, 401, 429 with/without Retry-After, 5xx', () => {
-    const statuses = cases.map(([, c]) => c.response.status);
-    for (const s of [200, 400, 401, 429, 500, 503]) expect(statuses).toContain(s);
-    expect(cases.some(([, c]) => c.response.status === 429 && c.response.headers?.['retry-after'])).toBe(true);
-    expect(cases.some(([, c]) => c.response.status === 429 && !c.response.headers?.['retry-after'])).toBe(true);
-    for (const [, c] of cases)
-      expect(c.source).toMatch(/developers\.snap\.com|Snap SDK|github\.com|docs\/snap-capi\.md/);
-  });
+  it(
+    'has a fixture for each documented answer: 200, 400 with per-event errors, 401, 429 with/without ' +
+      'Retry-After, 5xx',
+    () => {
+      const statuses = cases.map(([, c]) => c.response.status);
+      for (const s of [200, 400, 401, 429, 500, 503]) expect(statuses).toContain(s);
+      expect(cases.some(([, c]) => c.response.status === 429 && c.response.headers?.['retry-after'])).toBe(true);
+      expect(cases.some(([, c]) => c.response.status === 429 && !c.response.headers?.['retry-after'])).toBe(true);
+      for (const [, c] of cases)
+        expect(c.source).toMatch(/developers\.snap\.com|Snap SDK|github\.com|docs\/snap-capi\.md/);
+    },
+  );
 
   it.each(cases)('%s', async (_file, c) => {
     const body = JSON.parse(readFileSync(join(FIXTURES, c.request.body_fixture), 'utf8')) as { data: SnapEvent[] };
