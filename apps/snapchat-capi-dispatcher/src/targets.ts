@@ -34,7 +34,10 @@ export interface ConversionRef {
 export interface Target {
   /** Canonical (lower-case, trimmed) Snap pixel id: the ledger key. */
   pixelId: string;
-  /** Where the pixel is placed for this conversion, in this order: channel, offer. Both = a misconfiguration we absorbed. */
+  /**
+   * Where the pixel is placed for this conversion, in this order: channel, offer. Both = a misconfiguration we
+   * absorbed.
+   */
   placements: PlacementKind[];
   /** The placement whose token, settings and mapping are used. */
   primary: PixelPlacement;
@@ -93,5 +96,8 @@ export function targetsFor(conv: ConversionRef, pixels: readonly PixelPlacement[
 /** The user-facing note for a pixel found on both levels (shown in the delivery result's message). */
 export function placementNote(target: Pick<Target, 'pixelId' | 'placements'>): string | null {
   if (target.placements.length < 2) return null;
-  return `Pixel ${target.pixelId} is set on both the traffic channel and the offer; Snapchat received this conversion once. Remove it from one of them.`;
+  return (
+    `Pixel ${target.pixelId} is set on both the traffic channel and the offer; Snapchat received this ` +
+    `conversion once. Remove it from one of them.`
+  );
 }
