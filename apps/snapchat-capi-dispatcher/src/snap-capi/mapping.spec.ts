@@ -125,6 +125,20 @@ describe('toSnapEvent', () => {
       { user_data: expect.not.objectContaining({ client_ip_address: expect.anything() }) },
     ],
     [
+      "the click's _scid cookie goes raw as sc_cookie1",
+      conv({ click: { sc_cookie1: ' 3c1a8e0f-5d5e-4b6f-9c55-5a7c6f1f2b10 ' } }),
+      purchase,
+      {},
+      { user_data: expect.objectContaining({ sc_cookie1: '3c1a8e0f-5d5e-4b6f-9c55-5a7c6f1f2b10' }) },
+    ],
+    [
+      'no or blank sc_cookie1 is left out',
+      conv({ click: { sc_cookie1: ' ' } }),
+      purchase,
+      {},
+      { user_data: expect.not.objectContaining({ sc_cookie1: expect.anything() }) },
+    ],
+    [
       'blank UA and click id are left out',
       conv({ click: { user_agent: '  ', sc_click_id: '' } }),
       purchase,

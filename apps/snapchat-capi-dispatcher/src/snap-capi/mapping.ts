@@ -25,6 +25,8 @@ export interface SnapUserData {
   client_ip_address?: string;
   client_user_agent?: string;
   sc_click_id?: string;
+  /** Snapchat's first-party `_scid` cookie, raw (docs/snap-capi.md: user_data keys sent unhashed). */
+  sc_cookie1?: string;
 }
 
 export interface SnapCustomData {
@@ -108,6 +110,8 @@ export function toUserData(conversion: ConversionCreatedV1.Value): SnapUserData 
   if (ua) out.client_user_agent = ua; // unmodified: never lowercase the user agent
   const scClickId = nonBlank(click?.sc_click_id);
   if (scClickId) out.sc_click_id = scClickId.trim();
+  const scCookie1 = nonBlank(click?.sc_cookie1);
+  if (scCookie1) out.sc_cookie1 = scCookie1.trim();
   return out;
 }
 
