@@ -17,7 +17,7 @@ const CHROMIUM = '/usr/bin/chromium';
 
 declare global {
   interface Window {
-    snaptrack?: { clickId: string; campaignKey: string; offerUrl: string | null };
+    snaptrack?: { clickId: string; campaignKey: string; offerUrl: string | null; conversion: unknown };
     __snaptrackEvents?: string[];
   }
 }
@@ -182,7 +182,9 @@ describe('/track.js on a landing page (headless Chromium)', () => {
     await page.goto(`${landingOrigin}/lp?sub1=no-campaign`);
     await page.waitForFunction(() => document.readyState === 'complete');
     await page.waitForLoadState('networkidle');
-    expect(await page.evaluate(() => window.snaptrack ?? null)).toBeNull();
+    // Only the conversion API is there (for thank-you pages); no click id, no click.
+    expect(await page.evaluate(() => window.snaptrack?.clickId ?? null)).toBeNull();
+    expect(await page.evaluate(() => typeof window.snaptrack?.conversion)).toBe('function');
     expect(clickRequests).toEqual([]);
 
     await page.goto(`${landingOrigin}/lp?cmpid=${campaign.key}`);

@@ -26,7 +26,12 @@ export interface CaptureInput {
   landingUrl: string | null;
   /** Hostname the request arrived on (no port), or null; a tracking domain must be verified to serve clicks. */
   host?: string | null;
+  /** Snapchat's first-party `_scid` cookie as /track.js read it on the landing page (direct clicks), or null. */
+  scCookie1?: string | null;
 }
+
+/** A plausible `_scid` value (Snap sets a UUID); anything else is dropped, never an error that loses the click. */
+const SC_COOKIE1 = /^[\x21-\x7e]{1,512}$/;
 
 export type CaptureResult =
   | { kind: 'recorded'; clickId: string; offerUrl: string; click: ClickRecordedV1.Value }
@@ -124,6 +129,8 @@ export class ClickCapture {
       offer_source_id: offer.offer_source_id ?? null,
       tracking_method: input.method,
       sc_click_id: scClickId,
+      // Only when present, so clicks without it keep the shape they always had.
+      ...(input.scCookie1 && SC_COOKIE1.test(input.scCookie1) ? { sc_cookie1: input.scCookie1 } : {}),
       // IP and user agent stay raw (Snapchat takes them as they are). The free-form parts are scrubbed of e-mail
       // addresses and phone numbers (util-pii scrubUrl/scrubParams) before anything is published or stored; the
       // offer URL above was filled from the raw parameters, as the visitor's own redirect needs them.

@@ -10,7 +10,7 @@ import { trackScript, trackScriptEtag } from './track-script';
 /** `/<campaign key>`, and tolerant of Snapchat appending `&ScCid=…` to a link without `?`. */
 export const CLICK_PATH = /^\/[A-Za-z0-9]{10,32}(?:&.*)?$/;
 const REDIRECT_RESERVED: ReadonlySet<string> = new Set(['format']);
-const DIRECT_RESERVED: ReadonlySet<string> = new Set(['cmpid', 'format', '_lp', '_ref']);
+const DIRECT_RESERVED: ReadonlySet<string> = new Set(['cmpid', 'format', '_lp', '_ref', '_scid']);
 const CORS = { 'access-control-allow-origin': '*' };
 const HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
@@ -146,6 +146,7 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
         ip: c.ip,
         userAgent: c.userAgent,
         referrer: first('_ref') || null,
+        scCookie1: first('_scid') || null,
         landingUrl: lpChecked && 'url' in lpChecked ? lp : header(req, 'referer'),
         host: hostnameOf(requestHost(req, c.trustedPeer)),
       });

@@ -11,8 +11,20 @@ import { createHash } from 'node:crypto';
  * 4. puts the click id into offer links: `{clickid}` (or `%7Bclickid%7D`) in any href is replaced; links with a
  *    `data-snaptrack-offer` attribute, or whose href points at the offer URL's host and path, get `clickid=<id>`
  *    (an empty or `#` href on a `data-snaptrack-offer` link becomes the offer URL); links added later are handled too;
- * 5. exposes `window.snaptrack = { clickId, campaignKey, offerUrl }` and dispatches a `snaptrack:click` event on
- *    `document` (detail: the same object).
+ * 5. exposes `window.snaptrack = { clickId, campaignKey, offerUrl, conversion }` and dispatches a `snaptrack:click`
+ *    event on `document` (detail: the same object);
+ * 6. when Snapchat's first-party cookie `_scid` (set by the Snap Pixel) is present, sends it with the click (`_scid`),
+ *    so the click records it as `sc_cookie1`;
+ * 7. keeps the latest click id of the site in the first-party cookie `snaptrack_clickid` too, so a page without
+ *    `cmpid` (the thank-you page) can report a conversion.
+ *
+ * On every page (with or without `cmpid`), `snaptrack.conversion({ type, value, currency, eventId, orderId, email,
+ * phone, firstName, lastName, zip, city, state, country, externalId, clickId })` posts the conversion to
+ * `<origin>/conversions/browser` (JSON, no credentials; the click id comes from `snaptrack_clickid` unless given) and
+ * returns a Promise of `{ eventId, conversionId, status }`. Without an `eventId` it makes a random one; either way
+ * that is the event_id Snapchat's Conversions API receives, so pass it to the Snap Pixel as `client_dedup_id`.
+ * Customer data travels over HTTPS as given and is normalised and hashed on arrival (conversion-service README,
+ * "Website conversions"). It rejects (an Error with `code`) when there is no click id or the server refuses.
  */
 export function trackScript(cookieDays: number): string {
   const maxAge = Math.max(0, Math.round(cookieDays * 86400));
@@ -28,6 +40,50 @@ export function trackScript(cookieDays: number): string {
   }
   if (!script || !script.src) return;
   var origin = new URL(script.src, location.href).origin;
+  var LAST_CLICK = 'snaptrack_clickid';
+  var api = window.snaptrack && typeof window.snaptrack === 'object' ? window.snaptrack : null;
+
+  function randomId() {
+    if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    var h = '';
+    for (var i = 0; i < b.length; i++) h += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+    return h;
+  }
+  function conversion(o) {
+    o = o || {};
+    var clickId = o.clickId || readCookie(LAST_CLICK);
+    if (!clickId) {
+      var none = new Error('no snaptrack click id on this browser (the visitor did not arrive from a campaign)');
+      none.code = 'missing_click_id';
+      return Promise.reject(none);
+    }
+    var eventId = o.eventId !== undefined && o.eventId !== null && String(o.eventId) !== '' ? String(o.eventId)
+      : randomId();
+    var body = {
+      click_id: clickId, type: o.type, value: o.value, currency: o.currency, event_id: eventId,
+      order_id: o.orderId, email: o.email, phone: o.phone, first_name: o.firstName, last_name: o.lastName,
+      zip: o.zip, city: o.city, state: o.state, country: o.country, external_id: o.externalId
+    };
+    return fetch(origin + '/conversions/browser', {
+      method: 'POST', mode: 'cors', credentials: 'omit', cache: 'no-store', keepalive: true,
+      headers: { 'content-type': 'application/json' }, body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (b) {
+        if (!r.ok) {
+          var err = new Error((b && b.reason) || ('conversion refused (HTTP ' + r.status + ')'));
+          err.code = (b && b.error) || 'http_' + r.status;
+          err.status = r.status;
+          throw err;
+        }
+        return { eventId: b.event_id || eventId, conversionId: b.conversion_id || null, status: b.status || null };
+      });
+    });
+  }
+  if (!api) { api = {}; window.snaptrack = api; }
+  api.conversion = conversion;
+
   var query = new URLSearchParams(location.search);
   var key = query.get('cmpid');
   if (!key || !KEY_RE.test(key)) return;
@@ -86,8 +142,11 @@ export function trackScript(cookieDays: number): string {
     if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fn); else fn();
   }
   function publish(clickId, offerUrl) {
-    var state = { clickId: clickId, campaignKey: key, offerUrl: offerUrl || null };
-    window.snaptrack = state;
+    api.clickId = clickId;
+    api.campaignKey = key;
+    api.offerUrl = offerUrl || null;
+    var state = api;
+    writeCookie(LAST_CLICK, clickId);
     ready(function () {
       decorate(document, state);
       if (window.MutationObserver) {
@@ -122,6 +181,8 @@ export function trackScript(cookieDays: number): string {
   var params = new URLSearchParams(location.search);
   params.set('_lp', location.href);
   if (document.referrer) params.set('_ref', document.referrer);
+  var scid = readCookie('_scid');
+  if (scid) params.set('_scid', scid);
   fetch(origin + '/click?' + params.toString(), {
     method: 'GET', mode: 'cors', credentials: 'omit', cache: 'no-store', keepalive: true
   })
