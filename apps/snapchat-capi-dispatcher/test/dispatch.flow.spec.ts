@@ -186,20 +186,25 @@ describe('dispatch flow: conversions → Snapchat CAPI, once per pixel', () => {
     );
   });
 
-  it('sends one event when the same pixel sits on both the channel and the offer, and records both placements', async () => {
-    const c = conversion({ accountId: acc, channelId: 'tc_both', offerId: 'of_both' });
-    await h.publishConversions([c]);
-    const rows = await h.waitForLedger('the both-levels delivery', (r) =>
-      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
-    );
-    const mine = rows.filter((r) => r.conversion_id === c.conversion_id);
-    expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ pixel_id: bothPx.pixelId, placements: ['channel', 'offer'] });
-    expect(mine[0]!.message).toMatch(/both the traffic channel and the offer; Snapchat received this conversion once/);
-    const at = sandboxCounts(h.sandbox, bothPx.pixelId);
-    expect(at.accepted).toBe(1);
-    expect(h.sandbox.store.stats().pixels[bothPx.pixelId]!.requests.total).toBe(1);
-  });
+  it(
+    'sends one event when the same pixel sits on both the channel and the offer, and records both ' + 'placements',
+    async () => {
+      const c = conversion({ accountId: acc, channelId: 'tc_both', offerId: 'of_both' });
+      await h.publishConversions([c]);
+      const rows = await h.waitForLedger('the both-levels delivery', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+      );
+      const mine = rows.filter((r) => r.conversion_id === c.conversion_id);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ pixel_id: bothPx.pixelId, placements: ['channel', 'offer'] });
+      expect(mine[0]!.message).toMatch(
+        /both the traffic channel and the offer; Snapchat received this conversion once/,
+      );
+      const at = sandboxCounts(h.sandbox, bothPx.pixelId);
+      expect(at.accepted).toBe(1);
+      expect(h.sandbox.store.stats().pixels[bothPx.pixelId]!.requests.total).toBe(1);
+    },
+  );
 
   it('skips an unmapped conversion type with the reason and sends nothing', async () => {
     const c = conversion({
@@ -249,37 +254,43 @@ describe('dispatch flow: conversions → Snapchat CAPI, once per pixel', () => {
     expect(plain.event).not.toHaveProperty('data_processing_options');
   });
 
-  it('fails events Snapchat would refuse without sending them: too old, PURCHASE without value, no identifiers', async () => {
-    const old = conversion({
-      accountId: acc,
-      channelId: 'tc_snap',
-      offerId: 'of_1',
-      occurredAt: new Date(Date.now() - 38 * 86400_000),
-    });
-    const noValue = conversion({
-      accountId: acc,
-      channelId: 'tc_snap',
-      offerId: 'of_1',
-      typeId: 'ct_sale',
-      type: 'sale',
-      payout: null,
-    });
-    const noIds = conversion({ accountId: acc, channelId: 'tc_snap', offerId: 'of_1', userData: {}, ip: null });
-    const before = h.sandbox.store.stats().pixels[channelPx.pixelId]!.requests.total;
-    await h.publishConversions([old, noValue, noIds]);
-    const rows = await h.waitForLedger(
-      'the refused deliveries',
-      (r) =>
-        r.filter((x) => [old, noValue, noIds].some((c) => c.conversion_id === x.conversion_id) && x.status === 'failed')
-          .length === 3,
-    );
-    const by = (id: string) => rows.find((r) => r.conversion_id === id)!;
-    expect(by(old.conversion_id)).toMatchObject({ reason_code: 'too_old', http_status: null });
-    expect(by(noValue.conversion_id)).toMatchObject({ reason_code: 'missing_value', event_name: 'PURCHASE' });
-    expect(by(noIds.conversion_id)).toMatchObject({ reason_code: 'insufficient_identifiers' });
-    expect(by(noIds.conversion_id).message).toMatch(/email, a phone number, or both the IP address and the user agent/);
-    expect(h.sandbox.store.stats().pixels[channelPx.pixelId]!.requests.total).toBe(before);
-  });
+  it(
+    'fails events Snapchat would refuse without sending them: too old, PURCHASE without value, no ' + 'identifiers',
+    async () => {
+      const old = conversion({
+        accountId: acc,
+        channelId: 'tc_snap',
+        offerId: 'of_1',
+        occurredAt: new Date(Date.now() - 38 * 86400_000),
+      });
+      const noValue = conversion({
+        accountId: acc,
+        channelId: 'tc_snap',
+        offerId: 'of_1',
+        typeId: 'ct_sale',
+        type: 'sale',
+        payout: null,
+      });
+      const noIds = conversion({ accountId: acc, channelId: 'tc_snap', offerId: 'of_1', userData: {}, ip: null });
+      const before = h.sandbox.store.stats().pixels[channelPx.pixelId]!.requests.total;
+      await h.publishConversions([old, noValue, noIds]);
+      const rows = await h.waitForLedger(
+        'the refused deliveries',
+        (r) =>
+          r.filter(
+            (x) => [old, noValue, noIds].some((c) => c.conversion_id === x.conversion_id) && x.status === 'failed',
+          ).length === 3,
+      );
+      const by = (id: string) => rows.find((r) => r.conversion_id === id)!;
+      expect(by(old.conversion_id)).toMatchObject({ reason_code: 'too_old', http_status: null });
+      expect(by(noValue.conversion_id)).toMatchObject({ reason_code: 'missing_value', event_name: 'PURCHASE' });
+      expect(by(noIds.conversion_id)).toMatchObject({ reason_code: 'insufficient_identifiers' });
+      expect(by(noIds.conversion_id).message).toMatch(
+        /email, a phone number, or both the IP address and the user agent/,
+      );
+      expect(h.sandbox.store.stats().pixels[channelPx.pixelId]!.requests.total).toBe(before);
+    },
+  );
 
   it('uses the offer source default currency and the offer URL when the conversion lacks them', async () => {
     const c = conversion({
@@ -302,140 +313,148 @@ describe('dispatch flow: conversions → Snapchat CAPI, once per pixel', () => {
     expect(sent['event_source_url']).toBe('https://shop.example.com/offer');
   });
 
-  it('event_id per §2.5, decided per pixel: a PURCHASE with a transaction id and a derived id gets the transaction id; explicit ids stay verbatim', async () => {
-    const purchasePx = newPixel();
-    const customPx = newPixel();
-    for (const p of [purchasePx, customPx]) h.sandbox.registerPixel(p.pixelId, p.token);
-    await h.applyConfig(
-      pixelEntity({
+  it(
+    'event_id decided per pixel: a PURCHASE with a transaction id and a derived id gets the ' +
+      'transaction id; explicit ids stay verbatim',
+    async () => {
+      const purchasePx = newPixel();
+      const customPx = newPixel();
+      for (const p of [purchasePx, customPx]) h.sandbox.registerPixel(p.pixelId, p.token);
+      await h.applyConfig(
+        pixelEntity({
+          accountId: acc,
+          pixelId: purchasePx.pixelId,
+          token: purchasePx.token,
+          placement: { kind: 'offer', offer_id: 'of_eid' },
+          mapping: { ct_sale: 'PURCHASE' },
+        }),
+        pixelEntity({
+          accountId: acc,
+          pixelId: customPx.pixelId,
+          token: customPx.token,
+          placement: { kind: 'offer', offer_id: 'of_eid' },
+          mapping: { ct_sale: 'CUSTOM_EVENT_1' },
+        }),
+      );
+      const sale = {
         accountId: acc,
-        pixelId: purchasePx.pixelId,
-        token: purchasePx.token,
-        placement: { kind: 'offer', offer_id: 'of_eid' },
-        mapping: { ct_sale: 'PURCHASE' },
-      }),
-      pixelEntity({
-        accountId: acc,
-        pixelId: customPx.pixelId,
-        token: customPx.token,
-        placement: { kind: 'offer', offer_id: 'of_eid' },
-        mapping: { ct_sale: 'CUSTOM_EVENT_1' },
-      }),
-    );
-    const sale = {
-      accountId: acc,
-      channelId: 'tc_custom',
-      channelTemplate: 'custom',
-      offerId: 'of_eid',
-      typeId: 'ct_sale',
-      type: 'sale',
-      postbackClickId: 'clk-eid',
-    };
-    const derived = conversion({ ...sale, transactionId: 'ORD-1001', derivedEventId: true, explicitEventId: false });
-    const explicit = conversion({
-      ...sale,
-      transactionId: 'ORD-1002',
-      eventId: 'client-dedup-1002',
-      explicitEventId: true,
-    });
-    // conversion-service does not set explicit_event_id yet: the derived hash is recognised from the conversion itself.
-    const inferred = conversion({ ...sale, transactionId: 'ORD-1003', derivedEventId: true });
-    const unknown = conversion({ ...sale, transactionId: 'ORD-1004', eventId: 'from-the-postback-1004' });
-    const noTx = conversion({ ...sale, transactionId: null, derivedEventId: true, explicitEventId: false });
-    const all = [derived, explicit, inferred, unknown, noTx];
-    await h.publishConversions(all);
-    const ids = all.map((c) => c.conversion_id);
-    const rows = await h.waitForLedger(
-      'the event id deliveries',
-      (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'delivered').length === 10,
-    );
-    const sentTo = (px: { pixelId: string }, c: { event_id: string; transaction_id: string | null }) =>
-      sandboxCounts(h.sandbox, px.pixelId)
-        .events.filter(
-          (e) =>
-            (e.event['custom_data'] as { order_id?: string } | undefined)?.order_id ===
-              (c.transaction_id ?? undefined) &&
-            (c.transaction_id !== null || e.event_id === c.event_id),
-        )
-        .map((e) => e.event_id);
-    expect(sentTo(purchasePx, derived)).toEqual(['ORD-1001']);
-    expect(sentTo(customPx, derived)).toEqual([derived.event_id]);
-    expect(sentTo(purchasePx, explicit)).toEqual(['client-dedup-1002']);
-    expect(sentTo(customPx, explicit)).toEqual(['client-dedup-1002']);
-    expect(sentTo(purchasePx, inferred)).toEqual(['ORD-1003']);
-    expect(sentTo(purchasePx, unknown)).toEqual(['from-the-postback-1004']);
-    expect(sentTo(purchasePx, noTx)).toEqual([noTx.event_id]);
-    // The ledger (and so delivery.result.v1) shows the id that was sent.
-    const row = (c: { conversion_id: string }, px: { pixelId: string }) =>
-      rows.find((r) => r.conversion_id === c.conversion_id && r.pixel_id === px.pixelId)!;
-    expect(row(derived, purchasePx).event_id).toBe('ORD-1001');
-    expect(row(derived, customPx).event_id).toBe(derived.event_id);
-    await waitFor(
-      () =>
-        results.messages.some(
-          (m) =>
-            m.key === derived.conversion_id &&
-            (m.value as { status: string; event_id: string }).status === 'delivered' &&
-            (m.value as { event_id: string }).event_id === 'ORD-1001',
-        ),
-      { what: 'the delivered result with the transaction id as event_id' },
-    );
-  });
+        channelId: 'tc_custom',
+        channelTemplate: 'custom',
+        offerId: 'of_eid',
+        typeId: 'ct_sale',
+        type: 'sale',
+        postbackClickId: 'clk-eid',
+      };
+      const derived = conversion({ ...sale, transactionId: 'ORD-1001', derivedEventId: true, explicitEventId: false });
+      const explicit = conversion({
+        ...sale,
+        transactionId: 'ORD-1002',
+        eventId: 'client-dedup-1002',
+        explicitEventId: true,
+      });
+      // conversion-service does not set explicit_event_id yet: the derived hash is recognised from the conversion itself.
+      const inferred = conversion({ ...sale, transactionId: 'ORD-1003', derivedEventId: true });
+      const unknown = conversion({ ...sale, transactionId: 'ORD-1004', eventId: 'from-the-postback-1004' });
+      const noTx = conversion({ ...sale, transactionId: null, derivedEventId: true, explicitEventId: false });
+      const all = [derived, explicit, inferred, unknown, noTx];
+      await h.publishConversions(all);
+      const ids = all.map((c) => c.conversion_id);
+      const rows = await h.waitForLedger(
+        'the event id deliveries',
+        (r) => r.filter((x) => ids.includes(x.conversion_id) && x.status === 'delivered').length === 10,
+      );
+      const sentTo = (px: { pixelId: string }, c: { event_id: string; transaction_id: string | null }) =>
+        sandboxCounts(h.sandbox, px.pixelId)
+          .events.filter(
+            (e) =>
+              (e.event['custom_data'] as { order_id?: string } | undefined)?.order_id ===
+                (c.transaction_id ?? undefined) &&
+              (c.transaction_id !== null || e.event_id === c.event_id),
+          )
+          .map((e) => e.event_id);
+      expect(sentTo(purchasePx, derived)).toEqual(['ORD-1001']);
+      expect(sentTo(customPx, derived)).toEqual([derived.event_id]);
+      expect(sentTo(purchasePx, explicit)).toEqual(['client-dedup-1002']);
+      expect(sentTo(customPx, explicit)).toEqual(['client-dedup-1002']);
+      expect(sentTo(purchasePx, inferred)).toEqual(['ORD-1003']);
+      expect(sentTo(purchasePx, unknown)).toEqual(['from-the-postback-1004']);
+      expect(sentTo(purchasePx, noTx)).toEqual([noTx.event_id]);
+      // The ledger (and so delivery.result.v1) shows the id that was sent.
+      const row = (c: { conversion_id: string }, px: { pixelId: string }) =>
+        rows.find((r) => r.conversion_id === c.conversion_id && r.pixel_id === px.pixelId)!;
+      expect(row(derived, purchasePx).event_id).toBe('ORD-1001');
+      expect(row(derived, customPx).event_id).toBe(derived.event_id);
+      await waitFor(
+        () =>
+          results.messages.some(
+            (m) =>
+              m.key === derived.conversion_id &&
+              (m.value as { status: string; event_id: string }).status === 'delivered' &&
+              (m.value as { event_id: string }).event_id === 'ORD-1001',
+          ),
+        { what: 'the delivered result with the transaction id as event_id' },
+      );
+    },
+  );
 
-  it('the event_id fixed at the first attempt is kept by every later attempt, even after the mapping changes', async () => {
-    const px = newPixel();
-    h.sandbox.registerPixel(px.pixelId, px.token);
-    const placement = { kind: 'offer' as const, offer_id: 'of_eid_fixed' };
-    // A wrong token first: the attempt fails (401) after the event_id was decided as PURCHASE → transaction id.
-    const first = pixelEntity({
-      accountId: acc,
-      pixelId: px.pixelId,
-      token: 'tok_wrong_eid',
-      placement,
-      mapping: { ct_sale: 'PURCHASE' },
-    });
-    await h.applyConfig(first);
-    const c = conversion({
-      accountId: acc,
-      channelId: 'tc_custom',
-      channelTemplate: 'custom',
-      offerId: 'of_eid_fixed',
-      typeId: 'ct_sale',
-      type: 'sale',
-      transactionId: 'ORD-2001',
-      derivedEventId: true,
-      explicitEventId: false,
-    });
-    await h.publishConversions([c]);
-    await h.waitForLedger('the 401 failure', (r) =>
-      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'),
-    );
-    expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({
-      event_id: 'ORD-2001',
-      reason_code: 'invalid_authentication',
-    });
-    // The user fixes the token and maps the type to another event, then re-delivers: the id stays the one decided first.
-    await h.applyConfig(
-      pixelEntity({
-        id: first.id,
-        version: first.version + 1000,
+  it(
+    'the event_id fixed at the first attempt is kept by every later attempt, even after the mapping ' + 'changes',
+    async () => {
+      const px = newPixel();
+      h.sandbox.registerPixel(px.pixelId, px.token);
+      const placement = { kind: 'offer' as const, offer_id: 'of_eid_fixed' };
+      // A wrong token first: the attempt fails (401) after the event_id was decided as PURCHASE → transaction id.
+      const first = pixelEntity({
         accountId: acc,
         pixelId: px.pixelId,
-        token: px.token,
+        token: 'tok_wrong_eid',
         placement,
-        mapping: { ct_sale: 'CUSTOM_EVENT_2' },
-      }),
-    );
-    await h.publishCommand(redeliverCommand({ accountId: acc, conversionIds: [c.conversion_id] }));
-    await h.waitForLedger('the re-delivery', (r) =>
-      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
-    );
-    expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({
-      event_id: 'ORD-2001',
-      event_name: 'CUSTOM_EVENT_2',
-    });
-    expect(sandboxCounts(h.sandbox, px.pixelId).events.map((e) => e.event_id)).toEqual(['ORD-2001']);
-  });
+        mapping: { ct_sale: 'PURCHASE' },
+      });
+      await h.applyConfig(first);
+      const c = conversion({
+        accountId: acc,
+        channelId: 'tc_custom',
+        channelTemplate: 'custom',
+        offerId: 'of_eid_fixed',
+        typeId: 'ct_sale',
+        type: 'sale',
+        transactionId: 'ORD-2001',
+        derivedEventId: true,
+        explicitEventId: false,
+      });
+      await h.publishConversions([c]);
+      await h.waitForLedger('the 401 failure', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.status === 'failed'),
+      );
+      expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({
+        event_id: 'ORD-2001',
+        reason_code: 'invalid_authentication',
+      });
+      // The user fixes the token and maps the type to another event, then re-delivers: the id stays the one decided
+      // first.
+      await h.applyConfig(
+        pixelEntity({
+          id: first.id,
+          version: first.version + 1000,
+          accountId: acc,
+          pixelId: px.pixelId,
+          token: px.token,
+          placement,
+          mapping: { ct_sale: 'CUSTOM_EVENT_2' },
+        }),
+      );
+      await h.publishCommand(redeliverCommand({ accountId: acc, conversionIds: [c.conversion_id] }));
+      await h.waitForLedger('the re-delivery', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+      );
+      expect((await h.ledger('conversion_id = $1', [c.conversion_id]))[0]).toMatchObject({
+        event_id: 'ORD-2001',
+        event_name: 'CUSTOM_EVENT_2',
+      });
+      expect(sandboxCounts(h.sandbox, px.pixelId).events.map((e) => e.event_id)).toEqual(['ORD-2001']);
+    },
+  );
 
   it('creates no delivery for an unattributed conversion', async () => {
     const c = conversion({ accountId: acc, status: 'unattributed' });
