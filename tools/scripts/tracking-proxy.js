@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The single local tracking host (dev/quick start; production uses nginx, see docker/nginx/tracking.conf):
-//   /postback            → conversion-service
+//   /postback, /conversions, /conversions/browser → conversion-service
 //   everything else      → campaign-service  (/<campaign key>, /click, /track.js)
 // Adds X-Forwarded-For / -Host / -Proto so the services see the real client (they trust only loopback proxies).
 const http = require('node:http');
@@ -9,6 +9,9 @@ const http = require('node:http');
  * Campaign keys (redirect clicks, also when Snapchat appends `&ScCid=` without a `?`), the JSON click API, the script.
  */
 const PUBLIC_CAMPAIGN_PATH = /^\/(?:click|track\.js|[A-Za-z0-9]{10,32}(?:&.*)?)$/;
+
+/** Postbacks, and conversions from advertisers' websites (their backends and their thank-you pages). */
+const CONVERSION_PATHS = new Set(['/postback', '/conversions', '/conversions/browser']);
 
 /** Token bucket per client IP: `rate` requests per second with bursts up to `burst`. */
 function rateLimiter(rate, burst) {
@@ -55,8 +58,11 @@ function startTrackingProxy({
       return;
     }
     // Only the public tracking surface is exposed; /graphql and health endpoints of the services stay internal.
-    const target =
-      path === '/postback' ? targets.conversion : PUBLIC_CAMPAIGN_PATH.test(path) ? targets.campaign : null;
+    const target = CONVERSION_PATHS.has(path)
+      ? targets.conversion
+      : PUBLIC_CAMPAIGN_PATH.test(path)
+        ? targets.campaign
+        : null;
     if (!target) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not_found', reason: 'no such tracking endpoint' }));
