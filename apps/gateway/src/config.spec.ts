@@ -14,6 +14,18 @@ describe('gateway config', () => {
     });
     expect(c.corsAllowedOrigins).toBeUndefined();
     expect(c.trustedProxies).toBeUndefined();
+    expect(c).toMatchObject({
+      accountServiceUrl: 'http://127.0.0.1:4005/graphql',
+      apiKeyCacheTtlMs: 30000,
+      apiKeyCacheMaxEntries: 10000,
+    });
+    expect(Object.keys(c)).not.toContain('databaseUrl');
+  });
+
+  it('bounds the API key cache TTL and size', () => {
+    expect(() => loadGatewayConfig({ ...base, API_KEY_CACHE_TTL_MS: '600000' })).toThrow(/API_KEY_CACHE_TTL_MS/);
+    expect(() => loadGatewayConfig({ ...base, API_KEY_CACHE_MAX_ENTRIES: '0' })).toThrow(/API_KEY_CACHE_MAX_ENTRIES/);
+    expect(loadGatewayConfig({ ...base, API_KEY_CACHE_TTL_MS: '0' }).apiKeyCacheTtlMs).toBe(0);
   });
 
   it('reads the CORS allow-list and trusted proxies', () => {

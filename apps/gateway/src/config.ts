@@ -6,15 +6,9 @@ export const gatewayKeys = defineConfig({
   logLevel: commonKeys.logLevel,
   port: { env: 'PORT', doc: 'HTTP port of the gateway (0 = any free port)', format: 'port', default: '4000' },
   host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    doc: 'PostgreSQL URL of the gateway database (accounts, API keys)',
-    format: 'url',
-    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_gateway',
-  },
   internalAuthSecret: {
     env: 'INTERNAL_AUTH_SECRET',
-    doc: 'Shared secret used to sign the caller identity for subgraphs',
+    doc: 'Shared secret used to sign the caller identity for subgraphs and the key checks sent to account-service',
     format: 'string',
     secret: true,
   },
@@ -36,18 +30,23 @@ export const gatewayKeys = defineConfig({
     format: 'url',
     default: 'http://127.0.0.1:4003/graphql',
   },
-  accountsPort: {
-    env: 'ACCOUNTS_SUBGRAPH_PORT',
-    doc: 'Internal port of the accounts subgraph the gateway serves itself (0 = any free port)',
-    format: 'port',
-    default: '4005',
+  accountServiceUrl: {
+    env: 'ACCOUNT_SERVICE_URL',
+    doc: 'GraphQL URL of account-service (accounts subgraph); keys are checked at /internal/authenticate there',
+    format: 'url',
+    default: 'http://127.0.0.1:4005/graphql',
   },
-  adminApiKey: {
-    env: 'ADMIN_API_KEY',
-    doc: 'Bearer key allowed to run adminCreateAccount (unset = accounts only via the CLI)',
-    format: 'string',
-    secret: true,
-    optional: true,
+  apiKeyCacheTtlMs: {
+    env: 'API_KEY_CACHE_TTL_MS',
+    doc: 'How long a key check answer is cached (a revoked key keeps working at most this long; 0 = no cache)',
+    format: 'int',
+    default: '30000',
+  },
+  apiKeyCacheMaxEntries: {
+    env: 'API_KEY_CACHE_MAX_ENTRIES',
+    doc: 'Most key check answers kept in the cache (least recently used dropped beyond it)',
+    format: 'int',
+    default: '10000',
   },
   environment: {
     env: 'NODE_ENV',
@@ -120,6 +119,9 @@ export function loadGatewayConfig(env = process.env, overrides: Partial<GatewayC
     throw new Error(`NODE_ENV must be development, production or test (got "${c.environment}")`);
   }
   const problems: string[] = [];
+  if (c.apiKeyCacheTtlMs < 0 || c.apiKeyCacheTtlMs > 300_000)
+    problems.push('API_KEY_CACHE_TTL_MS must be between 0 and 300000 (5 minutes)');
+  if (c.apiKeyCacheMaxEntries < 1) problems.push('API_KEY_CACHE_MAX_ENTRIES must be at least 1');
   try {
     new TrustedProxies(c.trustedProxies ?? []);
   } catch (e) {

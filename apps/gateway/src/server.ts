@@ -7,22 +7,10 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
 import { createLogger, type Logger } from '@snaptrack/util-logger';
-import { dbReachable, openDatabase } from '@snaptrack/util-db';
-import {
-  IDENTITY_HEADER,
-  buildFederatedSchema,
-  graphqlHandler,
-  signIdentity,
-  startSubgraphHttp,
-} from '@snaptrack/util-federation';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { ADMIN_IDENTITY, AccountResolver } from './accounts-subgraph/account.resolver';
-import { resolvers as accountResolvers } from './accounts-subgraph/schema';
+import { IDENTITY_HEADER, graphqlHandler, signIdentity } from '@snaptrack/util-federation';
 import { buildHandler, listen } from '@snaptrack/util-http';
-import type { DataSource } from 'typeorm';
 import type { GatewayConfig } from './config';
-import { createGatewayDataSource } from './data-source';
-import { AccountService } from './account/account.service';
+import { KeyCheck, KeyCheckUnavailable } from './auth/key-check';
 import { queryLimitsRule } from './protection/limits';
 import { TokenBuckets } from './protection/rate-limit';
 import { TrustedProxies, addressBucket, requestClientIp } from './protection/client-ip';
@@ -39,8 +27,7 @@ export interface GatewayContext {
 export interface RunningGateway {
   url: string;
   port: number;
-  ds: DataSource;
-  accounts: AccountService;
+  keys: KeyCheck;
   stop(): Promise<void>;
 }
 
@@ -49,6 +36,7 @@ function subgraphUrls(config: GatewayConfig): Record<string, string> {
     config: config.configServiceUrl,
     campaign: config.campaignServiceUrl,
     conversion: config.conversionServiceUrl,
+    accounts: config.accountServiceUrl,
   };
 }
 
@@ -62,9 +50,6 @@ function rateLimited(retryAfterSeconds: number, what: string): GraphQLError {
     },
   });
 }
-
-/** The public key id of a well-formed key (`stk_<id>_…`); the bucket name, never the secret. */
-const keyIdOf = (key: string) => /^stk_([A-Za-z0-9]{12})_/.exec(key)?.[1] ?? key;
 
 function bearer(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -93,29 +78,19 @@ export function formatGatewayError(log: Logger) {
   };
 }
 
-/** Serves the committed supergraph; authenticates API keys; signs the caller identity for subgraphs. */
+/**
+ * Serves the committed supergraph; checks API keys at account-service (cached); signs the caller identity for
+ * subgraphs. Stateless: no database, nothing to migrate.
+ */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const log = createLogger('gateway', config.logLevel);
-  const ds = await openDatabase(createGatewayDataSource(config.databaseUrl));
-  const accounts = new AccountService(ds);
-  const accountsSchema = await buildFederatedSchema({
-    resolvers: accountResolvers,
-    container: { get: (cls) => (cls === AccountResolver ? new AccountResolver(accounts) : undefined) },
-    validate: false,
-  });
-  const accountsHttp = await startSubgraphHttp({
-    schema: accountsSchema,
-    log: log.child({ component: 'accounts-subgraph' }),
-    port: config.accountsPort,
-    host: '127.0.0.1',
+  const keys = new KeyCheck({
+    accountServiceUrl: config.accountServiceUrl,
     internalAuthSecret: config.internalAuthSecret,
-    introspection: false,
-    allowAdmin: true,
+    ttlMs: config.apiKeyCacheTtlMs,
+    maxEntries: config.apiKeyCacheMaxEntries,
   });
-  const urls: Record<string, string> = { ...subgraphUrls(config), accounts: `${accountsHttp.url}/graphql` };
-  const adminDigest = config.adminApiKey ? createHash('sha256').update(config.adminApiKey).digest() : null;
-  const isAdmin = (key: string | undefined) =>
-    Boolean(key && adminDigest && timingSafeEqual(createHash('sha256').update(key).digest(), adminDigest));
+  const urls = subgraphUrls(config);
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) =>
@@ -177,18 +152,26 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     const blocked = authFailures.wait(ip);
     if (blocked) throw rateLimited(blocked, 'too many failed authentications from this address');
     const key = bearer(req);
-    const admin = isAdmin(key);
-    const accountId = admin ? ADMIN_IDENTITY : await accounts.verify(key);
-    if (!key || !accountId) {
+    let identity;
+    try {
+      identity = await keys.check(key);
+    } catch (e) {
+      if (!(e instanceof KeyCheckUnavailable)) throw e;
+      log.error('API key check failed', { reason: e.message });
+      throw new GraphQLError('Authentication is unavailable; retry shortly', {
+        extensions: { code: 'AUTH_UNAVAILABLE', http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) } },
+      });
+    }
+    if (!key || !identity) {
       authFailures.take(ip);
       throw new GraphQLError('Missing or invalid API key: send "Authorization: Bearer <key>"', {
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
       });
     }
-    const keyBucket = admin ? 'admin' : keyIdOf(key);
-    const wait = Math.max(perKey.wait(keyBucket), perAccount.wait(accountId));
+    const { accountId, keyId } = identity;
+    const wait = Math.max(perKey.wait(keyId), perAccount.wait(accountId));
     if (wait) throw rateLimited(wait, 'rate limit of this API key or account');
-    perKey.take(keyBucket);
+    perKey.take(keyId);
     perAccount.take(accountId);
     return { accountId, requestId };
   };
@@ -209,7 +192,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
         ...(dev ? explorerRoutes() : []),
       ],
       {
-        probes: [{ name: 'database', check: () => dbReachable(ds) }],
+        probes: [{ name: 'account-service', check: () => keys.reachable() }],
         onError: (e) => log.error('request failed', { err: e }),
       },
     ),
@@ -220,13 +203,10 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
   return {
     url: http.url,
     port: http.port,
-    ds,
-    accounts,
+    keys,
     stop: async () => {
       await http.close();
       await apollo.stop();
-      await accountsHttp.close();
-      await ds.destroy();
     },
   };
 }

@@ -1,10 +1,12 @@
+import { waitFor } from '@snaptrack/util-testing';
 import { post, startTestGateway, ADMIN_KEY } from './harness';
 
 describe('gateway: authentication, accounts and protection', () => {
   let gw: Awaited<ReturnType<typeof startTestGateway>>;
   let key: string;
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // A short key cache, so a rotated or revoked key is refused within the test (the default is 30 s).
+    gw = await startTestGateway({ apiKeyCacheTtlMs: 200 });
     key = (await gw.accounts.createAccount('Acme')).key.apiKey;
   });
   afterAll(async () => {
@@ -39,12 +41,15 @@ describe('gateway: authentication, accounts and protection', () => {
       auth(key),
     );
     const third = rotated.json.data.rotateApiKey;
-    expect((await post(gw.url, { query: '{ viewer { accountId } }' }, auth(second.apiKey))).status).toBe(401);
+    const refused = (k: string) => async () =>
+      (await post(gw.url, { query: '{ viewer { accountId } }' }, auth(k))).status === 401;
+    await waitFor(refused(second.apiKey), { what: 'the rotated key to be refused', timeoutMs: 3000 });
+    expect((await post(gw.url, { query: '{ viewer { accountId } }' }, auth(third.apiKey))).status).toBe(200);
     expect(
       (await post(gw.url, { query: `mutation { revokeApiKey(keyId: "${third.keyId}") }` }, auth(key))).json.data
         .revokeApiKey,
     ).toBe(true);
-    expect((await post(gw.url, { query: '{ viewer { accountId } }' }, auth(third.apiKey))).status).toBe(401);
+    await waitFor(refused(third.apiKey), { what: 'the revoked key to be refused', timeoutMs: 3000 });
     const other = await gw.accounts.createAccount('Other');
     const foreign = await post(gw.url, { query: `mutation { revokeApiKey(keyId: "${other.key.keyId}") }` }, auth(key));
     expect(foreign.json.errors[0].extensions.code).toBe('NOT_FOUND');
@@ -104,6 +109,68 @@ describe('gateway: authentication, accounts and protection', () => {
     expect((await post(gw.url, { query: '{ viewer { accountName } }' }, auth(key))).json.data.viewer.accountName).toBe(
       'Acme',
     );
+  });
+});
+
+describe('gateway: API key checks at account-service, cached', () => {
+  const TTL_MS = 2000;
+  let gw: Awaited<ReturnType<typeof startTestGateway>>;
+  beforeAll(async () => {
+    gw = await startTestGateway({ apiKeyCacheTtlMs: TTL_MS, apiKeyCacheMaxEntries: 3 });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await gw?.dropDb();
+  });
+  const viewer = (k: string) => post(gw.url, { query: '{ viewer { accountId } }' }, { authorization: `Bearer ${k}` });
+
+  it('a revoked key keeps working from the cache until the TTL, then gets 401', async () => {
+    const { account, key } = await gw.accounts.createAccount('Revoker');
+    const firstUse = Date.now();
+    expect((await viewer(key.apiKey)).status).toBe(200);
+    expect(await gw.accounts.revoke(account.id, key.keyId)).toBe(true);
+    // account-service refuses it at once; the gateway answers from its cache until the entry expires.
+    const cached = await viewer(key.apiKey);
+    if (Date.now() - firstUse < TTL_MS - 500) expect(cached.status).toBe(200);
+    await waitFor(async () => (await viewer(key.apiKey)).status === 401, {
+      what: 'the revoked key to be refused',
+      timeoutMs: 5000,
+    });
+    expect(Date.now() - firstUse).toBeGreaterThanOrEqual(TTL_MS);
+    const res = await viewer(key.apiKey);
+    expect(res.status).toBe(401);
+    expect(res.json.errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('keeps at most API_KEY_CACHE_MAX_ENTRIES answers, and never the key itself', async () => {
+    for (const name of ['c1', 'c2', 'c3', 'c4', 'c5']) {
+      const { key } = await gw.accounts.createAccount(name);
+      expect((await viewer(key.apiKey)).status).toBe(200);
+      expect(gw.keys.size).toBeLessThanOrEqual(3);
+      expect(JSON.stringify([...(gw.keys as any).cache.keys()])).not.toContain(key.apiKey.slice(17));
+    }
+    expect(gw.keys.size).toBe(3);
+  });
+
+  it('answers cached keys while account-service is down; 503 AUTH_UNAVAILABLE for the others, not ready', async () => {
+    const fresh = await startTestGateway({ apiKeyCacheTtlMs: 60_000 });
+    const { key } = await fresh.accounts.createAccount('Cached');
+    const other = await fresh.accounts.createAccount('Uncached');
+    const ask = (k: string) => post(fresh.url, { query: '{ __typename }' }, { authorization: `Bearer ${k}` });
+    try {
+      expect((await ask(key.apiKey)).status).toBe(200);
+      expect((await fetch(`${fresh.url}/readyz`)).status).toBe(200);
+      await fresh.accountService.stop();
+      expect((await ask(key.apiKey)).status).toBe(200);
+      const down = await ask(other.key.apiKey);
+      expect(down.status).toBe(503);
+      expect(down.json.errors[0].extensions.code).toBe('AUTH_UNAVAILABLE');
+      expect(down.text).not.toContain(other.key.apiKey);
+      expect((await fetch(`${fresh.url}/readyz`)).status).toBe(503);
+    } finally {
+      await fresh.stop().catch(() => undefined);
+      await fresh.dropDb();
+    }
   });
 });
 

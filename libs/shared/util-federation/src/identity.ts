@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * The gateway tells subgraphs who the caller is with a signed header; subgraphs refuse anything unsigned.
@@ -26,4 +26,43 @@ export function verifyIdentity(
   const expected = createHmac('sha256', secret).update(`${accountId}.${ts}`).digest('hex');
   if (mac.length !== expected.length) return null;
   return timingSafeEqual(Buffer.from(mac), Buffer.from(expected)) ? accountId : null;
+}
+
+/**
+ * Service-to-service calls that are not GraphQL (the gateway asking account-service about an API key) carry
+ * `x-snaptrack-internal: <unix seconds>.<hex hmac-sha256(secret, "<METHOD> <path>\n<ts>\n<sha256(body)>")>`: only a
+ * holder of INTERNAL_AUTH_SECRET can make one, and it is bound to the method, path and body it was made for.
+ */
+export const INTERNAL_SIGNATURE_HEADER = 'x-snaptrack-internal';
+
+function internalMac(secret: string, method: string, pathname: string, ts: string, body: string | Buffer): string {
+  const bodyHash = createHash('sha256').update(body).digest('hex');
+  return createHmac('sha256', secret).update(`${method.toUpperCase()} ${pathname}\n${ts}\n${bodyHash}`).digest('hex');
+}
+
+export function signInternalRequest(
+  method: string,
+  pathname: string,
+  body: string | Buffer,
+  secret: string,
+  nowS = Math.floor(Date.now() / 1000),
+): string {
+  return `${nowS}.${internalMac(secret, method, pathname, String(nowS), body)}`;
+}
+
+/** True when `header` signs exactly this method, path and body with `secret`, within ±5 minutes. */
+export function verifyInternalRequest(
+  header: string | undefined,
+  method: string,
+  pathname: string,
+  body: string | Buffer,
+  secret: string,
+  nowS = Math.floor(Date.now() / 1000),
+): boolean {
+  if (!header) return false;
+  const [ts, mac, ...rest] = header.split('.');
+  const tsN = Number(ts);
+  if (rest.length || !mac || !/^\d+$/.test(ts) || Math.abs(nowS - tsN) > MAX_SKEW_S) return false;
+  const expected = internalMac(secret, method, pathname, ts, body);
+  return mac.length === expected.length && timingSafeEqual(Buffer.from(mac), Buffer.from(expected));
 }

@@ -62,7 +62,7 @@ export interface SubgraphHttpOptions {
   introspection: boolean;
   routes?: Route[];
   probes?: Probe[];
-  /** Accept the gateway's reserved `admin` identity (only the gateway's own accounts subgraph does). */
+  /** Accept the gateway's reserved `admin` identity (only account-service, for adminCreateAccount, does). */
   allowAdmin?: boolean;
 }
 

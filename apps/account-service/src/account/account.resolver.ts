@@ -1,9 +1,10 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { SubgraphContext } from '@snaptrack/util-federation';
 import { badInput, notFound, userError } from '@snaptrack/util-federation';
-import { AccountService } from '../account/account.service';
+import { AccountService } from './account.service';
 import { ApiKeyInfo, IssuedApiKey, Viewer } from './account.type';
 
+/** The identity the gateway signs for ADMIN_API_KEY (POST /internal/authenticate answers it for that key). */
 export const ADMIN_IDENTITY = 'admin';
 
 function requireAccount(ctx: SubgraphContext): string {
@@ -32,7 +33,9 @@ export class AccountResolver {
     return this.accounts.issue(accountId, trimmed);
   }
 
-  @Mutation(() => Boolean, { description: 'Revokes one of the calling account’s keys (effective within 5 seconds)' })
+  @Mutation(() => Boolean, {
+    description: 'Revokes one of the calling account’s keys (the gateway forgets it within its key cache TTL, 30 s)',
+  })
   async revokeApiKey(@Arg('keyId', () => ID) keyId: string, @Ctx() ctx: SubgraphContext): Promise<boolean> {
     const accountId = requireAccount(ctx);
     if (!(await this.accounts.revoke(accountId, keyId))) throw notFound('Active API key', keyId);

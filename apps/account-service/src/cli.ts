@@ -1,20 +1,21 @@
 import 'reflect-metadata';
 import { openDatabase } from '@snaptrack/util-db';
 import { loadConfig } from '@snaptrack/util-config';
-import { gatewayKeys } from './config';
-import { createGatewayDataSource } from './data-source';
+import { accountServiceKeys } from './config';
+import { createAccountDataSource } from './data-source';
 import { AccountService } from './account/account.service';
 
 /**
- * Account administration from the command line:
- *   node apps/gateway/dist/cli.js create-account "<name>"   → prints the account id and its first API key (shown once)
- *   node apps/gateway/dist/cli.js issue-key <accountId> [name]
- *   node apps/gateway/dist/cli.js revoke-key <accountId> <keyId>
+ * Account administration from the command line (DATABASE_URL: the account database):
+ *   node apps/account-service/dist/cli.js create-account "<name>"  → the account id and its first key (shown once)
+ *   node apps/account-service/dist/cli.js issue-key <accountId> [name]
+ *   node apps/account-service/dist/cli.js revoke-key <accountId> <keyId>
+ * A revoked key stops working at the gateway within its key cache TTL (API_KEY_CACHE_TTL_MS, 30 s by default).
  */
 async function main() {
   const [cmd, ...args] = process.argv.slice(2);
-  const { databaseUrl } = loadConfig({ databaseUrl: gatewayKeys.databaseUrl });
-  const ds = await openDatabase(createGatewayDataSource(databaseUrl));
+  const { databaseUrl } = loadConfig({ databaseUrl: accountServiceKeys.databaseUrl });
+  const ds = await openDatabase(createAccountDataSource(databaseUrl));
   const accounts = new AccountService(ds);
   try {
     switch (cmd) {

@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@snaptrack/util-testing';
 import { openDatabase } from '@snaptrack/util-db';
 import type { DataSource } from 'typeorm';
-import { createGatewayDataSource } from '../src/data-source';
+import { createAccountDataSource } from '../src/data-source';
 import { AccountService } from '../src/account/account.service';
 
 describe('AccountService (real PostgreSQL)', () => {
@@ -9,8 +9,8 @@ describe('AccountService (real PostgreSQL)', () => {
   let ds: DataSource;
   let accounts: AccountService;
   beforeAll(async () => {
-    db = await createTestDatabase('gateway');
-    ds = await openDatabase(createGatewayDataSource(db.url));
+    db = await createTestDatabase('account');
+    ds = await openDatabase(createAccountDataSource(db.url));
     accounts = new AccountService(ds);
   });
   afterAll(async () => {
@@ -51,6 +51,18 @@ describe('AccountService (real PostgreSQL)', () => {
     const b = await accounts.createAccount('B');
     expect(await accounts.revoke(b.account.id, a.key.keyId)).toBe(false);
     expect(await accounts.verify(a.key.apiKey)).toBe(a.account.id);
+  });
+
+  it('answers the account and key id, and writes lastUsedAt in one batch at the flush', async () => {
+    const { account, key } = await accounts.createAccount('Batched');
+    const second = await accounts.issue(account.id, 'second');
+    expect(await accounts.authenticate(key.apiKey)).toEqual({ accountId: account.id, keyId: key.keyId });
+    expect(await accounts.authenticate(second.apiKey)).toEqual({ accountId: account.id, keyId: second.keyId });
+    expect((await accounts.list(account.id)).map((k) => k.lastUsedAt)).toEqual([null, null]);
+    expect(await accounts.flushLastUsed()).toBeGreaterThanOrEqual(2);
+    const used = await accounts.list(account.id);
+    expect(used.map((k) => k.lastUsedAt instanceof Date)).toEqual([true, true]);
+    expect(await accounts.flushLastUsed()).toBe(0);
   });
 
   it('refuses an empty account name', async () => {

@@ -15,7 +15,8 @@ const KEY_RE = /^stk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 /** Accounts and API keys: issue, verify, list (hints only), revoke, rotate. */
 export class AccountService {
-  private cache = new Map<string, { accountId: string | null; until: number }>();
+  /** Key ids authenticated since the last flushLastUsed (bounded by the number of keys). */
+  private readonly usedKeys = new Set<string>();
 
   constructor(private readonly ds: DataSource) {}
 
@@ -53,25 +54,41 @@ export class AccountService {
     return { accountId, keyId, apiKey };
   }
 
-  /** Account id for a bearer key, or null. Cached for a few seconds; revocation applies within that window. */
-  async verify(apiKey: string | undefined): Promise<string | null> {
+  /**
+   * The account and key id of a bearer key, or null (malformed, unknown, wrong secret, revoked). Always read from the
+   * database: callers (the gateway) cache the answer; revocation is immediate here. `lastUsedAt` is written in batches
+   * (see flushLastUsed).
+   */
+  async authenticate(apiKey: string | undefined): Promise<{ accountId: string; keyId: string } | null> {
     if (!apiKey) return null;
     const m = KEY_RE.exec(apiKey);
     if (!m) return null;
-    const cached = this.cache.get(apiKey);
-    if (cached && cached.until > Date.now()) return cached.accountId;
     const row = await this.ds.getRepository(ApiKey).findOne({ where: { id: m[1] } });
-    let accountId: string | null = null;
-    if (row && !row.revokedAt) {
-      const a = Buffer.from(sha256(m[2]));
-      const b = Buffer.from(row.secretSha256);
-      if (a.length === b.length && timingSafeEqual(a, b)) accountId = row.accountId;
+    if (!row || row.revokedAt) return null;
+    const a = Buffer.from(sha256(m[2]));
+    const b = Buffer.from(row.secretSha256);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
+    this.usedKeys.add(row.id);
+    return { accountId: row.accountId, keyId: row.id };
+  }
+
+  /** Account id for a bearer key, or null. */
+  async verify(apiKey: string | undefined): Promise<string | null> {
+    return (await this.authenticate(apiKey))?.accountId ?? null;
+  }
+
+  /** Writes `last_used_at = now()` for every key authenticated since the last flush, in one UPDATE. */
+  async flushLastUsed(): Promise<number> {
+    if (!this.usedKeys.size) return 0;
+    const ids = [...this.usedKeys];
+    this.usedKeys.clear();
+    try {
+      await this.ds.query(`UPDATE api_key SET last_used_at = now() WHERE id = ANY($1::text[])`, [ids]);
+    } catch (e) {
+      for (const id of ids) this.usedKeys.add(id); // retried at the next flush
+      throw e;
     }
-    if (accountId)
-      void this.ds.query(`UPDATE api_key SET last_used_at = now() WHERE id = $1`, [m[1]]).catch(() => undefined);
-    if (this.cache.size > 10000) this.cache.clear();
-    this.cache.set(apiKey, { accountId, until: Date.now() + 5000 });
-    return accountId;
+    return ids.length;
   }
 
   get(accountId: string): Promise<Account | null> {
@@ -87,7 +104,6 @@ export class AccountService {
       `UPDATE api_key SET revoked_at = now() WHERE id = $1 AND account_id = $2 AND revoked_at IS NULL RETURNING id`,
       [keyId, accountId],
     );
-    this.cache.clear();
     return (res[0] ?? res).length > 0;
   }
 
@@ -100,9 +116,7 @@ export class AccountService {
       );
       const rows = res[0] ?? res;
       if (!rows.length) return null;
-      const issued = await this.issueKey(accountId, rows[0].name, tx.getRepository(ApiKey));
-      this.cache.clear();
-      return issued;
+      return this.issueKey(accountId, rows[0].name, tx.getRepository(ApiKey));
     });
   }
 }

@@ -1,0 +1,49 @@
+import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+
+export const accountServiceKeys = defineConfig({
+  logLevel: commonKeys.logLevel,
+  port: { env: 'PORT', doc: 'HTTP port of the subgraph (0 = any free port)', format: 'port', default: '4005' },
+  host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    doc: 'PostgreSQL URL of the account database (accounts, API keys)',
+    format: 'url',
+    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_account',
+  },
+  internalAuthSecret: {
+    env: 'INTERNAL_AUTH_SECRET',
+    doc: 'Shared secret: gateway-signed identities and the signed POST /internal/authenticate calls',
+    format: 'string',
+    secret: true,
+  },
+  adminApiKey: {
+    env: 'ADMIN_API_KEY',
+    doc: 'Bearer key allowed to run adminCreateAccount through the gateway (unset = accounts only via the CLI)',
+    format: 'string',
+    secret: true,
+    optional: true,
+  },
+  introspection: {
+    env: 'GRAPHQL_INTROSPECTION',
+    doc: 'Allow introspection on the subgraph',
+    format: 'boolean',
+    default: 'false',
+  },
+  lastUsedFlushMs: {
+    env: 'LAST_USED_FLUSH_MS',
+    doc: 'How often the keys seen by POST /internal/authenticate get their lastUsedAt written (one batched UPDATE)',
+    format: 'int',
+    default: '10000',
+  },
+});
+export type AccountServiceConfig = ConfigOf<typeof accountServiceKeys>;
+
+export function loadAccountServiceConfig(
+  env = process.env,
+  overrides: Partial<AccountServiceConfig> = {},
+): AccountServiceConfig {
+  const config = loadConfig(accountServiceKeys, env, overrides);
+  if (config.lastUsedFlushMs < 10 || config.lastUsedFlushMs > 3_600_000)
+    throw new ConfigError(['LAST_USED_FLUSH_MS must be between 10 and 3600000']);
+  return config;
+}
