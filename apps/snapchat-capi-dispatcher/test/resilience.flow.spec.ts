@@ -50,7 +50,8 @@ describe('resilience: the database goes away while a request is in flight', () =
   /** The sessions holding an instance's advisory lock. */
   async function lockPids(instanceNo: number): Promise<number[]> {
     const rows = await h.query<{ pid: number }>(
-      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND objsubid = 2
+      `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = $1::oid AND objid = $2::oid AND
+          objsubid = 2
           AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY pid`,
       [INSTANCE_LOCK_CLASS, instanceNo],
     );
@@ -95,7 +96,8 @@ describe('resilience: the database goes away while a request is in flight', () =
 
       // The connection holding the instance lock dies while the process lives…
       await h.query(`SELECT pg_terminate_backend($1)`, [first]);
-      // …and a second instance in the same group and database starts at once; its sender runs while the row is in flight.
+      // …and a second instance in the same group and database starts at once; its sender runs while the row is in
+      // flight.
       extra.push(await startDispatcher({ ...h.config }));
       await h.waitForLedger(
         'the slow delivery',
