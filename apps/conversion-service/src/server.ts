@@ -25,6 +25,9 @@ import { ConversionResolver } from './conversion/conversion.resolver';
 import { conversionReference } from './conversion/conversion.reference';
 import { DeliveryService } from './delivery/delivery.service';
 import { DeliveryCommandResolver } from './delivery/delivery.resolver';
+import { PixelStatsResolver, PixelStatsService, pixelReference } from './delivery/pixel-stats';
+import { ReportResolver } from './report/report.resolver';
+import { ReportService } from './report/report.service';
 import { PostbackService } from './postback/postback.service';
 import { PendingService } from './postback/pending.service';
 import { postbackRoutes } from './postback/postback.route';
@@ -41,6 +44,7 @@ export interface RunningConversionService {
   retention: RetentionJob;
   clicks: ClickService;
   conversions: ConversionService;
+  reports: ReportService;
   configView: ConfigViewService;
   consumers: {
     clicks: ViewConsumer<ClickRecordedV1.Value>;
@@ -78,7 +82,7 @@ export async function startServer(
   // fewer Kafka requests) instead of one each.
   const relay = new OutboxRelay(ds, relayProducer.asProducer(), log, { wakeDelayMs: config.outboxWakeDelayMs });
 
-  const clicks = new ClickService(ds);
+  const clicks = new ClickService(ds, config.clickRetentionDays);
   const configView = new ConfigViewService(ds, { cacheTtlMs: config.configCacheTtlMs });
   const conversions = new ConversionService(ds, prefix, relay);
   const deliveries = new DeliveryService(ds, prefix, conversions, configView, relay);
@@ -165,9 +169,12 @@ export async function startServer(
   });
   retention.start();
 
+  const reports = new ReportService(ds);
   const services = new Map<Function, unknown>([
     [ConversionResolver, new ConversionResolver(conversions, deliveries)],
     [DeliveryCommandResolver, new DeliveryCommandResolver(deliveries)],
+    [ReportResolver, new ReportResolver(reports)],
+    [PixelStatsResolver, new PixelStatsResolver(new PixelStatsService(ds))],
   ]);
   const schema = await buildFederatedSchema(
     {
@@ -181,7 +188,7 @@ export async function startServer(
       },
       validate: false,
     },
-    conversionReference(conversions),
+    { ...conversionReference(conversions), ...pixelReference },
   );
   const http = await startSubgraphHttp({
     schema,
@@ -215,6 +222,7 @@ export async function startServer(
     retention,
     clicks,
     conversions,
+    reports,
     configView,
     consumers,
     stop: async () => {

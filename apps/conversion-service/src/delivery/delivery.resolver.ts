@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { notFound, type SubgraphContext } from '@snaptrack/util-federation';
 import type { DeliveryService } from './delivery.service';
 import { DeliveryCommandType, type DeliveryCommandKind, type DeliveryStatus } from './delivery.type';
+import { PixelRef } from './pixel-stats';
 
 @Resolver(() => DeliveryCommandType)
 export class DeliveryCommandResolver {
@@ -30,6 +31,7 @@ export class DeliveryCommandResolver {
       conversionCount: p.command.conversionCount,
       pixelId: p.command.pixelId,
       pixelConfigId: p.command.pixelConfigId,
+      pixel: p.command.pixelConfigId ? Object.assign(new PixelRef(), { id: p.command.pixelConfigId }) : null,
       sinceDays: p.command.sinceDays,
       results: p.results,
       byStatus: Object.entries(p.byStatus).map(([status, count]) => ({ status: status as DeliveryStatus, count })),

@@ -1,4 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PixelRef } from './pixel-stats';
 
 export enum DeliveryStatus {
   PENDING = 'pending',
@@ -59,6 +60,8 @@ export class DeliveryCommandType {
   @Field(() => String, { nullable: true, description: 'redeliver: the one pixel id to resend to, if any' }) pixelId:
     string | null;
   @Field(() => ID, { nullable: true, description: 'backfill: the pixel configuration' }) pixelConfigId: string | null;
+  @Field(() => PixelRef, { nullable: true, description: 'backfill: the pixel configuration (config-service entity)' })
+  pixel: PixelRef | null;
   @Field(() => Int, { nullable: true, description: 'backfill: how many days back' }) sinceDays: number | null;
   @Field(() => Int, { description: 'Delivery results the dispatchers reported for this command so far' })
   results: number;

@@ -2,7 +2,7 @@ import { Directive, Field, ID, ObjectType } from 'type-graphql';
 
 /**
  * Entities owned by other subgraphs, referenced by id only (the gateway resolves the rest from their owner):
- * Campaign (campaign-service), Offer and TrafficChannel (config-service).
+ * Campaign (campaign-service), Offer, TrafficChannel, OfferSource and ConversionType (config-service).
  */
 @Directive('@key(fields: "id", resolvable: false)')
 @ObjectType('Campaign')
@@ -19,6 +19,18 @@ export class OfferRef {
 @Directive('@key(fields: "id", resolvable: false)')
 @ObjectType('TrafficChannel')
 export class TrafficChannelRef {
+  @Field(() => ID) id: string;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType('OfferSource')
+export class OfferSourceRef {
+  @Field(() => ID) id: string;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType('ConversionType')
+export class ConversionTypeRef {
   @Field(() => ID) id: string;
 }
 

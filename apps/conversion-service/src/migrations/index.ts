@@ -2,6 +2,7 @@ import { CreateOutbox1764400000000 } from '@snaptrack/data-access-outbox';
 import { CreateConversion1764500000000 } from './1764500000000-create-conversion';
 import { PostbackSecrets1796601600000 } from './1796601600000-postback-secrets';
 import { ClickViewRetention1796774400000 } from './1796774400000-click-view-retention';
+import { ReportRollups1796860800000 } from './1796860800000-report-rollups';
 
 /** In order. Never edit a migration after it has been merged; add a new one. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateConversion1764500000000,
   PostbackSecrets1796601600000,
   ClickViewRetention1796774400000,
+  ReportRollups1796860800000,
 ];
