@@ -352,7 +352,8 @@ describe('dispatch flow: conversions → Snapchat CAPI, once per pixel', () => {
         eventId: 'client-dedup-1002',
         explicitEventId: true,
       });
-      // conversion-service does not set explicit_event_id yet: the derived hash is recognised from the conversion itself.
+      // conversion-service does not set explicit_event_id yet: the derived hash is recognised from the conversion
+      // itself.
       const inferred = conversion({ ...sale, transactionId: 'ORD-1003', derivedEventId: true });
       const unknown = conversion({ ...sale, transactionId: 'ORD-1004', eventId: 'from-the-postback-1004' });
       const noTx = conversion({ ...sale, transactionId: null, derivedEventId: true, explicitEventId: false });
