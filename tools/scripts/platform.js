@@ -110,7 +110,44 @@ function services(opts = {}) {
       },
     },
   ];
-  return { ports, list: list.map((x) => ({ ...x, env: { ...common, PORT: String(x.port), ...x.env } })) };
+  const expanded = withInstances(list, opts.instances);
+  return { ports, list: expanded.map((x) => ({ ...x, env: { ...common, PORT: String(x.port), ...x.env } })) };
+}
+
+/** The services that may run as several instances (`opts.instances`). */
+const SCALABLE = ['campaign-service', 'conversion-service', 'snapchat-capi-dispatcher'];
+
+/**
+ * `instances`: a number (every scalable service) or `{ [service name]: n }`. A service with n > 1 becomes
+ * `<name>-1` … `<name>-n` on its port + 100·i; an HTTP service (campaign, conversion) also gets `<name>-lb`, a
+ * round-robin proxy on its own port, so the gateway and the tracking proxy reach the instances through it.
+ * Dispatcher instances share the consumer group and the ledger database.
+ */
+function withInstances(list, instances) {
+  const count = (name) => (typeof instances === 'number' ? instances : (instances && instances[name]) || 1);
+  const out = [];
+  for (const svc of list) {
+    const n = SCALABLE.includes(svc.name) ? count(svc.name) : 1;
+    if (n <= 1) {
+      out.push(svc);
+      continue;
+    }
+    const copies = Array.from({ length: n }, (_, i) => ({
+      ...svc,
+      name: `${svc.name}-${i + 1}`,
+      port: svc.port + 100 * (i + 1),
+    }));
+    out.push(...copies);
+    if (svc.name === 'snapchat-capi-dispatcher') continue;
+    out.push({
+      name: `${svc.name}-lb`,
+      entry: 'tools/scripts/round-robin-proxy.js',
+      port: svc.port,
+      ready: svc.ready,
+      env: { UPSTREAMS: copies.map((c) => `http://127.0.0.1:${c.port}`).join(',') },
+    });
+  }
+  return out;
 }
 
 async function waitReady(url, ms = 60000, child) {
@@ -139,9 +176,10 @@ async function startPlatform(opts = {}) {
   const out = opts.output || ((name, line) => process.stdout.write(`${name.padEnd(25)} ${line}\n`));
   const stop = async () => {
     for (const p of [...procs].reverse()) {
-      if (p.child.exitCode === null) p.child.kill('SIGTERM');
+      const exited = () => p.child.exitCode !== null || p.child.signalCode !== null;
+      if (!exited()) p.child.kill('SIGTERM');
       await new Promise((r) => {
-        if (p.child.exitCode !== null) return r();
+        if (exited()) return r();
         const t = setTimeout(() => {
           p.child.kill('SIGKILL');
           r();
@@ -153,15 +191,16 @@ async function startPlatform(opts = {}) {
       });
     }
   };
-  try {
-    for (const svc of list) {
-      if (opts.skip && opts.skip.includes(svc.name)) continue;
-      const child = spawn(process.execPath, [...(opts.nodeArgs || []), path.join(ROOT, svc.entry)], {
-        cwd: ROOT,
-        env: { ...process.env, ...(opts.env || {}), ...svc.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      procs.push({ name: svc.name, child, svc });
+  /** Spawns one service, hands its { name, child, svc } to `place` (so `stop` sees it) and waits for readiness. */
+  const launch = async (svc, place) => {
+    const child = spawn(process.execPath, [...(opts.nodeArgs || []), path.join(ROOT, svc.entry)], {
+      cwd: ROOT,
+      env: { ...process.env, ...(opts.env || {}), ...svc.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const proc = { name: svc.name, child, svc };
+    place(proc);
+    {
       for (const stream of [child.stdout, child.stderr]) {
         let buf = '';
         stream.on('data', (d) => {
@@ -184,11 +223,34 @@ async function startPlatform(opts = {}) {
         throw new Error(`${svc.name} did not become ready: ${e.message}`);
       });
     }
+    return proc;
+  };
+  /**
+   * Kills one service (`signal`, default SIGKILL), waits `downMs`, starts it again and waits for its readiness (the
+   * fault suite). Its entry in `procs` is replaced by the new process.
+   */
+  const restart = async (name, { signal = 'SIGKILL', downMs = 0 } = {}) => {
+    const i = procs.findIndex((p) => p.name === name);
+    if (i < 0) throw new Error(`no such service: ${name}`);
+    const old = procs[i];
+    if (old.child.exitCode === null && old.child.signalCode === null) {
+      const exited = new Promise((r) => old.child.once('exit', r));
+      old.child.kill(signal);
+      await exited;
+    }
+    if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    return launch(old.svc, (proc) => (procs[i] = proc));
+  };
+  try {
+    for (const svc of list) {
+      if (opts.skip && opts.skip.includes(svc.name)) continue;
+      await launch(svc, (proc) => procs.push(proc));
+    }
   } catch (e) {
     await stop();
     throw e;
   }
-  return { ports, procs, stop };
+  return { ports, procs, stop, restart };
 }
 
 /** Creates (once) a dev account through the gateway CLI and returns { account_id, api_key }. */
@@ -213,7 +275,12 @@ function devAccount(opts = {}) {
 /** Drops the databases a platform started with `opts` used (tests and the benchmark clean up after themselves). */
 async function dropPlatformDatabases(opts = {}) {
   const { dropDatabase } = require(path.join(ROOT, 'libs/shared/util-db/dist/index.js'));
-  for (const svc of services(opts).list) if (svc.env.DATABASE_URL) await dropDatabase(svc.env.DATABASE_URL);
+  const urls = new Set(
+    services(opts)
+      .list.map((svc) => svc.env.DATABASE_URL)
+      .filter(Boolean),
+  );
+  for (const url of urls) await dropDatabase(url);
 }
 
 module.exports = { services, startPlatform, devAccount, devSecrets, dropPlatformDatabases, ROOT };

@@ -159,13 +159,24 @@ async function walkthrough({
   const clickUrl = new URL(`${trackingUrl}/click`);
   for (const [k, v] of landing.searchParams) clickUrl.searchParams.set(k, v);
   clickUrl.searchParams.set('_lp', `${landing.origin}${landing.pathname}`);
-  const clickRes = await fetch(clickUrl, {
-    headers: {
-      'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Snapchat demo',
-      'x-forwarded-for': '203.0.113.7',
+  // With several campaign-service instances, one that did not create the campaign knows it after its next refresh
+  // (CAMPAIGN_REFRESH_MS, 2 s by default): until then it answers 404, so the click is tried again for a while.
+  let clickRes;
+  let click;
+  await waitFor(
+    async () => {
+      clickRes = await fetch(clickUrl, {
+        headers: {
+          'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Snapchat demo',
+          'x-forwarded-for': '203.0.113.7',
+        },
+      });
+      click = await clickRes.json();
+      return clickRes.status !== 404;
     },
-  });
-  const click = await clickRes.json();
+    'the campaign to be known to the tracking host',
+    15000,
+  ).catch(() => {});
   if (!clickRes.ok) throw new Error(`click failed: ${clickRes.status} ${JSON.stringify(click)}`);
   log('6. Snapchat ad click', `ScCid=${scClickId} → click id ${click.clickid}; offer link ${click.offer_url}`);
 

@@ -12,14 +12,23 @@ export interface Platform {
   /** The launcher options (ports, database and topic prefixes) of this platform. */
   launch: Record<string, unknown>;
   logs: string[];
+  /** The launcher's handle: `procs` (name, child) and `restart(name, { signal, downMs })`. */
+  handle: { procs: Array<{ name: string; child: { pid?: number } }>; restart: (name: string) => Promise<unknown> };
   stop(): Promise<void>;
+}
+
+export interface SystemOptions {
+  /** Instances per scalable service (platform.js `instances`): a number or `{ [service]: n }`. */
+  instances?: number | Record<string, number>;
+  /** Added to every service's environment. */
+  env?: Record<string, string>;
 }
 
 /**
  * Every service as a child process (the same launcher `npm start` uses), on its own ports, databases and topic prefix,
  * so it can run beside a developer's `npm start`.
  */
-export async function startSystem(): Promise<Platform> {
+export async function startSystem(options: SystemOptions = {}): Promise<Platform> {
   const base = 20000 + Math.floor(Math.random() * 2000) * 10;
   const ports = {
     gateway: base,
@@ -38,6 +47,8 @@ export async function startSystem(): Promise<Platform> {
     ports,
     dbPrefix,
     topicPrefix,
+    instances: options.instances,
+    env: options.env,
     output: (name: string, line: string) => logs.push(`${name} ${line}`),
   }).catch((e: Error) => {
     throw new Error(`${e.message}\n--- last log lines ---\n${logs.slice(-40).join('\n')}`);
@@ -52,6 +63,7 @@ export async function startSystem(): Promise<Platform> {
     topicPrefix,
     launch: { ports, dbPrefix, topicPrefix },
     logs,
+    handle: platform,
     stop: async () => {
       await platform.stop();
       await dropPlatformDatabases({ ports, dbPrefix, topicPrefix });
