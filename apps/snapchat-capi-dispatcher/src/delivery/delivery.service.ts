@@ -470,8 +470,8 @@ export class DeliveryService {
   /**
    * Claims up to `limit` due rows of one pixel for this instance: status `sending`, a fresh claim id, a lease, and
    * attempts + 1. SKIP LOCKED: another instance claiming the same pixel at the same moment gets other rows.
-   * A row claimed for the first time gets its final Snap `event_id` in the same transaction (reference §2.5: rule 2
-   * depends on the event name mapped on this pixel); later claims reuse it unchanged.
+   * A row claimed for the first time gets its final Snap `event_id` in the same transaction (docs/snap-capi.md
+   * "Event ID and deduplication": rule 2 depends on the event name mapped on this pixel); later claims reuse it.
    */
   async claim(
     accountId: string,
