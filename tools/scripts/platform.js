@@ -38,6 +38,9 @@ function services(opts = {}) {
     campaign: p.campaign ?? 4002,
     conversion: p.conversion ?? 4003,
     dispatcher: p.dispatcher ?? 4004,
+    // Callers that lay their ports out from a base (tests, the benchmark: gateway = base … tracking = base + 6) and
+    // name no account port get base + 7, never the dev platform's 4005.
+    account: p.account ?? (p.gateway !== undefined ? p.gateway + 7 : 4005),
     sandbox: p.sandbox ?? 4010,
     tracking: p.tracking ?? 8080,
   };
@@ -88,12 +91,20 @@ function services(opts = {}) {
       env: { DATABASE_URL: pgUrl(`${dbPrefix}_dispatcher`), SNAP_CAPI_BASE_URL: `http://127.0.0.1:${ports.sandbox}` },
     },
     {
+      name: 'account-service',
+      entry: 'apps/account-service/dist/main.js',
+      port: ports.account,
+      ready: '/readyz',
+      env: { DATABASE_URL: pgUrl(`${dbPrefix}_account`) },
+    },
+    {
+      // Stateless: no database; API keys are checked at account-service (POST /internal/authenticate).
       name: 'gateway',
       entry: 'apps/gateway/dist/main.js',
       port: ports.gateway,
       ready: '/readyz',
       env: {
-        DATABASE_URL: pgUrl(`${dbPrefix}_gateway`),
+        ACCOUNT_SERVICE_URL: `http://127.0.0.1:${ports.account}/graphql`,
         CONFIG_SERVICE_URL: `http://127.0.0.1:${ports.config}/graphql`,
         CAMPAIGN_SERVICE_URL: `http://127.0.0.1:${ports.campaign}/graphql`,
         CONVERSION_SERVICE_URL: `http://127.0.0.1:${ports.conversion}/graphql`,
@@ -253,17 +264,17 @@ async function startPlatform(opts = {}) {
   return { ports, procs, stop, restart };
 }
 
-/** Creates (once) a dev account through the gateway CLI and returns { account_id, api_key }. */
+/** Creates (once) a dev account through the account-service CLI and returns { account_id, api_key }. */
 function devAccount(opts = {}) {
   const file = opts.file || path.join(CACHE, 'dev-account.json');
   if (fs.existsSync(file) && !opts.fresh) return JSON.parse(fs.readFileSync(file, 'utf8'));
   const { list } = services(opts);
-  const gw = list.find((s) => s.name === 'gateway');
+  const accounts = list.find((s) => s.name === 'account-service');
   const outText = execFileSync(
     process.execPath,
-    [path.join(ROOT, 'apps/gateway/dist/cli.js'), 'create-account', opts.name || 'Demo account'],
+    [path.join(ROOT, 'apps/account-service/dist/cli.js'), 'create-account', opts.name || 'Demo account'],
     {
-      env: { ...process.env, ...gw.env },
+      env: { ...process.env, ...accounts.env },
       encoding: 'utf8',
     },
   );
