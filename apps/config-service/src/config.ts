@@ -1,9 +1,19 @@
-import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import {
+  ConfigError,
+  commonKeys,
+  defineConfig,
+  kafkaTopicKeys,
+  loadConfig,
+  migrationKeys,
+  type ConfigOf,
+} from '@snaptrack/util-config';
 import { TokenCipher } from '@snaptrack/util-crypto';
 import { dnsServersProblem } from './tracking-domain/dns-verifier';
 
 export const configServiceKeys = defineConfig({
   ...commonKeys,
+  ...migrationKeys,
+  ...kafkaTopicKeys,
   port: { env: 'PORT', doc: 'HTTP port of the subgraph (0 = any free port)', format: 'port', default: '4001' },
   host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
   databaseUrl: {

@@ -112,7 +112,8 @@ describe('config.entity.v1: a consumer replaying the topic rebuilds the database
       await ok(
         app.url,
         acc,
-        'mutation($id: ID!) { updateConversionType(id: $id, input: { isDefault: true, duplicatePolicy: IGNORE_SAME_CLICK }) { id } }',
+        'mutation($id: ID!) { updateConversionType(id: $id, input: { isDefault: true, duplicatePolicy: ' +
+          'IGNORE_SAME_CLICK }) { id } }',
         { id: f.purchase.id },
       );
       const chToken = `tok-${acc}-channel-xyz`;
@@ -155,7 +156,8 @@ describe('config.entity.v1: a consumer replaying the topic rebuilds the database
       await ok(
         app.url,
         acc,
-        'mutation($id: ID!) { updateOfferSource(id: $id, input: { additionalParameters: [{ param: "em", role: EMAIL }, { param: "ph", role: PHONE }], defaultPhoneCountry: "GB" }) { id } }',
+        'mutation($id: ID!) { updateOfferSource(id: $id, input: { additionalParameters: [{ param: "em", ' +
+          'role: EMAIL }, { param: "ph", role: PHONE }], defaultPhoneCountry: "GB" }) { id } }',
         {
           id: f.source.id,
         },
@@ -214,7 +216,8 @@ describe('config.entity.v1: a consumer replaying the topic rebuilds the database
       expect(m.key).toBe(ConfigEntityV1.keyOf(m.value));
       expect(m.messageId).toMatch(/^\d+$/);
       const prev = latest.get(m.key);
-      if (prev) expect(m.value.version).toBeGreaterThan(prev.version); // one key, one partition: versions arrive in order
+      // one key, one partition: versions arrive in order
+      if (prev) expect(m.value.version).toBeGreaterThan(prev.version);
       latest.set(m.key, m.value);
     }
     const view = new Map([...latest].filter(([, v]) => !v.deleted));
@@ -226,19 +229,22 @@ describe('config.entity.v1: a consumer replaying the topic rebuilds the database
     expect(view.size).toBe(18); // per account: channel, 2 types, 2 pixels, source, offer, 2 domains
   });
 
-  it('a dispatcher holding TOKEN_ENCRYPTION_KEYS decrypts each pixel token from the event alone (AAD = entity id)', () => {
-    const cipher = new TokenCipher(TEST_TOKEN_KEYS);
-    const pixels = received
-      .map((m) => m.value)
-      .filter(
-        (v): v is Extract<ConfigEntityV1.Value, { entity_type: 'pixel' }> => v.entity_type === 'pixel' && !v.deleted,
-      );
-    expect(pixels.length).toBeGreaterThan(0);
-    for (const p of pixels) {
-      if (!p.data!.token) continue;
-      expect(cipher.decrypt(p.data!.token, ConfigEntityV1.pixelTokenAad(p))).toBe(tokens.get(p.id));
-    }
-    const raw = JSON.stringify(received);
-    for (const t of tokens.values()) expect(raw).not.toContain(t);
-  });
+  it(
+    'a dispatcher holding TOKEN_ENCRYPTION_KEYS decrypts each pixel token from the event alone (AAD = ' + 'entity id)',
+    () => {
+      const cipher = new TokenCipher(TEST_TOKEN_KEYS);
+      const pixels = received
+        .map((m) => m.value)
+        .filter(
+          (v): v is Extract<ConfigEntityV1.Value, { entity_type: 'pixel' }> => v.entity_type === 'pixel' && !v.deleted,
+        );
+      expect(pixels.length).toBeGreaterThan(0);
+      for (const p of pixels) {
+        if (!p.data!.token) continue;
+        expect(cipher.decrypt(p.data!.token, ConfigEntityV1.pixelTokenAad(p))).toBe(tokens.get(p.id));
+      }
+      const raw = JSON.stringify(received);
+      for (const t of tokens.values()) expect(raw).not.toContain(t);
+    },
+  );
 });

@@ -26,34 +26,38 @@ describe('no duplicate pixel at configuration time', () => {
 
   const pixelInput = (pixelId: string) => ({ pixelId, accessToken: 'tok-abcdefgh-1234' });
 
-  it('refuses an offer pixel that is already the channel data source, naming the channel, and changes nothing', async () => {
-    const pixelId = newPixelId();
-    await ok(app.url, acc, M.setChannelPixel, { channelId: f.channel.id, input: pixelInput(pixelId) });
-    const before = await dbState(app.ds);
-    const err = await fails(
-      app.url,
-      acc,
-      M.addOfferPixel,
-      { offerId: f.offer.id, input: pixelInput(pixelId.toUpperCase()) },
-      'DUPLICATE_PIXEL',
-    );
-    expect(err.message).toContain(`Pixel ${pixelId} is already configured on traffic channel "Snapchat"`);
-    expect(err.message).toMatch(/traffic channel OR on the offer, not both/);
-    expect(err.message).toMatch(/duplicated conversions/);
-    expect(err.extensions).toMatchObject({
-      pixelId,
-      configuredOn: { kind: 'CHANNEL', id: f.channel.id, name: 'Snapchat' },
-    });
-    expect(await dbState(app.ds)).toEqual(before);
-    await ok(app.url, acc, 'mutation($id: ID!) { removePixel(id: $id) }', {
-      id: (await channelPixelId(f.channel.id))!,
-    });
-  });
+  it(
+    'refuses an offer pixel that is already the channel data source, naming the channel, and changes ' + 'nothing',
+    async () => {
+      const pixelId = newPixelId();
+      await ok(app.url, acc, M.setChannelPixel, { channelId: f.channel.id, input: pixelInput(pixelId) });
+      const before = await dbState(app.ds);
+      const err = await fails(
+        app.url,
+        acc,
+        M.addOfferPixel,
+        { offerId: f.offer.id, input: pixelInput(pixelId.toUpperCase()) },
+        'DUPLICATE_PIXEL',
+      );
+      expect(err.message).toContain(`Pixel ${pixelId} is already configured on traffic channel "Snapchat"`);
+      expect(err.message).toMatch(/traffic channel OR on the offer, not both/);
+      expect(err.message).toMatch(/duplicated conversions/);
+      expect(err.extensions).toMatchObject({
+        pixelId,
+        configuredOn: { kind: 'CHANNEL', id: f.channel.id, name: 'Snapchat' },
+      });
+      expect(await dbState(app.ds)).toEqual(before);
+      await ok(app.url, acc, 'mutation($id: ID!) { removePixel(id: $id) }', {
+        id: (await channelPixelId(f.channel.id))!,
+      });
+    },
+  );
 
   it('refuses a channel pixel that is already on an offer, naming the offer, and changes nothing', async () => {
     const pixelId = newPixelId();
     await ok(app.url, acc, M.addOfferPixel, { offerId: f.offer.id, input: pixelInput(pixelId) });
-    await ok(app.url, acc, M.addOfferPixel, { offerId: offer2.id, input: pixelInput(pixelId) }); // two offers may share a pixel
+    // two offers may share a pixel
+    await ok(app.url, acc, M.addOfferPixel, { offerId: offer2.id, input: pixelInput(pixelId) });
     const before = await dbState(app.ds);
     const err = await fails(
       app.url,
@@ -96,15 +100,18 @@ describe('no duplicate pixel at configuration time', () => {
     expect(await dbState(app.ds)).toEqual(before);
   });
 
-  it('allows one pixel on two traffic channels and on two offers (a conversion has one channel and one offer)', async () => {
-    const shared = newPixelId();
-    const c3 = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat', name: 'Snapchat 3' } }))
-      .createTrafficChannelFromTemplate;
-    const c4 = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat', name: 'Snapchat 4' } }))
-      .createTrafficChannelFromTemplate;
-    await ok(app.url, acc, M.setChannelPixel, { channelId: c3.id, input: pixelInput(shared) });
-    await ok(app.url, acc, M.setChannelPixel, { channelId: c4.id, input: pixelInput(shared) });
-  });
+  it(
+    'allows one pixel on two traffic channels and on two offers (a conversion has one channel and one ' + 'offer)',
+    async () => {
+      const shared = newPixelId();
+      const c3 = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat', name: 'Snapchat 3' } }))
+        .createTrafficChannelFromTemplate;
+      const c4 = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat', name: 'Snapchat 4' } }))
+        .createTrafficChannelFromTemplate;
+      await ok(app.url, acc, M.setChannelPixel, { channelId: c3.id, input: pixelInput(shared) });
+      await ok(app.url, acc, M.setChannelPixel, { channelId: c4.id, input: pixelInput(shared) });
+    },
+  );
 
   it('lets another account use the same pixel id at another level (the rule is per account)', async () => {
     const pixelId = newPixelId();
@@ -113,61 +120,69 @@ describe('no duplicate pixel at configuration time', () => {
     await ok(app.url, 'acc-dup-other', M.addOfferPixel, { offerId: other.offer.id, input: pixelInput(pixelId) });
   });
 
-  it('holds under concurrency: a channel and an offer placement of one pixel racing, 20 rounds, exactly one wins each', async () => {
-    const c = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat', name: 'Race channel' } }))
-      .createTrafficChannelFromTemplate;
-    const o = (
-      await ok(app.url, acc, M.createOffer, {
-        input: { name: 'Race offer', url: 'https://race.example.com/?c={clickid}', offerSourceId: f.source.id },
-      })
-    ).createOffer;
-    for (let round = 0; round < 20; round++) {
-      const pixelId = newPixelId();
-      const [a, b] = await Promise.all([
-        gql(app.url, acc, M.setChannelPixel, { channelId: c.id, input: pixelInput(pixelId) }),
-        gql(app.url, acc, M.addOfferPixel, { offerId: o.id, input: pixelInput(pixelId) }),
-      ]);
-      const codes = [a, b].map((r) => (r.errors ? r.errors[0].extensions?.code : 'OK'));
-      expect(codes.sort()).toEqual(['DUPLICATE_PIXEL', 'OK']);
-      // The loser waited for the winner's commit (advisory lock) and names where the pixel is, not just a constraint hit.
-      const loser = (a.errors ?? b.errors)![0];
-      expect(loser.extensions?.configuredOn).toBeDefined();
-      const [{ kinds }] = await app.ds.query(
-        'SELECT array_agg(DISTINCT placement_kind) AS kinds FROM pixel WHERE account_id = $1 AND pixel_id = $2',
-        [acc, pixelId],
-      );
-      expect(kinds).toHaveLength(1);
-      // Clean up the offer placement so the next round starts from the same state (the channel one is replaced).
-      if (!b.errors)
-        await ok(app.url, acc, 'mutation($id: ID!) { removePixel(id: $id) }', { id: b.data.addOfferPixel.id });
-    }
-  });
+  it(
+    'holds under concurrency: a channel and an offer placement of one pixel racing, 20 rounds, ' +
+      'exactly one wins each',
+    async () => {
+      const c = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat', name: 'Race channel' } }))
+        .createTrafficChannelFromTemplate;
+      const o = (
+        await ok(app.url, acc, M.createOffer, {
+          input: { name: 'Race offer', url: 'https://race.example.com/?c={clickid}', offerSourceId: f.source.id },
+        })
+      ).createOffer;
+      for (let round = 0; round < 20; round++) {
+        const pixelId = newPixelId();
+        const [a, b] = await Promise.all([
+          gql(app.url, acc, M.setChannelPixel, { channelId: c.id, input: pixelInput(pixelId) }),
+          gql(app.url, acc, M.addOfferPixel, { offerId: o.id, input: pixelInput(pixelId) }),
+        ]);
+        const codes = [a, b].map((r) => (r.errors ? r.errors[0].extensions?.code : 'OK'));
+        expect(codes.sort()).toEqual(['DUPLICATE_PIXEL', 'OK']);
+        // The loser waited for the winner's commit (advisory lock) and names where the pixel is, not just a constraint
+        // hit.
+        const loser = (a.errors ?? b.errors)![0];
+        expect(loser.extensions?.configuredOn).toBeDefined();
+        const [{ kinds }] = await app.ds.query(
+          'SELECT array_agg(DISTINCT placement_kind) AS kinds FROM pixel WHERE account_id = $1 AND pixel_id = $2',
+          [acc, pixelId],
+        );
+        expect(kinds).toHaveLength(1);
+        // Clean up the offer placement so the next round starts from the same state (the channel one is replaced).
+        if (!b.errors)
+          await ok(app.url, acc, 'mutation($id: ID!) { removePixel(id: $id) }', { id: b.data.addOfferPixel.id });
+      }
+    },
+  );
 
-  it('holds under concurrency: the same pixel added twice to one offer at once, 20 rounds, exactly one wins each', async () => {
-    const o = (
-      await ok(app.url, acc, M.createOffer, {
-        input: { name: 'Race offer 2', url: 'https://race.example.com/?c={clickid}', offerSourceId: f.source.id },
-      })
-    ).createOffer;
-    for (let round = 0; round < 20; round++) {
-      const pixelId = newPixelId();
-      const results = await Promise.all(
-        [0, 1].map(() => gql(app.url, acc, M.addOfferPixel, { offerId: o.id, input: pixelInput(pixelId) })),
-      );
-      expect(results.map((r) => (r.errors ? r.errors[0].extensions?.code : 'OK')).sort()).toEqual([
-        'DUPLICATE_PIXEL',
-        'OK',
-      ]);
-      expect(results.find((r) => r.errors)!.errors![0].message).toContain(
-        'already configured on this offer ("Race offer 2")',
-      );
-      const [{ n }] = await app.ds.query('SELECT count(*)::int AS n FROM pixel WHERE offer_id = $1 AND pixel_id = $2', [
-        o.id,
-        pixelId,
-      ]);
-      expect(n).toBe(1);
-    }
-  });
+  it(
+    'holds under concurrency: the same pixel added twice to one offer at once, 20 rounds, exactly one ' + 'wins each',
+    async () => {
+      const o = (
+        await ok(app.url, acc, M.createOffer, {
+          input: { name: 'Race offer 2', url: 'https://race.example.com/?c={clickid}', offerSourceId: f.source.id },
+        })
+      ).createOffer;
+      for (let round = 0; round < 20; round++) {
+        const pixelId = newPixelId();
+        const results = await Promise.all(
+          [0, 1].map(() => gql(app.url, acc, M.addOfferPixel, { offerId: o.id, input: pixelInput(pixelId) })),
+        );
+        expect(results.map((r) => (r.errors ? r.errors[0].extensions?.code : 'OK')).sort()).toEqual([
+          'DUPLICATE_PIXEL',
+          'OK',
+        ]);
+        expect(results.find((r) => r.errors)!.errors![0].message).toContain(
+          'already configured on this offer ("Race offer 2")',
+        );
+        const [{ n }] = await app.ds.query(
+          'SELECT count(*)::int AS n FROM pixel WHERE offer_id = $1 AND pixel_id = $2',
+          [o.id, pixelId],
+        );
+        expect(n).toBe(1);
+      }
+    },
+  );
 
   it('is also a database constraint: a direct insert of the conflicting placement is rejected', async () => {
     const [p] = await app.ds.query(`SELECT * FROM pixel WHERE account_id = $1 AND placement_kind = 'channel' LIMIT 1`, [
@@ -175,7 +190,8 @@ describe('no duplicate pixel at configuration time', () => {
     ]);
     await expect(
       app.ds.query(
-        `INSERT INTO pixel (id, account_id, pixel_id, placement_kind, offer_id, created_at, updated_at, version) VALUES (gen_random_uuid(), $1, $2, 'offer', $3, now(), now(), 1)`,
+        `INSERT INTO pixel (id, account_id, pixel_id, placement_kind, offer_id, created_at, updated_at, ` +
+          `version) VALUES (gen_random_uuid(), $1, $2, 'offer', $3, now(), now(), 1)`,
         [acc, p.pixel_id, f.offer.id],
       ),
     ).rejects.toMatchObject({

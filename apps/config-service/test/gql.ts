@@ -47,22 +47,33 @@ export async function fails(
 
 export const newPixelId = () => randomUUID();
 
-export const PIXEL_FIELDS = `id pixelId placement trafficChannelId offerId hasToken tokenHint testMode limitedDataUse version
+export const PIXEL_FIELDS = `id pixelId placement trafficChannelId offerId hasToken tokenHint testMode limitedDataUse
+  version
   eventMapping { conversionTypeId snapEventName conversionType { id name } }`;
 
 export const M = {
   createChannel: `mutation($input: CreateTrafficChannelInput!) { createTrafficChannelFromTemplate(input: $input) {
     id name templateKey clickIdParam parameters { name value } integrationStatus version pixel { id } } }`,
-  createType: `mutation($input: CreateConversionTypeInput!) { createConversionType(input: $input) { id name duplicatePolicy isDefault version } }`,
-  setChannelPixel: `mutation($channelId: ID!, $input: PixelInput!) { setChannelPixel(channelId: $channelId, input: $input) { ${PIXEL_FIELDS} } }`,
-  addOfferPixel: `mutation($offerId: ID!, $input: PixelInput!) { addOfferPixel(offerId: $offerId, input: $input) { ${PIXEL_FIELDS} } }`,
-  updatePixel: `mutation($id: ID!, $input: UpdatePixelInput!) { updatePixel(id: $id, input: $input) { ${PIXEL_FIELDS} } }`,
+  createType:
+    `mutation($input: CreateConversionTypeInput!) { createConversionType(input: $input) { id name ` +
+    `duplicatePolicy isDefault version } }`,
+  setChannelPixel:
+    `mutation($channelId: ID!, $input: PixelInput!) { setChannelPixel(channelId: $channelId, input: ` +
+    `$input) { ${PIXEL_FIELDS} } }`,
+  addOfferPixel:
+    `mutation($offerId: ID!, $input: PixelInput!) { addOfferPixel(offerId: $offerId, input: $input) { ` +
+    `${PIXEL_FIELDS} } }`,
+  updatePixel:
+    `mutation($id: ID!, $input: UpdatePixelInput!) { updatePixel(id: $id, input: $input) { ` + `${PIXEL_FIELDS} } }`,
   createSource: `mutation($input: CreateOfferSourceInput!) { createOfferSource(input: $input) {
     id name clickIdParam payoutParam typeParam eventIdParam currencyParam additionalParameters { param role }
     hasPostbackToken postbackTokenHint clickExpirationDays defaultCurrency defaultPhoneCountry postbackUrl version
     postbackSecret postbackSecretHint isOpen postbackSecurity } }`,
-  createOffer: `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id name url offerSourceId version } }`,
-  createDomain: `mutation($input: CreateTrackingDomainInput!) { createTrackingDomain(input: $input) { id hostname isDefault version } }`,
+  createOffer:
+    `mutation($input: CreateOfferInput!) { createOffer(input: $input) { id name url offerSourceId ` + `version } }`,
+  createDomain:
+    `mutation($input: CreateTrackingDomainInput!) { createTrackingDomain(input: $input) { id hostname ` +
+    `isDefault version } }`,
 };
 
 /** A small fixture: a Snapchat channel, two conversion types, an offer source and an offer. */

@@ -24,30 +24,34 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
     state.domain = d;
   });
 
-  it('step 1: creates a Snapchat traffic channel from the template (ScCid + Snapchat URL macros), not configured yet', async () => {
-    const templates = (await ok(app.url, acc, '{ trafficChannelTemplates { key supportsCapi } }'))
-      .trafficChannelTemplates;
-    expect(templates.map((t: any) => t.key)).toEqual(expect.arrayContaining(['snapchat', 'custom']));
-    const c = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat' } }))
-      .createTrafficChannelFromTemplate;
-    expect(c).toMatchObject({
-      name: 'Snapchat',
-      templateKey: 'snapchat',
-      clickIdParam: 'ScCid',
-      integrationStatus: 'NOT_CONFIGURED',
-      version: 1,
-      pixel: null,
-    });
-    expect(c.parameters.map((p: any) => p.value)).toEqual([
-      '{{campaign.id}}',
-      '{{campaign.name}}',
-      '{{adSet.id}}',
-      '{{adSet.name}}',
-      '{{ad.id}}',
-      '{{creative.name}}',
-    ]);
-    state.channel = c;
-  });
+  it(
+    'step 1: creates a Snapchat traffic channel from the template (ScCid + Snapchat URL macros), not ' +
+      'configured yet',
+    async () => {
+      const templates = (await ok(app.url, acc, '{ trafficChannelTemplates { key supportsCapi } }'))
+        .trafficChannelTemplates;
+      expect(templates.map((t: any) => t.key)).toEqual(expect.arrayContaining(['snapchat', 'custom']));
+      const c = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat' } }))
+        .createTrafficChannelFromTemplate;
+      expect(c).toMatchObject({
+        name: 'Snapchat',
+        templateKey: 'snapchat',
+        clickIdParam: 'ScCid',
+        integrationStatus: 'NOT_CONFIGURED',
+        version: 1,
+        pixel: null,
+      });
+      expect(c.parameters.map((p: any) => p.value)).toEqual([
+        '{{campaign.id}}',
+        '{{campaign.name}}',
+        '{{adSet.id}}',
+        '{{adSet.name}}',
+        '{{ad.id}}',
+        '{{creative.name}}',
+      ]);
+      state.channel = c;
+    },
+  );
 
   it('step 1: the user may edit the parameters (on create and later), and each change bumps the version', async () => {
     const custom = (
@@ -70,7 +74,8 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
       await ok(
         app.url,
         acc,
-        `mutation($id: ID!, $input: UpdateTrafficChannelInput!) { updateTrafficChannel(id: $id, input: $input) { name parameters { name value } version } }`,
+        `mutation($id: ID!, $input: UpdateTrafficChannelInput!) { updateTrafficChannel(id: $id, input: ` +
+          `$input) { name parameters { name value } version } }`,
         {
           id: custom.id,
           input: { name: 'Snap EU 2', parameters: [{ name: 'sub1', value: '{{ad.id}}' }] },
@@ -114,89 +119,101 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
     Object.assign(state, { purchase, lead });
   });
 
-  it('step 3: saves pixel ID + access token + event mapping as the channel default data source: READY, token write-only', async () => {
-    const pixelId = newPixelId();
-    const p = (
-      await ok(app.url, acc, M.setChannelPixel, {
-        channelId: state.channel.id,
-        input: {
-          pixelId: pixelId.toUpperCase(),
-          accessToken: `  ${TOKEN}\n`,
-          eventMapping: [
-            { conversionTypeId: state.purchase.id, snapEventName: 'PURCHASE' },
-            { conversionTypeId: state.lead.id, snapEventName: 'SIGN_UP' },
-          ],
-        },
-      })
-    ).setChannelPixel;
-    expect(p).toMatchObject({
-      pixelId,
-      placement: 'CHANNEL',
-      trafficChannelId: state.channel.id,
-      offerId: null,
-      hasToken: true,
-      tokenHint: '****WXYZ',
-      testMode: false,
-      version: 1,
-    });
-    expect(p.eventMapping).toEqual(
-      expect.arrayContaining([
-        {
-          conversionTypeId: state.purchase.id,
-          snapEventName: 'PURCHASE',
-          conversionType: { id: state.purchase.id, name: 'Purchase' },
-        },
-        {
-          conversionTypeId: state.lead.id,
-          snapEventName: 'SIGN_UP',
-          conversionType: { id: state.lead.id, name: 'Lead' },
-        },
-      ]),
-    );
-    const ch = (
-      await ok(app.url, acc, `query($id: ID!) { trafficChannel(id: $id) { integrationStatus pixel { id pixelId } } }`, {
-        id: state.channel.id,
-      })
-    ).trafficChannel;
-    expect(ch).toEqual({ integrationStatus: 'READY', pixel: { id: p.id, pixelId } });
-    // The stored token is ciphertext, bound to the placement id.
-    const [row] = await app.ds.query('SELECT token_key_id, token_ciphertext FROM pixel WHERE id = $1', [p.id]);
-    expect(row.token_key_id).toBe('k1');
-    expect(row.token_ciphertext).not.toContain(TOKEN);
-    state.channelPixel = p;
-  });
-
-  it('step 3: a second save replaces the channel data source (at most one per channel); test mode shows TEST_MODE', async () => {
-    const p = (
-      await ok(app.url, acc, M.setChannelPixel, {
-        channelId: state.channel.id,
-        input: { pixelId: state.channelPixel.pixelId, testMode: true },
-      })
-    ).setChannelPixel;
-    expect(p).toMatchObject({
-      id: state.channelPixel.id,
-      hasToken: true,
-      tokenHint: '****WXYZ',
-      testMode: true,
-      version: 2,
-    });
-    expect(p.eventMapping).toHaveLength(2); // omitted fields keep their value
-    const status = async () =>
-      (
-        await ok(app.url, acc, `query($id: ID!) { trafficChannel(id: $id) { integrationStatus } }`, {
-          id: state.channel.id,
+  it(
+    'step 3: saves pixel ID + access token + event mapping as the channel default data source: READY, ' +
+      'token write-only',
+    async () => {
+      const pixelId = newPixelId();
+      const p = (
+        await ok(app.url, acc, M.setChannelPixel, {
+          channelId: state.channel.id,
+          input: {
+            pixelId: pixelId.toUpperCase(),
+            accessToken: `  ${TOKEN}\n`,
+            eventMapping: [
+              { conversionTypeId: state.purchase.id, snapEventName: 'PURCHASE' },
+              { conversionTypeId: state.lead.id, snapEventName: 'SIGN_UP' },
+            ],
+          },
         })
-      ).trafficChannel.integrationStatus;
-    expect(await status()).toBe('TEST_MODE');
-    await ok(app.url, acc, `mutation($id: ID!) { updatePixel(id: $id, input: { testMode: false }) { id } }`, {
-      id: p.id,
-    });
-    expect(await status()).toBe('READY');
-    const [{ n }] = await app.ds.query('SELECT count(*)::int AS n FROM pixel WHERE traffic_channel_id = $1', [
-      state.channel.id,
-    ]);
-    expect(n).toBe(1);
-  });
+      ).setChannelPixel;
+      expect(p).toMatchObject({
+        pixelId,
+        placement: 'CHANNEL',
+        trafficChannelId: state.channel.id,
+        offerId: null,
+        hasToken: true,
+        tokenHint: '****WXYZ',
+        testMode: false,
+        version: 1,
+      });
+      expect(p.eventMapping).toEqual(
+        expect.arrayContaining([
+          {
+            conversionTypeId: state.purchase.id,
+            snapEventName: 'PURCHASE',
+            conversionType: { id: state.purchase.id, name: 'Purchase' },
+          },
+          {
+            conversionTypeId: state.lead.id,
+            snapEventName: 'SIGN_UP',
+            conversionType: { id: state.lead.id, name: 'Lead' },
+          },
+        ]),
+      );
+      const ch = (
+        await ok(
+          app.url,
+          acc,
+          `query($id: ID!) { trafficChannel(id: $id) { integrationStatus pixel { id pixelId } } }`,
+          {
+            id: state.channel.id,
+          },
+        )
+      ).trafficChannel;
+      expect(ch).toEqual({ integrationStatus: 'READY', pixel: { id: p.id, pixelId } });
+      // The stored token is ciphertext, bound to the placement id.
+      const [row] = await app.ds.query('SELECT token_key_id, token_ciphertext FROM pixel WHERE id = $1', [p.id]);
+      expect(row.token_key_id).toBe('k1');
+      expect(row.token_ciphertext).not.toContain(TOKEN);
+      state.channelPixel = p;
+    },
+  );
+
+  it(
+    'step 3: a second save replaces the channel data source (at most one per channel); test mode ' + 'shows TEST_MODE',
+    async () => {
+      const p = (
+        await ok(app.url, acc, M.setChannelPixel, {
+          channelId: state.channel.id,
+          input: { pixelId: state.channelPixel.pixelId, testMode: true },
+        })
+      ).setChannelPixel;
+      expect(p).toMatchObject({
+        id: state.channelPixel.id,
+        hasToken: true,
+        tokenHint: '****WXYZ',
+        testMode: true,
+        version: 2,
+      });
+      expect(p.eventMapping).toHaveLength(2); // omitted fields keep their value
+      const status = async () =>
+        (
+          await ok(app.url, acc, `query($id: ID!) { trafficChannel(id: $id) { integrationStatus } }`, {
+            id: state.channel.id,
+          })
+        ).trafficChannel.integrationStatus;
+      expect(await status()).toBe('TEST_MODE');
+      await ok(app.url, acc, `mutation($id: ID!) { updatePixel(id: $id, input: { testMode: false }) { id } }`, {
+        id: p.id,
+      });
+      expect(await status()).toBe('READY');
+      const [{ n }] = await app.ds.query('SELECT count(*)::int AS n FROM pixel WHERE traffic_channel_id = $1', [
+        state.channel.id,
+      ]);
+      expect(n).toBe(1);
+    },
+  );
 
   it('step 3: a channel pixel saved without a token keeps the channel NOT_CONFIGURED', async () => {
     const c = (await ok(app.url, acc, M.createChannel, { input: { templateKey: 'snapchat', name: 'No token yet' } }))
@@ -255,29 +272,36 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
     state.source = s;
   });
 
-  it('step 4: a postback secret of your own (deprecated postbackToken) is write-only (hash + hint) and appears in the URL as a placeholder', async () => {
-    const s = (
-      await ok(
-        app.url,
-        acc,
-        `mutation($id: ID!, $input: UpdateOfferSourceInput!) { updateOfferSource(id: $id, input: $input) { hasPostbackToken postbackTokenHint postbackUrl clickExpirationDays defaultCurrency version } }`,
-        {
-          id: state.source.id,
-          input: { postbackToken: 'pb-secret-token-42', clickExpirationDays: 7, defaultCurrency: 'eur' },
-        },
-      )
-    ).updateOfferSource;
-    expect(s).toMatchObject({
-      hasPostbackToken: true,
-      postbackTokenHint: '****n-42',
-      clickExpirationDays: 7,
-      defaultCurrency: 'EUR',
-      version: 2,
-    });
-    expect(s.postbackUrl).toMatch(/&secret=\{secret\}$/);
-    const [row] = await app.ds.query('SELECT postback_token_sha256 FROM offer_source WHERE id = $1', [state.source.id]);
-    expect(row.postback_token_sha256).toMatch(/^[0-9a-f]{64}$/);
-  });
+  it(
+    'step 4: a postback secret of your own (deprecated postbackToken) is write-only (hash + hint) and ' +
+      'appears in the URL as a placeholder',
+    async () => {
+      const s = (
+        await ok(
+          app.url,
+          acc,
+          `mutation($id: ID!, $input: UpdateOfferSourceInput!) { updateOfferSource(id: $id, input: $input) ` +
+            `{ hasPostbackToken postbackTokenHint postbackUrl clickExpirationDays defaultCurrency version } }`,
+          {
+            id: state.source.id,
+            input: { postbackToken: 'pb-secret-token-42', clickExpirationDays: 7, defaultCurrency: 'eur' },
+          },
+        )
+      ).updateOfferSource;
+      expect(s).toMatchObject({
+        hasPostbackToken: true,
+        postbackTokenHint: '****n-42',
+        clickExpirationDays: 7,
+        defaultCurrency: 'EUR',
+        version: 2,
+      });
+      expect(s.postbackUrl).toMatch(/&secret=\{secret\}$/);
+      const [row] = await app.ds.query('SELECT postback_token_sha256 FROM offer_source WHERE id = $1', [
+        state.source.id,
+      ]);
+      expect(row.postback_token_sha256).toMatch(/^[0-9a-f]{64}$/);
+    },
+  );
 
   it('step 4: adds an offer with two pixels (its CAPI tab)', async () => {
     const o = (
@@ -370,7 +394,8 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
         await ok(
           app.url,
           acc,
-          `query($after: String) { trafficChannels(first: 2, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } } }`,
+          `query($after: String) { trafficChannels(first: 2, after: $after) { nodes { name } pageInfo { ` +
+            `hasNextPage endCursor } } }`,
           { after },
         )
       ).trafficChannels;
@@ -389,7 +414,8 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
 
   it('resolves federation references for the caller account only', async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) {
-      ... on TrafficChannel { id integrationStatus } ... on Pixel { id hasToken } ... on Offer { id name } ... on OfferSource { id postbackUrl }
+      ... on TrafficChannel { id integrationStatus } ... on Pixel { id hasToken } ... on Offer { id name } ... on
+        OfferSource { id postbackUrl }
       ... on ConversionType { id name } ... on TrackingDomain { id hostname } } }`;
     const reps = [
       { __typename: 'TrafficChannel', id: state.channel.id },

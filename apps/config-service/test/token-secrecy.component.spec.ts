@@ -98,7 +98,8 @@ describe('access tokens stay secret', () => {
     await ok(
       app.url,
       acc,
-      `mutation($id: ID!, $t: String) { updateOfferSource(id: $id, input: { postbackToken: $t }) { postbackTokenHint } }`,
+      `mutation($id: ID!, $t: String) { updateOfferSource(id: $id, input: { postbackToken: $t }) { ` +
+        `postbackTokenHint } }`,
       { id: f.source.id, t: TOKENS.postback },
     );
   });
@@ -138,20 +139,25 @@ describe('access tokens stay secret', () => {
     for (const line of logs.lines) for (const t of ALL) expect(line).not.toContain(t);
   });
 
-  it('no token is stored or published in clear: only ciphertext bound to the placement id, and a SHA-256 for the postback token', async () => {
-    await app.relay.drain();
-    const dump: string[] = [];
-    for (const t of ['pixel', 'pixel_event_mapping', 'offer_source', 'outbox_message']) {
-      for (const r of await app.ds.query(`SELECT x::text AS row FROM ${t} x`)) dump.push(r.row);
-    }
-    for (const row of dump) for (const t of ALL) expect(row).not.toContain(t);
-    const cipher = new TokenCipher(TEST_TOKEN_KEYS);
-    const [p] = await app.ds.query('SELECT id, token_key_id, token_ciphertext FROM pixel WHERE id = $1', [
-      ids.channelPixel,
-    ]);
-    expect(cipher.decrypt({ key_id: p.token_key_id, ciphertext: p.token_ciphertext }, p.id)).toBe(TOKENS.replaced);
-    expect(() => cipher.decrypt({ key_id: p.token_key_id, ciphertext: p.token_ciphertext }, ids.offerA)).toThrow(); // AAD binds it to its row
-  });
+  it(
+    'no token is stored or published in clear: only ciphertext bound to the placement id, and a ' +
+      'SHA-256 for the postback token',
+    async () => {
+      await app.relay.drain();
+      const dump: string[] = [];
+      for (const t of ['pixel', 'pixel_event_mapping', 'offer_source', 'outbox_message']) {
+        for (const r of await app.ds.query(`SELECT x::text AS row FROM ${t} x`)) dump.push(r.row);
+      }
+      for (const row of dump) for (const t of ALL) expect(row).not.toContain(t);
+      const cipher = new TokenCipher(TEST_TOKEN_KEYS);
+      const [p] = await app.ds.query('SELECT id, token_key_id, token_ciphertext FROM pixel WHERE id = $1', [
+        ids.channelPixel,
+      ]);
+      expect(cipher.decrypt({ key_id: p.token_key_id, ciphertext: p.token_ciphertext }, p.id)).toBe(TOKENS.replaced);
+      // AAD binds it to its row
+      expect(() => cipher.decrypt({ key_id: p.token_key_id, ciphertext: p.token_ciphertext }, ids.offerA)).toThrow();
+    },
+  );
 
   describe('key rotation', () => {
     let rotated: TestConfigService | undefined;
@@ -159,74 +165,85 @@ describe('access tokens stay secret', () => {
       await rotated?.stop();
     });
 
-    it('a restart with a new active key re-encrypts every token at start-up and re-publishes those pixels', async () => {
-      const before: Array<{ id: string; version: number }> = await app.ds.query(
-        'SELECT id, version FROM pixel ORDER BY id',
-      );
-      rotated = await startTestConfigService({
-        databaseUrl: app.config.databaseUrl,
-        kafkaTopicPrefix: app.config.kafkaTopicPrefix,
-        tokenEncryptionKeys: `${K2},${TEST_TOKEN_KEYS}`,
-        logLevel: 'debug',
-      });
-      const after: Array<{ id: string; version: number; token_key_id: string; token_ciphertext: string }> =
-        await app.ds.query('SELECT id, version, token_key_id, token_ciphertext FROM pixel ORDER BY id');
-      expect(after.map((r) => r.token_key_id)).toEqual(after.map(() => 'k2'));
-      expect(after.map((r) => r.version)).toEqual(before.map((r) => r.version + 1));
-      const onlyNewKey = new TokenCipher(K2);
-      const byId = Object.fromEntries(
-        after.map((r) => [r.id, onlyNewKey.decrypt({ key_id: r.token_key_id, ciphertext: r.token_ciphertext }, r.id)]),
-      );
-      expect(byId[ids.channelPixel]).toBe(TOKENS.replaced);
-      expect(byId[ids.offerA]).toBe(TOKENS.offerA);
-      const events: Array<{ payload: ConfigEntityV1.Value }> = await app.ds.query(
-        `SELECT payload FROM outbox_message WHERE key = $1 ORDER BY id DESC LIMIT 1`,
-        [`pixel:${ids.offerA}`],
-      );
-      const latest = events[0].payload as any;
-      expect(latest.version).toBe(after.find((r) => r.id === ids.offerA)!.version);
-      expect(onlyNewKey.decrypt(latest.data.token, ConfigEntityV1.pixelTokenAad(latest))).toBe(TOKENS.offerA);
-      for (const line of logs.lines) for (const t of ALL) expect(line).not.toContain(t);
-    });
+    it(
+      'a restart with a new active key re-encrypts every token at start-up and re-publishes those ' + 'pixels',
+      async () => {
+        const before: Array<{ id: string; version: number }> = await app.ds.query(
+          'SELECT id, version FROM pixel ORDER BY id',
+        );
+        rotated = await startTestConfigService({
+          databaseUrl: app.config.databaseUrl,
+          kafkaTopicPrefix: app.config.kafkaTopicPrefix,
+          tokenEncryptionKeys: `${K2},${TEST_TOKEN_KEYS}`,
+          logLevel: 'debug',
+        });
+        const after: Array<{ id: string; version: number; token_key_id: string; token_ciphertext: string }> =
+          await app.ds.query('SELECT id, version, token_key_id, token_ciphertext FROM pixel ORDER BY id');
+        expect(after.map((r) => r.token_key_id)).toEqual(after.map(() => 'k2'));
+        expect(after.map((r) => r.version)).toEqual(before.map((r) => r.version + 1));
+        const onlyNewKey = new TokenCipher(K2);
+        const byId = Object.fromEntries(
+          after.map((r) => [
+            r.id,
+            onlyNewKey.decrypt({ key_id: r.token_key_id, ciphertext: r.token_ciphertext }, r.id),
+          ]),
+        );
+        expect(byId[ids.channelPixel]).toBe(TOKENS.replaced);
+        expect(byId[ids.offerA]).toBe(TOKENS.offerA);
+        const events: Array<{ payload: ConfigEntityV1.Value }> = await app.ds.query(
+          `SELECT payload FROM outbox_message WHERE key = $1 ORDER BY id DESC LIMIT 1`,
+          [`pixel:${ids.offerA}`],
+        );
+        const latest = events[0].payload as any;
+        expect(latest.version).toBe(after.find((r) => r.id === ids.offerA)!.version);
+        expect(onlyNewKey.decrypt(latest.data.token, ConfigEntityV1.pixelTokenAad(latest))).toBe(TOKENS.offerA);
+        for (const line of logs.lines) for (const t of ALL) expect(line).not.toContain(t);
+      },
+    );
 
-    it('rotateTokenEncryption re-encrypts only the caller account, and a token no key can open is reported, not fatal', async () => {
-      // A pixel written by the old-key instance after the rotation: one k1 token per account.
-      const mine = (
-        await ok(app.url, acc, M.addOfferPixel, {
-          offerId: f.offer.id,
-          input: { pixelId: newPixelId(), accessToken: 'SNAPTOKEN-late-k1-mine' },
-        })
-      ).addOfferPixel;
-      const otherOffer = (await ok(app.url, 'acc-secret-other', '{ offers { nodes { id } } }')).offers.nodes[0];
-      const theirs = (
-        await ok(app.url, 'acc-secret-other', M.addOfferPixel, {
-          offerId: otherOffer.id,
-          input: { pixelId: newPixelId(), accessToken: 'SNAPTOKEN-late-k1-theirs' },
-        })
-      ).addOfferPixel;
-      const result = (await ok(rotated!.url, acc, 'mutation { rotateTokenEncryption { rotated failed activeKeyId } }'))
-        .rotateTokenEncryption;
-      expect(result).toEqual({ rotated: 1, failed: 0, activeKeyId: 'k2' });
-      const keyOf = async (id: string) =>
-        (await app.ds.query('SELECT token_key_id FROM pixel WHERE id = $1', [id]))[0].token_key_id;
-      expect(await keyOf(mine.id)).toBe('k2');
-      expect(await keyOf(theirs.id)).toBe('k1');
-      // An instance that lost k1 cannot open that token: it reports it and keeps running.
-      const lost = await startTestConfigService({
-        databaseUrl: app.config.databaseUrl,
-        kafkaTopicPrefix: app.config.kafkaTopicPrefix,
-        tokenEncryptionKeys: K2,
-        tokenRotateOnStart: false,
-      });
-      try {
-        const r = (
-          await ok(lost.url, 'acc-secret-other', 'mutation { rotateTokenEncryption { rotated failed activeKeyId } }')
+    it(
+      'rotateTokenEncryption re-encrypts only the caller account, and a token no key can open is ' +
+        'reported, not fatal',
+      async () => {
+        // A pixel written by the old-key instance after the rotation: one k1 token per account.
+        const mine = (
+          await ok(app.url, acc, M.addOfferPixel, {
+            offerId: f.offer.id,
+            input: { pixelId: newPixelId(), accessToken: 'SNAPTOKEN-late-k1-mine' },
+          })
+        ).addOfferPixel;
+        const otherOffer = (await ok(app.url, 'acc-secret-other', '{ offers { nodes { id } } }')).offers.nodes[0];
+        const theirs = (
+          await ok(app.url, 'acc-secret-other', M.addOfferPixel, {
+            offerId: otherOffer.id,
+            input: { pixelId: newPixelId(), accessToken: 'SNAPTOKEN-late-k1-theirs' },
+          })
+        ).addOfferPixel;
+        const result = (
+          await ok(rotated!.url, acc, 'mutation { rotateTokenEncryption { rotated failed activeKeyId } }')
         ).rotateTokenEncryption;
-        expect(r).toEqual({ rotated: 0, failed: 1, activeKeyId: 'k2' });
+        expect(result).toEqual({ rotated: 1, failed: 0, activeKeyId: 'k2' });
+        const keyOf = async (id: string) =>
+          (await app.ds.query('SELECT token_key_id FROM pixel WHERE id = $1', [id]))[0].token_key_id;
+        expect(await keyOf(mine.id)).toBe('k2');
         expect(await keyOf(theirs.id)).toBe('k1');
-      } finally {
-        await lost.stop();
-      }
-    });
+        // An instance that lost k1 cannot open that token: it reports it and keeps running.
+        const lost = await startTestConfigService({
+          databaseUrl: app.config.databaseUrl,
+          kafkaTopicPrefix: app.config.kafkaTopicPrefix,
+          tokenEncryptionKeys: K2,
+          tokenRotateOnStart: false,
+        });
+        try {
+          const r = (
+            await ok(lost.url, 'acc-secret-other', 'mutation { rotateTokenEncryption { rotated failed activeKeyId } }')
+          ).rotateTokenEncryption;
+          expect(r).toEqual({ rotated: 0, failed: 1, activeKeyId: 'k2' });
+          expect(await keyOf(theirs.id)).toBe('k1');
+        } finally {
+          await lost.stop();
+        }
+      },
+    );
   });
 });

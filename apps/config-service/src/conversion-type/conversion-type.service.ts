@@ -46,7 +46,8 @@ export class ConversionTypeService {
   async create(accountId: string, input: CreateConversionTypeInput): Promise<ConversionTypeEntity> {
     const name = conversionTypeName(input.name);
     return this.uow.run(async (tx, publish) => {
-      // Serialises this account's conversion-type changes: the 40-type cap and the single default hold under concurrency.
+      // Serialises this account's conversion-type changes: the 40-type cap and the single default hold under
+      // concurrency.
       await lockKey(tx, 'conversion_type', accountId);
       const count = await tx.count(ConversionTypeEntity, { where: { accountId } });
       if (count >= MAX_CONVERSION_TYPES) {
@@ -112,7 +113,9 @@ export class ConversionTypeService {
       if (mapped.length) {
         const pixels = [...new Set(mapped.map((m) => m.pixelId))];
         throw conflict(
-          `Conversion type "${row.name}" is mapped to a Snapchat event on ${pixels.length === 1 ? `pixel ${pixels[0]}` : `${pixels.length} pixels`}: remove it from the event mapping first`,
+          `Conversion type "${row.name}" is mapped to a Snapchat event on ` +
+            `${pixels.length === 1 ? `pixel ${pixels[0]}` : `${pixels.length} pixels`}: remove it from the ` +
+            `event mapping first`,
         );
       }
       await tx.delete(ConversionTypeEntity, { id: row.id, accountId });

@@ -9,9 +9,12 @@ export class CreateConfigSchema1764500000000 implements MigrationInterface {
   name = 'CreateConfigSchema1764500000000';
 
   async up(q: QueryRunner): Promise<void> {
-    // Needed for the exclusion constraint below; a trusted extension since PostgreSQL 13 (the database owner may create it).
+    // Needed for the exclusion constraint below; a trusted extension since PostgreSQL 13 (the database owner may create
+    // it).
     await q.query(`CREATE EXTENSION IF NOT EXISTS btree_gist`);
-    const audit = `created_at timestamptz(3) NOT NULL, updated_at timestamptz(3) NOT NULL, version integer NOT NULL CHECK (version > 0)`;
+    const audit =
+      `created_at timestamptz(3) NOT NULL, updated_at timestamptz(3) NOT NULL, version integer NOT NULL ` +
+      `CHECK (version > 0)`;
 
     await q.query(`CREATE TABLE traffic_channel (
       id uuid PRIMARY KEY,
@@ -28,7 +31,8 @@ export class CreateConfigSchema1764500000000 implements MigrationInterface {
       id uuid PRIMARY KEY,
       account_id text NOT NULL,
       name text NOT NULL,
-      duplicate_policy text NOT NULL CHECK (duplicate_policy IN ('create', 'ignore_same_click', 'ignore_same_event_id')),
+      duplicate_policy text NOT NULL CHECK (duplicate_policy IN ('create', 'ignore_same_click',
+        'ignore_same_event_id')),
       is_default boolean NOT NULL DEFAULT false,
       ${audit}
     )`);
@@ -95,7 +99,8 @@ export class CreateConfigSchema1764500000000 implements MigrationInterface {
         OR (placement_kind = 'offer' AND offer_id IS NOT NULL AND traffic_channel_id IS NULL)),
       CONSTRAINT pixel_token_complete CHECK ((token_key_id IS NULL) = (token_ciphertext IS NULL)),
       -- The no-duplicate-pixel rule: within an account a Snap pixel sits on channels or on offers, never both.
-      CONSTRAINT pixel_one_level_per_account EXCLUDE USING gist (account_id WITH =, pixel_id WITH =, placement_kind WITH <>)
+      CONSTRAINT pixel_one_level_per_account EXCLUDE USING gist (account_id WITH =, pixel_id WITH =,
+        placement_kind WITH <>)
     )`);
     // The channel's "default data source": at most one per channel.
     await q.query(

@@ -53,13 +53,15 @@ export class CreateOfferSourceInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'Deprecated: a postback secret of your own choosing (8-128 characters). Leave it out: a random secret is generated and returned once',
+      'Deprecated: a postback secret of your own choosing (8-128 characters). Leave it out: a random ' +
+      'secret is generated and returned once',
   })
   postbackToken?: string | null;
   @Field(() => Boolean, {
     nullable: true,
     description:
-      'Explicit opt-out (default false): accept postbacks without the secret. Anyone who knows a click id can then report conversions',
+      'Explicit opt-out (default false): accept postbacks without the secret. Anyone who knows a click ' +
+      'id can then report conversions',
   })
   acceptUnsignedPostbacks?: boolean | null;
   @Field(() => Int, {

@@ -45,7 +45,8 @@ export class OfferSourceResolver {
 
   @Mutation(() => OfferSourceType, {
     description:
-      'A new random postback secret, returned once in postbackSecret and postbackUrl; the previous one stays accepted for overlapHours (default POSTBACK_SECRET_OVERLAP_HOURS), then is refused',
+      'A new random postback secret, returned once in postbackSecret and postbackUrl; the previous one ' +
+      'stays accepted for overlapHours (default POSTBACK_SECRET_OVERLAP_HOURS), then is refused',
   })
   async rotatePostbackSecret(
     @Arg('offerSourceId', () => ID) offerSourceId: string,
@@ -72,7 +73,10 @@ export class OfferSourceResolver {
 
   @FieldResolver(() => String, {
     description:
-      "The URL the offer network must call, on the account's default tracking domain: {clickid} {payout} {type} {eventid} {currency} and {<role>} are placeholders for the network's own macros; secret={secret} stands for the postback secret, which is filled in only in the answer of createOfferSource and rotatePostbackSecret",
+      "The URL the offer network must call, on the account's default tracking domain: {clickid} " +
+      "{payout} {type} {eventid} {currency} and {<role>} are placeholders for the network's own macros; " +
+      'secret={secret} stands for the postback secret, which is filled in only in the answer of ' +
+      'createOfferSource and rotatePostbackSecret',
   })
   async postbackUrl(@Root() source: OfferSourceType, @Ctx() ctx: SubgraphContext): Promise<string> {
     const domain = await this.domains.defaultFor(ctx.accountId);

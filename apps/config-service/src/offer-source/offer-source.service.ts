@@ -218,7 +218,8 @@ export class OfferSourceService {
       const offers = await tx.count(OfferEntity, { where: { accountId, offerSourceId: row.id } });
       if (offers)
         throw conflict(
-          `Offer source "${row.name}" is used by ${offers} offer${offers === 1 ? '' : 's'}: delete them or move them to another source first`,
+          `Offer source "${row.name}" is used by ${offers} offer${offers === 1 ? '' : 's'}: delete them or ` +
+            `move them to another source first`,
         );
       await tx.delete(OfferSourceEntity, { id: row.id, accountId });
       await publish(deletedEvent('offer_source', row));

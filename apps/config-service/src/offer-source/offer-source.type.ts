@@ -48,7 +48,8 @@ export class OfferSourceType {
   @Field(() => String, {
     nullable: true,
     description:
-      'The postback secret in clear: only in the answer of createOfferSource and rotatePostbackSecret, once (like an API key); null everywhere else',
+      'The postback secret in clear: only in the answer of createOfferSource and rotatePostbackSecret, ' +
+      'once (like an API key); null everywhere else',
   })
   postbackSecret: string | null;
   @Field(() => Date, {

@@ -1,16 +1,42 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { badInput } from '@snaptrack/util-federation';
 import { requiredText } from '../common/text';
 import { macroInOrigin } from '../common/url-template';
+
+export enum OfferKindEnum {
+  OFFER = 'OFFER',
+  WEBSITE = 'WEBSITE',
+}
+registerEnumType(OfferKindEnum, {
+  name: 'OfferKind',
+  valuesConfig: {
+    OFFER: { description: "A network's offer: conversions arrive as postbacks" },
+    WEBSITE: {
+      description:
+        "The advertiser's own site: campaigns send traffic to it directly; conversions come from its pages " +
+        '(/track.js) or its backend (POST /conversions with the website secret)',
+    },
+  },
+});
 
 @InputType('CreateOfferInput')
 export class CreateOfferInput {
   @Field() name: string;
   @Field({
-    description: 'Absolute http(s) URL with the {clickid} macro, e.g. https://offer.example.com/lp?click={clickid}',
+    description:
+      'Offer: absolute http(s) URL with the {clickid} macro, e.g. https://offer.example.com/lp?click={clickid}; ' +
+      "website: its landing page, e.g. https://shop.example.com/ (the website's domain is its host)",
   })
   url: string;
   @Field(() => ID) offerSourceId: string;
+  @Field(() => OfferKindEnum, { nullable: true, description: 'Default OFFER' }) kind?: OfferKindEnum | null;
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Website only: origins (https://shop.example.com) whose pages may report conversions from the browser; ' +
+      "default: the origin of url. At most 20, each scheme://host[:port] of the website's domain or a subdomain",
+  })
+  allowedOrigins?: string[] | null;
 }
 
 @InputType('UpdateOfferInput')
@@ -18,6 +44,8 @@ export class UpdateOfferInput {
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field(() => String, { nullable: true }) url?: string | null;
   @Field(() => ID, { nullable: true }) offerSourceId?: string | null;
+  @Field(() => [String], { nullable: true, description: 'Website only; see CreateOfferInput.allowedOrigins' })
+  allowedOrigins?: string[] | null;
 }
 
 export const CLICKID_MACRO = '{clickid}';
@@ -27,7 +55,7 @@ export function offerName(v: string | null | undefined): string {
 }
 
 /** An absolute http(s) URL containing {clickid} (where campaign-service puts the click id on redirect). */
-export function offerUrl(raw: string | null | undefined): string {
+export function offerUrl(raw: string | null | undefined, kind: 'OFFER' | 'WEBSITE' = 'OFFER'): string {
   const v = (raw ?? '').trim();
   const example = 'such as https://offer.example.com/landing?clickid={clickid}';
   if (!v) throw badInput(`Offer URL must not be empty: enter an absolute http(s) URL ${example}`, 'url');
@@ -50,11 +78,66 @@ export function offerUrl(raw: string | null | undefined): string {
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw badInput(`Offer URL must start with http:// or https:// (got ${u.protocol.slice(0, 20)})`, 'url');
   if (!u.hostname) throw badInput(`Offer URL must name a host, ${example}`, 'url');
+  if (kind === 'WEBSITE') {
+    if (/\{[^}]*\}/.test(v))
+      throw badInput(
+        'A website URL is its landing page: it takes no macro ({…}), e.g. https://shop.example.com/',
+        'url',
+      );
+    return v;
+  }
   if (!v.includes(CLICKID_MACRO)) {
     throw badInput(
-      `Offer URL must contain the ${CLICKID_MACRO} macro, so the offer can send the click ID back in its postback (${example})`,
+      `Offer URL must contain the ${CLICKID_MACRO} macro, so the offer can send the click ID back in ` +
+        `its postback (${example})`,
       'url',
     );
   }
   return v;
+}
+
+/** The website's domain: the lowercase host of its URL. */
+export function websiteDomain(url: string): string {
+  return new URL(url).hostname.toLowerCase();
+}
+
+const MAX_ORIGINS = 20;
+
+/**
+ * Origins a website's pages report browser conversions from: `scheme://host[:port]`, http(s), on the website's
+ * domain or one of its subdomains (a shop's `www.` and checkout hosts); normalised as browsers send `Origin`.
+ * Omitted or empty: the origin of the website URL.
+ */
+export function allowedOrigins(raw: string[] | null | undefined, url: string): string[] {
+  const domain = websiteDomain(url);
+  const list = raw && raw.length ? raw : [new URL(url).origin];
+  if (list.length > MAX_ORIGINS) throw badInput(`At most ${MAX_ORIGINS} allowed origins`, 'allowedOrigins');
+  const out = new Set<string>();
+  for (const item of list) {
+    const v = (item ?? '').trim();
+    let u: URL | null = null;
+    try {
+      u = new URL(v);
+    } catch {
+      u = null;
+    }
+    if (
+      !u ||
+      (u.protocol !== 'https:' && u.protocol !== 'http:') ||
+      u.origin === 'null' ||
+      u.origin !== v.replace(/\/$/, '')
+    )
+      throw badInput(
+        `Allowed origins are scheme://host[:port] without a path, e.g. https://shop.example.com (got "${v.slice(0, 80)}")`,
+        'allowedOrigins',
+      );
+    const host = u.hostname.toLowerCase();
+    if (host !== domain && !host.endsWith(`.${domain}`))
+      throw badInput(
+        `Allowed origin ${u.origin} is not on the website's domain ${domain} (or a subdomain of it)`,
+        'allowedOrigins',
+      );
+    out.add(u.origin);
+  }
+  return [...out];
 }

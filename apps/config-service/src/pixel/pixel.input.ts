@@ -20,7 +20,8 @@ export class PixelInput {
   @Field(() => String, {
     nullable: true,
     description:
-      'Conversions API token (Business Settings → Business details → Conversions API token). Write-only: never returned. Omit to keep the current one.',
+      'Conversions API token (Business Settings → Business details → Conversions API token). ' +
+      'Write-only: never returned. Omit to keep the current one.',
   })
   accessToken?: string | null;
   @Field(() => Boolean, {
@@ -53,7 +54,8 @@ export function snapPixelId(raw: string | null | undefined): string {
   if (!v) throw badInput('Pixel ID must not be empty', 'pixelId');
   if (!UUID_SHAPE.test(v) || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(v)) {
     throw badInput(
-      `Pixel ID "${String(raw).trim().slice(0, 60)}" is not a Snapchat pixel ID: it must be a UUID such as 1a2b3c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d (Snapchat Ads Manager → Assets → Pixels)`,
+      `Pixel ID "${String(raw).trim().slice(0, 60)}" is not a Snapchat pixel ID: it must be a UUID such ` +
+        `as 1a2b3c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d (Snapchat Ads Manager → Assets → Pixels)`,
       'pixelId',
     );
   }
@@ -86,7 +88,9 @@ export function snapEventName(raw: string): SnapEventName {
   const upper = v.toUpperCase().replace(/[\s-]+/g, '_');
   const suggestion = isSnapEventName(upper) ? upper : TRAPS[upper];
   throw badInput(
-    `Unknown Snapchat event name "${v.slice(0, 60)}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}. Use one of: ${SNAP_EVENT_NAMES.join(', ')}`,
+    `Unknown Snapchat event name ` +
+      `"${v.slice(0, 60)}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}. Use one of: ` +
+      `${SNAP_EVENT_NAMES.join(', ')}`,
     'snapEventName',
   );
 }

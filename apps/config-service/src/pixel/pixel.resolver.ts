@@ -41,7 +41,9 @@ export class PixelResolver {
 
   @Mutation(() => PixelType, {
     description:
-      "Sets the traffic channel's default data source (at most one per channel: an existing one is updated). Omitted optional fields keep their value. Refused with DUPLICATE_PIXEL when the pixel is already on an offer.",
+      "Sets the traffic channel's default data source (at most one per channel: an existing one is " +
+      'updated). Omitted optional fields keep their value. Refused with DUPLICATE_PIXEL when the pixel ' +
+      'is already on an offer.',
   })
   async setChannelPixel(
     @Arg('channelId', () => ID) channelId: string,
@@ -53,7 +55,8 @@ export class PixelResolver {
 
   @Mutation(() => PixelType, {
     description:
-      'Adds a pixel to an offer. Refused with DUPLICATE_PIXEL when it is already on this offer or on a traffic channel.',
+      'Adds a pixel to an offer. Refused with DUPLICATE_PIXEL when it is already on this offer or on a ' +
+      'traffic channel.',
   })
   async addOfferPixel(
     @Arg('offerId', () => ID) offerId: string,
@@ -90,7 +93,8 @@ export class PixelResolver {
 
   @Mutation(() => TokenRotationResult, {
     description:
-      "Re-encrypts this account's pixel tokens that are not under the active key (config-service also does this for every account at start-up)",
+      "Re-encrypts this account's pixel tokens that are not under the active key (config-service also " +
+      'does this for every account at start-up)',
   })
   rotateTokenEncryption(@Ctx() ctx: SubgraphContext): Promise<TokenRotationResult> {
     return this.pixelsService.rotateTokens(ctx.accountId);

@@ -100,7 +100,8 @@ export class PixelService {
       const template = findTemplate(channel.templateKey);
       if (!template?.supportsCapi) {
         throw badInput(
-          `Traffic channel "${channel.name}" uses the ${template?.name ?? channel.templateKey} template, which has no Snapchat Conversions API data source`,
+          `Traffic channel "${channel.name}" uses the ${template?.name ?? channel.templateKey} template, ` +
+            `which has no Snapchat Conversions API data source`,
           'channelId',
         );
       }
@@ -450,7 +451,8 @@ export class PixelService {
       const same = hits.find((h) => h.offer_id === target.offer.id);
       if (same)
         throw refuse(
-          `Pixel ${pixelId} is already configured on this offer ("${target.offer.name}"): an offer lists each pixel once`,
+          `Pixel ${pixelId} is already configured on this offer ("${target.offer.name}"): an offer lists ` +
+            `each pixel once`,
           same,
         );
       const onChannel = hits.find((h) => h.placement_kind === 'channel');
@@ -464,7 +466,8 @@ export class PixelService {
       if (onOffer) {
         const more = hits.filter((h) => h.placement_kind === 'offer').length - 1;
         throw refuse(
-          `Pixel ${pixelId} is already configured on offer "${onOffer.offer_name}"${more > 0 ? ` (and ${more} more)` : ''}: ${BOTH_LEVELS}`,
+          `Pixel ${pixelId} is already configured on offer ` +
+            `"${onOffer.offer_name}"${more > 0 ? ` (and ${more} more)` : ''}: ${BOTH_LEVELS}`,
           onOffer,
         );
       }
