@@ -1,7 +1,17 @@
-import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import {
+  ConfigError,
+  commonKeys,
+  defineConfig,
+  kafkaTopicKeys,
+  loadConfig,
+  migrationKeys,
+  type ConfigOf,
+} from '@snaptrack/util-config';
 
 export const campaignServiceKeys = defineConfig({
   ...commonKeys,
+  ...migrationKeys,
+  ...kafkaTopicKeys,
   port: {
     env: 'PORT',
     doc: 'HTTP port of the subgraph and the public click endpoints (0 = any free port)',

@@ -1,11 +1,20 @@
 import 'reflect-metadata';
 import { onShutdown } from '@snaptrack/util-http';
 import { ConfigError } from '@snaptrack/util-config';
+import { migrateOnly } from '@snaptrack/util-db';
+import { createLogger } from '@snaptrack/util-logger';
 import { loadCampaignServiceConfig } from './config';
+import { createCampaignDataSource } from './data-source';
 import { startServer } from './server';
 
 async function main() {
   const config = loadCampaignServiceConfig();
+  if (config.migrateOnly) {
+    // The deploy step (MIGRATE_ONLY=true): migrations only, then exit; instances then start with RUN_MIGRATIONS=false.
+    const applied = await migrateOnly(createCampaignDataSource(config.databaseUrl));
+    createLogger('campaign-service', config.logLevel).info('migrations applied; exiting (MIGRATE_ONLY)', { applied });
+    return;
+  }
   const app = await startServer(config);
   onShutdown(() => app.stop());
 }

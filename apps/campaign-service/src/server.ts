@@ -4,7 +4,7 @@ import { BatchingProducer, createKafka, createProducer, ensureTopics, kafkaReach
 import { createLogger } from '@snaptrack/util-logger';
 import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
 import { ConfigError } from '@snaptrack/util-config';
-import { TOPICS, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import { TOPICS, topicDeployment, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import type { DataSource } from 'typeorm';
 import type { Producer } from 'kafkajs';
 import type { CampaignServiceConfig } from './config';
@@ -53,9 +53,9 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
     throw new ConfigError([(e as Error).message]);
   }
   const prefix = config.kafkaTopicPrefix ?? '';
-  const ds = await openDatabase(createCampaignDataSource(config.databaseUrl));
+  const ds = await openDatabase(createCampaignDataSource(config.databaseUrl), { migrate: config.runMigrations });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'campaign-service', logger: log });
-  await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
+  await ensureTopics(kafka, topicSpecsWithPrefix(prefix, topicDeployment(config)));
   const producer = createProducer(kafka);
   await producer.connect();
   const batching = new BatchingProducer(producer, {

@@ -5,7 +5,7 @@ import { createLogger } from '@snaptrack/util-logger';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
 import { TokenCipher } from '@snaptrack/util-crypto';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
-import { TOPICS, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import { TOPICS, topicDeployment, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import type { DataSource } from 'typeorm';
 import type { ConfigServiceConfig } from './config';
 import { createConfigDataSource } from './data-source';
@@ -40,10 +40,10 @@ export interface RunningConfigService {
 export async function startServer(config: ConfigServiceConfig): Promise<RunningConfigService> {
   const log = createLogger('config-service', config.logLevel);
   const cipher = new TokenCipher(config.tokenEncryptionKeys);
-  const ds = await openDatabase(createConfigDataSource(config.databaseUrl));
+  const ds = await openDatabase(createConfigDataSource(config.databaseUrl), { migrate: config.runMigrations });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'config-service', logger: log });
   const prefix = config.kafkaTopicPrefix ?? '';
-  await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
+  await ensureTopics(kafka, topicSpecsWithPrefix(prefix, topicDeployment(config)));
   const producer = createProducer(kafka);
   await producer.connect();
   const relay = new OutboxRelay(ds, producer, log);

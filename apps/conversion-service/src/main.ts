@@ -1,11 +1,20 @@
 import 'reflect-metadata';
 import { onShutdown } from '@snaptrack/util-http';
 import { ConfigError } from '@snaptrack/util-config';
+import { migrateOnly } from '@snaptrack/util-db';
+import { createLogger } from '@snaptrack/util-logger';
 import { loadConversionServiceConfig } from './config';
+import { createConversionDataSource } from './data-source';
 import { startServer } from './server';
 
 async function main() {
   const config = loadConversionServiceConfig();
+  if (config.migrateOnly) {
+    // The deploy step (MIGRATE_ONLY=true): migrations only, then exit; instances then start with RUN_MIGRATIONS=false.
+    const applied = await migrateOnly(createConversionDataSource(config.databaseUrl));
+    createLogger('conversion-service', config.logLevel).info('migrations applied; exiting (MIGRATE_ONLY)', { applied });
+    return;
+  }
   const app = await startServer(config);
   onShutdown(() => app.stop());
 }

@@ -10,6 +10,7 @@ import {
   ConfigEntityV1,
   DeliveryResultV1,
   TOPICS,
+  topicDeployment,
   topicName,
   topicSpecsWithPrefix,
 } from '@snaptrack/contracts-events';
@@ -66,9 +67,11 @@ export async function startServer(
 ): Promise<RunningConversionService> {
   const log = createLogger('conversion-service', config.logLevel);
   const prefix = config.kafkaTopicPrefix ?? '';
-  const ds = await openDatabase(createConversionDataSource(config.databaseUrl, config.databasePoolSize));
+  const ds = await openDatabase(createConversionDataSource(config.databaseUrl, config.databasePoolSize), {
+    migrate: config.runMigrations,
+  });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'conversion-service', logger: log });
-  await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
+  await ensureTopics(kafka, topicSpecsWithPrefix(prefix, topicDeployment(config)));
 
   // The relay has its own client: it connects lazily and fails fast, so the postback path never waits for Kafka.
   const relayKafka = createKafka({

@@ -1,8 +1,18 @@
-import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import {
+  ConfigError,
+  commonKeys,
+  defineConfig,
+  kafkaTopicKeys,
+  loadConfig,
+  migrationKeys,
+  type ConfigOf,
+} from '@snaptrack/util-config';
 import { TokenCipher } from '@snaptrack/util-crypto';
 
 export const dispatcherKeys = defineConfig({
   ...commonKeys,
+  ...migrationKeys,
+  ...kafkaTopicKeys,
   port: {
     env: 'PORT',
     doc: 'HTTP port of the health server (/healthz, /readyz); 0 = any free port',

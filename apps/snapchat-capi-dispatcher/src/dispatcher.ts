@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import { topicDeployment, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
 import { TokenCipher } from '@snaptrack/util-crypto';
 import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
@@ -46,9 +46,9 @@ export async function startDispatcher(
 ): Promise<RunningDispatcher> {
   const log = createLogger('snapchat-capi-dispatcher', config.logLevel);
   const prefix = config.kafkaTopicPrefix ?? '';
-  const ds = await openDatabase(createDispatcherDataSource(config.databaseUrl));
+  const ds = await openDatabase(createDispatcherDataSource(config.databaseUrl), { migrate: config.runMigrations });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'snapchat-capi-dispatcher', logger: log });
-  await ensureTopics(kafka, topicSpecsWithPrefix(prefix));
+  await ensureTopics(kafka, topicSpecsWithPrefix(prefix, topicDeployment(config)));
   const producer = createProducer(kafka);
   await producer.connect();
   const relay = new OutboxRelay(ds, producer, log, { intervalMs: 250 });

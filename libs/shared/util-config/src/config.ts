@@ -147,3 +147,72 @@ export const commonKeys = {
     default: '127.0.0.1:9092',
   },
 } as const satisfies ConfigSpec;
+
+/** Keys of every service that owns a database: when its migrations run. */
+export const migrationKeys = {
+  runMigrations: {
+    env: 'RUN_MIGRATIONS',
+    doc:
+      'Apply pending database migrations at start; false when a deploy step runs them once beforehand ' +
+      '(MIGRATE_ONLY=true), so instances of a rolling upgrade never race on them',
+    format: 'boolean',
+    default: 'true',
+  },
+  migrateOnly: {
+    env: 'MIGRATE_ONLY',
+    doc: 'Create the database if missing, apply pending migrations and exit (the deploy step; starts nothing else)',
+    format: 'boolean',
+    default: 'false',
+  },
+} as const satisfies ConfigSpec;
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Keys of every service that creates the Kafka topics at start (each creates the missing ones, with these settings).
+ * They apply when a topic is created; an existing topic is changed with kafka-topics.sh / kafka-configs.sh (see
+ * docs/deployment.md).
+ */
+export const kafkaTopicKeys = {
+  kafkaReplicationFactor: {
+    env: 'KAFKA_REPLICATION_FACTOR',
+    doc: 'Replication factor of the topics the service creates (1 for a single local broker; 3 in production)',
+    format: 'int',
+    default: '1',
+  },
+  kafkaMinInsyncReplicas: {
+    env: 'KAFKA_MIN_INSYNC_REPLICAS',
+    doc:
+      'min.insync.replicas of the topics the service creates; producers send with acks=all, so a write needs ' +
+      'this many replicas (1 locally; 2 with replication factor 3)',
+    format: 'int',
+    default: '1',
+  },
+  kafkaTopicPartitions: {
+    env: 'KAFKA_TOPIC_PARTITIONS',
+    doc:
+      'Partition counts overriding the defaults, "topic=count" comma-separated with names without prefix ' +
+      '(e.g. click.recorded.v1=12,conversion.created.v1=12)',
+    format: 'list',
+    default: '',
+    optional: true,
+  },
+  kafkaDeliveryResultRetentionMs: {
+    env: 'KAFKA_DELIVERY_RESULT_RETENTION_MS',
+    doc: 'retention.ms of delivery.result.v1',
+    format: 'duration-ms',
+    default: String(14 * DAY_MS),
+  },
+  kafkaDeliveryCommandRetentionMs: {
+    env: 'KAFKA_DELIVERY_COMMAND_RETENTION_MS',
+    doc: 'retention.ms of delivery.command.v1',
+    format: 'duration-ms',
+    default: String(7 * DAY_MS),
+  },
+  kafkaDeadLetterRetentionMs: {
+    env: 'KAFKA_DEAD_LETTER_RETENTION_MS',
+    doc: 'retention.ms of dead-letter.v1 (parked messages can hold customer data: keep it short)',
+    format: 'duration-ms',
+    default: String(3 * DAY_MS),
+  },
+} as const satisfies ConfigSpec;

@@ -82,10 +82,15 @@ export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
 export interface TopicToCreate {
   name: string;
   partitions: number;
+  /** Absent: the broker's default.replication.factor. */
+  replicationFactor?: number;
   config?: Record<string, string>;
 }
 
-/** Creates missing topics explicitly (brokers run with auto-creation off). Idempotent. */
+/**
+ * Creates missing topics explicitly (brokers run with auto-creation off). Idempotent. An existing topic is left as it
+ * is (partitions, replication and configs are changed by an operator, see docs/deployment.md).
+ */
 export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[]): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
@@ -96,7 +101,7 @@ export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[]): Promi
       .map((t) => ({
         topic: t.name,
         numPartitions: t.partitions,
-        replicationFactor: -1,
+        replicationFactor: t.replicationFactor ?? -1,
         configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
       }));
     if (missing.length) {
@@ -104,7 +109,15 @@ export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[]): Promi
         await admin.createTopics({ topics: missing, waitForLeaders: true });
       } catch (e) {
         // A concurrent creator may have won; anything else is real.
-        if (!String((e as Error).message).includes('already exists')) throw e;
+        if (String((e as Error).message).includes('already exists')) return;
+        // kafkajs says only "Topic creation errors": name each topic's reason (e.g. a replication factor above the
+        // number of brokers), or an operator cannot tell what to fix.
+        const inner = (e as { errors?: Array<{ topic?: string; message?: string }> }).errors;
+        if (inner?.length)
+          throw new Error(`creating Kafka topics failed: ${inner.map((x) => `${x.topic}: ${x.message}`).join('; ')}`, {
+            cause: e,
+          });
+        throw e;
       }
     }
   } finally {
