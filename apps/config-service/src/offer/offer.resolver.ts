@@ -34,7 +34,17 @@ export class OfferResolver {
 
   @Mutation(() => OfferType)
   async createOffer(@Arg('input', () => CreateOfferInput) input: CreateOfferInput, @Ctx() ctx: SubgraphContext) {
-    return OfferType.from(await this.offerService.create(ctx.accountId, input));
+    const { row, secret } = await this.offerService.create(ctx.accountId, input);
+    return OfferType.from(row, secret);
+  }
+
+  @Mutation(() => OfferType, {
+    description:
+      'A new conversion secret for a website, returned once in conversionSecret; the previous one is refused at once',
+  })
+  async rotateWebsiteSecret(@Arg('offerId', () => ID) offerId: string, @Ctx() ctx: SubgraphContext) {
+    const { row, secret } = await this.offerService.rotateWebsiteSecret(ctx.accountId, offerId);
+    return OfferType.from(row, secret);
   }
 
   @Mutation(() => OfferType)

@@ -96,7 +96,16 @@ export function offerSourceEvent(s: OfferSourceEntity): ConfigEntityV1.Value {
 }
 
 export function offerEvent(o: OfferEntity): ConfigEntityV1.Value {
-  return state('offer', o, { name: o.name, url: o.url, offer_source_id: o.offerSourceId });
+  const data: ConfigEntityV1.OfferData = { name: o.name, url: o.url, offer_source_id: o.offerSourceId };
+  // Websites carry their own fields; offers keep the shape they always had.
+  if (o.kind === 'WEBSITE')
+    Object.assign(data, {
+      kind: 'website',
+      domain: o.domain,
+      allowed_origins: [...(o.allowedOrigins ?? [])],
+      conversion_secret_sha256: o.conversionSecretSha256,
+    });
+  return state('offer', o, data);
 }
 
 export function trackingDomainEvent(d: TrackingDomainEntity): ConfigEntityV1.Value {
