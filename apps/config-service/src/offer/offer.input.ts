@@ -128,7 +128,8 @@ export function allowedOrigins(raw: string[] | null | undefined, url: string): s
       u.origin !== v.replace(/\/$/, '')
     )
       throw badInput(
-        `Allowed origins are scheme://host[:port] without a path, e.g. https://shop.example.com (got "${v.slice(0, 80)}")`,
+        'Allowed origins are scheme://host[:port] without a path, e.g. https://shop.example.com ' +
+          `(got "${v.slice(0, 80)}")`,
         'allowedOrigins',
       );
     const host = u.hostname.toLowerCase();
