@@ -101,7 +101,8 @@ export class ConfigViewService {
     const pixelIds = rows.filter((r) => r.entity_type === 'pixel').map((r) => r.id);
     const before: Array<{ id: string; account_id: string; deleted: boolean; data: unknown }> = pixelIds.length
       ? await m.query(
-          `SELECT id, account_id, deleted, data FROM config_entity WHERE entity_type = 'pixel' AND id = ANY($1::text[])`,
+          `SELECT id, account_id, deleted, data FROM config_entity
+            WHERE entity_type = 'pixel' AND id = ANY($1::text[])`,
           [pixelIds],
         )
       : [];
@@ -115,9 +116,11 @@ export class ConfigViewService {
     }> = await m.query(
       `INSERT INTO config_entity (entity_type, id, account_id, version, deleted, data, updated_at, created_at)
          SELECT entity_type, id, account_id, version, deleted, data, updated_at, updated_at
-           FROM jsonb_to_recordset($1::jsonb) AS x(entity_type text, id text, account_id text, version bigint, deleted boolean, data jsonb, updated_at timestamptz)
+           FROM jsonb_to_recordset($1::jsonb) AS x(entity_type text, id text, account_id text, version bigint,
+                                                  deleted boolean, data jsonb, updated_at timestamptz)
          ON CONFLICT (entity_type, id) DO UPDATE
-           SET account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
+           SET account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted,
+               data = EXCLUDED.data,
                updated_at = EXCLUDED.updated_at, received_at = now(),
                created_at = coalesce(config_entity.created_at, EXCLUDED.created_at)
          WHERE config_entity.version < EXCLUDED.version
