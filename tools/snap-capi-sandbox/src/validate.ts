@@ -1,5 +1,5 @@
-// Pure request checks for Snap CAPI v3 web events (snap-capi.md §2, §4, §5, §9). No I/O, no clock: the caller
-// passes `nowMs`. Messages never repeat a submitted value, because a rejected value may be raw PII.
+// Pure request checks for Snap CAPI v3 web events (docs/snap-capi.md "Pre-send checks and the sandbox"). No I/O, no
+// clock: the caller passes `nowMs`. Messages never repeat a submitted value, because a rejected value may be raw PII.
 
 import { isIP } from 'node:net';
 import { EVENT_NAME_HINTS, isSnapEventName } from './event-names';
@@ -58,7 +58,9 @@ export interface ValidationLimits {
   maxEvents: number;
   maxAgeSeconds: number;
   maxFutureSeconds: number;
-  /** Sends older than this are accepted with a warning (snap-capi.md §5: count sends older than 7 days). */
+  /**
+   * Sends older than this are accepted with a warning (docs/snap-capi.md "Event time": count sends older than 7 days).
+   */
   warnAgeSeconds: number;
 }
 
@@ -79,7 +81,7 @@ const SHA256_HEX_ANY_CASE = /^[0-9a-fA-F]{64}$/;
 /** Anything at or above this is not a plausible Unix time in seconds (year 5138); it is ms or µs. */
 const MILLISECONDS_THRESHOLD = 100_000_000_000;
 
-/** user_data keys that must carry lowercase hex SHA-256 digests (snap-capi.md §9). */
+/** user_data keys that must carry lowercase hex SHA-256 digests (docs/snap-capi.md "User data"). */
 export const HASHED_USER_DATA_KEYS = [
   'em',
   'ph',
@@ -117,10 +119,10 @@ const LEGACY_EVENT_FIELDS: Readonly<Record<string, string>> = {
   client_dedup_id: 'event_id',
   pixel_id: 'the URL path (/v3/{pixelId}/events)',
   access_token: 'the access_token query parameter',
-  test_event_code: '/events/validate instead (this integration never sends test_event_code, U10)',
+  test_event_code: '/events/validate instead (this integration never sends test_event_code)',
   hashed_email: 'user_data.em',
   hashed_phone_number: 'user_data.ph',
-  hashed_ip_address: 'user_data.client_ip_address (raw, U11)',
+  hashed_ip_address: 'user_data.client_ip_address (raw)',
   user_agent: 'user_data.client_user_agent',
   uuid_c1: 'user_data.sc_cookie1',
   click_id: 'user_data.sc_click_id',
@@ -142,7 +144,7 @@ const LEGACY_USER_DATA_FIELDS: Readonly<Record<string, string>> = {
   pn: 'ph (hashed)',
   hashed_email: 'em',
   hashed_phone_number: 'ph',
-  hashed_ip_address: 'client_ip_address (raw, U11)',
+  hashed_ip_address: 'client_ip_address (raw)',
   ip: 'client_ip_address',
   ip_address: 'client_ip_address',
   user_agent: 'client_user_agent',
@@ -433,7 +435,10 @@ function checkEventId(id: unknown, at: string, out: Collector): void {
 function checkOptionalRootFields(event: Json, at: string, out: Collector): void {
   const integration = event['integration'];
   if (integration === undefined)
-    out.warn(`${at}.integration is missing; name the sending connector (snap-capi.md §2.6).`);
+    out.warn(
+      `${at}.integration is missing; name the sending connector (docs/snap-capi.md "Integration and ` +
+        `Limited Data Use").`,
+    );
   else if (!isNonEmptyString(integration))
     out.add('INVALID_FIELD_TYPE', `${at}.integration`, 'must be a non-empty string.');
 
@@ -530,7 +535,7 @@ function checkRaw(key: string, value: unknown, field: string, out: Collector): v
     return out.add('INVALID_FIELD_TYPE', field, `must be a string, got ${typeName(value)}.`);
   if (key === 'client_ip_address') {
     if (isIP(value) !== 0) return;
-    const hint = SHA256_HEX_ANY_CASE.test(value) ? ' It looks hashed; v3 takes the raw address (U11).' : '';
+    const hint = SHA256_HEX_ANY_CASE.test(value) ? ' It looks hashed; v3 takes the raw address.' : '';
     return out.add('INVALID_IP_ADDRESS', field, `is not a valid IPv4 or IPv6 address.${hint}`);
   }
   if (key === 'client_user_agent') {
