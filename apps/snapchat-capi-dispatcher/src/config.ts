@@ -131,7 +131,9 @@ export const dispatcherKeys = defineConfig({
   },
   retargetClockSkewMs: {
     env: 'RETARGET_CLOCK_SKEW_MS',
-    doc: 'A new or changed pixel placement re-targets the stored conversions received since its creation minus this margin (clock difference allowed between services)',
+    doc:
+      'A new or changed pixel placement re-targets the stored conversions received since its creation minus this ' +
+      'margin (clock difference allowed between services)',
     format: 'duration-ms',
     default: '120000',
   },
