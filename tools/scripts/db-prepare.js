@@ -22,6 +22,29 @@ async function main() {
         `migration(s) applied)`,
     );
   }
+  await oldGatewayDatabaseHint();
+}
+
+/**
+ * Accounts and API keys moved from the gateway's database (snaptrack_gateway) to account-service's
+ * (snaptrack_account). A clone that still has the old one is told how to carry its accounts over.
+ */
+async function oldGatewayDatabaseHint() {
+  const { Client } = require('pg');
+  const base = (process.env.PG_BASE_URL || 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+  const client = new Client({ connectionString: `${base}/postgres` });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'snaptrack_gateway'`);
+    if (rowCount)
+      console.log(
+        'note: snaptrack_gateway (the gateway’s old database) still exists; the gateway no longer uses it. ' +
+          'To keep its accounts and keys: pg_dump --data-only -t account -t api_key snaptrack_gateway | ' +
+          'psql snaptrack_account (see apps/account-service/README.md), then drop it.',
+      );
+  } finally {
+    await client.end();
+  }
 }
 
 main().catch((e) => {

@@ -26,6 +26,8 @@ const { startPlatform, devAccount } = require('./platform');
       '  Snaptrack is up.',
       `  GraphQL gateway:   http://127.0.0.1:${ports.gateway}/graphql`,
       `  Explorer (dev):    http://127.0.0.1:${ports.gateway}/explorer`,
+      `  Accounts:          http://127.0.0.1:${ports.account}   (account-service, internal; keys: ` +
+        'node apps/account-service/dist/cli.js)',
       `  Tracking host:     http://127.0.0.1:${ports.tracking}   (clicks, /track.js, /postback)`,
       `  Snap CAPI sandbox: http://127.0.0.1:${ports.sandbox}    (GET /__admin/events)`,
       `  Dev account:       ${acc.account_id}`,

@@ -3,4 +3,4 @@ CREATE DATABASE snaptrack_config;
 CREATE DATABASE snaptrack_campaign;
 CREATE DATABASE snaptrack_conversion;
 CREATE DATABASE snaptrack_dispatcher;
-CREATE DATABASE snaptrack_gateway;
+CREATE DATABASE snaptrack_account;

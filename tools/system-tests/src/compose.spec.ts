@@ -35,13 +35,14 @@ describe('docker/compose.yml', () => {
     expect(r.stderr + r.stdout).toMatch(/INTERNAL_AUTH_SECRET|POSTGRES_PASSWORD|TOKEN_ENCRYPTION_KEYS/);
   });
 
-  it('runs Kafka, PostgreSQL, the five services, the sandbox and the tracking host, each with a health check', () => {
+  it('runs Kafka, PostgreSQL, the six services, the sandbox and the tracking host, each with a health check', () => {
     const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as {
       services: Record<string, { healthcheck?: unknown; environment?: Record<string, string> }>;
     };
     const names = Object.keys(doc.services).sort();
     expect(names).toEqual(
       [
+        'account-service',
         'campaign-service',
         'config-service',
         'conversion-service',
@@ -56,6 +57,10 @@ describe('docker/compose.yml', () => {
     for (const [name, svc] of Object.entries(doc.services))
       expect([name, Boolean(svc.healthcheck)]).toEqual([name, true]);
     expect(doc.services['snapchat-capi-dispatcher'].environment?.SNAP_CAPI_BASE_URL).toBeDefined();
+    // The gateway is stateless: it reaches account-service for keys and has no database of its own.
+    expect(doc.services.gateway.environment?.ACCOUNT_SERVICE_URL).toBe('http://account-service:4005/graphql');
+    expect(doc.services.gateway.environment?.DATABASE_URL).toBeUndefined();
+    expect(doc.services['account-service'].environment?.DATABASE_URL).toMatch(/\/snaptrack_account$/);
   });
 
   it("keeps Kafka's data on its volume (log dirs point at the mounted path)", () => {

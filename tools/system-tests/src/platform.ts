@@ -38,6 +38,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<Platform
     dispatcher: base + 4,
     sandbox: base + 5,
     tracking: base + 6,
+    account: base + 7,
   };
   const tag = randomBytes(3).toString('hex');
   const dbPrefix = `snaptrack_sys_${tag}`;
