@@ -171,17 +171,19 @@ function evaluate(
     };
   }
 
-  // The token is the only query parameter of v3 (§1). test_event_code in the URL is a forwarder habit (U10: never
-  // sent; test through /events/validate), and anything else would be silently ignored by Snap at best.
+  // The token is the only query parameter of v3 (docs/snap-capi.md "Endpoints and authentication"). test_event_code
+  // in the URL is a forwarder habit (never sent; test through /events/validate), and anything else would be silently
+  // ignored by Snap at best.
   const extra = [...new Set(url.searchParams.keys())].filter((key) => key !== 'access_token');
   if (extra.length > 0) {
     const hint = extra.includes('test_event_code')
-      ? ' Do not send test_event_code; test through /events/validate (U10).'
+      ? ' Do not send test_event_code; test through /events/validate.'
       : '';
     return reject(
       400,
       'UNKNOWN_QUERY_PARAMETER',
-      `The only query parameter of this endpoint is access_token; remove ${extra.map((k) => `"${k.slice(0, 40)}"`).join(', ')}.${hint}`,
+      `The only query parameter of this endpoint is access_token; remove ` +
+        `${extra.map((k) => `"${k.slice(0, 40)}"`).join(', ')}.${hint}`,
     );
   }
   if (!isJsonContentType(read.contentType)) {
