@@ -190,7 +190,7 @@ describe('validateBatch', () => {
     ['empty data', { data: [] }, 'EMPTY_DATA'],
     ['2001 events', { data: Array.from({ length: 2001 }, () => event()) }, 'TOO_MANY_EVENTS'],
     ['an unknown top-level key', { data: [event()], pixel: 'x' }, 'UNKNOWN_FIELD'],
-    ['test_event_code at the top level (U10)', { data: [event()], test_event_code: 'TEST1' }, 'LEGACY_FIELD'],
+    ['test_event_code at the top level', { data: [event()], test_event_code: 'TEST1' }, 'LEGACY_FIELD'],
   ])('rejects %s at the envelope', (_name, body, code) => {
     const verdict = validateBatch(body, NOW);
     expect(verdict.ok).toBe(false);
