@@ -267,9 +267,15 @@ async function startPlatform(opts = {}) {
 /** Creates (once) a dev account through the account-service CLI and returns { account_id, api_key }. */
 function devAccount(opts = {}) {
   const file = opts.file || path.join(CACHE, 'dev-account.json');
-  if (fs.existsSync(file) && !opts.fresh) return JSON.parse(fs.readFileSync(file, 'utf8'));
   const { list } = services(opts);
   const accounts = list.find((s) => s.name === 'account-service');
+  // The file names the database its account lives in: one made before accounts moved from snaptrack_gateway to
+  // account-service's database (no `database`) is stale, and a new account is created.
+  const database = new URL(accounts.env.DATABASE_URL).pathname.slice(1);
+  if (fs.existsSync(file) && !opts.fresh) {
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (cached.database === database) return cached;
+  }
   const outText = execFileSync(
     process.execPath,
     [path.join(ROOT, 'apps/account-service/dist/cli.js'), 'create-account', opts.name || 'Demo account'],
@@ -278,7 +284,7 @@ function devAccount(opts = {}) {
       encoding: 'utf8',
     },
   );
-  const acc = JSON.parse(outText.trim().split('\n').pop());
+  const acc = { ...JSON.parse(outText.trim().split('\n').pop()), database };
   if (!opts.fresh) fs.writeFileSync(file, JSON.stringify(acc), { mode: 0o600 });
   return acc;
 }
