@@ -246,21 +246,25 @@ describe('tokens and pixels', () => {
     expectInvalid(sent, 401, 'INVALID_ACCESS_TOKEN');
   });
 
-  it('any query parameter besides access_token -> 400 UNKNOWN_QUERY_PARAMETER (test_event_code never goes in the URL, U10)', async () => {
-    for (const validate of [false, true]) {
-      const sent = await call(
-        `/v3/${PIXEL}/events${validate ? '/validate' : ''}?access_token=${TOKEN}&test_event_code=TEST123`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ data: [purchase()] }),
-        },
-      );
-      expectInvalid(sent, 400, 'UNKNOWN_QUERY_PARAMETER');
-      expect(sent.body.reason).toMatch(/test_event_code/);
-    }
-    expect(sandbox.store.testEvents(PIXEL.toLowerCase(), Date.now())).toHaveLength(0);
-  });
+  it(
+    'any query parameter besides access_token -> 400 UNKNOWN_QUERY_PARAMETER (test_event_code never ' +
+      'goes in the URL)',
+    async () => {
+      for (const validate of [false, true]) {
+        const sent = await call(
+          `/v3/${PIXEL}/events${validate ? '/validate' : ''}?access_token=${TOKEN}&test_event_code=TEST123`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ data: [purchase()] }),
+          },
+        );
+        expectInvalid(sent, 400, 'UNKNOWN_QUERY_PARAMETER');
+        expect(sent.body.reason).toMatch(/test_event_code/);
+      }
+      expect(sandbox.store.testEvents(PIXEL.toLowerCase(), Date.now())).toHaveLength(0);
+    },
+  );
 
   it("another pixel's token -> 403 PIXEL_NOT_OWNED", async () => {
     expectInvalid(await post({ data: [purchase()] }, { token: OTHER_TOKEN }), 403, 'PIXEL_NOT_OWNED');
@@ -453,28 +457,34 @@ describe('fault injection', () => {
     expect((await post({ data: [purchase()] })).status).toBe(200);
   });
 
-  it('after_processing: stores the batch, loses the answer; the identical resend is counted as a duplicate', async () => {
-    sandbox.addFault({ drop_connection: true, after_processing: true });
-    const body = { data: [purchase()] };
-    await expect(post(body)).rejects.toThrow();
-    expect(sandbox.store.events()).toHaveLength(1);
-    expect((await post(body)).status).toBe(200);
-    expect(sandbox.store.duplicates()).toEqual([{ pixel_id: PIXEL, event_id: 'ord-10042', count: 2 }]);
-  });
+  it(
+    'after_processing: stores the batch, loses the answer; the identical resend is counted as a ' + 'duplicate',
+    async () => {
+      sandbox.addFault({ drop_connection: true, after_processing: true });
+      const body = { data: [purchase()] };
+      await expect(post(body)).rejects.toThrow();
+      expect(sandbox.store.events()).toHaveLength(1);
+      expect((await post(body)).status).toBe(200);
+      expect(sandbox.store.duplicates()).toEqual([{ pixel_id: PIXEL, event_id: 'ord-10042', count: 2 }]);
+    },
+  );
 
-  it('refuse_event_ids: HTTP 200 with one verdict per event; refused events are not stored, the others are', async () => {
-    const added = await admin('/faults', 'POST', { pixel_id: PIXEL, refuse_event_ids: ['ev-b'] });
-    expect(added.status).toBe(201);
-    const sent = await post({ data: [purchase(undefined, 'ev-a'), purchase(undefined, 'ev-b')] });
-    expect(sent.status).toBe(200);
-    expect(sent.body).toMatchObject({ status: 'INVALID', event: 1, errors: { codes: ['EVENT_REFUSED'] } });
-    expect(sent.body.event_logs.map((l: Json) => l.status)).toEqual(['VALID', 'INVALID']);
-    expect(sent.body.event_logs[1].errors.error_msgs[0]).toMatch(/refused/);
-    expect(sandbox.store.events().map((e) => e.event_id)).toEqual(['ev-a']);
-    // The rule is used up: the next request is answered normally.
-    expect((await post({ data: [purchase(undefined, 'ev-b')] })).body.status).toBe('VALID');
-    expect((await admin('/faults', 'POST', { refuse_event_ids: [], status: 200 })).status).toBe(400);
-  });
+  it(
+    'refuse_event_ids: HTTP 200 with one verdict per event; refused events are not stored, the others ' + 'are',
+    async () => {
+      const added = await admin('/faults', 'POST', { pixel_id: PIXEL, refuse_event_ids: ['ev-b'] });
+      expect(added.status).toBe(201);
+      const sent = await post({ data: [purchase(undefined, 'ev-a'), purchase(undefined, 'ev-b')] });
+      expect(sent.status).toBe(200);
+      expect(sent.body).toMatchObject({ status: 'INVALID', event: 1, errors: { codes: ['EVENT_REFUSED'] } });
+      expect(sent.body.event_logs.map((l: Json) => l.status)).toEqual(['VALID', 'INVALID']);
+      expect(sent.body.event_logs[1].errors.error_msgs[0]).toMatch(/refused/);
+      expect(sandbox.store.events().map((e) => e.event_id)).toEqual(['ev-a']);
+      // The rule is used up: the next request is answered normally.
+      expect((await post({ data: [purchase(undefined, 'ev-b')] })).body.status).toBe('VALID');
+      expect((await admin('/faults', 'POST', { refuse_event_ids: [], status: 200 })).status).toBe(400);
+    },
+  );
 
   it('delay_ms alone slows the normal answer down', async () => {
     sandbox.addFault({ delay_ms: 300 });
@@ -491,23 +501,26 @@ describe('fault injection', () => {
     expect((await post({ data: [purchase()] }, { pixel: OTHER_PIXEL, token: OTHER_TOKEN })).status).toBe(503);
   });
 
-  it('stop() returns promptly while a delayed answer is pending, and the client sees the connection close', async () => {
-    const slow = await startSandbox({ strictPixels: false });
-    slow.addFault({ delay_ms: 60_000 });
-    const pending = fetch(`${slow.url}/v3/${PIXEL}/events?access_token=t`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ data: [purchase()] }),
-    }).then(
-      () => 'answered',
-      () => 'failed',
-    );
-    await waitFor(() => slow.faults.list().length === 0); // the request has arrived and taken the fault
-    const started = Date.now();
-    await slow.stop();
-    expect(Date.now() - started).toBeLessThan(2000);
-    expect(await pending).toBe('failed');
-  });
+  it(
+    'stop() returns promptly while a delayed answer is pending, and the client sees the connection ' + 'close',
+    async () => {
+      const slow = await startSandbox({ strictPixels: false });
+      slow.addFault({ delay_ms: 60_000 });
+      const pending = fetch(`${slow.url}/v3/${PIXEL}/events?access_token=t`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ data: [purchase()] }),
+      }).then(
+        () => 'answered',
+        () => 'failed',
+      );
+      await waitFor(() => slow.faults.list().length === 0); // the request has arrived and taken the fault
+      const started = Date.now();
+      await slow.stop();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await pending).toBe('failed');
+    },
+  );
 
   it('rejects an invalid fault spec; DELETE /__admin/faults clears the queue', async () => {
     const bad = await admin('/faults', 'POST', { status: 99, drop_connection: 'yes' });
