@@ -1,4 +1,4 @@
-// Snap CAPI event names accepted by the sandbox (snap-capi.md §4, ⚠ U15: the v2-era list, applied strictly).
+// Snap CAPI event names accepted by the sandbox (docs/snap-capi.md "Event names": the v2-era list, applied strictly).
 // Names are matched exactly: UPPER_SNAKE, no aliases. `ADD_TO_CART` and `SPEND_CREDITS` are the classic traps.
 
 export const SNAP_EVENT_NAMES = [
