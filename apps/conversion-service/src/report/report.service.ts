@@ -121,9 +121,8 @@ export class ReportService {
       throw badInput(`a report covers at most ${REPORT_MAX_DAYS} days`, 'to');
     const groupBy = ORDER.filter((d) => req.groupBy.includes(d));
     const params: unknown[] = [req.accountId, req.from, req.to, timeZone];
-    const [rows, totals, [bounds]] = await Promise.all([
+    const [{ rows, totals }, [bounds]] = await Promise.all([
       this.query(groupBy, params, req.filter ?? {}),
-      this.query([], params, req.filter ?? {}),
       this.ds.query(
         `SELECT ($1::date::timestamp AT TIME ZONE $3::text) AS "startsAt",
            (($2::date + 1)::timestamp AT TIME ZONE $3::text) AS "endsAt"`,
@@ -143,16 +142,18 @@ export class ReportService {
   }
 
   /**
-   * Clicks grouped by the dimensions except conversion type, conversions and revenue grouped by all of them and the
-   * currency, joined on the shared dimensions: each conversion group gets the clicks of its click group; a click
-   * group without conversions is one row without currency; conversions without clicks (unattributed, or clicked
-   * before the range) are rows with 0 clicks.
+   * One statement for the rows and the totals. Clicks are grouped by the dimensions except conversion type,
+   * conversions and revenue by all of them and the currency; the two are joined on the shared dimensions: each
+   * conversion group gets the clicks of its click group, a click group without conversions is one row without
+   * currency, conversions without clicks (unattributed, or clicked before the range) are rows with 0 clicks. With a
+   * day or hour dimension the rollup rows are first summed per bucket, so the time zone arithmetic runs per bucket
+   * and key rather than per rollup row. Totals: all clicks, conversions and revenue per currency.
    */
   private async query(
     groupBy: ReportDimension[],
     base: unknown[],
     filter: ReportFilterInput,
-  ): Promise<ReportRowData[]> {
+  ): Promise<{ rows: ReportRowData[]; totals: ReportRowData[] }> {
     const params = [...base];
     const clickWhere: string[] = [];
     const convWhere: string[] = [];
@@ -163,30 +164,46 @@ export class ReportService {
       convWhere.push(`${column} = $${params.length}`);
       if (scope === 'both') clickWhere.push(`${column} = $${params.length}`);
     }
+    const col = (d: ReportDimension) => `d${ORDER.indexOf(d)}`;
+    const isTime = (d: ReportDimension) => d === ReportDimension.DAY || d === ReportDimension.HOUR;
     const clickDims = groupBy.filter((d) => d !== ReportDimension.CONVERSION_TYPE);
-    const keys = (dims: ReportDimension[]) => dims.map((d) => `, ${DIMENSION_SQL[d]} AS d${ORDER.indexOf(d)}`);
-    const groupPositions = (n: number) => Array.from({ length: n }, (_, i) => i + 2).join(', ');
     const range = `account_id = $1 AND bucket >= ($2::date::timestamp AT TIME ZONE $4::text)
       AND bucket < (($3::date + 1)::timestamp AT TIME ZONE $4::text)`;
     const and = (w: string[]) => w.map((x) => ` AND ${x}`).join('');
-    const join = clickDims.map((d) => ` AND c.d${ORDER.indexOf(d)} = v.d${ORDER.indexOf(d)}`).join('');
-    const out = groupBy.map((d) => {
-      const col = `d${ORDER.indexOf(d)}`;
-      return d === ReportDimension.CONVERSION_TYPE ? `v.${col}` : `coalesce(c.${col}, v.${col}) AS ${col}`;
-    });
-    const sql = `WITH c AS (
-        SELECT 1 AS g${keys(clickDims).join('')}, sum(clicks) AS clicks
-        FROM report_click_rollup WHERE ${range}${and(clickWhere)}
-        GROUP BY 1${clickDims.length ? ', ' + groupPositions(clickDims.length) : ''}
-      ), v AS (
-        SELECT 1 AS g${keys(groupBy).join('')}, currency, sum(conversions) AS conversions, sum(revenue) AS revenue
-        FROM report_conversion_rollup WHERE ${range}${and(convWhere)}
-        GROUP BY 1, ${groupPositions(groupBy.length + 1)}
+    /** Sums `measures` of `table` by `dims` (+ `extra` columns), through per-bucket sums when a dimension is time. */
+    const grouped = (table: string, where: string[], dims: ReportDimension[], extra: string[], measures: string[]) => {
+      const plain = dims.filter((d) => !isTime(d)).map((d) => DIMENSION_SQL[d]);
+      const sums = measures.map((m) => `sum(${m}) AS ${m}`);
+      const inner = dims.some(isTime)
+        ? `(SELECT ${['bucket', ...plain, ...extra, ...sums].join(', ')} FROM ${table}
+            WHERE ${range}${and(where)} GROUP BY ${['bucket', ...plain, ...extra].join(', ')}) AS x`
+        : `${table} WHERE ${range}${and(where)}`;
+      const keys = [...dims.map((d) => `${DIMENSION_SQL[d]} AS ${col(d)}`), ...extra];
+      const positions = keys.map((_, i) => i + 2);
+      return `SELECT ${['1 AS g', ...keys, ...sums].join(', ')} FROM ${inner} GROUP BY ${[1, ...positions].join(', ')}`;
+    };
+    const join = clickDims.map((d) => ` AND c.${col(d)} = v.${col(d)}`).join('');
+    const out = groupBy.map((d) =>
+      d === ReportDimension.CONVERSION_TYPE ? `v.${col(d)}` : `coalesce(c.${col(d)}, v.${col(d)}) AS ${col(d)}`,
+    );
+    const order = [...groupBy.map(col), "nullif(currency, '')"].join(', ');
+    const sql = `WITH c AS MATERIALIZED (
+        ${grouped('report_click_rollup', clickWhere, clickDims, [], ['clicks'])}
+      ), v AS MATERIALIZED (
+        ${grouped('report_conversion_rollup', convWhere, groupBy, ['currency'], ['conversions', 'revenue'])}
+      ), r AS (
+        SELECT ${[...out, 'v.currency', 'coalesce(c.clicks, 0) AS clicks', 'v.conversions', 'v.revenue'].join(', ')}
+        FROM c FULL JOIN v ON c.g = v.g${join}
+        ORDER BY ${order} LIMIT ${REPORT_MAX_ROWS + 1}
       )
-      SELECT ${[...out, 'v.currency', 'coalesce(c.clicks, 0) AS clicks', 'v.conversions', 'v.revenue'].join(', ')}
-      FROM c FULL JOIN v ON c.g = v.g${join}
-      ORDER BY ${[...groupBy.map((d) => `d${ORDER.indexOf(d)}`), "nullif(currency, '')"].join(', ')}
-      LIMIT ${REPORT_MAX_ROWS + 1}`;
+      SELECT false AS total, row_number() OVER (ORDER BY ${order}) AS ord, * FROM r
+      UNION ALL
+      SELECT true, row_number() OVER (ORDER BY nullif(vt.currency, '')), ${groupBy.map(() => 'NULL').join(', ')}
+        ${groupBy.length ? ',' : ''} vt.currency, ct.clicks, vt.conversions, vt.revenue
+      FROM (SELECT coalesce(sum(clicks), 0) AS clicks FROM c) AS ct
+      LEFT JOIN (SELECT currency, sum(conversions) AS conversions, sum(revenue) AS revenue FROM v GROUP BY currency)
+        AS vt ON true
+      ORDER BY total, ord`;
     let raw: Array<Record<string, unknown>>;
     try {
       raw = await this.ds.query(sql, params);
@@ -196,27 +213,30 @@ export class ReportService {
         throw badInput('timeZone is not known to the database', 'timeZone');
       throw e;
     }
-    if (raw.length > REPORT_MAX_ROWS)
+    const rows = raw.filter((r) => !r.total);
+    if (rows.length > REPORT_MAX_ROWS)
       throw badInput(`the report has more than ${REPORT_MAX_ROWS} rows: narrow the range, dimensions or filter`);
-    return raw.map((r) => {
-      const clicks = num(r.clicks);
-      const conversions = num(r.conversions);
-      const revenue = num(r.revenue);
-      return {
-        day: dim(r.d0),
-        hour: r.d1 === null || r.d1 === undefined ? null : Number(r.d1),
-        campaignId: dim(r.d2),
-        trafficChannelId: dim(r.d3),
-        offerId: dim(r.d4),
-        offerSourceId: dim(r.d5),
-        conversionTypeId: dim(r.d6),
-        currency: dim(r.currency),
-        clicks,
-        conversions,
-        revenue,
-        conversionRate: clicks ? conversions / clicks : null,
-        epc: clicks ? revenue / clicks : null,
-      };
-    });
+    return { rows: rows.map(toRowData), totals: raw.filter((r) => r.total).map(toRowData) };
   }
+}
+
+function toRowData(r: Record<string, unknown>): ReportRowData {
+  const clicks = num(r.clicks);
+  const conversions = num(r.conversions);
+  const revenue = num(r.revenue);
+  return {
+    day: dim(r.d0),
+    hour: r.d1 === null || r.d1 === undefined ? null : Number(r.d1),
+    campaignId: dim(r.d2),
+    trafficChannelId: dim(r.d3),
+    offerId: dim(r.d4),
+    offerSourceId: dim(r.d5),
+    conversionTypeId: dim(r.d6),
+    currency: dim(r.currency),
+    clicks,
+    conversions,
+    revenue,
+    conversionRate: clicks ? conversions / clicks : null,
+    epc: clicks ? revenue / clicks : null,
+  };
 }
