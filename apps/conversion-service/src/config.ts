@@ -78,6 +78,14 @@ export const conversionServiceKeys = defineConfig({
     format: 'int',
     default: '24',
   },
+  browserConversionsPerClickPerMinute: {
+    env: 'BROWSER_CONVERSIONS_PER_CLICK_PER_MINUTE',
+    doc:
+      'Browser conversions (POST /conversions/browser) accepted per click id per minute and instance; beyond, 429 ' +
+      '(0 = no limit)',
+    format: 'int',
+    default: '10',
+  },
   pendingPostbacksMaxPerAccount: {
     env: 'PENDING_POSTBACKS_MAX_PER_ACCOUNT',
     doc:

@@ -32,6 +32,7 @@ import { ReportService } from './report/report.service';
 import { PostbackService } from './postback/postback.service';
 import { PendingService } from './postback/pending.service';
 import { postbackRoutes } from './postback/postback.route';
+import { siteConversionRoutes } from './postback/site-conversion.route';
 import { DeadLetters, ViewConsumer } from './kafka/view-consumer';
 import { LazyProducer } from './kafka/lazy-producer';
 
@@ -202,6 +203,7 @@ export async function startServer(
     introspection: config.introspection,
     routes: [
       ...postbackRoutes(postbacks, configView),
+      ...siteConversionRoutes(postbacks, { browserPerClickPerMinute: config.browserConversionsPerClickPerMinute }),
       {
         method: 'GET',
         path: '/healthz/kafka',

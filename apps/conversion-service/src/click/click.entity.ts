@@ -12,6 +12,8 @@ export class ClickView {
   @Column({ name: 'offer_source_id', type: 'text', nullable: true }) offerSourceId: string | null;
   @Column({ name: 'tracking_method', type: 'text' }) trackingMethod: string;
   @Column({ name: 'sc_click_id', type: 'text', nullable: true }) scClickId: string | null;
+  /** Snapchat's `_scid` cookie recorded with the click (direct clicks through /track.js), sent raw as sc_cookie1. */
+  @Column({ name: 'sc_cookie1', type: 'text', nullable: true }) scCookie1?: string | null;
   @Column({ name: 'ip', type: 'text', nullable: true }) ip: string | null;
   @Column({ name: 'user_agent', type: 'text', nullable: true }) userAgent: string | null;
   @Column({ name: 'referrer', type: 'text', nullable: true }) referrer: string | null;

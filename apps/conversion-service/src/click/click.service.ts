@@ -36,6 +36,7 @@ export class ClickService {
       offer_source_id: v.offer_source_id ?? null,
       tracking_method: v.tracking_method,
       sc_click_id: v.sc_click_id ?? null,
+      sc_cookie1: v.sc_cookie1 ?? null,
       ip: v.ip ?? null,
       user_agent: v.user_agent ?? null,
       referrer: v.referrer ?? null,
@@ -47,14 +48,16 @@ export class ClickService {
       `WITH inserted AS (
        INSERT INTO click_view (click_id, account_id, campaign_id, traffic_channel_id, traffic_channel_template,
          offer_id,
-         offer_source_id, tracking_method, sc_click_id, ip, user_agent, referrer, landing_url, params, clicked_at)
+         offer_source_id, tracking_method, sc_click_id, sc_cookie1, ip, user_agent, referrer, landing_url, params,
+         clicked_at)
        SELECT x.click_id, x.account_id, x.campaign_id, x.traffic_channel_id, x.traffic_channel_template, x.offer_id,
-         x.offer_source_id, x.tracking_method, x.sc_click_id, x.ip, x.user_agent, x.referrer, x.landing_url, x.params,
+         x.offer_source_id, x.tracking_method, x.sc_click_id, x.sc_cookie1, x.ip, x.user_agent, x.referrer,
+           x.landing_url, x.params,
            x.clicked_at
        FROM jsonb_to_recordset($1::jsonb) AS x(click_id text, account_id text, campaign_id text,
          traffic_channel_id text,
          traffic_channel_template text, offer_id text, offer_source_id text, tracking_method text, sc_click_id text,
-           ip text,
+           sc_cookie1 text, ip text,
          user_agent text, referrer text, landing_url text, params jsonb, clicked_at timestamptz)
        ON CONFLICT (click_id) DO NOTHING
        RETURNING click_id, account_id, campaign_id, traffic_channel_id, offer_id, offer_source_id, clicked_at
@@ -93,7 +96,8 @@ export class ClickService {
          traffic_channel_id AS "trafficChannelId",
          traffic_channel_template AS "trafficChannelTemplate", offer_id AS "offerId",
            offer_source_id AS "offerSourceId",
-         tracking_method AS "trackingMethod", sc_click_id AS "scClickId", ip, user_agent AS "userAgent", referrer,
+         tracking_method AS "trackingMethod", sc_click_id AS "scClickId", sc_cookie1 AS "scCookie1", ip,
+         user_agent AS "userAgent", referrer,
          landing_url AS "landingUrl", params, clicked_at AS "clickedAt", recorded_at AS "recordedAt"
        FROM click_view WHERE click_id = ANY($1::text[])`,
       [[...new Set(clickIds)]],

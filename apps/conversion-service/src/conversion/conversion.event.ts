@@ -45,6 +45,8 @@ export function toConversionCreatedV1(c: Conversion, click: ClickView | null): C
           click_id: click.clickId,
           clicked_at: new Date(click.clickedAt).toISOString(),
           sc_click_id: click.scClickId,
+          // Only when the click has one: conversions of clicks without it keep the shape they always had.
+          ...(click.scCookie1 ? { sc_cookie1: click.scCookie1 } : {}),
           ip: click.ip,
           user_agent: click.userAgent,
           landing_url: click.landingUrl,

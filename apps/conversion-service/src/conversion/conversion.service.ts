@@ -103,6 +103,14 @@ export class ConversionService {
     }
   }
 
+  /** The event id Snapchat receives for a conversion (fixed when it was recorded), or null for an unknown id. */
+  async eventIdOf(conversionId: string): Promise<string | null> {
+    const rows: Array<{ event_id: string }> = await this.ds.query(`SELECT event_id FROM conversion WHERE id = $1`, [
+      conversionId,
+    ]);
+    return rows[0]?.event_id ?? null;
+  }
+
   /**
    * Records one conversion inside `tx` (the pending job passes its transaction, so the pending row's update commits
    * with it). See {@link recordMany}.

@@ -3,6 +3,7 @@ import { CreateConversion1764500000000 } from './1764500000000-create-conversion
 import { PostbackSecrets1796601600000 } from './1796601600000-postback-secrets';
 import { ClickViewRetention1796774400000 } from './1796774400000-click-view-retention';
 import { ReportRollups1796860800000 } from './1796860800000-report-rollups';
+import { ClickViewScCookie1796947200000 } from './1796947200000-click-view-sc-cookie1';
 
 /** In order. Never edit a migration after it has been merged; add a new one. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   PostbackSecrets1796601600000,
   ClickViewRetention1796774400000,
   ReportRollups1796860800000,
+  ClickViewScCookie1796947200000,
 ];

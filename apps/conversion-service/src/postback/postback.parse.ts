@@ -1,4 +1,4 @@
-import type { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import { isIso4217, withdrawnCurrency, type ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { isPiiRole, type PiiRole } from '@snaptrack/util-pii';
 
 /**
@@ -17,7 +17,7 @@ const MAX_EVENT_ID_CHARS = 256;
 /** A 4xx answer; `error` is a stable machine code, `reason` a sentence for the person wiring the postback. */
 export class PostbackRejection extends Error {
   constructor(
-    public readonly status: 400 | 401 | 403 | 413 | 415 | 429,
+    public readonly status: 400 | 401 | 403 | 404 | 413 | 415 | 429,
     public readonly error: string,
     public readonly reason: string,
   ) {
@@ -279,10 +279,13 @@ export interface PostbackInput {
   pii: Partial<Record<PiiRole, string>>;
 }
 
-const ISO_4217 = new Set(Intl.supportedValuesOf('currency'));
-
+/**
+ * The platform's one currency list (@snaptrack/contracts-events: ISO 4217 List One, the codes Snap accepts), not
+ * `Intl.supportedValuesOf('currency')`: ICU still knows withdrawn codes (HRK, BGN, …) that Snap refuses, so a
+ * postback accepted with one would always end `failed` (`invalid_currency`) at the dispatcher.
+ */
 export function isIsoCurrency(code: string): boolean {
-  return /^[A-Z]{3}$/.test(code) && ISO_4217.has(code);
+  return isIso4217(code);
 }
 
 /** A macro the network did not replace (`{payout}`, `{email}`): the value was not sent. */
@@ -324,6 +327,15 @@ export function readPostback(params: RawParams, names: ParamNames): PostbackInpu
   const cur = optional(params, names.currency);
   if (cur) {
     currency = cur.toUpperCase();
+    // A withdrawn code is named (it is one of six constants, not the sender's text) with what to send instead.
+    const withdrawn = withdrawnCurrency(currency);
+    if (withdrawn)
+      throw new PostbackRejection(
+        400,
+        'withdrawn_currency',
+        `"${names.currency}" is ${withdrawn.code}, a withdrawn ISO 4217 code (${withdrawn.note}) that Snapchat ` +
+          `refuses; send ${withdrawn.replacedBy} instead`,
+      );
     if (!isIsoCurrency(currency))
       throw new PostbackRejection(
         400,

@@ -15,11 +15,13 @@ import {
   readClickId,
   readPostback,
   readSecret,
+  type ParamNames,
   type PostbackInput,
   type RawParams,
 } from './postback.parse';
 import {
   checkSecret,
+  digestEquals,
   hashPii,
   isExpired,
   offerSourceOf,
@@ -35,6 +37,19 @@ export type PostbackAnswer =
   | { http: 200; body: { status: 'duplicate'; reason: string; conversion_id: string } }
   | { http: 200; body: { status: 'ignored'; reason: string } }
   | { http: 202; body: { status: 'pending'; pending_id: string; reason: string } };
+
+/**
+ * How a conversion from an advertiser's website is authorised (instead of an offer source's postback secret): the
+ * website's conversion secret (a shop backend, `POST /conversions`), or the `Origin` of the page that reported it
+ * (`POST /conversions/browser`, checked against the website's allowed origins).
+ */
+export type SiteAuth = { kind: 'secret'; secretSha256: string | null } | { kind: 'origin'; origin: string | null };
+
+/** What a website conversion answers: the postback answer, plus the event id Snapchat will receive. */
+export type SiteAnswer =
+  | { http: 200; body: { status: 'accepted'; conversion_id: string; conversion_status: string; event_id: string } }
+  | { http: 200; body: { status: 'duplicate'; reason: string; conversion_id: string; event_id: string } }
+  | { http: 200; body: { status: 'ignored'; reason: string } };
 
 export interface PostbackServiceOptions {
   clickWaitMs: number;
@@ -83,6 +98,59 @@ export class PostbackService {
     return this.storePending(clickId, clickIdParam, params, host, secretSha256, receivedAt);
   }
 
+  /**
+   * A conversion reported by an advertiser's website (its pages or its backend), already parsed into postback
+   * parameters under the default names (`clickid`, `sum`, `type`, `eventid`, `txid`, `currency`, `email`, …). The
+   * click must be known and its offer must be a website that `auth` satisfies; from there it is the postback path:
+   * the same validation, duplicate policy, expiry, hashing, replay key and conversion record.
+   */
+  async handleSite(
+    params: RawParams,
+    auth: SiteAuth,
+    receivedAt = this.opts.now?.() ?? new Date(),
+  ): Promise<SiteAnswer> {
+    checkSizes(params);
+    // The order id is the event id when none is given: what the call answers is then what Snapchat receives (an
+    // explicit id is sent verbatim; a derived one would be replaced by the order id for purchases).
+    const orderId = params.get('txid');
+    if (!params.get('eventid')?.trim() && orderId?.trim()) params.set('eventid', orderId);
+    const names = paramNamesFor(null);
+    const input = readPostback(params, names);
+    const click = await this.clicks.waitForClick(input.clickId, this.opts.clickWaitMs);
+    if (!click) throw new PostbackRejection(404, 'unknown_click', 'the click id is not one of our clicks (yet)');
+    const offer = await this.config.offer(click.offerId);
+    if (!offer || offer.kind !== 'website')
+      throw new PostbackRejection(403, 'not_a_website', "the click's destination is not a website (use its postback)");
+    if (auth.kind === 'secret') {
+      if (auth.secretSha256 === null)
+        throw new PostbackRejection(401, 'missing_secret', 'send the website secret as Authorization: Bearer <secret>');
+      if (!digestEquals(auth.secretSha256, offer.conversion_secret_sha256))
+        throw new PostbackRejection(
+          403,
+          'bad_secret',
+          "the secret is not the conversion secret of the click's website",
+        );
+    } else if (!auth.origin || !(offer.allowed_origins ?? []).includes(auth.origin)) {
+      throw new PostbackRejection(
+        403,
+        'origin_not_allowed',
+        "the page's origin is not one of the website's allowed origins",
+      );
+    }
+    const answer = await this.attributeNow(
+      click,
+      names.clickId,
+      params,
+      'authorised',
+      async () => null,
+      receivedAt,
+      names,
+    );
+    if (answer.http !== 200 || answer.body.status === 'ignored') return answer as SiteAnswer;
+    const eventId = await this.conversions.eventIdOf(answer.body.conversion_id);
+    return { http: 200, body: { ...answer.body, event_id: eventId ?? '' } } as SiteAnswer;
+  }
+
   /** `clickid`, else a click-id parameter name some offer source (of the host's account, if known) configured. */
   private async clickIdParam(params: RawParams, accountOfHost: () => Promise<string | null>): Promise<string> {
     if (params.has(DEFAULT_CLICK_ID_PARAM)) return DEFAULT_CLICK_ID_PARAM;
@@ -100,22 +168,29 @@ export class PostbackService {
     return def && isIsoCurrency(def) ? def : this.opts.defaultCurrency;
   }
 
+  /**
+   * `secretSha256`: the postback's secret, checked against the click's offer source; `'authorised'`: a website
+   * conversion whose caller {@link handleSite} already checked. `names`: the parameter names (default: the offer
+   * source's).
+   */
   private async attributeNow(
     click: ClickView,
     clickIdParam: string,
     params: RawParams,
-    secretSha256: string | null,
+    secretSha256: string | null | 'authorised',
     accountOfHost: () => Promise<string | null>,
     receivedAt: Date,
+    names?: ParamNames,
   ): Promise<PostbackAnswer> {
     const offerSource = await offerSourceOf(this.config, click);
     // The secret of the click's own offer source (click → offer → offer source), before anything else is read.
-    const verdict = checkSecret(offerSource, secretSha256, receivedAt);
+    const verdict =
+      secretSha256 === 'authorised' ? { ok: true as const } : checkSecret(offerSource, secretSha256, receivedAt);
     if (!verdict.ok) {
       this.log.info('postback refused', { accountId: click.accountId, error: verdict.error });
       throw new PostbackRejection(verdict.http, verdict.error, verdict.reason);
     }
-    const input = readPostback(params, { ...paramNamesFor(offerSource), clickId: clickIdParam });
+    const input = readPostback(params, names ?? { ...paramNamesFor(offerSource), clickId: clickIdParam });
     const hostAccount = await accountOfHost();
     if (hostAccount && hostAccount !== click.accountId) {
       return {
