@@ -1,5 +1,5 @@
 // Response bodies in Snap's v3 shapes (Snap SDK openapi: EventResponse, ValidateResponse, GetLogsResponse,
-// GetStatsResponse; snap-capi.md §6). Pure functions: no I/O.
+// GetStatsResponse; docs/snap-capi.md "Responses, errors and retries"). Pure functions: no I/O.
 
 import type { BatchVerdict, Problem } from './validate';
 import type { TestLogEntry } from './store';
