@@ -1,5 +1,5 @@
 // Known-good inputs for tests here and in other packages (e.g. dispatcher flow tests). The digests are the
-// Snap test vectors from snap-capi-vectors.json (§11): sha256 of the normalised value, lowercase hex.
+// Snap test vectors (docs/snap-capi.md "Test vectors"): sha256 of the normalised value, lowercase hex.
 
 export const VECTOR_SHA256 = {
   /** em: `Person@Example.com` -> `person@example.com` (Snap docs, Parameters). */
@@ -14,14 +14,18 @@ export const VECTOR_SHA256 = {
   state: '6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126',
   /** zp: `00000` (Snap Go SDK README). */
   zip: 'e7042ac7d09c7bc41c8cfa5749e41858f6980643bc0db1a83cc793d3e24d3f77',
-  /** country: `gb` (snap-capi.md §2.1 example). */
+  /** country: `gb`. */
   countryGb: '0b407281768f0e833afef47ed464b6571d01ca4d53c12ce5c51d1462f4ad6677',
 } as const;
 
 export const SAMPLE_USER_AGENT =
-  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) ' +
+  'Version/17.4 Mobile/15E148 Safari/604.1';
 
-/** A web PURCHASE shaped like snap-capi.md §2.1, dated one minute before `nowMs`. Returns a fresh object. */
+/**
+ * A web PURCHASE like the example in docs/snap-capi.md "Request envelope", dated one minute before `nowMs`. Returns a
+ * fresh object.
+ */
 export function sampleWebPurchase(nowMs: number = Date.now(), eventId = 'ord-10042'): Record<string, unknown> {
   return {
     event_name: 'PURCHASE',
