@@ -189,7 +189,7 @@ describe('Pixel.deliveryStats', () => {
     return res.data._entities[0].deliveryStats;
   };
 
-  it('matches Conversion.deliveries of the same pixel: counts, last error, postback-to-accepted percentiles', async () => {
+  it('matches Conversion.deliveries of the pixel: counts, last error, postback-to-accepted percentiles', async () => {
     const res = await gqlAs(app.url, a.accountId, DELIVERIES, { first: 100 });
     expect(res.errors).toBeUndefined();
     const nodes: Array<{ id: string; receivedAt: string; deliveries: Delivery[] }> = res.data.conversions.nodes;

@@ -224,7 +224,7 @@ describe('report: rollups equal the raw clicks and conversions', () => {
     expect(currenciesOf(rawConversions)).toEqual(['EUR', 'USD', null]);
   });
 
-  it('totals equal the raw counts per currency (USD 10.25+7+0.5+3+2, EUR 5.5+4.5+20, the Lead without payout)', async () => {
+  it('totals equal the raw counts per currency (USD 10.25+7+0.5+3+2, EUR 5.5+4.5+20, no payout)', async () => {
     const { totals } = await report([]);
     expect(totals).toEqual([
       { currency: 'EUR', clicks: 13, conversions: 3, revenue: 30, conversionRate: 3 / 13, epc: 30 / 13 },
