@@ -79,7 +79,7 @@ export const conversionServiceKeys = defineConfig({
     default: '24',
   },
   browserConversionsPerClickPerMinute: {
-    env: 'BROWSER_CONVERSIONS_PER_CLICK_PER_MINUTE',
+    env: 'BROWSER_CONVERSIONS_PER_CLICK',
     doc:
       'Browser conversions (POST /conversions/browser) accepted per click id per minute and instance; beyond, 429 ' +
       '(0 = no limit)',
