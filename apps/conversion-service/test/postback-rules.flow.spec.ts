@@ -323,6 +323,28 @@ describe('postback rules: duplicate policies and bad input', () => {
       expect(await stateCounts(app.ds)).toEqual(before);
     });
 
+    // Regression: ICU's currency list still has withdrawn codes; accepted here, they always failed `invalid_currency`
+    // at the dispatcher. Refused at the edge with what to send instead, nothing stored.
+    it.each([
+      ['HRK', 'EUR'],
+      ['bgn', 'EUR'],
+      ['SLL', 'SLE'],
+    ])('currency=%s (withdrawn) is refused at the edge, naming %s', async (code, replacement) => {
+      const before = await stateCounts(app.ds);
+      const res = await postback(app.url, { secret: acc.secret, clickid: clickId, sum: '10', currency: code });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'withdrawn_currency', reason: expect.any(String) });
+      expect(res.body.reason).toContain(`${code.toUpperCase()}, a withdrawn ISO 4217 code`);
+      expect(res.body.reason).toContain(`send ${replacement} instead`);
+      expect(await stateCounts(app.ds)).toEqual(before);
+    });
+
+    it('accepts a fund code Snap takes that ICU does not know (currency=XAU)', async () => {
+      const res = await postback(app.url, { secret: acc.secret, clickid: clickId, sum: '1', currency: 'XAU' });
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('accepted');
+    });
+
     it('says how many conversion types exist without listing them', async () => {
       const res = await postback(app.url, { secret: acc.secret, clickid: clickId, type: 'purchase' });
       expect(res.body.reason).toContain('3 conversion types');

@@ -43,7 +43,7 @@ export {
   type ValidationLimits,
 } from './validate';
 export { SNAP_EVENT_NAMES, isSnapEventName, type SnapEventName } from './event-names';
-export { ISO_4217_CODES, isIso4217 } from './iso4217';
+export { ISO_4217_CODES, isIso4217 } from '@snaptrack/contracts-events';
 export {
   SEND_OK_REASON,
   type SendValid,

@@ -2,16 +2,16 @@
 // constant time and never leave this module (listings show pixel ids only).
 
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { canonicalPixelId as canonical, isSnapPixelId } from '@snaptrack/contracts-events';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
+/** A Snap Pixel ID: the platform's one rule (@snaptrack/contracts-events), as in config-service and the dispatcher. */
 export function isPixelId(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
+  return isSnapPixelId(value);
 }
 
 /** Pixel ids are UUIDs and compared case-insensitively; the sandbox keys everything by the lower-case form. */
 export function canonicalPixelId(value: string): string {
-  return value.toLowerCase();
+  return canonical(value);
 }
 
 /** Where a registration came from: start-up config, the admin API, or pinned from traffic (non-strict mode). */

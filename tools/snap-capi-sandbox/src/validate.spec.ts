@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sampleWebPurchase, VECTOR_SHA256 } from './fixtures';
 import { SHA256_OF_EMPTY_STRING, validateBatch, validateEvent, type ProblemCode } from './validate';
-import { ISO_4217_CODES, isIso4217 } from './iso4217';
+import { ISO_4217_CODES, isIso4217 } from '@snaptrack/contracts-events';
 import { SNAP_EVENT_NAMES } from './event-names';
 
 const NOW = Date.UTC(2026, 0, 17, 16, 26, 17); // a fixed clock: 1768667177 s

@@ -3,7 +3,7 @@
 
 import { isIP } from 'node:net';
 import { EVENT_NAME_HINTS, isSnapEventName } from './event-names';
-import { isIso4217 } from './iso4217';
+import { isIso4217 } from '@snaptrack/contracts-events';
 
 export type ProblemCode =
   | 'INVALID_BODY'

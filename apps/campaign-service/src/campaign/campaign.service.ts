@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
+import { isUuid } from '@snaptrack/contracts-events';
 import {
   badInput,
   clampFirst,
@@ -23,7 +24,6 @@ export const DEFAULT_SINGLE_WEIGHT = 100;
 const MAX_URL = 2048;
 const MAX_NAME = 200;
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CampaignServiceOptions {
   publicTrackingUrl: string;
@@ -83,7 +83,7 @@ export class CampaignService {
   }
 
   async findForReference(accountId: string, id: string): Promise<Campaign | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.repo.findOne({ where: { id, accountId, deletedAt: IsNull() } });
   }
 

@@ -1,5 +1,2 @@
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(v: unknown): v is string {
-  return typeof v === 'string' && UUID.test(v);
-}
+// The platform's one UUID rule (8-4-4-4-12 hex, any case), shared with every service.
+export { isUuid } from '@snaptrack/contracts-events';

@@ -1,4 +1,5 @@
 import { Field, InputType, Int, registerEnumType } from 'type-graphql';
+import { currencyProblem } from '@snaptrack/contracts-events';
 import { COUNTRY_CODES, type PiiRole } from '@snaptrack/util-pii';
 import { badInput } from '@snaptrack/util-federation';
 import { assertDistinct, paramName, requiredText } from '../common/text';
@@ -195,13 +196,14 @@ export function clickExpirationDays(v: number): number {
   return v;
 }
 
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-
+/**
+ * The platform's one currency list (@snaptrack/contracts-events: ISO 4217 List One, what Snap accepts), not
+ * `Intl.supportedValuesOf('currency')`, which still knows withdrawn codes such as HRK that Snap refuses.
+ */
 export function currency(raw: string): string {
-  const v = raw.trim().toUpperCase();
-  if (!/^[A-Z]{3}$/.test(v) || !CURRENCIES.has(v))
-    throw badInput(`"${raw.trim().slice(0, 20)}" is not an ISO 4217 currency code (e.g. USD, EUR)`, 'defaultCurrency');
-  return v;
+  const problem = currencyProblem(raw);
+  if (problem) throw badInput(problem, 'defaultCurrency');
+  return raw.trim().toUpperCase();
 }
 
 /** ISO 3166-1 alpha-2, stored uppercase; '' clears. */

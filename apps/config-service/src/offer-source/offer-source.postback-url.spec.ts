@@ -62,6 +62,12 @@ describe('offer source settings', () => {
     expect(currency(' eur ')).toBe('EUR');
     expect(() => currency('EURO')).toThrow(/ISO 4217/);
     expect(() => currency('ABC')).toThrow(/ISO 4217/);
+    // The platform's list, not ICU's: a withdrawn code is refused with its replacement.
+    expect(() => currency('hrk')).toThrow(
+      '"hrk" is a withdrawn ISO 4217 code (Croatia adopted the euro on 2023-01-01)',
+    );
+    expect(() => currency('BGN')).toThrow(/send EUR instead/);
+    expect(currency('xau')).toBe('XAU');
     expect(phoneCountry('gb')).toBe('GB');
     expect(phoneCountry('')).toBeNull();
     expect(() => phoneCountry('UK')).toThrow(/ISO 3166-1 alpha-2/);

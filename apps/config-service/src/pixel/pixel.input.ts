@@ -1,5 +1,11 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { SNAP_EVENT_NAMES, isSnapEventName, type SnapEventName } from '@snaptrack/contracts-events';
+import {
+  SNAP_EVENT_NAMES,
+  canonicalPixelId,
+  isSnapEventName,
+  isSnapPixelId,
+  type SnapEventName,
+} from '@snaptrack/contracts-events';
 import { badInput } from '@snaptrack/util-federation';
 
 @InputType('PixelEventMappingInput', { description: 'Conversion type → Snapchat event name' })
@@ -46,13 +52,11 @@ export class UpdatePixelInput {
     PixelEventMappingInput[] | null;
 }
 
-const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Snap pixel IDs are UUIDs; returns the lowercase form. */
+/** Snap pixel IDs are UUIDs (the shared rule of @snaptrack/contracts-events); returns the lowercase form. */
 export function snapPixelId(raw: string | null | undefined): string {
-  const v = (raw ?? '').trim().toLowerCase();
+  const v = canonicalPixelId(raw ?? '');
   if (!v) throw badInput('Pixel ID must not be empty', 'pixelId');
-  if (!UUID_SHAPE.test(v) || /^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(v)) {
+  if (!isSnapPixelId(v)) {
     throw badInput(
       `Pixel ID "${String(raw).trim().slice(0, 60)}" is not a Snapchat pixel ID: it must be a UUID such ` +
         `as 1a2b3c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d (Snapchat Ads Manager → Assets → Pixels)`,

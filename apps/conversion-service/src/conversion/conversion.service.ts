@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OutboxRelay } from '@snaptrack/data-access-outbox';
-import { TOPICS, topicName } from '@snaptrack/contracts-events';
+import { TOPICS, isUuid as isSharedUuid, topicName } from '@snaptrack/contracts-events';
 import { deriveConversionEventId } from '@snaptrack/util-pii';
 import { pgCode } from '@snaptrack/util-db';
 import { badInput, clampFirst, decodeCursor, encodeCursor } from '@snaptrack/util-federation';
@@ -57,8 +57,8 @@ export interface ConversionPage {
   hasNextPage: boolean;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: string) => UUID.test(s);
+/** The platform's one UUID rule (@snaptrack/contracts-events). */
+export const isUuid = (s: string) => isSharedUuid(s);
 
 /**
  * Records conversions (each row with its conversion.created.v1 outbox row, written by one statement, inside the

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { OutboxMessage, type OutboxRelay } from '@snaptrack/data-access-outbox';
-import { DeliveryCommandV1, TOPICS, topicName, type DeliveryResultV1 } from '@snaptrack/contracts-events';
+import { DeliveryCommandV1, TOPICS, isUuid, topicName, type DeliveryResultV1 } from '@snaptrack/contracts-events';
 import { badInput, notFound } from '@snaptrack/util-federation';
 import type { ConfigViewService } from '../config-view/config-view.service';
 import type { ConversionService } from '../conversion/conversion.service';
@@ -213,7 +213,7 @@ export class DeliveryService {
 
   /** A command of this account and how many delivery results named it so far, by status. */
   async commandProgress(accountId: string, id: string): Promise<CommandProgress | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     const command = await this.ds.getRepository(DeliveryCommandRecord).findOneBy({ id, accountId });
     if (!command) return null;
     const rows: Array<{ status: string; n: number }> = await this.ds.query(

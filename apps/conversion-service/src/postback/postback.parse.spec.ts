@@ -164,6 +164,8 @@ describe('readPostback', () => {
     [{ clickid: 'abc', sum: '1.123456789' }, 'malformed_payout'],
     [{ clickid: 'abc', currency: 'US' }, 'malformed_currency'],
     [{ clickid: 'abc', currency: 'XYZ' }, 'malformed_currency'],
+    [{ clickid: 'abc', currency: 'HRK' }, 'withdrawn_currency'],
+    [{ clickid: 'abc', currency: 'zwl' }, 'withdrawn_currency'],
     [{ clickid: 'abc', eventid: 'e'.repeat(257) }, 'malformed_event_id'],
     [{ clickid: 'abc', eventid: 'ord\u00001' }, 'malformed_event_id'],
     [{ clickid: 'abc', txid: '\u0000' }, 'malformed_event_id'],
@@ -219,6 +221,16 @@ describe('readPostback', () => {
       'external_id',
       null,
     ]);
+  });
+
+  it('a withdrawn currency is refused with what to send instead, never echoing the raw value', () => {
+    const r = rejection(() => readPostback(params({ clickid: 'abc', currency: 'hrk' }), defaults));
+    expect(r.reason).toBe(
+      '"currency" is HRK, a withdrawn ISO 4217 code (Croatia adopted the euro on 2023-01-01) that Snapchat ' +
+        'refuses; send EUR instead',
+    );
+    for (const code of ['ANG', 'BGN', 'CUC', 'SLL']) expect(isIsoCurrency(code)).toBe(false);
+    for (const code of ['XCG', 'ZWG', 'SLE', 'XAU']) expect(isIsoCurrency(code)).toBe(true);
   });
 
   it('knows ISO 4217 codes', () => {

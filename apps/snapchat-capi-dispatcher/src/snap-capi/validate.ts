@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
-import { isSnapEventName } from '@snaptrack/contracts-events';
+import { isIso4217, isSnapEventName, isSnapPixelId } from '@snaptrack/contracts-events';
 import { InvalidAuthenticationError, PayloadValidationError, type ErrorCode } from '@snaptrack/util-errors';
-import { isIso4217 } from './iso4217';
 import { SHA256_OF_EMPTY_STRING, type SnapEvent } from './mapping';
 import { SNAP_MAX_EVENT_AGE_SECONDS, SNAP_MAX_FUTURE_SECONDS } from './versioning-info';
 
@@ -45,14 +44,16 @@ function baseCode(reason: SnapReasonCode): ErrorCode {
   return reason === 'too_old' || reason === 'insufficient_identifiers' ? reason : 'payload_invalid';
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HASHED_ARRAY_KEYS = ['em', 'ph', 'external_id'] as const;
 const HASHED_STRING_KEYS = ['fn', 'ln', 'zp', 'ct', 'st', 'country'] as const;
 const LOWER_SHA256 = /^[0-9a-f]{64}$/;
 
-/** Snap pixel ids are UUIDs; anything else can only end in 404 (a configuration problem a person has to fix). */
+/**
+ * Snap pixel ids are UUIDs (the shared rule in @snaptrack/contracts-events, the one config-service and the sandbox
+ * apply); anything else can only end in 404 (a configuration problem a person has to fix).
+ */
 export function assertValidPixelId(pixelId: string): void {
-  if (!UUID.test(pixelId)) {
+  if (!isSnapPixelId(pixelId)) {
     throw new InvalidAuthenticationError(
       'The Pixel ID is not a Snap Pixel ID (a UUID such as 1a2b3c4d-…): copy it from Snap Ads Manager → ' +
         'Assets → Pixels and save it on the pixel.',

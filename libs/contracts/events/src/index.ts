@@ -8,3 +8,4 @@ export * as DeliveryCommandV1 from './delivery-command-v1';
 export * as ConfigEntityV1 from './config-entity-v1';
 export * as DeadLetterV1 from './dead-letter-v1';
 export * from './registry';
+export * from './validation';
