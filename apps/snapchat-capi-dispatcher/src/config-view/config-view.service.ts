@@ -174,7 +174,8 @@ export class ConfigViewService {
   async pixelsFor(accountIds: string[], tx?: EntityManager): Promise<PixelPlacement[]> {
     if (!accountIds.length) return [];
     const rows: Array<{ id: string; account_id: string; data: unknown }> = await (tx ?? this.ds.manager).query(
-      `SELECT id, account_id, data FROM config_entity WHERE entity_type = 'pixel' AND NOT deleted AND account_id = ANY($1::text[])`,
+      `SELECT id, account_id, data FROM config_entity WHERE entity_type = 'pixel' AND NOT deleted AND ` +
+        `account_id = ANY($1::text[])`,
       [[...new Set(accountIds)]],
     );
     const out: PixelPlacement[] = [];
@@ -201,7 +202,8 @@ export class ConfigViewService {
     const rows: Array<{ id: string; data: unknown; source: unknown }> = await this.ds.query(
       `SELECT o.id, o.data, s.data AS source
          FROM config_entity o
-         LEFT JOIN config_entity s ON s.entity_type = 'offer_source' AND NOT s.deleted AND s.id = o.data->>'offer_source_id'
+         LEFT JOIN config_entity s ON s.entity_type = 'offer_source' AND NOT s.deleted AND s.id =
+           o.data->>'offer_source_id'
         WHERE o.entity_type = 'offer' AND NOT o.deleted AND o.id = ANY($1::text[])`,
       [[...new Set(offerIds)]],
     );
