@@ -41,7 +41,9 @@ export const dispatcherKeys = defineConfig({
   },
   tokenEncryptionKeys: {
     env: 'TOKEN_ENCRYPTION_KEYS',
-    doc: 'AES-256-GCM keys that decrypt pixel access tokens: "id:base64key[,id:base64key]" (same keys as config-service)',
+    doc:
+      'AES-256-GCM keys that decrypt pixel access tokens: "id:base64key[,id:base64key]" (same keys as ' +
+      'config-service)',
     format: 'string',
     secret: true,
   },
@@ -139,13 +141,17 @@ export const dispatcherKeys = defineConfig({
   },
   configCatchUpTimeoutMs: {
     env: 'CONFIG_CATCHUP_TIMEOUT_MS',
-    doc: 'At start, how often to warn while the config view has not caught up; conversions wait for it however long it takes',
+    doc:
+      'At start, how often to warn while the config view has not caught up; conversions wait for it ' +
+      'however long it takes',
     format: 'duration-ms',
     default: '60000',
   },
   conversionRetentionDays: {
     env: 'CONVERSION_RETENTION_DAYS',
-    doc: 'Conversion copies are deleted this many days after they were consumed, unless a delivery is still active (at least 38)',
+    doc:
+      'Conversion copies are deleted this many days after they were consumed, unless a delivery is ' +
+      'still active (at least 38)',
     format: 'int',
     default: '90',
   },
