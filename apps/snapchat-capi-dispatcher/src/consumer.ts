@@ -42,7 +42,9 @@ export interface ConsumerDeps {
   service: DeliveryService;
   /** Ledger rows were written: the sender should look. */
   onLedgerChanged: () => void;
-  /** RETARGET_CLOCK_SKEW_MS: a new or changed placement re-targets conversions received since its creation minus this. */
+  /**
+   * RETARGET_CLOCK_SKEW_MS: a new or changed placement re-targets conversions received since its creation minus this.
+   */
   retargetSkewMs: number;
 }
 
@@ -104,7 +106,10 @@ export function configProblem(v: ConfigEntityV1.Value): string | null {
     !v.deleted &&
     !toPixelPlacement({ id: v.id, account_id: v.account_id, data: v.data })
   ) {
-    return 'config.entity.v1: pixel data does not match PixelData (pixel_id, placement, token, test_mode, limited_data_use, event_mapping)';
+    return (
+      'config.entity.v1: pixel data does not match PixelData (pixel_id, placement, token, test_mode, ' +
+      'limited_data_use, event_mapping)'
+    );
   }
   return null;
 }
@@ -235,7 +240,8 @@ export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigCon
   };
 }
 
-// -------------------------------------------------------------------------------------------------------- conversions + commands
+// -------------------------------------------------------------------------------------------------------- conversions
+// + commands
 
 /**
  * Waits for `ready` while keeping the group session alive. False when the consumer stops first, or `ready` resolves
