@@ -30,4 +30,15 @@ const skipped = r.numPendingTests + r.numTodoTests;
 console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 if (r.numTotalTests === 0) process.exitCode = 1;
 ' || status=1
-exit $status
+
+# The fault suite after Jest (README "Fault suite"): its own PostgreSQL and Kafka, the platform under load, one fault
+# after the other; it prints one row per fault and exits non-zero when any verdict fails.
+say "fault suite (node tools/scripts/faults.js)"
+faults_status=0
+node tools/scripts/faults.js || faults_status=$?
+# The last line names every part that failed, so a passing fault suite cannot hide a failed Jest run.
+if [ "$status" != 0 ] || [ "$faults_status" != 0 ]; then
+  say "TESTS FAILED: jest/summary status $status, fault suite status $faults_status"
+  exit 1
+fi
+say "all tests and the fault suite passed"
