@@ -10,7 +10,7 @@ async function json(url: string): Promise<any> {
   return (await fetch(url)).json();
 }
 
-describe('two instances of conversion-service, campaign-service and the dispatcher (round-robin HTTP, one group)', () => {
+describe('two instances each of conversion-service, campaign-service and the dispatcher', () => {
   let p: Platform;
   beforeAll(async () => {
     // The tracking proxy's per-IP limit is off: every postback of this test comes from 127.0.0.1.
