@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { TOPICS, topicName, type ConversionCreatedV1, type DeliveryCommandV1 } from '@snaptrack/contracts-events';
+import { DeliveryCommandV1, TOPICS, topicName, type ConversionCreatedV1 } from '@snaptrack/contracts-events';
 import type { Logger } from '@snaptrack/util-logger';
 import type { ConfigViewService, PlacementChange } from '../config-view/config-view.service';
 import { canonicalPixelId, placementNote, targetsFor, type PixelPlacement, type Target } from '../targets';
@@ -54,7 +54,8 @@ const DUE = `d.status IN ('pending', 'retrying', 'sending')
   AND (d.next_attempt_at <= now()
        OR (d.status = 'sending' AND (d.request_deadline IS NULL OR d.request_deadline < now()) AND ${OWNER_GONE}))`;
 
-const RETURNING = `d.id, d.conversion_id, d.pixel_id, d.account_id, d.status, d.attempts, d.next_attempt_at, d.event_id, d.event_name,
+const RETURNING = `d.id, d.conversion_id, d.pixel_id, d.account_id, d.status, d.attempts, d.next_attempt_at,
+  d.event_id, d.event_name,
   d.http_status, d.reason_code, d.message, d.placements, d.test_mode, d.command_id, d.revision, d.cycle_started_at, d.delivered_at, d.updated_at`;
 
 /** TypeORM answers UPDATE/DELETE … RETURNING with [rows, count] and INSERT/SELECT with rows. */
@@ -97,7 +98,10 @@ interface NewRow {
 }
 
 export function noMappingMessage(conv: Pick<ConversionCreatedV1.Value, 'type'>, pixelId: string): string {
-  return `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${pixelId}, so nothing was sent. Map it on the pixel, then re-deliver.`;
+  return (
+    `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${pixelId}, so nothing ` +
+    `was sent. Map it on the pixel, then re-deliver.`
+  );
 }
 
 /** The ledger row a target asks for (pending, or skipped when the conversion type is not mapped). */
@@ -157,12 +161,16 @@ export class DeliveryService {
     if (!rows.length) return [];
     rows.sort((a, b) => (a.conversion_id + a.pixel_id < b.conversion_id + b.pixel_id ? -1 : 1));
     return tx.query(
-      `INSERT INTO delivery AS d (conversion_id, pixel_id, account_id, status, next_attempt_at, event_id, event_name, reason_code, message,
+      `INSERT INTO delivery AS d (conversion_id, pixel_id, account_id, status, next_attempt_at, event_id, event_name,
+                                 reason_code, message,
                                  placements, test_mode, command_id, revision)
-       SELECT conversion_id, pixel_id, account_id, status, CASE WHEN status = 'pending' THEN now() END, event_id, event_name, reason_code, message,
+       SELECT conversion_id, pixel_id, account_id, status, CASE WHEN status = 'pending' THEN now() END, event_id,
+              event_name, reason_code, message,
               ARRAY(SELECT jsonb_array_elements_text(placements)), test_mode, command_id, 1
-         FROM jsonb_to_recordset($1::jsonb) AS x(conversion_id uuid, pixel_id text, account_id text, status text, event_id text, event_name text,
-                                                reason_code text, message text, placements jsonb, test_mode boolean, command_id text)
+         FROM jsonb_to_recordset($1::jsonb) AS x(conversion_id uuid, pixel_id text, account_id text, status text,
+                                                event_id text, event_name text,
+                                                reason_code text, message text, placements jsonb, test_mode boolean,
+                                                  command_id text)
        ON CONFLICT (conversion_id, pixel_id) DO NOTHING
        RETURNING ${RETURNING}`,
       [JSON.stringify(rows)],
@@ -186,10 +194,13 @@ export class DeliveryService {
       const pixels = await this.configView.pixelsFor(accounts, tx);
       const newRows = attributed.flatMap((c) => targetsFor(conversionRef(c), pixels).map((t) => newRowFor(c, t, null)));
       await tx.query(
-        `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload)
+        `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id,
+         occurred_at, payload)
          SELECT id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload
-           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, account_id text, event_id text, status text, conversion_type_id text,
-                                                  traffic_channel_id text, offer_id text, occurred_at timestamptz, payload jsonb)
+           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, account_id text, event_id text, status text,
+                                                  conversion_type_id text,
+                                                  traffic_channel_id text, offer_id text, occurred_at timestamptz,
+                                                    payload jsonb)
          ON CONFLICT (id) DO NOTHING`,
         [
           JSON.stringify(
@@ -323,6 +334,16 @@ export class DeliveryService {
     cmd: DeliveryCommandV1.Value,
     heartbeat: () => Promise<void> = async () => undefined,
   ): Promise<{ created: number; reset: number }> {
+    // A command names the one dispatcher it is for (absent: snapchat-capi); another network's is not ours to act on,
+    // even when it names no pixel (a redeliver of "every failed delivery" of another destination).
+    if (!DeliveryCommandV1.isFor(cmd, DeliveryCommandV1.SNAPCHAT_CAPI_DESTINATION)) {
+      this.log.info('command for another destination ignored', {
+        command_id: cmd.command_id,
+        account_id: cmd.account_id,
+        destination: DeliveryCommandV1.destinationOf(cmd),
+      });
+      return { created: 0, reset: 0 };
+    }
     return cmd.kind === 'redeliver' ? this.redeliver(cmd) : this.backfill(cmd, heartbeat);
   }
 
@@ -342,11 +363,13 @@ export class DeliveryService {
       const pixels = await this.configView.pixelsFor([cmd.account_id]);
       const r = await this.ds.transaction(async (tx) => {
         const convRows: Array<{ payload: ConversionCreatedV1.Value }> = await tx.query(
-          `SELECT payload FROM conversion WHERE account_id = $1 AND id::text = ANY($2::text[]) AND status = 'attributed'`,
+          `SELECT payload FROM conversion WHERE account_id = $1 AND id::text = ANY($2::text[]) AND status = ` +
+            `'attributed'`,
           [cmd.account_id, chunk],
         );
         const existing: LedgerRecord[] = await tx.query(
-          `SELECT ${RETURNING} FROM delivery d WHERE d.account_id = $1 AND d.conversion_id::text = ANY($2::text[]) ORDER BY d.id FOR UPDATE`,
+          `SELECT ${RETURNING} FROM delivery d WHERE d.account_id = $1 AND d.conversion_id::text = ` +
+            `ANY($2::text[]) ORDER BY d.id FOR UPDATE`,
           [cmd.account_id, chunk],
         );
         const byKey = new Map(existing.map((e) => [`${e.conversion_id}|${e.pixel_id}`, e]));
@@ -365,11 +388,15 @@ export class DeliveryService {
         const updated: LedgerRecord[] = resets.length
           ? rowsOf<LedgerRecord>(
               await tx.query(
-                `UPDATE delivery d SET status = x.status, attempts = 0, next_attempt_at = CASE WHEN x.status = 'pending' THEN now() END,
+                `UPDATE delivery d SET status = x.status, attempts = 0,
+                      next_attempt_at = CASE WHEN x.status = 'pending' THEN now() END,
                       lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL, event_name = x.event_name, http_status = NULL,
-                      reason_code = x.reason_code, message = x.message, placements = ARRAY(SELECT jsonb_array_elements_text(x.placements)),
-                      test_mode = x.test_mode, command_id = x.command_id, cycle_started_at = now(), revision = d.revision + 1, updated_at = now()
-                 FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, status text, event_name text, reason_code text, message text,
+                      reason_code = x.reason_code, message = x.message,
+                        placements = ARRAY(SELECT jsonb_array_elements_text(x.placements)),
+                      test_mode = x.test_mode, command_id = x.command_id, cycle_started_at = now(),
+                        revision = d.revision + 1, updated_at = now()
+                 FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, status text, event_name text, reason_code text,
+                                                        message text,
                                                         placements jsonb, test_mode boolean, command_id text)
                 WHERE d.id = x.id AND d.status IN ('failed', 'skipped')
                RETURNING ${RETURNING}`,
@@ -462,7 +489,8 @@ export class DeliveryService {
   /** Pixels with due work (including rows whose claimer died). */
   async duePixels(limit = 500): Promise<Array<{ account_id: string; pixel_id: string }>> {
     return this.ds.query(
-      `SELECT d.account_id, d.pixel_id FROM delivery d WHERE ${DUE} GROUP BY d.account_id, d.pixel_id ORDER BY min(d.next_attempt_at) LIMIT $1`,
+      `SELECT d.account_id, d.pixel_id FROM delivery d WHERE ${DUE} GROUP BY d.account_id, d.pixel_id ` +
+        `ORDER BY min(d.next_attempt_at) LIMIT $1`,
       [limit],
     );
   }
@@ -490,7 +518,8 @@ export class DeliveryService {
             LIMIT $3
             FOR UPDATE SKIP LOCKED)
          UPDATE delivery d SET status = 'sending', claim_id = $4, claimed_by = $5, request_deadline = NULL,
-                lease_until = now() + ($6::int * interval '1 millisecond'), next_attempt_at = now() + ($6::int * interval '1 millisecond'),
+                lease_until = now() + ($6::int * interval '1 millisecond'),
+                  next_attempt_at = now() + ($6::int * interval '1 millisecond'),
                 attempts = d.attempts + 1, updated_at = now()
            FROM due WHERE d.id = due.id
          RETURNING ${RETURNING}, d.event_id_fixed`,
@@ -529,7 +558,8 @@ export class DeliveryService {
    */
   async refreshLease(claimId: string, ids: string[], leaseMs: number, requestMs: number): Promise<Set<string>> {
     const res = await this.ds.query(
-      `UPDATE delivery SET lease_until = now() + ($3::int * interval '1 millisecond'), next_attempt_at = now() + ($3::int * interval '1 millisecond'),
+      `UPDATE delivery SET lease_until = now() + ($3::int * interval '1 millisecond'),
+              next_attempt_at = now() + ($3::int * interval '1 millisecond'),
               request_deadline = now() + ($4::int * interval '1 millisecond')
         WHERE claim_id = $1 AND status = 'sending' AND id = ANY($2::bigint[])
         RETURNING id`,
@@ -543,8 +573,10 @@ export class DeliveryService {
   async release(claimId: string, ids: string[], until: Date): Promise<void> {
     if (!ids.length) return;
     await this.ds.query(
-      `UPDATE delivery SET status = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'pending' END, attempts = greatest(0, attempts - 1),
-              next_attempt_at = $3, lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL, updated_at = now()
+      `UPDATE delivery SET status = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'pending' END,
+              attempts = greatest(0, attempts - 1),
+              next_attempt_at = $3, lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL,
+                updated_at = now()
         WHERE claim_id = $1 AND status = 'sending' AND id = ANY($2::bigint[])`,
       [claimId, ids, until],
     );
@@ -556,8 +588,10 @@ export class DeliveryService {
    */
   async releaseClaim(claimId: string): Promise<number> {
     const res = await this.ds.query(
-      `UPDATE delivery SET status = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'pending' END, attempts = greatest(0, attempts - 1),
-              next_attempt_at = now(), lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL, updated_at = now()
+      `UPDATE delivery SET status = CASE WHEN attempts - 1 > 0 THEN 'retrying' ELSE 'pending' END,
+              attempts = greatest(0, attempts - 1),
+              next_attempt_at = now(), lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL,
+                updated_at = now()
         WHERE claim_id = $1 AND status = 'sending'
         RETURNING id`,
       [claimId],
@@ -581,10 +615,12 @@ export class DeliveryService {
     const marked = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
         `UPDATE delivery d SET status = x.status, http_status = x.http_status, reason_code = x.reason_code, message = x.message,
-                next_attempt_at = x.next_attempt_at, lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL,
+                next_attempt_at = x.next_attempt_at, lease_until = NULL, claim_id = NULL, claimed_by = NULL,
+                  request_deadline = NULL,
                 delivered_at = CASE WHEN x.status = 'delivered' THEN now() ELSE d.delivered_at END,
                 test_mode = coalesce(x.test_mode, d.test_mode),
-                placements = CASE WHEN x.placements IS NULL THEN d.placements ELSE ARRAY(SELECT jsonb_array_elements_text(x.placements)) END,
+                placements = CASE WHEN x.placements IS NULL THEN d.placements ELSE ARRAY(SELECT
+                  jsonb_array_elements_text(x.placements)) END,
                 revision = d.revision + 1, updated_at = now()
            FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, status text, http_status int, reason_code text, message text,
                                                   next_attempt_at timestamptz, test_mode boolean, placements jsonb)
@@ -641,7 +677,8 @@ export class DeliveryService {
       const res = await tx.query(
         `UPDATE delivery d SET status = 'failed', http_status = $3, reason_code = $4, message = $5, next_attempt_at = NULL,
                 revision = d.revision + 1, updated_at = now()
-          WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.id = ANY($6::bigint[]) AND d.status IN ('pending', 'retrying')
+          WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.id = ANY($6::bigint[]) AND d.status IN ('pending',
+            'retrying')
          RETURNING ${RETURNING}`,
         [accountId, pixelId, outcome.httpStatus, outcome.reasonCode, outcome.message, ids],
       );
