@@ -30,7 +30,9 @@ async function main() {
 
 main().catch((e) => {
   process.stderr.write(
-    `${e instanceof ConfigError ? e.message : `snapchat-capi-dispatcher failed to start: ${(e as Error).stack ?? e}`}\n`,
+    `${
+      e instanceof ConfigError ? e.message : `snapchat-capi-dispatcher failed to start: ${(e as Error).stack ?? e}`
+    }\n`,
   );
   process.exit(1);
 });
