@@ -88,6 +88,35 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
     expect(result.refused).toMatchObject({ http: 401, error: 'missing_secret' });
   });
 
+  it('reports the walkthrough through the gateway: names resolve by federation; the pixel shows its delivery', async () => {
+    expect(result).toBeDefined();
+    const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86400000).toISOString().slice(0, 10);
+    const data = await gql(
+      `query($from: String!, $to: String!, $c: ID!) {
+        report(from: $from, to: $to, groupBy: [CAMPAIGN, OFFER_SOURCE, CONVERSION_TYPE]) {
+          rows { campaign { id name } offerSource { name } conversionType { name } currency clicks conversions revenue }
+          totals { currency clicks conversions revenue }
+        }
+        trafficChannel(id: $c) { pixel { id deliveryStats { delivered failed retrying acceptedP50Ms lastError { at } } } }
+      }`,
+      { from: day(-1), to: day(1), c: result.channel.id },
+    );
+    const row = data.report.rows.find((r: any) => r.conversions > 0);
+    expect(row).toMatchObject({
+      campaign: { id: result.campaign.id, name: expect.stringMatching(/^Snapchat campaign/) },
+      offerSource: { name: expect.any(String) },
+      conversionType: { name: 'Purchase' },
+      currency: 'USD',
+      conversions: 1,
+      revenue: 49.9,
+    });
+    expect(row.clicks).toBeGreaterThanOrEqual(1);
+    expect(data.report.totals).toEqual([expect.objectContaining({ currency: 'USD', conversions: 1, revenue: 49.9 })]);
+    const stats = data.trafficChannel.pixel.deliveryStats;
+    expect(stats).toMatchObject({ delivered: 1, failed: 0, retrying: 0, lastError: null });
+    expect(stats.acceptedP50Ms).toBeGreaterThan(0);
+  });
+
   it('never logs the access token or raw customer data', () => {
     const all = p.logs.join('\n');
     expect(result).toBeDefined();
