@@ -23,51 +23,54 @@ describe('configuration race: placements applied after the conversions they conc
 
   const conv = (offerId: string) => conversion({ accountId: acc, channelId: 'tc_custom', offerId });
 
-  it('a conversion consumed before its offer’s new placement reaches the pixel once; an older one does not', async () => {
-    const p = newPixel();
-    h.sandbox.registerPixel(p.pixelId, p.token);
-    const offerId = `of_race_${p.pixelId.slice(0, 8)}`;
-    const c = conv(offerId);
-    // Received by conversion-service well before the placement existed (beyond the clock-skew margin).
-    const old = {
-      ...conv(offerId),
-      received_at: new Date(Date.now() - h.config.retargetClockSkewMs - 60_000).toISOString(),
-    };
-    await h.publishConversions([old, c]);
-    await h.waitForConsumed(TOPICS.conversionCreatedV1);
-    expect(await h.ledger('conversion_id = ANY($1::uuid[])', [[c.conversion_id, old.conversion_id]])).toEqual([]);
+  it(
+    'a conversion consumed before its offer’s new placement reaches the pixel once; an older one does ' + 'not',
+    async () => {
+      const p = newPixel();
+      h.sandbox.registerPixel(p.pixelId, p.token);
+      const offerId = `of_race_${p.pixelId.slice(0, 8)}`;
+      const c = conv(offerId);
+      // Received by conversion-service well before the placement existed (beyond the clock-skew margin).
+      const old = {
+        ...conv(offerId),
+        received_at: new Date(Date.now() - h.config.retargetClockSkewMs - 60_000).toISOString(),
+      };
+      await h.publishConversions([old, c]);
+      await h.waitForConsumed(TOPICS.conversionCreatedV1);
+      expect(await h.ledger('conversion_id = ANY($1::uuid[])', [[c.conversion_id, old.conversion_id]])).toEqual([]);
 
-    // The placement is created after the conversion and reaches the dispatcher later, on the config topic.
-    const entity = pixelEntity({
-      accountId: acc,
-      pixelId: p.pixelId,
-      token: p.token,
-      placement: { kind: 'offer', offer_id: offerId },
-      mapping,
-    });
-    await h.applyConfig(entity);
-    await h.waitForLedger('the earlier conversion delivered to the new pixel', (r) =>
-      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
-    );
-
-    // A later change of the placement re-targets again: still one row and one event per (conversion, pixel).
-    await h.applyConfig(
-      pixelEntity({
-        id: entity.id,
+      // The placement is created after the conversion and reaches the dispatcher later, on the config topic.
+      const entity = pixelEntity({
         accountId: acc,
         pixelId: p.pixelId,
         token: p.token,
         placement: { kind: 'offer', offer_id: offerId },
-        mapping: { ...mapping, ct_sale: 'PURCHASE' },
-        version: entity.version + 1000,
-      }),
-    );
-    await new Promise((r) => setTimeout(r, 1000));
-    const rows = await h.ledger('pixel_id = $1', [p.pixelId.toLowerCase()]);
-    expect(rows.map((r) => r.conversion_id)).toEqual([c.conversion_id]);
-    expect(rows[0]).toMatchObject({ status: 'delivered', attempts: 1 });
-    expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
-  });
+        mapping,
+      });
+      await h.applyConfig(entity);
+      await h.waitForLedger('the earlier conversion delivered to the new pixel', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+      );
+
+      // A later change of the placement re-targets again: still one row and one event per (conversion, pixel).
+      await h.applyConfig(
+        pixelEntity({
+          id: entity.id,
+          accountId: acc,
+          pixelId: p.pixelId,
+          token: p.token,
+          placement: { kind: 'offer', offer_id: offerId },
+          mapping: { ...mapping, ct_sale: 'PURCHASE' },
+          version: entity.version + 1000,
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      const rows = await h.ledger('pixel_id = $1', [p.pixelId.toLowerCase()]);
+      expect(rows.map((r) => r.conversion_id)).toEqual([c.conversion_id]);
+      expect(rows[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+      expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+    },
+  );
 
   it('a pixel saved, then a conversion posted 0-2000 ms later: it always reaches the pixel, once', async () => {
     const runs = await Promise.all(
@@ -99,63 +102,67 @@ describe('configuration race: placements applied after the conversions they conc
     }
   });
 
-  it('a removed placement: its waiting deliveries are skipped when the removal is applied, and later conversions get none', async () => {
-    const kept = newPixel();
-    const removed = newPixel();
-    h.sandbox.registerPixel(kept.pixelId, kept.token);
-    h.sandbox.registerPixel(removed.pixelId, removed.token);
-    const offerId = `of_rm_${removed.pixelId.slice(0, 8)}`;
-    const keptEntity = pixelEntity({
-      accountId: acc,
-      pixelId: kept.pixelId,
-      token: kept.token,
-      placement: { kind: 'offer', offer_id: offerId },
-      mapping,
-    });
-    const removedEntity = pixelEntity({
-      accountId: acc,
-      pixelId: removed.pixelId,
-      token: removed.token,
-      placement: { kind: 'offer', offer_id: offerId },
-      mapping,
-    });
-    await h.applyConfig(keptEntity, removedEntity);
-
-    // A conversion is consumed (rows for both pixels wait), then the removal is applied before anything is sent.
-    const before = conv(offerId);
-    await h.app!.sender.stop();
-    try {
-      await h.publishConversions([before]);
-      await h.waitForLedger(
-        'rows for both pixels',
-        (r) => r.filter((x) => x.conversion_id === before.conversion_id).length === 2,
-      );
-      await h.applyConfig({ ...removedEntity, version: removedEntity.version + 1000, deleted: true, data: null });
-      const skipped = await h.waitForLedger('the removed pixel’s row skipped', (r) =>
-        r.some((x) => x.conversion_id === before.conversion_id && x.status === 'skipped'),
-      );
-      expect(skipped.find((x) => x.conversion_id === before.conversion_id && x.status === 'skipped')).toMatchObject({
-        pixel_id: removed.pixelId.toLowerCase(),
-        reason_code: 'pixel_removed',
+  it(
+    'a removed placement: its waiting deliveries are skipped when the removal is applied, and later ' +
+      'conversions get none',
+    async () => {
+      const kept = newPixel();
+      const removed = newPixel();
+      h.sandbox.registerPixel(kept.pixelId, kept.token);
+      h.sandbox.registerPixel(removed.pixelId, removed.token);
+      const offerId = `of_rm_${removed.pixelId.slice(0, 8)}`;
+      const keptEntity = pixelEntity({
+        accountId: acc,
+        pixelId: kept.pixelId,
+        token: kept.token,
+        placement: { kind: 'offer', offer_id: offerId },
+        mapping,
       });
-    } finally {
-      h.app!.sender.start();
-    }
-    // A conversion received after the removal targets the remaining pixel only.
-    const after = conv(offerId);
-    await h.publishConversions([after]);
-    await h.waitForLedger('both conversions delivered to the kept pixel', (r) =>
-      [before, after].every((c) =>
-        r.some(
-          (x) =>
-            x.conversion_id === c.conversion_id &&
-            x.pixel_id === kept.pixelId.toLowerCase() &&
-            x.status === 'delivered',
+      const removedEntity = pixelEntity({
+        accountId: acc,
+        pixelId: removed.pixelId,
+        token: removed.token,
+        placement: { kind: 'offer', offer_id: offerId },
+        mapping,
+      });
+      await h.applyConfig(keptEntity, removedEntity);
+
+      // A conversion is consumed (rows for both pixels wait), then the removal is applied before anything is sent.
+      const before = conv(offerId);
+      await h.app!.sender.stop();
+      try {
+        await h.publishConversions([before]);
+        await h.waitForLedger(
+          'rows for both pixels',
+          (r) => r.filter((x) => x.conversion_id === before.conversion_id).length === 2,
+        );
+        await h.applyConfig({ ...removedEntity, version: removedEntity.version + 1000, deleted: true, data: null });
+        const skipped = await h.waitForLedger('the removed pixel’s row skipped', (r) =>
+          r.some((x) => x.conversion_id === before.conversion_id && x.status === 'skipped'),
+        );
+        expect(skipped.find((x) => x.conversion_id === before.conversion_id && x.status === 'skipped')).toMatchObject({
+          pixel_id: removed.pixelId.toLowerCase(),
+          reason_code: 'pixel_removed',
+        });
+      } finally {
+        h.app!.sender.start();
+      }
+      // A conversion received after the removal targets the remaining pixel only.
+      const after = conv(offerId);
+      await h.publishConversions([after]);
+      await h.waitForLedger('both conversions delivered to the kept pixel', (r) =>
+        [before, after].every((c) =>
+          r.some(
+            (x) =>
+              x.conversion_id === c.conversion_id &&
+              x.pixel_id === kept.pixelId.toLowerCase() &&
+              x.status === 'delivered',
+          ),
         ),
-      ),
-    );
-    expect(await h.ledger('conversion_id = $1', [after.conversion_id])).toHaveLength(1);
-    expect(sandboxCounts(h.sandbox, removed.pixelId).accepted).toBe(0);
-    expect(sandboxCounts(h.sandbox, kept.pixelId)).toMatchObject({ accepted: 2, duplicates: 0 });
-  });
+      );
+      expect(await h.ledger('conversion_id = $1', [after.conversion_id])).toHaveLength(1);
+      expect(sandboxCounts(h.sandbox, removed.pixelId).accepted).toBe(0);
+      expect(sandboxCounts(h.sandbox, kept.pixelId)).toMatchObject({ accepted: 2, duplicates: 0 });
+    },
+  );
 });
