@@ -261,6 +261,19 @@ describe('campaign-service click capture (real broker and database)', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
   });
 
+  it("direct: Snap's _scid cookie becomes sc_cookie1, not a parameter; an implausible one is dropped", async () => {
+    const c = await campaign({ trackingMethod: 'DIRECT', landingPageUrl: 'https://shop.example.com/lp' });
+    const scid = '3c1a8e0f-5d5e-4b6f-9c55-5a7c6f1f2b10';
+    const ok = (await (await get(`/click?cmpid=${c.key}&sub1=x&_scid=${scid}`)).json()) as { clickid: string };
+    const event = await eventFor(ok.clickid);
+    expect(event.sc_cookie1).toBe(scid);
+    expect(event.params).toEqual({ sub1: 'x' });
+    const long = (await (await get(`/click?cmpid=${c.key}&_scid=${'x'.repeat(513)}`)).json()) as { clickid: string };
+    expect(await eventFor(long.clickid)).not.toHaveProperty('sc_cookie1');
+    const none = (await (await get(`/click?cmpid=${c.key}`)).json()) as { clickid: string };
+    expect(await eventFor(none.clickid)).not.toHaveProperty('sc_cookie1');
+  });
+
   it('paused, deleted and unknown campaigns get a clean 404 (or the fallback URL) and publish nothing', async () => {
     const paused = await campaign();
     const withFallback = await campaign({ fallbackUrl: 'https://fallback.example.com/home' });
