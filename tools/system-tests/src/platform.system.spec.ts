@@ -88,7 +88,7 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
     expect(result.refused).toMatchObject({ http: 401, error: 'missing_secret' });
   });
 
-  it('reports the walkthrough through the gateway: names resolve by federation; the pixel shows its delivery', async () => {
+  it('reports the walkthrough via the gateway: names resolve by federation; the pixel shows its delivery', async () => {
     expect(result).toBeDefined();
     const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86400000).toISOString().slice(0, 10);
     const data = await gql(
@@ -97,7 +97,9 @@ describe('the whole platform (every service as a process, real Kafka, PostgreSQL
           rows { campaign { id name } offerSource { name } conversionType { name } currency clicks conversions revenue }
           totals { currency clicks conversions revenue }
         }
-        trafficChannel(id: $c) { pixel { id deliveryStats { delivered failed retrying acceptedP50Ms lastError { at } } } }
+        trafficChannel(id: $c) {
+          pixel { id deliveryStats { delivered failed retrying acceptedP50Ms lastError { at } } }
+        }
       }`,
       { from: day(-1), to: day(1), c: result.channel.id },
     );
