@@ -98,26 +98,29 @@ describe('migrations at start, MIGRATE_ONLY and a role without CREATEDB (real Po
     await expect(ensureDatabase(missing)).rejects.toThrow(/does not exist and this role may not create databases/);
   });
 
-  it('migrateOnly applies the pending migrations as the owning role, closes the pool, and is a no-op after', async () => {
-    const ds = createDataSource({ url: asRole(owned), entities: [], migrations });
-    expect(await migrateOnly(ds)).toEqual(['CreateThing1000000000000', 'AddThingName1000000000001']);
-    expect(ds.isInitialized).toBe(false);
-    expect(await tables(owned)).toEqual(['migrations', 'thing']);
-    const owner = await (async () => {
-      const c = new Client({ connectionString: owned });
-      await c.connect();
-      try {
-        const { rows } = await c.query<{ owner: string }>(
-          `SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'thing'`,
-        );
-        return rows[0].owner;
-      } finally {
-        await c.end();
-      }
-    })();
-    expect(owner).toBe(role);
-    expect(await migrateOnly(createDataSource({ url: asRole(owned), entities: [], migrations }))).toEqual([]);
-  });
+  it(
+    'migrateOnly applies the pending migrations as the owning role, closes the pool, and is a no-op ' + 'after',
+    async () => {
+      const ds = createDataSource({ url: asRole(owned), entities: [], migrations });
+      expect(await migrateOnly(ds)).toEqual(['CreateThing1000000000000', 'AddThingName1000000000001']);
+      expect(ds.isInitialized).toBe(false);
+      expect(await tables(owned)).toEqual(['migrations', 'thing']);
+      const owner = await (async () => {
+        const c = new Client({ connectionString: owned });
+        await c.connect();
+        try {
+          const { rows } = await c.query<{ owner: string }>(
+            `SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'thing'`,
+          );
+          return rows[0].owner;
+        } finally {
+          await c.end();
+        }
+      })();
+      expect(owner).toBe(role);
+      expect(await migrateOnly(createDataSource({ url: asRole(owned), entities: [], migrations }))).toEqual([]);
+    },
+  );
 
   it('RUN_MIGRATIONS=false (openDatabase with migrate: false) creates the database but applies nothing', async () => {
     const ds = await openDatabase(createDataSource({ url: plain, entities: [], migrations }), { migrate: false });
