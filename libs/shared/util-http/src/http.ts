@@ -53,6 +53,18 @@ export interface Route {
   method: string | string[];
   path: string | RegExp;
   handler: Handler;
+  /** The route template for metrics and traces (a RegExp path needs one, e.g. `/:campaignKey`; never a raw URL). */
+  name?: string;
+}
+
+/**
+ * Observes every request (util-observability implements it): `around` wraps the routing (`next`), and `route()`
+ * names the matched route's template once known ("unmatched" when no route matched). With `metrics`, GET /metrics
+ * serves its answer (Prometheus text).
+ */
+export interface HttpInstrumentation {
+  around(req: IncomingMessage, res: ServerResponse, next: () => Promise<void>, route: () => string): Promise<void>;
+  metrics?(): Promise<{ contentType: string; body: string }>;
 }
 
 export interface Probe {
@@ -66,9 +78,14 @@ export interface Probe {
  */
 export function buildHandler(
   routes: Route[],
-  opts: { probes?: Probe[]; onError?: (e: unknown, req: IncomingMessage) => void } = {},
+  opts: {
+    probes?: Probe[];
+    onError?: (e: unknown, req: IncomingMessage) => void;
+    instrument?: HttpInstrumentation;
+  } = {},
 ) {
-  return async (req: IncomingMessage, res: ServerResponse) => {
+  const instrument = opts.instrument;
+  const handle = async (req: IncomingMessage, res: ServerResponse, matched: (route: string) => void) => {
     const rid = requestId(req);
     res.setHeader('x-request-id', rid);
     (req as IncomingMessage & { id?: string }).id = rid;
@@ -79,8 +96,18 @@ export function buildHandler(
       return sendJson(res, 400, { error: 'bad_request', reason: 'malformed request URL' });
     }
     try {
-      if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/healthz') {
+        matched('/healthz');
+        return sendJson(res, 200, { status: 'ok' });
+      }
+      if (url.pathname === '/metrics' && instrument?.metrics) {
+        matched('/metrics');
+        const { contentType, body } = await instrument.metrics();
+        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+        return void res.end(body);
+      }
       if (url.pathname === '/readyz') {
+        matched('/readyz');
         const results = await Promise.all(
           (opts.probes ?? []).map(async (p) => [p.name, await p.check().catch(() => false)] as const),
         );
@@ -94,6 +121,7 @@ export function buildHandler(
         const methods = Array.isArray(r.method) ? r.method : [r.method];
         const match = typeof r.path === 'string' ? r.path === url.pathname : r.path.test(url.pathname);
         if (!match) continue;
+        matched(r.name ?? (typeof r.path === 'string' ? r.path : r.path.source));
         if (!methods.includes(req.method ?? 'GET')) {
           return sendJson(
             res,
@@ -119,6 +147,19 @@ export function buildHandler(
       if (!res.headersSent) sendJson(res, 500, { error: 'internal_error', reason: 'internal error', request_id: rid });
       else res.destroy();
     }
+  };
+  if (!instrument) return (req: IncomingMessage, res: ServerResponse) => handle(req, res, () => undefined);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    let route = 'unmatched';
+    return instrument.around(
+      req,
+      res,
+      () =>
+        handle(req, res, (r) => {
+          route = r;
+        }),
+      () => route,
+    );
   };
 }
 

@@ -1,3 +1,5 @@
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { createLogger, redact, setLogSink } from './logger';
 
 describe('logger', () => {
@@ -33,5 +35,27 @@ describe('logger', () => {
 
   it('redact leaves ordinary values', () => {
     expect(redact({ a: 1, b: ['x'] })).toEqual({ a: 1, b: ['x'] });
+  });
+});
+
+describe('logger trace ids', () => {
+  it('adds trace_id and span_id while a span is active, and nothing otherwise', () => {
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    const lines: string[] = [];
+    const restore = setLogSink((l) => lines.push(l));
+    const sc = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 };
+    try {
+      const log = createLogger('test', 'info');
+      context.with(trace.setSpanContext(context.active(), sc), () => log.info('inside'));
+      log.info('outside');
+    } finally {
+      restore();
+      context.disable();
+    }
+    const [inside, outside] = lines.map((l) => JSON.parse(l));
+    expect(inside).toMatchObject({ msg: 'inside', trace_id: sc.traceId, span_id: sc.spanId });
+    expect(outside.trace_id).toBeUndefined();
+    expect(outside.span_id).toBeUndefined();
   });
 });

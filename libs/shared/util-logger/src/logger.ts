@@ -2,6 +2,8 @@
  * Structured JSON logger (one line per record) with redaction. Keys that name secrets or raw customer data are
  * replaced by "[redacted]" at any depth, and `access_token=…` inside any string is scrubbed.
  */
+import { trace } from '@opentelemetry/api';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -89,11 +91,15 @@ export function createLogger(
   const min = LEVELS[level as Level] ?? LEVELS.info;
   const write = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
     if (LEVELS[lvl] < min) return;
+    // The active span's ids (OpenTelemetry, util-observability), so a log line leads to its trace.
+    const sc = trace.getActiveSpan()?.spanContext();
+    const ids = sc && trace.isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
     const record = {
       time: new Date().toISOString(),
       level: lvl,
       service,
       msg: scrub(msg),
+      ...ids,
       ...(redact({ ...base, ...fields }) as object),
     };
     globalSink(JSON.stringify(record));
