@@ -44,12 +44,15 @@ async function walkthrough({
 
   // 1. Traffic channel from the Snapchat template
   const { createTrafficChannelFromTemplate: channel } = await gql(
-    `mutation($name: String) { createTrafficChannelFromTemplate(input: { templateKey: "snapchat", name: $name }) { id name clickIdParam integrationStatus parameters { name value } } }`,
+    `mutation($name: String) { createTrafficChannelFromTemplate(input: { templateKey: "snapchat", ` +
+      `name: $name }) { id name clickIdParam integrationStatus parameters { name value } } }`,
     { name: `Snapchat ${suffix}` },
   );
   log(
     '1. Traffic channel from template',
-    `${channel.name} (click id parameter ${channel.clickIdParam}; ${channel.parameters.map((p) => `${p.name}=${p.value}`).join(' ')}) — integration ${channel.integrationStatus}`,
+    `${channel.name} (click id parameter ${channel.clickIdParam}; ` +
+      `${channel.parameters.map((p) => `${p.name}=${p.value}`).join(' ')}) — integration ` +
+      `${channel.integrationStatus}`,
   );
 
   // 2. Conversion types
@@ -65,7 +68,8 @@ async function walkthrough({
       existing ??
       (
         await gql(
-          `mutation($n: String!, $p: ConversionDuplicatePolicy) { createConversionType(input: { name: $n, duplicatePolicy: $p }) { id name } }`,
+          `mutation($n: String!, $p: ConversionDuplicatePolicy) { createConversionType(input: { name: $n, ` +
+            `duplicatePolicy: $p }) { id name } }`,
           { n: name, p: policy },
         )
       ).createConversionType;
@@ -79,7 +83,8 @@ async function walkthrough({
 
   // 3. Pixel ID, access token and event matching on the channel ("Snapchat default data source")
   const { setChannelPixel: pixel } = await gql(
-    `mutation($c: ID!, $i: PixelInput!) { setChannelPixel(channelId: $c, input: $i) { id pixelId hasToken tokenHint eventMapping { snapEventName } } }`,
+    `mutation($c: ID!, $i: PixelInput!) { setChannelPixel(channelId: $c, input: $i) { id pixelId ` +
+      `hasToken tokenHint eventMapping { snapEventName } } }`,
     {
       c: channel.id,
       i: {
@@ -99,7 +104,8 @@ async function walkthrough({
   ).trafficChannel.integrationStatus;
   log(
     '3. Pixel, token and event matching',
-    `pixel ${pixel.pixelId}, token ${pixel.tokenHint} (write-only), Purchase→PURCHASE, Lead→SIGN_UP — integration ${status}`,
+    `pixel ${pixel.pixelId}, token ${pixel.tokenHint} (write-only), Purchase→PURCHASE, Lead→SIGN_UP — ` +
+      `integration ${status}`,
   );
 
   // 4. Offer source with the five roles, and the offer
@@ -226,7 +232,11 @@ async function walkthrough({
   const ev = received[0].event;
   log(
     '8. Delivered to Snapchat CAPI',
-    `${received.length} event(s) for pixel ${pixel.pixelId}: ${ev.event_name}, event_id ${ev.event_id}, sc_click_id ${ev.user_data.sc_click_id}\n   em ${JSON.stringify(ev.user_data.em)} ph ${JSON.stringify(ev.user_data.ph)}\n   fn ${ev.user_data.fn} ln ${ev.user_data.ln} zp ${ev.user_data.zp}\n   custom_data ${JSON.stringify(ev.custom_data)}`,
+    `${received.length} event(s) for pixel ${pixel.pixelId}: ${ev.event_name}, event_id ` +
+      `${ev.event_id}, sc_click_id ${ev.user_data.sc_click_id}\n   em ` +
+      `${JSON.stringify(ev.user_data.em)} ph ${JSON.stringify(ev.user_data.ph)}\n   fn ` +
+      `${ev.user_data.fn} ln ${ev.user_data.ln} zp ${ev.user_data.zp}\n   custom_data ` +
+      `${JSON.stringify(ev.custom_data)}`,
   );
 
   // 9. As Conversion.deliveries reports it
@@ -241,7 +251,9 @@ async function walkthrough({
     ));
   const conversion = await waitFor(async () => {
     const { conversion: c } = await gql(
-      `query($id: ID!) { conversion(id: $id) { id eventId status type payout currency userData { role prehashed } deliveries { pixelId status eventName attempts httpStatus placements deliveredAt } } }`,
+      `query($id: ID!) { conversion(id: $id) { id eventId status type payout currency userData { role ` +
+        `prehashed } deliveries { pixelId status eventName attempts httpStatus placements deliveredAt } } ` +
+        `}`,
       { id: conversionId },
     );
     return c.deliveries.some((d) => d.status === 'DELIVERED') ? c : null;
@@ -251,7 +263,8 @@ async function walkthrough({
     conversion.deliveries
       .map(
         (d) =>
-          `${d.pixelId}: ${d.status} (${d.eventName}, ${d.attempts} attempt(s), HTTP ${d.httpStatus}, placed on ${d.placements.join('+')})`,
+          `${d.pixelId}: ${d.status} (${d.eventName}, ${d.attempts} attempt(s), HTTP ${d.httpStatus}, ` +
+          `placed on ${d.placements.join('+')})`,
       )
       .join('\n   '),
   );
