@@ -125,6 +125,14 @@ export const dispatcherKeys = defineConfig({
     format: 'duration-ms',
     default: '60000',
   },
+  senderEnabled: {
+    env: 'SENDER_ENABLED',
+    doc:
+      'false: consume conversions and commands into the ledger but send nothing to Snapchat (recovery after a ' +
+      'ledger restore, docs/deployment.md; /stats shows the ledger)',
+    format: 'boolean',
+    default: 'true',
+  },
   senderPollMs: {
     env: 'SENDER_POLL_MS',
     doc: 'How often the sender looks for due retries when nothing wakes it',

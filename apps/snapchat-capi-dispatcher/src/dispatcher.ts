@@ -89,7 +89,8 @@ export async function startDispatcher(
   let configCaughtUp = false;
   const configReady = configConsumer.caughtUp(config.configCatchUpTimeoutMs, opts.signal).then((ok) => {
     configCaughtUp = ok;
-    if (ok && !stopped) sender.start();
+    if (ok && !stopped && config.senderEnabled) sender.start();
+    else if (ok && !config.senderEnabled) log.warn('SENDER_ENABLED=false: the ledger fills, nothing is sent');
     return ok;
   });
   const ledger = await startLedgerConsumer(deps, configReady);
