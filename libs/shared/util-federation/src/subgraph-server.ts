@@ -6,7 +6,14 @@ import {
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@snaptrack/util-logger';
-import { buildHandler, listen, type Listening, type Probe, type Route } from '@snaptrack/util-http';
+import {
+  buildHandler,
+  listen,
+  type HttpInstrumentation,
+  type Listening,
+  type Probe,
+  type Route,
+} from '@snaptrack/util-http';
 import { graphqlHandler } from './graphql-http';
 import { IDENTITY_HEADER, verifyIdentity } from './identity';
 
@@ -64,6 +71,8 @@ export interface SubgraphHttpOptions {
   probes?: Probe[];
   /** Accept the gateway's reserved `admin` identity (only account-service, for adminCreateAccount, does). */
   allowAdmin?: boolean;
+  /** Metrics and traces (util-observability `createObservability(...).http`): spans, durations, GET /metrics. */
+  instrument?: HttpInstrumentation;
 }
 
 export interface SubgraphHttp extends Listening {
@@ -100,7 +109,11 @@ export async function startSubgraphHttp(opts: SubgraphHttpOptions): Promise<Subg
   };
   const handler = buildHandler(
     [{ method: ['GET', 'POST'], path: '/graphql', handler: graphqlHandler(apollo, context) }, ...(opts.routes ?? [])],
-    { probes: opts.probes, onError: (e) => opts.log.error('request failed', { err: e }) },
+    {
+      probes: opts.probes,
+      onError: (e) => opts.log.error('request failed', { err: e }),
+      instrument: opts.instrument,
+    },
   );
   const http = await listen(handler, opts.port, opts.host);
   return {
