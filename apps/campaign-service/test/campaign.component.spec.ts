@@ -100,6 +100,31 @@ describe('campaign-service GraphQL: campaigns and tracking links', () => {
     expect(u.searchParams.get('utm_source')).toBe('snap');
   });
 
+  it("sends traffic to a website directly: DIRECT only, landing on the website's URL unless given", async () => {
+    const site = await config.website(acc, 'https://shop.example.com/landing');
+    const res = await create({ ...base(), offers: [{ offerId: site }], trackingMethod: 'DIRECT' });
+    expect(res.errors).toBeUndefined();
+    const c = res.data.createCampaign;
+    expect(c.landingPageUrl).toBe('https://shop.example.com/landing');
+    expect(c.trackingLink).toBe(`https://shop.example.com/landing?cmpid=${c.key}&${SNAP_PARAMS}`);
+    expect(c.scriptTag).toBe('<script src="http://track.example.test/track.js" async></script>');
+
+    const redirect = await create({ ...base(), offers: [{ offerId: site }] });
+    expect(redirect.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'trackingMethod' });
+    const toRedirect = await gqlAs(app.url, acc, UPDATE, { id: c.id, input: { trackingMethod: 'REDIRECT' } });
+    expect(toRedirect.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'trackingMethod' });
+    // A plain offer keeps its redirect; moving that campaign to a website needs DIRECT too.
+    const plain = (await create(base())).data.createCampaign;
+    const moved = await gqlAs(app.url, acc, UPDATE, { id: plain.id, input: { offers: [{ offerId: site }] } });
+    expect(moved.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'trackingMethod' });
+    const ok = await gqlAs(app.url, acc, UPDATE, {
+      id: plain.id,
+      input: { offers: [{ offerId: site }], trackingMethod: 'DIRECT' },
+    });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data.updateCampaign.landingPageUrl).toBe('https://shop.example.com/landing');
+  });
+
   it('uses the tracking domain given, or the account default one when none is given', async () => {
     const explicit = `t1.${acc}.example.com`;
     await config.trackingDomain(acc, explicit, false);

@@ -108,6 +108,20 @@ export class ConfigFixtures {
     return id;
   }
 
+  /** An advertiser's website: an offer of kind `website` (its URL is the landing page, no macro). */
+  async website(accountId: string, url: string, id = randomUUID()): Promise<string> {
+    await this.publish('offer', accountId, id, {
+      name: 'Shop',
+      url,
+      offer_source_id: `src-${id.slice(0, 8)}`,
+      kind: 'website',
+      domain: new URL(url).hostname,
+      allowed_origins: [new URL(url).origin],
+      conversion_secret_sha256: 'a'.repeat(64),
+    });
+    return id;
+  }
+
   /** A tracking domain; verified unless `verified` says otherwise (`undefined` publishes no field, as before). */
   async trackingDomain(
     accountId: string,

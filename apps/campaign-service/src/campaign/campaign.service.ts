@@ -11,7 +11,7 @@ import {
   userError,
 } from '@snaptrack/util-federation';
 import { isUniqueViolation } from '@snaptrack/util-db';
-import type { ConfigView } from '../config-view/config-view';
+import type { ConfigView, OfferView } from '../config-view/config-view';
 import { macroInOrigin, safeRedirectUrl } from '../click/offer-url';
 import { Campaign, type CampaignOfferRow, type CampaignStatusValue, type TrackingMethodValue } from './campaign.entity';
 import type { CampaignCache } from './campaign.cache';
@@ -91,13 +91,12 @@ export class CampaignService {
     const name = validName(input.name);
     const trackingMethod = validMethod(input.trackingMethod);
     const offers = validOffers(input.offers);
-    const landingPageUrl = optionalUrl(input.landingPageUrl, 'landingPageUrl', true);
+    let landingPageUrl = optionalUrl(input.landingPageUrl, 'landingPageUrl', true);
     const fallbackUrl = optionalUrl(input.fallbackUrl, 'fallbackUrl', false);
     const status = input.status ?? 'ACTIVE';
-    requireLandingPage(trackingMethod, landingPageUrl);
     const channelId = validId(input.trafficChannelId, 'trafficChannelId');
 
-    const [, , trackingDomain] = await Promise.all([
+    const [, offerViews, trackingDomain] = await Promise.all([
       this.requireChannel(accountId, channelId),
       this.requireOffers(accountId, offers),
       input.trackingDomain === undefined || input.trackingDomain === null
@@ -109,6 +108,8 @@ export class CampaignService {
           )
         : this.requireDomain(accountId, input.trackingDomain),
     ]);
+    landingPageUrl = websiteRules(trackingMethod, landingPageUrl, offerViews);
+    requireLandingPage(trackingMethod, landingPageUrl);
 
     const now = new Date();
     for (let attempt = 0; ; attempt++) {
@@ -155,10 +156,16 @@ export class CampaignService {
     if (input.name !== undefined) next.name = validName(notNull(input.name, 'name'));
     if (input.trackingMethod !== undefined)
       next.trackingMethod = validMethod(notNull(input.trackingMethod, 'trackingMethod'));
-    if (input.offers !== undefined) {
-      next.offers = validOffers(notNull(input.offers, 'offers'));
-      lookups.push(this.requireOffers(accountId, next.offers));
-    }
+    if (input.offers !== undefined) next.offers = validOffers(notNull(input.offers, 'offers'));
+    // The offers are looked up when they change, and again when the method or landing page could now disagree with a
+    // website among them (an offer deleted since does not block that change: clicks skip it).
+    const offerViews =
+      input.offers !== undefined
+        ? this.requireOffers(accountId, next.offers)
+        : input.trackingMethod !== undefined || input.landingPageUrl !== undefined
+          ? this.requireOffers(accountId, next.offers).catch(() => null)
+          : Promise.resolve(null);
+    lookups.push(offerViews);
     if (input.trafficChannelId !== undefined) {
       next.trafficChannelId = validId(notNull(input.trafficChannelId, 'trafficChannelId'), 'trafficChannelId');
       if (next.trafficChannelId !== current.trafficChannelId)
@@ -167,12 +174,14 @@ export class CampaignService {
     if (input.landingPageUrl !== undefined)
       next.landingPageUrl = optionalUrl(input.landingPageUrl, 'landingPageUrl', true);
     if (input.fallbackUrl !== undefined) next.fallbackUrl = optionalUrl(input.fallbackUrl, 'fallbackUrl', false);
-    requireLandingPage(next.trackingMethod, next.landingPageUrl);
     if (input.trackingDomain !== undefined) {
       if (input.trackingDomain === null) next.trackingDomain = null;
       else lookups.push(this.requireDomain(accountId, input.trackingDomain).then((h) => (next.trackingDomain = h)));
     }
     await Promise.all(lookups);
+    const views = await offerViews;
+    if (views) next.landingPageUrl = websiteRules(next.trackingMethod, next.landingPageUrl, views);
+    requireLandingPage(next.trackingMethod, next.landingPageUrl);
     return this.save(current, next);
   }
 
@@ -248,12 +257,13 @@ export class CampaignService {
     if (!found) throw userError('NOT_FOUND', `Traffic channel ${id} not found`, { field: 'trafficChannelId' });
   }
 
-  private async requireOffers(accountId: string, offers: CampaignOfferRow[]): Promise<void> {
+  private async requireOffers(accountId: string, offers: CampaignOfferRow[]): Promise<OfferView[]> {
     const found = await Promise.all(
       offers.map((o) => this.view.waitFor(() => this.view.offer(o.offer_id, accountId), this.opts.configWaitMs)),
     );
     const missing = offers.filter((_, i) => !found[i]).map((o) => o.offer_id);
     if (missing.length) throw userError('NOT_FOUND', `Offer ${missing.join(', ')} not found`, { field: 'offers' });
+    return found as OfferView[];
   }
 
   private async requireDomain(accountId: string, hostname: string): Promise<string> {
@@ -338,6 +348,26 @@ export function optionalUrl(raw: string | null | undefined, field: string, landi
     );
   }
   return url;
+}
+
+/**
+ * A website (an offer of kind `website`) is reached directly: its pages run /track.js, which records the click and
+ * keeps the click id for the thank-you page; a redirect would bring no click id to them. Without a landing page, a
+ * DIRECT campaign to a website lands on the website's URL.
+ */
+export function websiteRules(
+  method: TrackingMethodValue,
+  landingPageUrl: string | null,
+  offers: Array<Pick<OfferView, 'kind' | 'url'>>,
+): string | null {
+  const website = offers.find((o) => o.kind === 'website');
+  if (!website) return landingPageUrl;
+  if (method !== 'DIRECT')
+    throw badInput(
+      'A website is reached directly: use trackingMethod DIRECT (a redirect would bring no click id to its pages)',
+      'trackingMethod',
+    );
+  return landingPageUrl ?? website.url;
 }
 
 function requireLandingPage(method: TrackingMethodValue, landingPageUrl: string | null): void {
