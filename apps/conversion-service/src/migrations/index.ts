@@ -1,4 +1,4 @@
-import { CreateOutbox1764400000000 } from '@snaptrack/data-access-outbox';
+import { CreateOutbox1764400000000, OutboxHeaders1797033600000 } from '@snaptrack/data-access-outbox';
 import { CreateConversion1764500000000 } from './1764500000000-create-conversion';
 import { PostbackSecrets1796601600000 } from './1796601600000-postback-secrets';
 import { ClickViewRetention1796774400000 } from './1796774400000-click-view-retention';
@@ -13,4 +13,5 @@ export const migrations = [
   ClickViewRetention1796774400000,
   ReportRollups1796860800000,
   ClickViewScCookie1796947200000,
+  OutboxHeaders1797033600000,
 ];

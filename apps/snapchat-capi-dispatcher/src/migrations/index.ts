@@ -1,4 +1,4 @@
-import { CreateOutbox1764400000000 } from '@snaptrack/data-access-outbox';
+import { CreateOutbox1764400000000, OutboxHeaders1797033600000 } from '@snaptrack/data-access-outbox';
 import { CreateDispatcher1764500000000 } from './1764500000000-create-dispatcher';
 import { EventIdFixed1764600000000 } from './1764600000000-event-id-fixed';
 import { ConversionRetention1796774400000 } from './1796774400000-conversion-retention';
@@ -13,4 +13,5 @@ export const migrations = [
   ConversionRetention1796774400000,
   RequestDeadline1796860800000,
   ConfigCreatedAt1796947200000,
+  OutboxHeaders1797033600000,
 ];

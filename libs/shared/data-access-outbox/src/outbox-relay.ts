@@ -106,8 +106,14 @@ export class OutboxRelay {
   /** One pass; returns how many rows were published. Exposed for tests and drain(). */
   async publishBatch(): Promise<number> {
     return this.ds.transaction(async (tx) => {
-      const rows: Array<{ id: string; topic: string; key: string; payload: unknown }> = await tx.query(
-        `SELECT id, topic, key, payload FROM outbox_message WHERE sent_at IS NULL ORDER BY id LIMIT $1 ` +
+      const rows: Array<{
+        id: string;
+        topic: string;
+        key: string;
+        payload: unknown;
+        headers: Record<string, string> | null;
+      }> = await tx.query(
+        `SELECT id, topic, key, payload, headers FROM outbox_message WHERE sent_at IS NULL ORDER BY id LIMIT $1 ` +
           `FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize ?? 500],
       );
@@ -115,7 +121,8 @@ export class OutboxRelay {
       const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
       for (const r of rows) {
         const list = byTopic.get(r.topic) ?? [];
-        list.push({ key: r.key, value: JSON.stringify(r.payload), headers: { 'message-id': String(r.id) } });
+        const headers = { ...r.headers, 'message-id': String(r.id) };
+        list.push({ key: r.key, value: JSON.stringify(r.payload), headers });
         byTopic.set(r.topic, list);
       }
       await this.producer.sendBatch({
@@ -132,6 +139,15 @@ export class OutboxRelay {
   /** Publishes until nothing is pending (tests, shutdown). */
   async drain(maxPasses = 100): Promise<void> {
     for (let i = 0; i < maxPasses; i++) if ((await this.publishBatch()) === 0) return;
+  }
+
+  /** Unsent rows and the age of the oldest (metrics: util-observability `observeOutbox`). */
+  async stats(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const [r] = await this.ds.query(
+      `SELECT count(*)::int AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS age
+         FROM outbox_message WHERE sent_at IS NULL`,
+    );
+    return { pending: r.n, oldestAgeSeconds: Math.max(0, r.age) };
   }
 
   async pending(): Promise<number> {
