@@ -19,7 +19,11 @@ export class CreateCampaignInput {
     description: 'One of your tracking domains; omitted = your default tracking domain, if any',
   })
   trackingDomain?: string | null;
-  @Field(() => String, { nullable: true, description: 'Absolute http(s) URL without #fragment; required for DIRECT' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Absolute http(s) URL without #fragment; required for DIRECT (to a website: default the website's URL)",
+  })
   landingPageUrl?: string | null;
   @Field(() => String, { nullable: true }) fallbackUrl?: string | null;
   @Field(() => CampaignStatus, { nullable: true, description: 'Default ACTIVE' }) status?: CampaignStatus | null;
