@@ -132,6 +132,86 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
     expect(sandboxCounts(h.sandbox, b.pixelId).accepted).toBe(0);
   });
 
+  it('acts only on commands for snapchat-capi (or naming no destination); one aimed at tiktok changes nothing', async () => {
+    const a = newPixel();
+    const b = newPixel();
+    h.sandbox.registerPixel(a.pixelId, a.token);
+    h.sandbox.registerPixel(b.pixelId, b.token);
+    const ea = pixelEntity({
+      accountId: acc,
+      pixelId: a.pixelId,
+      token: 'wrong-dest',
+      placement: { kind: 'offer', offer_id: 'of_dest' },
+      mapping,
+    });
+    await h.applyConfig(ea);
+    const c1 = conversion({ accountId: acc, offerId: 'of_dest' });
+    const c2 = conversion({ accountId: acc, offerId: 'of_dest' });
+    // Converted on another offer before pixel b is placed there: only a backfill reaches it.
+    const c3 = conversion({ accountId: acc, offerId: 'of_dest_b' });
+    await h.publishConversions([c1, c2, c3]);
+    await h.waitForLedger(
+      'both failed',
+      (r) => r.filter((x) => x.pixel_id === a.pixelId && x.status === 'failed').length === 2,
+    );
+    await waitFor(async () => (await h.query(`SELECT 1 FROM conversion WHERE offer_id = 'of_dest_b'`)).length === 1, {
+      what: 'conversion of offer b stored',
+    });
+    const eb = pixelEntity({
+      accountId: acc,
+      pixelId: b.pixelId,
+      token: b.token,
+      placement: { kind: 'offer', offer_id: 'of_dest_b' },
+      mapping,
+    });
+    await h.applyConfig(
+      pixelEntity({
+        id: ea.id,
+        accountId: acc,
+        pixelId: a.pixelId,
+        token: a.token,
+        placement: { kind: 'offer', offer_id: 'of_dest' },
+        mapping,
+        version: ea.version + 1000,
+      }),
+      eb,
+    );
+
+    // One key (the account) → one partition → handled in this order, so the tiktok commands are read first.
+    const both = [c1.conversion_id, c2.conversion_id];
+    const tiktokRedeliver = redeliverCommand({ accountId: acc, conversionIds: both, destination: 'tiktok' });
+    const tiktokBackfill = backfillCommand({
+      accountId: acc,
+      pixelConfigId: eb.id,
+      sinceDays: 7,
+      destination: 'tiktok',
+    });
+    const snap = redeliverCommand({ accountId: acc, conversionIds: [c1.conversion_id], destination: 'snapchat-capi' });
+    const legacy = redeliverCommand({ accountId: acc, conversionIds: [c2.conversion_id] });
+    const nullBackfill = backfillCommand({ accountId: acc, pixelConfigId: eb.id, sinceDays: 7, destination: null });
+    expect(legacy).not.toHaveProperty('destination');
+    for (const cmd of [tiktokRedeliver, tiktokBackfill, snap, legacy, nullBackfill]) await h.publishCommand(cmd);
+
+    const rows = await h.waitForLedger(
+      'the snapchat-capi and destination-less commands',
+      (r) =>
+        r.filter((x) => x.pixel_id === a.pixelId && x.status === 'delivered').length === 2 &&
+        r.some((x) => x.pixel_id === b.pixelId && x.status === 'delivered'),
+    );
+    const byPair = Object.fromEntries(rows.map((r) => [`${r.conversion_id}|${r.pixel_id}`, r.command_id]));
+    expect(byPair).toMatchObject({
+      [`${c1.conversion_id}|${a.pixelId}`]: snap.command_id,
+      [`${c2.conversion_id}|${a.pixelId}`]: legacy.command_id,
+      [`${c3.conversion_id}|${b.pixelId}`]: nullBackfill.command_id,
+    });
+    // Neither tiktok command touched a row: no reset of a's failures, no backfill of b.
+    const tiktokIds = [tiktokRedeliver.command_id, tiktokBackfill.command_id];
+    expect(rows.filter((r) => tiktokIds.includes(r.command_id as string))).toEqual([]);
+    expect(await h.ledger('pixel_id = $1', [b.pixelId])).toHaveLength(1);
+    expect(sandboxCounts(h.sandbox, a.pixelId)).toMatchObject({ accepted: 2, duplicates: 0 });
+    expect(sandboxCounts(h.sandbox, b.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
   it("backfill delivers the recent conversions of the pixel's offer that it has not received, exactly once", async () => {
     const p = newPixel();
     h.sandbox.registerPixel(p.pixelId, p.token);

@@ -223,6 +223,8 @@ export function redeliverCommand(spec: {
   accountId: string;
   conversionIds: string[];
   pixelId?: string | null;
+  /** Left out when undefined (a command from before the field existed); null is sent as null. */
+  destination?: string | null;
 }): DeliveryCommandV1.Value {
   return DeliveryCommandV1.contract.assert({
     schema: 'delivery.command.v1',
@@ -232,6 +234,7 @@ export function redeliverCommand(spec: {
     conversion_ids: spec.conversionIds,
     pixel_id: spec.pixelId ?? null,
     requested_at: new Date().toISOString(),
+    ...(spec.destination !== undefined ? { destination: spec.destination } : {}),
   });
 }
 
@@ -239,6 +242,7 @@ export function backfillCommand(spec: {
   accountId: string;
   pixelConfigId: string;
   sinceDays: number;
+  destination?: string | null;
 }): DeliveryCommandV1.Value {
   return DeliveryCommandV1.contract.assert({
     schema: 'delivery.command.v1',
@@ -248,6 +252,7 @@ export function backfillCommand(spec: {
     pixel_config_id: spec.pixelConfigId,
     since_days: spec.sinceDays,
     requested_at: new Date().toISOString(),
+    ...(spec.destination !== undefined ? { destination: spec.destination } : {}),
   });
 }
 

@@ -239,8 +239,10 @@ export class DeliveryService {
    * A placement the config view just applied (new, or changed what it targets) re-targets the conversions this
    * service has already stored that conversion-service received since the placement's creation minus `skewMs` (the
    * clock difference allowed between the services), at most 37 days old: a conversion posted right after the pixel
-   * was saved, but consumed before the placement was, still reaches it. Rows are inserted on conflict do nothing,
-   * so each (conversion, pixel) stays single. Returns how many rows were created.
+   * was saved, but consumed before the placement was, still reaches it. A version saved with a backfill request
+   * (`backfillDays` > 0, config.entity.v1 `backfill_days`) also re-targets the conversions that occurred in the last
+   * that many days, as the `backfill` command would. Rows are inserted on conflict do nothing, so each
+   * (conversion, pixel) stays single. Returns how many rows were created.
    */
   async retargetPlacement(change: PlacementChange, skewMs: number): Promise<number> {
     const p = change.current;
@@ -249,6 +251,8 @@ export class DeliveryService {
     const column = p.placement.kind === 'channel' ? 'traffic_channel_id' : 'offer_id';
     const scopeId = p.placement.kind === 'channel' ? p.placement.trafficChannelId : p.placement.offerId;
     const since = new Date(change.createdAt.getTime() - skewMs);
+    // 0: no backfill requested, only the creation window applies.
+    const backfillDays = Math.min(RETARGET_MAX_AGE_DAYS, Math.max(0, 0));
     let after = '00000000-0000-0000-0000-000000000000';
     let created = 0;
     for (;;) {
@@ -258,11 +262,12 @@ export class DeliveryService {
           `SELECT c.id, c.payload FROM conversion c
             WHERE c.account_id = $1 AND c.status = 'attributed' AND c.${column} = $2
               AND c.occurred_at >= now() - ($3::int * interval '1 day')
-              AND coalesce((c.payload->>'received_at')::timestamptz, c.consumed_at) >= $4
+              AND (coalesce((c.payload->>'received_at')::timestamptz, c.consumed_at) >= $4
+                   OR ($7::int > 0 AND c.occurred_at >= now() - ($7::int * interval '1 day')))
               AND c.id > $5::uuid
               AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.conversion_id = c.id AND d.pixel_id = $6)
             ORDER BY c.id LIMIT 500`,
-          [p.accountId, scopeId, RETARGET_MAX_AGE_DAYS, since, after, pixelId],
+          [p.accountId, scopeId, RETARGET_MAX_AGE_DAYS, since, after, pixelId, backfillDays],
         );
         if (!page.length) return null;
         after = page[page.length - 1]!.id;
@@ -285,6 +290,7 @@ export class DeliveryService {
         config_id: change.configId,
         account_id: p.accountId,
         pixel_id: pixelId,
+        backfill_days: backfillDays,
         created,
       });
     }

@@ -238,6 +238,12 @@ const invalid: Array<[string, Contract<unknown>, Json, string]> = [
     "'conversion_ids'",
   ],
   [
+    'delivery.command.v1 with a destination that is not a lowercase name',
+    DeliveryCommandV1.contract,
+    { ...copy(TOPICS.deliveryCommandV1), destination: 'TikTok Ads' },
+    '/destination',
+  ],
+  [
     'delivery.command.v1 with an unknown kind',
     DeliveryCommandV1.contract,
     { ...copy(TOPICS.deliveryCommandV1), kind: 'purge' },
@@ -279,6 +285,20 @@ describe('invalid messages are rejected with a problem naming the field', () => 
       pixel_id: null,
     };
     expect(() => DeliveryCommandV1.contract.assert(redeliver)).not.toThrow();
+  });
+
+  it('destination on a command is optional; absent or null means snapchat-capi', () => {
+    const example = copy(TOPICS.deliveryCommandV1) as DeliveryCommandV1.Value;
+    for (const destination of [undefined, null, 'snapchat-capi', 'tiktok']) {
+      const cmd = destination === undefined ? example : { ...example, destination };
+      expect(() => DeliveryCommandV1.contract.assert(cmd)).not.toThrow();
+    }
+    expect(DeliveryCommandV1.destinationOf(example)).toBe('snapchat-capi');
+    expect(DeliveryCommandV1.destinationOf({ destination: null })).toBe('snapchat-capi');
+    expect(DeliveryCommandV1.isFor(example, DeliveryCommandV1.SNAPCHAT_CAPI_DESTINATION)).toBe(true);
+    expect(DeliveryCommandV1.isFor({ destination: 'tiktok' }, 'snapchat-capi')).toBe(false);
+    expect(DeliveryCommandV1.isFor({ destination: 'tiktok' }, 'tiktok')).toBe(true);
+    expect(DeliveryCommandV1.isFor(example, 'tiktok')).toBe(false);
   });
 
   it('a problem never repeats the rejected value (no raw PII in logs or dead letters)', () => {
