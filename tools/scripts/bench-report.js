@@ -87,6 +87,9 @@ async function main() {
       `seeded ${seeded.clicks} clicks (${seeded.clickRows} rollup rows) and ${seeded.conversions} conversions ` +
         `(${seeded.conversionRows} rows) over ${DAYS} days for each of 2 accounts in ${Date.now() - t0} ms`,
     );
+    const [size] = await ds.query(`SELECT pg_size_pretty(pg_total_relation_size('report_click_rollup')) AS clicks,
+      pg_size_pretty(pg_total_relation_size('report_conversion_rollup')) AS conversions`);
+    console.log(`rollup sizes (both accounts, with indexes): clicks ${size.clicks}, conversions ${size.conversions}`);
     const reports = new ReportService(ds);
     const day = (d) => d.toISOString().slice(0, 10);
     const last = day(new Date(endsAt.getTime() - 86400000));
