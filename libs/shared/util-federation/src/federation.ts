@@ -4,7 +4,9 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap, type BuildSchemaOptions } from 'type-graphql';
 
 /** The only place that names the federation version. */
-export const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])`;
+export const FEDERATION_LINK =
+  `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", ` +
+  `import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ResolverMap = Record<string, Record<string, any>>;
