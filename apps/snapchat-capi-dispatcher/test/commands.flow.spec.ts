@@ -20,61 +20,65 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
     await h?.close();
   });
 
-  it('redeliver recomputes the targets: a newly added pixel gets the conversion, a delivered pixel is not sent again', async () => {
-    const first = newPixel();
-    const added = newPixel();
-    for (const p of [first, added]) h.sandbox.registerPixel(p.pixelId, p.token);
-    await h.applyConfig(
-      pixelEntity({
+  it(
+    'redeliver recomputes the targets: a newly added pixel gets the conversion, a delivered pixel is ' +
+      'not sent again',
+    async () => {
+      const first = newPixel();
+      const added = newPixel();
+      for (const p of [first, added]) h.sandbox.registerPixel(p.pixelId, p.token);
+      await h.applyConfig(
+        pixelEntity({
+          accountId: acc,
+          pixelId: first.pixelId,
+          token: first.token,
+          placement: { kind: 'offer', offer_id: 'of_redeliver' },
+          mapping,
+        }),
+      );
+      const c = conversion({ accountId: acc, offerId: 'of_redeliver' });
+      await h.publishConversions([c]);
+      await h.waitForLedger('first delivery', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+      );
+
+      const addedEntity = pixelEntity({
         accountId: acc,
-        pixelId: first.pixelId,
-        token: first.token,
-        placement: { kind: 'offer', offer_id: 'of_redeliver' },
+        pixelId: added.pixelId,
+        token: added.token,
+        placement: { kind: 'channel', traffic_channel_id: 'tc_snap' },
         mapping,
-      }),
-    );
-    const c = conversion({ accountId: acc, offerId: 'of_redeliver' });
-    await h.publishConversions([c]);
-    await h.waitForLedger('first delivery', (r) =>
-      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
-    );
+      });
+      await h.applyConfig(addedEntity);
+      const cmd = redeliverCommand({ accountId: acc, conversionIds: [c.conversion_id] });
+      await h.publishCommand(cmd);
+      const rows = await h.waitForLedger('delivery to the added pixel', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.pixel_id === added.pixelId && x.status === 'delivered'),
+      );
+      expect(rows.find((r) => r.pixel_id === added.pixelId)).toMatchObject({
+        command_id: cmd.command_id,
+        placements: ['channel'],
+      });
+      expect(rows.find((r) => r.pixel_id === first.pixelId && r.conversion_id === c.conversion_id)).toMatchObject({
+        command_id: null,
+        revision: 2,
+      });
+      expect(sandboxCounts(h.sandbox, first.pixelId)).toMatchObject({ accepted: 1 });
+      expect(sandboxCounts(h.sandbox, added.pixelId)).toMatchObject({ accepted: 1 });
 
-    const addedEntity = pixelEntity({
-      accountId: acc,
-      pixelId: added.pixelId,
-      token: added.token,
-      placement: { kind: 'channel', traffic_channel_id: 'tc_snap' },
-      mapping,
-    });
-    await h.applyConfig(addedEntity);
-    const cmd = redeliverCommand({ accountId: acc, conversionIds: [c.conversion_id] });
-    await h.publishCommand(cmd);
-    const rows = await h.waitForLedger('delivery to the added pixel', (r) =>
-      r.some((x) => x.conversion_id === c.conversion_id && x.pixel_id === added.pixelId && x.status === 'delivered'),
-    );
-    expect(rows.find((r) => r.pixel_id === added.pixelId)).toMatchObject({
-      command_id: cmd.command_id,
-      placements: ['channel'],
-    });
-    expect(rows.find((r) => r.pixel_id === first.pixelId && r.conversion_id === c.conversion_id)).toMatchObject({
-      command_id: null,
-      revision: 2,
-    });
-    expect(sandboxCounts(h.sandbox, first.pixelId)).toMatchObject({ accepted: 1 });
-    expect(sandboxCounts(h.sandbox, added.pixelId)).toMatchObject({ accepted: 1 });
-
-    // The same command consumed twice (at-least-once) changes nothing.
-    await h.publishCommand(cmd);
-    await h.waitForConsumed(TOPICS.deliveryCommandV1);
-    expect((await h.ledger('conversion_id = $1', [c.conversion_id])).map((r) => [r.status, r.revision])).toEqual([
-      ['delivered', 2],
-      ['delivered', 2],
-    ]);
-    await waitFor(async () => (await h.query(`SELECT 1 FROM outbox_message WHERE sent_at IS NULL`)).length === 0, {
-      what: 'outbox drained',
-    });
-    expect(sandboxCounts(h.sandbox, added.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
-  });
+      // The same command consumed twice (at-least-once) changes nothing.
+      await h.publishCommand(cmd);
+      await h.waitForConsumed(TOPICS.deliveryCommandV1);
+      expect((await h.ledger('conversion_id = $1', [c.conversion_id])).map((r) => [r.status, r.revision])).toEqual([
+        ['delivered', 2],
+        ['delivered', 2],
+      ]);
+      await waitFor(async () => (await h.query(`SELECT 1 FROM outbox_message WHERE sent_at IS NULL`)).length === 0, {
+        what: 'outbox drained',
+      });
+      expect(sandboxCounts(h.sandbox, added.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+    },
+  );
 
   it("redeliver limited to one pixel resets only that pixel's failed delivery", async () => {
     const a = newPixel();
@@ -132,143 +136,153 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
     expect(sandboxCounts(h.sandbox, b.pixelId).accepted).toBe(0);
   });
 
-  it('acts only on commands for snapchat-capi (or naming no destination); one aimed at tiktok changes nothing', async () => {
-    const a = newPixel();
-    const b = newPixel();
-    h.sandbox.registerPixel(a.pixelId, a.token);
-    h.sandbox.registerPixel(b.pixelId, b.token);
-    const ea = pixelEntity({
-      accountId: acc,
-      pixelId: a.pixelId,
-      token: 'wrong-dest',
-      placement: { kind: 'offer', offer_id: 'of_dest' },
-      mapping,
-    });
-    await h.applyConfig(ea);
-    const c1 = conversion({ accountId: acc, offerId: 'of_dest' });
-    const c2 = conversion({ accountId: acc, offerId: 'of_dest' });
-    // Converted on another offer before pixel b is placed there: only a backfill reaches it.
-    const c3 = conversion({ accountId: acc, offerId: 'of_dest_b' });
-    await h.publishConversions([c1, c2, c3]);
-    await h.waitForLedger(
-      'both failed',
-      (r) => r.filter((x) => x.pixel_id === a.pixelId && x.status === 'failed').length === 2,
-    );
-    await waitFor(async () => (await h.query(`SELECT 1 FROM conversion WHERE offer_id = 'of_dest_b'`)).length === 1, {
-      what: 'conversion of offer b stored',
-    });
-    const eb = pixelEntity({
-      accountId: acc,
-      pixelId: b.pixelId,
-      token: b.token,
-      placement: { kind: 'offer', offer_id: 'of_dest_b' },
-      mapping,
-    });
-    await h.applyConfig(
-      pixelEntity({
-        id: ea.id,
+  it(
+    'acts only on commands for snapchat-capi (or naming no destination); one aimed at tiktok changes ' + 'nothing',
+    async () => {
+      const a = newPixel();
+      const b = newPixel();
+      h.sandbox.registerPixel(a.pixelId, a.token);
+      h.sandbox.registerPixel(b.pixelId, b.token);
+      const ea = pixelEntity({
         accountId: acc,
         pixelId: a.pixelId,
-        token: a.token,
+        token: 'wrong-dest',
         placement: { kind: 'offer', offer_id: 'of_dest' },
         mapping,
-        version: ea.version + 1000,
-      }),
-      eb,
-    );
+      });
+      await h.applyConfig(ea);
+      const c1 = conversion({ accountId: acc, offerId: 'of_dest' });
+      const c2 = conversion({ accountId: acc, offerId: 'of_dest' });
+      // Converted on another offer before pixel b is placed there: only a backfill reaches it.
+      const c3 = conversion({ accountId: acc, offerId: 'of_dest_b' });
+      await h.publishConversions([c1, c2, c3]);
+      await h.waitForLedger(
+        'both failed',
+        (r) => r.filter((x) => x.pixel_id === a.pixelId && x.status === 'failed').length === 2,
+      );
+      await waitFor(async () => (await h.query(`SELECT 1 FROM conversion WHERE offer_id = 'of_dest_b'`)).length === 1, {
+        what: 'conversion of offer b stored',
+      });
+      const eb = pixelEntity({
+        accountId: acc,
+        pixelId: b.pixelId,
+        token: b.token,
+        placement: { kind: 'offer', offer_id: 'of_dest_b' },
+        mapping,
+      });
+      await h.applyConfig(
+        pixelEntity({
+          id: ea.id,
+          accountId: acc,
+          pixelId: a.pixelId,
+          token: a.token,
+          placement: { kind: 'offer', offer_id: 'of_dest' },
+          mapping,
+          version: ea.version + 1000,
+        }),
+        eb,
+      );
 
-    // One key (the account) → one partition → handled in this order, so the tiktok commands are read first.
-    const both = [c1.conversion_id, c2.conversion_id];
-    const tiktokRedeliver = redeliverCommand({ accountId: acc, conversionIds: both, destination: 'tiktok' });
-    const tiktokBackfill = backfillCommand({
-      accountId: acc,
-      pixelConfigId: eb.id,
-      sinceDays: 7,
-      destination: 'tiktok',
-    });
-    const snap = redeliverCommand({ accountId: acc, conversionIds: [c1.conversion_id], destination: 'snapchat-capi' });
-    const legacy = redeliverCommand({ accountId: acc, conversionIds: [c2.conversion_id] });
-    const nullBackfill = backfillCommand({ accountId: acc, pixelConfigId: eb.id, sinceDays: 7, destination: null });
-    expect(legacy).not.toHaveProperty('destination');
-    for (const cmd of [tiktokRedeliver, tiktokBackfill, snap, legacy, nullBackfill]) await h.publishCommand(cmd);
+      // One key (the account) → one partition → handled in this order, so the tiktok commands are read first.
+      const both = [c1.conversion_id, c2.conversion_id];
+      const tiktokRedeliver = redeliverCommand({ accountId: acc, conversionIds: both, destination: 'tiktok' });
+      const tiktokBackfill = backfillCommand({
+        accountId: acc,
+        pixelConfigId: eb.id,
+        sinceDays: 7,
+        destination: 'tiktok',
+      });
+      const snap = redeliverCommand({
+        accountId: acc,
+        conversionIds: [c1.conversion_id],
+        destination: 'snapchat-capi',
+      });
+      const legacy = redeliverCommand({ accountId: acc, conversionIds: [c2.conversion_id] });
+      const nullBackfill = backfillCommand({ accountId: acc, pixelConfigId: eb.id, sinceDays: 7, destination: null });
+      expect(legacy).not.toHaveProperty('destination');
+      for (const cmd of [tiktokRedeliver, tiktokBackfill, snap, legacy, nullBackfill]) await h.publishCommand(cmd);
 
-    const rows = await h.waitForLedger(
-      'the snapchat-capi and destination-less commands',
-      (r) =>
-        r.filter((x) => x.pixel_id === a.pixelId && x.status === 'delivered').length === 2 &&
-        r.some((x) => x.pixel_id === b.pixelId && x.status === 'delivered'),
-    );
-    const byPair = Object.fromEntries(rows.map((r) => [`${r.conversion_id}|${r.pixel_id}`, r.command_id]));
-    expect(byPair).toMatchObject({
-      [`${c1.conversion_id}|${a.pixelId}`]: snap.command_id,
-      [`${c2.conversion_id}|${a.pixelId}`]: legacy.command_id,
-      [`${c3.conversion_id}|${b.pixelId}`]: nullBackfill.command_id,
-    });
-    // Neither tiktok command touched a row: no reset of a's failures, no backfill of b.
-    const tiktokIds = [tiktokRedeliver.command_id, tiktokBackfill.command_id];
-    expect(rows.filter((r) => tiktokIds.includes(r.command_id as string))).toEqual([]);
-    expect(await h.ledger('pixel_id = $1', [b.pixelId])).toHaveLength(1);
-    expect(sandboxCounts(h.sandbox, a.pixelId)).toMatchObject({ accepted: 2, duplicates: 0 });
-    expect(sandboxCounts(h.sandbox, b.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
-  });
+      const rows = await h.waitForLedger(
+        'the snapchat-capi and destination-less commands',
+        (r) =>
+          r.filter((x) => x.pixel_id === a.pixelId && x.status === 'delivered').length === 2 &&
+          r.some((x) => x.pixel_id === b.pixelId && x.status === 'delivered'),
+      );
+      const byPair = Object.fromEntries(rows.map((r) => [`${r.conversion_id}|${r.pixel_id}`, r.command_id]));
+      expect(byPair).toMatchObject({
+        [`${c1.conversion_id}|${a.pixelId}`]: snap.command_id,
+        [`${c2.conversion_id}|${a.pixelId}`]: legacy.command_id,
+        [`${c3.conversion_id}|${b.pixelId}`]: nullBackfill.command_id,
+      });
+      // Neither tiktok command touched a row: no reset of a's failures, no backfill of b.
+      const tiktokIds = [tiktokRedeliver.command_id, tiktokBackfill.command_id];
+      expect(rows.filter((r) => tiktokIds.includes(r.command_id as string))).toEqual([]);
+      expect(await h.ledger('pixel_id = $1', [b.pixelId])).toHaveLength(1);
+      expect(sandboxCounts(h.sandbox, a.pixelId)).toMatchObject({ accepted: 2, duplicates: 0 });
+      expect(sandboxCounts(h.sandbox, b.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+    },
+  );
 
-  it("backfill delivers the recent conversions of the pixel's offer that it has not received, exactly once", async () => {
-    const p = newPixel();
-    h.sandbox.registerPixel(p.pixelId, p.token);
-    const recent = Array.from({ length: 25 }, (_, i) =>
-      conversion({ accountId: acc, offerId: 'of_backfill', occurredAt: new Date(Date.now() - (i + 1) * 3600_000) }),
-    );
-    const old = conversion({
-      accountId: acc,
-      offerId: 'of_backfill',
-      occurredAt: new Date(Date.now() - 10 * 86400_000),
-    });
-    const otherOffer = conversion({ accountId: acc, offerId: 'of_elsewhere' });
-    // Conversions arrive before the pixel is configured (the setup guide's "lost conversions").
-    await h.publishConversions([...recent, old, otherOffer]);
-    await waitFor(
-      async () =>
-        (await h.query(`SELECT 1 FROM conversion WHERE offer_id IN ('of_backfill', 'of_elsewhere')`)).length === 27,
-      { what: 'conversions stored' },
-    );
-    expect(await h.ledger(`pixel_id = $1`, [p.pixelId])).toEqual([]);
+  it(
+    "backfill delivers the recent conversions of the pixel's offer that it has not received, exactly " + 'once',
+    async () => {
+      const p = newPixel();
+      h.sandbox.registerPixel(p.pixelId, p.token);
+      const recent = Array.from({ length: 25 }, (_, i) =>
+        conversion({ accountId: acc, offerId: 'of_backfill', occurredAt: new Date(Date.now() - (i + 1) * 3600_000) }),
+      );
+      const old = conversion({
+        accountId: acc,
+        offerId: 'of_backfill',
+        occurredAt: new Date(Date.now() - 10 * 86400_000),
+      });
+      const otherOffer = conversion({ accountId: acc, offerId: 'of_elsewhere' });
+      // Conversions arrive before the pixel is configured (the setup guide's "lost conversions").
+      await h.publishConversions([...recent, old, otherOffer]);
+      await waitFor(
+        async () =>
+          (await h.query(`SELECT 1 FROM conversion WHERE offer_id IN ('of_backfill', 'of_elsewhere')`)).length === 27,
+        { what: 'conversions stored' },
+      );
+      expect(await h.ledger(`pixel_id = $1`, [p.pixelId])).toEqual([]);
 
-    const entity = pixelEntity({
-      accountId: acc,
-      pixelId: p.pixelId,
-      token: p.token,
-      placement: { kind: 'offer', offer_id: 'of_backfill' },
-      mapping,
-    });
-    await h.applyConfig(entity);
-    const cmd = backfillCommand({ accountId: acc, pixelConfigId: entity.id, sinceDays: 7 });
-    await h.publishCommand(cmd);
-    const rows = await h.waitForLedger(
-      'backfill',
-      (r) => r.filter((x) => x.pixel_id === p.pixelId && x.status === 'delivered').length === 25,
-    );
-    const mine = rows.filter((r) => r.pixel_id === p.pixelId);
-    expect(mine).toHaveLength(25);
-    expect(mine.every((r) => r.command_id === cmd.command_id)).toBe(true);
-    expect(mine.map((r) => r.conversion_id)).not.toContain(old.conversion_id);
-    expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 25, distinct: 25, duplicates: 0 });
+      const entity = pixelEntity({
+        accountId: acc,
+        pixelId: p.pixelId,
+        token: p.token,
+        placement: { kind: 'offer', offer_id: 'of_backfill' },
+        mapping,
+      });
+      await h.applyConfig(entity);
+      const cmd = backfillCommand({ accountId: acc, pixelConfigId: entity.id, sinceDays: 7 });
+      await h.publishCommand(cmd);
+      const rows = await h.waitForLedger(
+        'backfill',
+        (r) => r.filter((x) => x.pixel_id === p.pixelId && x.status === 'delivered').length === 25,
+      );
+      const mine = rows.filter((r) => r.pixel_id === p.pixelId);
+      expect(mine).toHaveLength(25);
+      expect(mine.every((r) => r.command_id === cmd.command_id)).toBe(true);
+      expect(mine.map((r) => r.conversion_id)).not.toContain(old.conversion_id);
+      expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 25, distinct: 25, duplicates: 0 });
 
-    // A second backfill (or the same one again) finds nothing new: the ledger keeps it exactly-once. With 14 days, the
-    // older conversion is now included, and only it.
-    await h.publishCommand(backfillCommand({ accountId: acc, pixelConfigId: entity.id, sinceDays: 14 }));
-    await h.waitForLedger(
-      'second backfill',
-      (r) => r.filter((x) => x.pixel_id === p.pixelId && x.status === 'delivered').length === 26,
-    );
-    await h.publishCommand(cmd);
-    await h.waitForConsumed(TOPICS.deliveryCommandV1);
-    const marker = conversion({ accountId: acc, offerId: 'of_backfill' });
-    await h.publishConversions([marker]);
-    await h.waitForLedger('marker', (r) =>
-      r.some((x) => x.conversion_id === marker.conversion_id && x.status === 'delivered'),
-    );
-    expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 27, distinct: 27, duplicates: 0 });
-  });
+      // A second backfill (or the same one again) finds nothing new: the ledger keeps it exactly-once. With 14 days,
+      // the older conversion is now included, and only it.
+      await h.publishCommand(backfillCommand({ accountId: acc, pixelConfigId: entity.id, sinceDays: 14 }));
+      await h.waitForLedger(
+        'second backfill',
+        (r) => r.filter((x) => x.pixel_id === p.pixelId && x.status === 'delivered').length === 26,
+      );
+      await h.publishCommand(cmd);
+      await h.waitForConsumed(TOPICS.deliveryCommandV1);
+      const marker = conversion({ accountId: acc, offerId: 'of_backfill' });
+      await h.publishConversions([marker]);
+      await h.waitForLedger('marker', (r) =>
+        r.some((x) => x.conversion_id === marker.conversion_id && x.status === 'delivered'),
+      );
+      expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 27, distinct: 27, duplicates: 0 });
+    },
+  );
 
   it('backfill for an unknown pixel placement, or one of another account, does nothing', async () => {
     const p = newPixel();
@@ -355,56 +369,60 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
     expect(await h.query(`SELECT 1 FROM conversion WHERE id = $1`, [attributedWithout.conversion_id])).toEqual([]);
   });
 
-  it('keeps the highest config version: an older pixel state arriving late changes nothing; a tombstone deletes', async () => {
-    const p = newPixel();
-    h.sandbox.registerPixel(p.pixelId, p.token);
-    const current = pixelEntity({
-      accountId: acc,
-      pixelId: p.pixelId,
-      token: p.token,
-      placement: { kind: 'offer', offer_id: 'of_versions' },
-      mapping,
-      version: 900000,
-    });
-    await h.applyConfig(current);
-    const stale = pixelEntity({
-      id: current.id,
-      accountId: acc,
-      pixelId: p.pixelId,
-      token: 'stale-token',
-      placement: { kind: 'offer', offer_id: 'of_versions' },
-      mapping: {},
-      version: 899999,
-    });
-    await h.publishConfig(stale);
-    const c = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_versions' });
-    await h.publishConversions([c]);
-    await h.waitForLedger('delivery with the current version', (r) =>
-      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
-    );
-    expect(
-      (await h.query<{ version: string }>(`SELECT version FROM config_entity WHERE id = $1`, [current.id]))[0]!.version,
-    ).toBe('900000');
+  it(
+    'keeps the highest config version: an older pixel state arriving late changes nothing; a ' + 'tombstone deletes',
+    async () => {
+      const p = newPixel();
+      h.sandbox.registerPixel(p.pixelId, p.token);
+      const current = pixelEntity({
+        accountId: acc,
+        pixelId: p.pixelId,
+        token: p.token,
+        placement: { kind: 'offer', offer_id: 'of_versions' },
+        mapping,
+        version: 900000,
+      });
+      await h.applyConfig(current);
+      const stale = pixelEntity({
+        id: current.id,
+        accountId: acc,
+        pixelId: p.pixelId,
+        token: 'stale-token',
+        placement: { kind: 'offer', offer_id: 'of_versions' },
+        mapping: {},
+        version: 899999,
+      });
+      await h.publishConfig(stale);
+      const c = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_versions' });
+      await h.publishConversions([c]);
+      await h.waitForLedger('delivery with the current version', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
+      );
+      expect(
+        (await h.query<{ version: string }>(`SELECT version FROM config_entity WHERE id = $1`, [current.id]))[0]!
+          .version,
+      ).toBe('900000');
 
-    await h.publishRaw(topicName(h.prefix, TOPICS.configEntityV1), `pixel:${current.id}`, null);
-    await waitFor(
-      async () =>
-        (await h.query<{ deleted: boolean }>(`SELECT deleted FROM config_entity WHERE id = $1`, [current.id]))[0]
-          ?.deleted === true,
-      { what: 'tombstone applied' },
-    );
-    const after = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_versions' });
-    const marker = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_redeliver' });
-    await h.publishConversions([after, marker]);
-    await h.waitForLedger('marker', (r) =>
-      r.some((x) => x.conversion_id === marker.conversion_id && x.status === 'delivered'),
-    );
-    await waitFor(
-      async () => (await h.query(`SELECT 1 FROM conversion WHERE id = $1`, [after.conversion_id])).length === 1,
-      { what: 'conversion stored' },
-    );
-    expect(await h.ledger('conversion_id = $1', [after.conversion_id])).toEqual([]);
-  });
+      await h.publishRaw(topicName(h.prefix, TOPICS.configEntityV1), `pixel:${current.id}`, null);
+      await waitFor(
+        async () =>
+          (await h.query<{ deleted: boolean }>(`SELECT deleted FROM config_entity WHERE id = $1`, [current.id]))[0]
+            ?.deleted === true,
+        { what: 'tombstone applied' },
+      );
+      const after = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_versions' });
+      const marker = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_redeliver' });
+      await h.publishConversions([after, marker]);
+      await h.waitForLedger('marker', (r) =>
+        r.some((x) => x.conversion_id === marker.conversion_id && x.status === 'delivered'),
+      );
+      await waitFor(
+        async () => (await h.query(`SELECT 1 FROM conversion WHERE id = $1`, [after.conversion_id])).length === 1,
+        { what: 'conversion stored' },
+      );
+      expect(await h.ledger('conversion_id = $1', [after.conversion_id])).toEqual([]);
+    },
+  );
 
   it('a second dispatcher instance in the same group and database never sends a pair twice', async () => {
     const p = newPixel();
