@@ -393,5 +393,13 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
       pixel_config_id: a.pixelConfigId,
       since_days: 37,
     });
+    // The command names its pixel as the config-service entity (the gateway resolves the rest).
+    const q = `query($id: ID!) { deliveryCommand(id: $id) { kind pixelConfigId pixel { id } } }`;
+    const cmd = await gqlAs(app.url, a.accountId, q, { id: res.data.backfillPixel });
+    expect(cmd.data?.deliveryCommand).toEqual({
+      kind: 'BACKFILL',
+      pixelConfigId: a.pixelConfigId,
+      pixel: { id: a.pixelConfigId },
+    });
   });
 });
