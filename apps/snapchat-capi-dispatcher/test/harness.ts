@@ -169,7 +169,8 @@ export async function startHarness(
     query,
     async ledger(where = 'true', params = []) {
       return query<LedgerRow>(
-        `SELECT conversion_id, pixel_id, status, attempts, event_id, event_name, http_status, reason_code, message, placements, test_mode, command_id, revision
+        `SELECT conversion_id, pixel_id, status, attempts, event_id, event_name, http_status, reason_code, message,
+           placements, test_mode, command_id, revision
            FROM delivery WHERE ${where} ORDER BY id`,
         params,
       );
