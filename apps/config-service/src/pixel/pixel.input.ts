@@ -1,4 +1,4 @@
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
 import {
   SNAP_EVENT_NAMES,
   canonicalPixelId,
@@ -39,6 +39,14 @@ export class PixelInput {
   limitedDataUse?: boolean | null;
   @Field(() => [PixelEventMappingInput], { nullable: true, description: 'Replaces the event mapping; omit to keep it' })
   eventMapping?: PixelEventMappingInput[] | null;
+  @Field(() => Int, {
+    nullable: true,
+    defaultValue: 0,
+    description:
+      'Also deliver the conversions of the last n days (0-37; Snapchat ignores older events) of this channel or ' +
+      'offer to this pixel, once each. 0 (default): only conversions from now on.',
+  })
+  backfillDays?: number | null;
 }
 
 @InputType('UpdatePixelInput')
@@ -120,4 +128,15 @@ export function eventMapping(list: PixelEventMappingInput[]): MappingEntry[] {
     out.push({ conversionTypeId: id, snapEventName: name });
   }
   return out;
+}
+
+/** PixelInput.backfillDays: an integer from 0 to 37 (Snapchat accepts events up to 37 days old). */
+export function backfillDays(raw: number | null | undefined): number {
+  const v = raw ?? 0;
+  if (!Number.isInteger(v) || v < 0 || v > 37)
+    throw badInput(
+      'backfillDays must be between 0 and 37 (Snapchat ignores events older than 37 days)',
+      'backfillDays',
+    );
+  return v;
 }

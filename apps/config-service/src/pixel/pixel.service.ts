@@ -16,6 +16,7 @@ import { findTemplate } from '../template/template.catalog';
 import { PixelEntity, PixelEventMappingEntity, type PlacementKind } from './pixel.entity';
 import {
   accessToken,
+  backfillDays,
   eventMapping,
   snapPixelId,
   type MappingEntry,
@@ -32,6 +33,8 @@ interface NormalisedPixelInput {
   testMode?: boolean;
   limitedDataUse?: boolean;
   mapping?: MappingEntry[];
+  /** PixelInput.backfillDays > 0: published once, on the version this save makes (config.entity.v1 backfill_days). */
+  backfillDays?: number;
 }
 
 const BOTH_LEVELS =
@@ -222,6 +225,10 @@ export class PixelService {
     if (typeof input.testMode === 'boolean') out.testMode = input.testMode;
     if (typeof input.limitedDataUse === 'boolean') out.limitedDataUse = input.limitedDataUse;
     if (input.eventMapping) out.mapping = eventMapping(input.eventMapping);
+    if ('backfillDays' in input) {
+      const days = backfillDays(input.backfillDays);
+      if (days > 0) out.backfillDays = days;
+    }
     return out;
   }
 
@@ -247,7 +254,7 @@ export class PixelService {
     if (n.token) this.setToken(row, n.token);
     await this.write(tx, () => tx.insert(PixelEntity, row), n.pixelId!);
     const mapping = await this.replaceMapping(tx, row, n.mapping ?? []);
-    await publish(pixelEvent(row, mapping));
+    await publish(pixelEvent(row, mapping, n.backfillDays));
     this.log.info('pixel configured', {
       accountId,
       placementId: row.id,
@@ -291,10 +298,11 @@ export class PixelService {
     } else {
       mapping = await tx.find(PixelEventMappingEntity, { where: { placementId: row.id } });
     }
-    if (!changed) return row;
+    // A backfill request is published with a new version even when nothing else changed.
+    if (!changed && !n.backfillDays) return row;
     touch(row);
     await this.write(tx, () => this.saveRow(tx, row), row.pixelId);
-    await publish(pixelEvent(row, mapping));
+    await publish(pixelEvent(row, mapping, n.backfillDays));
     this.log.info('pixel updated', {
       accountId: row.accountId,
       placementId: row.id,

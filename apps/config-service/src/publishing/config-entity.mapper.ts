@@ -53,9 +53,11 @@ export function conversionTypeEvent(t: ConversionTypeEntity): ConfigEntityV1.Val
 }
 
 /** The token travels only as ciphertext; see ConfigEntityV1.pixelTokenAad for the AAD a consumer decrypts with. */
+/** `backfillDays` > 0 only on the version saved with a backfill request (PixelInput.backfillDays). */
 export function pixelEvent(
   p: PixelEntity,
   mapping: Pick<PixelEventMappingEntity, 'conversionTypeId' | 'snapEventName'>[],
+  backfillDays?: number,
 ): ConfigEntityV1.Value {
   const placement: ConfigEntityV1.PixelData['placement'] =
     p.placementKind === 'channel'
@@ -71,6 +73,7 @@ export function pixelEvent(
     test_mode: p.testMode,
     limited_data_use: p.limitedDataUse,
     event_mapping,
+    ...(backfillDays && backfillDays > 0 ? { backfill_days: backfillDays } : {}),
   });
 }
 

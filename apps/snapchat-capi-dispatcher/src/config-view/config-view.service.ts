@@ -59,6 +59,17 @@ export interface PlacementChange {
   previous: PixelPlacement | null;
   /** When the placement was created, as far as this view knows (`config_entity.created_at`). */
   createdAt: Date;
+  /**
+   * `backfill_days` of the version just applied (PixelInput.backfillDays, 1-37), else 0: the conversions of the last
+   * that many days are re-targeted too, not only those received since the placement's creation.
+   */
+  backfillDays: number;
+}
+
+/** config.entity.v1 pixel `backfill_days` as a whole number of days from 0 to 37 (anything else counts as 0). */
+function backfillDaysOf(data: unknown): number {
+  const v = data && typeof data === 'object' ? (data as Record<string, unknown>)['backfill_days'] : undefined;
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? Math.min(v, 37) : 0;
 }
 
 /** What decides a placement's targets: a change of anything else (token, test mode, LDU) re-targets nothing. */
@@ -135,13 +146,15 @@ export class ConfigViewService {
       const previous = old && !old.deleted ? toPixelPlacement(old) : null;
       const current = row.deleted ? null : toPixelPlacement(row);
       if (!current && !previous) continue;
-      if (current && previous && targetingKey(current) === targetingKey(previous)) continue;
+      const backfillDays = current ? backfillDaysOf(row.data) : 0;
+      if (current && previous && targetingKey(current) === targetingKey(previous) && !backfillDays) continue;
       changes.push({
         configId: row.id,
         accountId: row.account_id,
         current,
         previous,
         createdAt: new Date(row.created_at),
+        backfillDays,
       });
     }
     return changes;
@@ -167,6 +180,7 @@ export class ConfigViewService {
       current: null,
       previous,
       createdAt: new Date(old.created_at ?? Date.now()),
+      backfillDays: 0,
     };
   }
 

@@ -252,7 +252,7 @@ export class DeliveryService {
     const scopeId = p.placement.kind === 'channel' ? p.placement.trafficChannelId : p.placement.offerId;
     const since = new Date(change.createdAt.getTime() - skewMs);
     // 0: no backfill requested, only the creation window applies.
-    const backfillDays = Math.min(RETARGET_MAX_AGE_DAYS, Math.max(0, 0));
+    const backfillDays = Math.min(RETARGET_MAX_AGE_DAYS, Math.max(0, change.backfillDays ?? 0));
     let after = '00000000-0000-0000-0000-000000000000';
     let created = 0;
     for (;;) {

@@ -36,6 +36,13 @@ export interface PixelData {
   limited_data_use: boolean;
   /** conversion_type_id → Snapchat event name. */
   event_mapping: Record<string, string>;
+  /**
+   * Set on the version saved with `PixelInput.backfillDays` > 0 (1–37): the owner asked for the conversions of the
+   * placement's channel or offer from the last `backfill_days` days to be delivered to this pixel too. A dispatcher
+   * applying that version delivers them (once per conversion and pixel). Absent or null (every other version,
+   * republished ones included) asks for nothing.
+   */
+  backfill_days?: number | null;
 }
 export interface OfferSourceData {
   name: string;
