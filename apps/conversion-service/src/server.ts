@@ -5,6 +5,7 @@ import { createLogger } from '@snaptrack/util-logger';
 import { sendJson } from '@snaptrack/util-http';
 import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
+import { ConsumerLagWatcher, createObservability, observeOutbox } from '@snaptrack/util-observability';
 import {
   ClickRecordedV1,
   ConfigEntityV1,
@@ -67,6 +68,7 @@ export async function startServer(
   deps: ConversionServiceDeps = {},
 ): Promise<RunningConversionService> {
   const log = createLogger('conversion-service', config.logLevel);
+  const obs = createObservability('conversion-service', config);
   const prefix = config.kafkaTopicPrefix ?? '';
   const ds = await openDatabase(createConversionDataSource(config.databaseUrl, config.databasePoolSize), {
     migrate: config.runMigrations,
@@ -164,6 +166,12 @@ export async function startServer(
     }),
   };
   await Promise.all(Object.values(consumers).map((c) => c.start()));
+  observeOutbox(obs.metrics, relay);
+  const lag = new ConsumerLagWatcher(kafka, () => [
+    { groupId: group('clicks'), topic: topicName(prefix, TOPICS.clickRecordedV1) },
+    { groupId: group('config'), topic: topicName(prefix, TOPICS.configEntityV1), configView: true },
+    { groupId: group('deliveries'), topic: topicName(prefix, TOPICS.deliveryResultV1) },
+  ]).register(obs.metrics);
   relay.start();
   pending.start();
   const retention = new RetentionJob(ds, conversionRetentionRules(config), {
@@ -202,7 +210,7 @@ export async function startServer(
     internalAuthSecret: config.internalAuthSecret,
     introspection: config.introspection,
     routes: [
-      ...postbackRoutes(postbacks, configView),
+      ...postbackRoutes(postbacks, configView, obs.metrics),
       ...siteConversionRoutes(postbacks, { browserPerClickPerMinute: config.browserConversionsPerClickPerMinute }),
       {
         method: 'GET',
@@ -216,6 +224,7 @@ export async function startServer(
     // Kafka is deliberately not a readiness condition: postbacks must keep being accepted while it is down
     // (the outbox holds them). Its state is reported by /healthz/kafka for operators.
     probes: [{ name: 'database', check: () => dbReachable(ds) }],
+    instrument: obs.http,
   });
   log.info('conversion-service listening', { url: http.url });
   return {
@@ -235,6 +244,7 @@ export async function startServer(
       await retention.stop();
       await pending.stop();
       await Promise.all(Object.values(consumers).map((c) => c.stop()));
+      await lag.stop();
       await relay.stop();
       await relayProducer.close();
       await producer.disconnect();

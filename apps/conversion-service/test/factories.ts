@@ -93,14 +93,14 @@ export class TestBus {
   }
 
   /** value: an object (JSON-encoded), a raw string/Buffer, or null (tombstone). */
-  async publish(t: TopicName, key: string | null, value: unknown): Promise<void> {
+  async publish(t: TopicName, key: string | null, value: unknown, headers?: Record<string, string>): Promise<void> {
     const encoded =
       value === null ? null : typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value);
-    await this.producer.send({ topic: this.topic(t), acks: -1, messages: [{ key, value: encoded as any }] });
+    await this.producer.send({ topic: this.topic(t), acks: -1, messages: [{ key, value: encoded as any, headers }] });
   }
 
-  publishClick(click: ClickRecordedV1.Value): Promise<void> {
-    return this.publish(TOPICS.clickRecordedV1, click.click_id, ClickRecordedV1.contract.assert(click));
+  publishClick(click: ClickRecordedV1.Value, headers?: Record<string, string>): Promise<void> {
+    return this.publish(TOPICS.clickRecordedV1, click.click_id, ClickRecordedV1.contract.assert(click), headers);
   }
 
   async publishConfig(...values: ConfigEntityV1.Value[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { OutboxRelay } from '@snaptrack/data-access-outbox';
+import { OutboxMessage, type OutboxRelay } from '@snaptrack/data-access-outbox';
 import { TOPICS, isUuid as isSharedUuid, topicName } from '@snaptrack/contracts-events';
 import { deriveConversionEventId } from '@snaptrack/util-pii';
 import { pgCode } from '@snaptrack/util-db';
@@ -11,6 +11,8 @@ import { Conversion, type ConversionStatusValue, type DuplicatePolicy } from './
 import { toConversionCreatedV1 } from './conversion.event';
 
 export interface ConversionDraft {
+  /** The W3C trace context of the request that made it (set by recordNow/record), published with its event. */
+  traceHeaders?: Record<string, string> | null;
   accountId: string;
   status: ConversionStatusValue;
   conversionType: { id: string; name: string; duplicate_policy: DuplicatePolicy };
@@ -116,6 +118,7 @@ export class ConversionService {
    * with it). See {@link recordMany}.
    */
   async record(tx: EntityManager, d: ConversionDraft): Promise<RecordOutcome> {
+    d.traceHeaders ??= OutboxMessage.traceHeaders();
     return (await this.recordMany(tx, [d]))[0];
   }
 
@@ -124,6 +127,8 @@ export class ConversionService {
    * (see {@link Batcher}); a failing batch is retried one by one, so one bad draft cannot fail another request.
    */
   recordNow(d: ConversionDraft): Promise<RecordOutcome> {
+    // Captured here, in the request's context: the batch is written from another one.
+    d.traceHeaders ??= OutboxMessage.traceHeaders();
     return this.writes.submit(d);
   }
 
@@ -143,6 +148,7 @@ export class ConversionService {
       payload: toConversionCreatedV1(c, drafts[i].click),
       ord: i,
       requestKey: drafts[i].requestKey ?? null,
+      headers: drafts[i].traceHeaders ?? null,
     }));
     const inserted: Array<{ id: string; created_at: Date }> = await tx.query(
       `WITH input AS (
@@ -152,7 +158,7 @@ export class ConversionService {
            "transactionId" text, "receivedAt" timestamptz, "clickId" text, "clickedAt" timestamptz, "campaignId" text,
            "trafficChannelId" text, "trafficChannelTemplate" text, "offerId" text, "offerSourceId" text,
              "userData" jsonb,
-           prehashed jsonb, "pendingId" uuid, payload jsonb, "requestKey" text)
+           prehashed jsonb, "pendingId" uuid, payload jsonb, "requestKey" text, headers jsonb)
        ), claimed AS (
          -- An exact replay within the window claims nothing (a concurrent one waits on the key, then finds it).
          INSERT INTO postback_request (request_key, account_id, conversion_id, received_at)
@@ -175,8 +181,8 @@ export class ConversionService {
          ON CONFLICT (account_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
          RETURNING id, created_at
        ), outbox AS (
-         INSERT INTO outbox_message (topic, key, payload)
-         SELECT $2, input.id::text, input.payload FROM input JOIN inserted USING (id) ORDER BY input.ord
+         INSERT INTO outbox_message (topic, key, payload, headers)
+         SELECT $2, input.id::text, input.payload, input.headers FROM input JOIN inserted USING (id) ORDER BY input.ord
        ), rolled AS (
          -- The report's rollup counts exactly the conversions this statement inserted (see report.service.ts).
          INSERT INTO report_conversion_rollup AS r (account_id, bucket, campaign_id, traffic_channel_id, offer_id,

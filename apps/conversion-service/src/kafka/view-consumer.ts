@@ -2,6 +2,7 @@ import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { DeadLetterV1, TOPICS, topicName, type Contract } from '@snaptrack/contracts-events';
 import { createConsumer } from '@snaptrack/util-kafka';
 import type { Logger } from '@snaptrack/util-logger';
+import { SpanKind, contextFromHeaders, spanContextOf, withSpan, type Span } from '@snaptrack/util-observability';
 
 export interface Decoded<T> {
   key: string | null;
@@ -112,7 +113,22 @@ export class ViewConsumer<T> {
           await opts.deadLetters.send(bad);
           this.deadLettered += bad.length;
         }
-        if (good.length) await opts.apply(good);
+        if (good.length) {
+          // One CONSUMER span per batch: a child of the first traced message, linked to every traced one.
+          const traced = batch.messages.filter((m) => m.headers?.traceparent);
+          const links = traced.map((m) => spanContextOf(m.headers)).filter((l) => l !== undefined);
+          await withSpan(
+            'conversion-service',
+            `${opts.name} apply`,
+            {
+              kind: SpanKind.CONSUMER,
+              parent: contextFromHeaders(traced[0]?.headers),
+              links,
+              attributes: { 'messaging.destination.name': batch.topic, 'messaging.batch.message_count': good.length },
+            },
+            (_span: Span) => opts.apply(good),
+          );
+        }
         for (const key of tombstones) await opts.onTombstone!(key);
         this.applied += good.length;
         resolveOffset(batch.messages[batch.messages.length - 1].offset);
