@@ -7,9 +7,11 @@ import {
   migrationKeys,
   type ConfigOf,
 } from '@snaptrack/util-config';
+import { observabilityKeys } from '@snaptrack/util-observability';
 
 export const campaignServiceKeys = defineConfig({
   ...commonKeys,
+  ...observabilityKeys,
   ...migrationKeys,
   ...kafkaTopicKeys,
   port: {

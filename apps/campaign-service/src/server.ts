@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
 import { BatchingProducer, createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
+import { ConsumerLagWatcher, createObservability, traceHeaders } from '@snaptrack/util-observability';
 import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
 import { ConfigError } from '@snaptrack/util-config';
 import { TOPICS, topicDeployment, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
@@ -46,6 +47,7 @@ export interface RunningCampaignService {
  */
 export async function startServer(config: CampaignServiceConfig): Promise<RunningCampaignService> {
   const log = createLogger('campaign-service', config.logLevel);
+  const obs = createObservability('campaign-service', config);
   let trusted: TrustedProxies;
   try {
     trusted = new TrustedProxies(config.trustedProxies);
@@ -101,7 +103,12 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
   const capture = new ClickCapture(
     cache,
     view,
-    new ClickPublisher((topic, message) => batching.send(topic, message), clickTopic, config.clickPublishTimeoutMs),
+    new ClickPublisher(
+      // The click request's trace context travels in the message headers (conversion-service's click view).
+      (topic, message) => batching.send(topic, { ...message, headers: { ...message.headers, ...traceHeaders() } }),
+      clickTopic,
+      config.clickPublishTimeoutMs,
+    ),
     () => viewConsumer.isCaughtUp,
     log,
   );
@@ -118,13 +125,19 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
       maxUrlBytes: config.maxClickUrlBytes,
       cookieDays: config.clickCookieDays,
       log,
+      metrics: obs.metrics,
     }),
     probes: [
       { name: 'database', check: () => dbReachable(ds) },
       { name: 'kafka', check: () => kafkaReachable(kafka) },
       { name: 'config_view', check: async () => viewConsumer.isCaughtUp },
     ],
+    instrument: obs.http,
   });
+  const lag = new ConsumerLagWatcher(kafka, () => [
+    { groupId: viewConsumer.groupId, topic: topicName(prefix, TOPICS.configEntityV1), configView: true },
+    { groupId: `${prefix}campaign-service.click-store`, topic: clickTopic },
+  ]).register(obs.metrics);
   const retention = new RetentionJob(ds, campaignRetentionRules(config), {
     intervalMs: config.retentionIntervalMs,
     batchSize: config.retentionBatchSize,
@@ -147,6 +160,7 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
       await batching.drain();
       await clickStore.stop();
       await viewConsumer.stop();
+      await lag.stop();
       await cache.stop();
       await producer.disconnect();
       await ds.destroy();

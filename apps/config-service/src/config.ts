@@ -7,11 +7,13 @@ import {
   migrationKeys,
   type ConfigOf,
 } from '@snaptrack/util-config';
+import { observabilityKeys } from '@snaptrack/util-observability';
 import { TokenCipher } from '@snaptrack/util-crypto';
 import { dnsServersProblem } from './tracking-domain/dns-verifier';
 
 export const configServiceKeys = defineConfig({
   ...commonKeys,
+  ...observabilityKeys,
   ...migrationKeys,
   ...kafkaTopicKeys,
   port: { env: 'PORT', doc: 'HTTP port of the subgraph (0 = any free port)', format: 'port', default: '4001' },

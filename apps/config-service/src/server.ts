@@ -5,6 +5,7 @@ import { createLogger } from '@snaptrack/util-logger';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
 import { TokenCipher } from '@snaptrack/util-crypto';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
+import { createObservability, observeOutbox } from '@snaptrack/util-observability';
 import { TOPICS, topicDeployment, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import type { DataSource } from 'typeorm';
 import type { ConfigServiceConfig } from './config';
@@ -39,6 +40,7 @@ export interface RunningConfigService {
 /** Wires config → database → Kafka → services → schema → HTTP. Tests call this in-process with port 0. */
 export async function startServer(config: ConfigServiceConfig): Promise<RunningConfigService> {
   const log = createLogger('config-service', config.logLevel);
+  const obs = createObservability('config-service', config);
   const cipher = new TokenCipher(config.tokenEncryptionKeys);
   const ds = await openDatabase(createConfigDataSource(config.databaseUrl), { migrate: config.runMigrations });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'config-service', logger: log });
@@ -107,7 +109,9 @@ export async function startServer(config: ConfigServiceConfig): Promise<RunningC
       { name: 'database', check: () => dbReachable(ds) },
       { name: 'kafka', check: () => kafkaReachable(kafka) },
     ],
+    instrument: obs.http,
   });
+  observeOutbox(obs.metrics, relay);
   log.info('config-service listening', { url: http.url, activeTokenKeyId: cipher.activeKeyId });
   return {
     url: http.url,

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, sendJson, type Route } from '@snaptrack/util-http';
 import type { Logger } from '@snaptrack/util-logger';
-import type { ClickCapture, CaptureInput } from './click.capture';
+import type { ServiceMetrics } from '@snaptrack/util-observability';
+import type { ClickCapture, CaptureInput, CaptureResult } from './click.capture';
 import { clientIp, type TrustedProxies } from './client-ip';
 import { safeRedirectUrl } from './offer-url';
 import { parseQuery, splitTarget } from './query';
@@ -20,7 +21,13 @@ export interface ClickRoutesOptions {
   maxUrlBytes: number;
   cookieDays: number;
   log: Logger;
+  /** Clicks by outcome (`recorded`, the fixed reason of an unavailable campaign as a code, `refused`, `failed`). */
+  metrics?: Pick<ServiceMetrics, 'click'>;
 }
+
+/** `campaign is paused` → `campaign_is_paused` (the reasons are fixed strings, never ids). */
+const outcomeOf = (r: CaptureResult): string =>
+  r.kind === 'recorded' ? 'recorded' : r.reason.toLowerCase().replace(/[^a-z]+/g, '_');
 
 function header(req: IncomingMessage, name: string): string | null {
   const v = req.headers[name];
@@ -82,6 +89,17 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
     return host ? `${proto}://${host}${target}` : null;
   };
 
+  const capture = async (input: CaptureInput): Promise<CaptureResult> => {
+    try {
+      const result = await opts.capture.capture(input);
+      opts.metrics?.click(outcomeOf(result), input.method);
+      return result;
+    } catch (e) {
+      opts.metrics?.click(e instanceof HttpError && e.status < 500 ? 'refused' : 'failed', input.method);
+      throw e;
+    }
+  };
+
   const tooLong = (req: IncomingMessage) => {
     if ((req.url ?? '').length > opts.maxUrlBytes)
       throw new HttpError(414, `the click URL is longer than ${opts.maxUrlBytes} bytes`);
@@ -96,7 +114,7 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
       const pairs = parseQuery(query);
       json = pairs.some(([k, v]) => k === 'format' && v === 'json');
       const c = common(req);
-      const result = await opts.capture.capture({
+      const result = await capture({
         method: 'redirect',
         key: path.slice(1),
         pairs,
@@ -138,7 +156,7 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
       const lp = first('_lp');
       const lpChecked = lp ? safeRedirectUrl(lp) : null;
       const c = common(req);
-      const result = await opts.capture.capture({
+      const result = await capture({
         method: 'direct',
         key,
         pairs,
@@ -178,6 +196,6 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
   return [
     { method: 'GET', path: '/track.js', handler: onScript },
     { method: ['GET', 'OPTIONS'], path: '/click', handler: onClickJson },
-    { method: 'GET', path: CLICK_PATH, handler: onRedirect },
+    { method: 'GET', path: CLICK_PATH, name: '/:campaignKey', handler: onRedirect },
   ];
 }
