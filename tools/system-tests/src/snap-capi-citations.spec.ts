@@ -10,6 +10,8 @@ import path from 'node:path';
  */
 const ROOT = path.resolve(__dirname, '../../..');
 const REFERENCE = 'docs/snap-capi.md';
+/** This file quotes the patterns it looks for. */
+const SELF = 'tools/system-tests/src/snap-capi-citations.spec.ts';
 const SKIP = [/(^|\/)package-lock\.json$/, /\.graphql$/, /^libs\/contracts\/events\/schemas\//];
 
 /** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to dashes. */
@@ -74,7 +76,7 @@ describe(`${REFERENCE} citations`, () => {
     const broken: string[] = [];
     let cited = 0;
     for (const { file, text } of files) {
-      if (file === REFERENCE) continue;
+      if (file === REFERENCE || file === SELF) continue;
       text.split('\n').forEach((line, i) => {
         for (const m of line.matchAll(QUOTED)) {
           cited++;
@@ -93,7 +95,7 @@ describe(`${REFERENCE} citations`, () => {
   it('no file cites the old section numbers or open-point ids, or points outside the repository', () => {
     const found: string[] = [];
     for (const { file, text } of files) {
-      if (file === REFERENCE) continue;
+      if (file === REFERENCE || file === SELF) continue;
       text.split('\n').forEach((line, i) => {
         if (OLD_CITATION.test(line)) found.push(`${file}:${i + 1}`);
         for (const s of OUTSIDE) if (line.includes(s)) found.push(`${file}:${i + 1} (${s})`);
