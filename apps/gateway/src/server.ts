@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import { createLogger, type Logger } from '@snaptrack/util-logger';
 import { IDENTITY_HEADER, graphqlHandler, signIdentity } from '@snaptrack/util-federation';
 import { buildHandler, listen } from '@snaptrack/util-http';
+import { createObservability, traceHeaders } from '@snaptrack/util-observability';
 import type { GatewayConfig } from './config';
 import { KeyCheck, KeyCheckUnavailable } from './auth/key-check';
 import { queryLimitsRule } from './protection/limits';
@@ -84,6 +85,7 @@ export function formatGatewayError(log: Logger) {
  */
 export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
   const log = createLogger('gateway', config.logLevel);
+  const obs = createObservability('gateway', config);
   const keys = new KeyCheck({
     accountServiceUrl: config.accountServiceUrl,
     internalAuthSecret: config.internalAuthSecret,
@@ -100,6 +102,8 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
           if (context.accountId)
             request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.accountId, config.internalAuthSecret));
           if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+          // W3C trace context: the subgraph's request span continues the gateway's.
+          for (const [k, v] of Object.entries(traceHeaders())) request.http?.headers.set(k, v);
         },
       }),
   });
@@ -194,6 +198,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
       {
         probes: [{ name: 'account-service', check: () => keys.reachable() }],
         onError: (e) => log.error('request failed', { err: e }),
+        instrument: obs.http,
       },
     ),
     config.port,

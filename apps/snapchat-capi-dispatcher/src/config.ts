@@ -7,10 +7,12 @@ import {
   migrationKeys,
   type ConfigOf,
 } from '@snaptrack/util-config';
+import { observabilityKeys } from '@snaptrack/util-observability';
 import { TokenCipher } from '@snaptrack/util-crypto';
 
 export const dispatcherKeys = defineConfig({
   ...commonKeys,
+  ...observabilityKeys,
   ...migrationKeys,
   ...kafkaTopicKeys,
   port: {

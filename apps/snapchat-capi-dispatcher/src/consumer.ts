@@ -304,19 +304,23 @@ export async function startLedgerConsumer(
           if (!isRunning() || isStale()) return;
           const chunk = batch.messages.slice(i, i + CHUNK);
           const values: ConversionCreatedV1.Value[] = [];
+          const traceParents = new Map<string, string>();
           for (const m of chunk) {
             try {
               const v = ConversionCreatedV1.contract.decode(m.value);
               const p = conversionProblem(v);
               if (p) await deadLetters.send(batch.topic, batch.partition, m, p);
               else values.push(v);
+              const tp = m.headers?.traceparent?.toString();
+              if (!p && tp && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(tp))
+                traceParents.set(v.conversion_id, tp);
             } catch (e) {
               await deadLetters.send(batch.topic, batch.partition, m, problem(e));
             }
           }
           // The ledger rows are durable before the offset moves: a crash here means the chunk is read again, and
           // its inserts are no-ops (unique conversion id and (conversion, pixel)).
-          const created = await service.ingestConversions(values);
+          const created = await service.ingestConversions(values, traceParents);
           resolveOffset(chunk[chunk.length - 1]!.offset);
           await heartbeat();
           if (created) deps.onLedgerChanged();

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import type { DataSource } from 'typeorm';
-import { topicDeployment, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
+import { TOPICS, topicDeployment, topicName, topicSpecsWithPrefix } from '@snaptrack/contracts-events';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
 import { TokenCipher } from '@snaptrack/util-crypto';
 import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
 import { buildHandler, listen, sendJson } from '@snaptrack/util-http';
 import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
+import { ConsumerLagWatcher, METRIC_NAMES, createObservability, observeOutbox } from '@snaptrack/util-observability';
 import type { DispatcherConfig } from './config';
 import { ConfigViewService } from './config-view/config-view.service';
 import { startConfigConsumer, startLedgerConsumer } from './consumer';
@@ -45,6 +46,7 @@ export async function startDispatcher(
   } = {},
 ): Promise<RunningDispatcher> {
   const log = createLogger('snapchat-capi-dispatcher', config.logLevel);
+  const obs = createObservability('snapchat-capi-dispatcher', config);
   const prefix = config.kafkaTopicPrefix ?? '';
   const ds = await openDatabase(createDispatcherDataSource(config.databaseUrl), { migrate: config.runMigrations });
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'snapchat-capi-dispatcher', logger: log });
@@ -70,7 +72,26 @@ export async function startDispatcher(
 
   const deps = {
     kafka,
+    metrics: obs.metrics,
     producer,
+  observeOutbox(obs.metrics, relay);
+  obs.metrics.gaugeFrom(
+    METRIC_NAMES.retryQueueDepth,
+    'Deliveries waiting for a retry (status retrying)',
+    [],
+    async () => (await ds.query(`SELECT count(*)::int AS n FROM delivery WHERE status = 'retrying'`))[0].n,
+  );
+  obs.metrics.gaugeFrom(
+    METRIC_NAMES.pausedTokens,
+    'Access tokens paused after a 429 (a count; tokens are never named)',
+    [],
+    async () => sender.pausedTokens,
+  );
+  const lag = new ConsumerLagWatcher(kafka, () => [
+    { groupId: `${config.kafkaGroupId}.config`, topic: topicName(prefix, TOPICS.configEntityV1), configView: true },
+    { groupId: config.kafkaGroupId, topic: topicName(prefix, TOPICS.conversionCreatedV1) },
+    { groupId: config.kafkaGroupId, topic: topicName(prefix, TOPICS.deliveryCommandV1) },
+  ]).register(obs.metrics);
     log,
     topicPrefix: prefix,
     groupId: config.kafkaGroupId,
@@ -128,6 +149,7 @@ export async function startDispatcher(
     ),
     config.port,
     config.host,
+        instrument: obs.http,
   );
   await configReady;
   log.info('snapchat-capi-dispatcher listening', {
@@ -161,6 +183,7 @@ export async function startDispatcher(
         await relay.publishBatch().catch(() => 0);
         await relay.stop();
         await producer.disconnect().catch(() => undefined);
+        await lag.stop();
         await lock.release().catch(() => undefined);
         await ds.destroy();
         await http.close();

@@ -81,6 +81,8 @@ export interface Outcome {
 
 export interface ClaimedRow extends LedgerRecord {
   conversion: ConversionCreatedV1.Value;
+  /** The W3C traceparent the conversion arrived with (its Snapchat request span continues that trace). */
+  traceParent?: string | null;
 }
 
 interface NewRow {
@@ -183,7 +185,10 @@ export class DeliveryService {
    * Stores the conversions and creates their ledger rows in one transaction. Idempotent: a redelivered message
    * inserts nothing new (unique ids). Returns how many ledger rows were created.
    */
-  async ingestConversions(values: ConversionCreatedV1.Value[]): Promise<number> {
+  async ingestConversions(
+    values: ConversionCreatedV1.Value[],
+    traceParents: ReadonlyMap<string, string> = new Map(),
+  ): Promise<number> {
     if (!values.length) return 0;
     const byId = new Map(values.map((v) => [v.conversion_id, v]));
     const convs = [...byId.values()].sort((a, b) => (a.conversion_id < b.conversion_id ? -1 : 1));
@@ -195,12 +200,13 @@ export class DeliveryService {
       const newRows = attributed.flatMap((c) => targetsFor(conversionRef(c), pixels).map((t) => newRowFor(c, t, null)));
       await tx.query(
         `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id,
-         occurred_at, payload)
-         SELECT id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload
+         occurred_at, payload, trace_parent)
+         SELECT id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload,
+                trace_parent
            FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, account_id text, event_id text, status text,
                                                   conversion_type_id text,
                                                   traffic_channel_id text, offer_id text, occurred_at timestamptz,
-                                                    payload jsonb)
+                                                    payload jsonb, trace_parent text)
          ON CONFLICT (id) DO NOTHING`,
         [
           JSON.stringify(
@@ -214,6 +220,7 @@ export class DeliveryService {
               offer_id: c.attribution?.offer_id ?? null,
               occurred_at: c.occurred_at,
               payload: c,
+              trace_parent: traceParents.get(c.conversion_id) ?? null,
             })),
           ),
         ],
@@ -533,11 +540,12 @@ export class DeliveryService {
       );
       const claimed = rowsOf<LedgerRecord & { event_id_fixed: boolean }>(res);
       if (!claimed.length) return [];
-      const convs: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await tx.query(
-        `SELECT id, payload FROM conversion WHERE id = ANY($1::uuid[])`,
-        [[...new Set(claimed.map((r) => r.conversion_id))]],
-      );
+      const convs: Array<{ id: string; payload: ConversionCreatedV1.Value; trace_parent: string | null }> =
+        await tx.query(`SELECT id, payload, trace_parent FROM conversion WHERE id = ANY($1::uuid[])`, [
+          [...new Set(claimed.map((r) => r.conversion_id))],
+        ]);
       const byId = new Map(convs.map((c) => [c.id, c.payload]));
+      const traceOf = new Map(convs.map((c) => [c.id, c.trace_parent]));
       const fixes = claimed
         .filter((r) => !r.event_id_fixed && byId.has(r.conversion_id))
         .map((r) => ({ id: r.id, event_id: snapEventIdFor(byId.get(r.conversion_id)!, r.event_name) }));
@@ -553,6 +561,7 @@ export class DeliveryService {
         ...r,
         event_id: fixedId.get(String(r.id)) ?? r.event_id,
         conversion: byId.get(r.conversion_id)!,
+        traceParent: traceOf.get(r.conversion_id) ?? null,
       }));
     });
     return { claimId, rows: rows.sort((a, b) => Number(a.id) - Number(b.id)) };

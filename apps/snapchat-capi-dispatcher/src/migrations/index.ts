@@ -4,6 +4,7 @@ import { EventIdFixed1764600000000 } from './1764600000000-event-id-fixed';
 import { ConversionRetention1796774400000 } from './1796774400000-conversion-retention';
 import { RequestDeadline1796860800000 } from './1796860800000-request-deadline';
 import { ConfigCreatedAt1796947200000 } from './1796947200000-config-created-at';
+import { ConversionTraceParent1797033700000 } from './1797033700000-conversion-trace-parent';
 
 /** In order. Never edit a migration after it has been merged; add a new one. */
 export const migrations = [
@@ -14,4 +15,5 @@ export const migrations = [
   RequestDeadline1796860800000,
   ConfigCreatedAt1796947200000,
   OutboxHeaders1797033600000,
+  ConversionTraceParent1797033700000,
 ];

@@ -3,6 +3,13 @@ import { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { type AppError, InvalidAuthenticationError, RateLimitedError, toAppError } from '@snaptrack/util-errors';
 import type { TokenCipher } from '@snaptrack/util-crypto';
 import type { Logger } from '@snaptrack/util-logger';
+import {
+  SpanKind,
+  contextFromHeaders,
+  spanContextOf,
+  withSpan,
+  type ServiceMetrics,
+} from '@snaptrack/util-observability';
 import type { ConfigViewService, OfferInfo } from '../config-view/config-view.service';
 import type { DispatcherConfig } from '../config';
 import { conversionRef, type ClaimedRow, type DeliveryService, type Outcome } from '../delivery/delivery.service';
@@ -30,6 +37,8 @@ export interface SenderDeps {
   log: Logger;
   config: DispatcherConfig;
   /** This instance's advisory lock (delivery/instance-lock.ts): claims carry its number, and only while it is held. */
+  /** Deliveries by status and reason, Snapchat request durations and batch sizes (util-observability). */
+  metrics?: Pick<ServiceMetrics, 'delivery' | 'snapRequest'>;
   lock: { readonly instanceNo: number; readonly held: boolean };
 }
 
@@ -436,6 +445,7 @@ export class Sender {
     let wait = 100;
     for (;;) {
       try {
+        for (const o of outcomes) this.deps.metrics?.delivery(o.status, o.reasonCode);
         await this.deps.service.mark(claim.id, outcomes);
         return;
       } catch (e) {
@@ -483,6 +493,14 @@ export class Sender {
     }
     return ids;
   }
+  /** Tokens paused after a 429 right now (a count: metrics never name a token). */
+  get pausedTokens(): number {
+    const now = Date.now();
+    let n = 0;
+    for (const until of this.pauses.values()) if (until > now) n++;
+    return n;
+  }
+
 
   private pausedUntil(tokenKey: string): number | null {
     const until = this.pauses.get(tokenKey);
@@ -584,20 +602,39 @@ export class Sender {
       for (const i of items) claim.sent.add(String(i.item.row.id));
       this.stats.requests++;
       this.stats.eventsSent += items.length;
-      try {
-        const answer = await client.send({
-          pixelId: g.urlPixelId,
-          accessToken: g.token,
-          validateOnly: g.validateOnly,
-          events: items.map((i) => i.item.event),
-          body: requestBody(items),
-        });
-        refused = answer.eventErrors;
-        httpStatus = answer.httpStatus;
-        sent = true;
-      } catch (e) {
-        error = e;
-      }
+      // The request span continues the first traced conversion's trace and links every traced one.
+      const traced = items.map((i) => i.item.row.traceParent).filter((t): t is string => !!t);
+      const started = process.hrtime.bigint();
+      await withSpan(
+        'snapchat-capi-dispatcher',
+        'snap capi send',
+        {
+          kind: SpanKind.CLIENT,
+          parent: contextFromHeaders(traced.length ? { traceparent: traced[0] } : undefined),
+          links: traced.map((t) => spanContextOf({ traceparent: t })).filter((l) => l !== undefined),
+          attributes: { 'snap.events': items.length, 'snap.validate_only': g.validateOnly },
+        },
+        async (span) => {
+          try {
+            const answer = await client.send({
+              pixelId: g.urlPixelId,
+              accessToken: g.token,
+              validateOnly: g.validateOnly,
+              events: items.map((i) => i.item.event),
+              body: requestBody(items),
+            });
+            refused = answer.eventErrors;
+            httpStatus = answer.httpStatus;
+            sent = true;
+          } catch (e) {
+            error = e;
+          }
+          const status = sent ? httpStatus : (toAppError(error).httpStatus ?? 'network');
+          span.setAttribute('http.response.status_code', String(status));
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          this.deps.metrics?.snapRequest(status, seconds, items.length);
+        },
+      );
     } finally {
       this.global.release();
       tokenSlots.release();
@@ -670,6 +707,7 @@ export class Sender {
         })),
       );
       // The credential is (pixel, token): the same pixel on another placement with another token is not affected.
+      this.deps.metrics?.delivery('failed', reasonCode, more);
       const more = await service.failWaiting(g.accountId, g.pixelId, await this.waitingForCredential(g), outcome);
       log.warn("snap refused the pixel's credential; its waiting deliveries with the same token are failed", {
         pixel_id: g.pixelId,

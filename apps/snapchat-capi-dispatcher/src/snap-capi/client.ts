@@ -9,6 +9,7 @@ import type { Logger } from '@snaptrack/util-logger';
 import type { SnapEvent } from './mapping';
 import { assertValidPixelId } from './validate';
 import { SNAP_CAPI_VERSION } from './versioning-info';
+import { traceHeaders } from '@snaptrack/util-observability';
 
 /**
  * The only file that talks to Snapchat. POST {base}/v3/{pixelId}/events (or /events/validate for test-mode pixels)
@@ -188,7 +189,8 @@ export class SnapCapiClient {
     try {
       res = await fetch(this.url(req.pixelId, req.accessToken, req.validateOnly), {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        // W3C traceparent of the active request span (ids only), so a trace reaches the request.
+        headers: { 'content-type': 'application/json', ...traceHeaders() },
         body,
         // Never follow a redirect: it would carry the token-bearing request somewhere else.
         redirect: 'manual',
