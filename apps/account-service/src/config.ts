@@ -1,7 +1,15 @@
-import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import {
+  ConfigError,
+  commonKeys,
+  defineConfig,
+  loadConfig,
+  migrationKeys,
+  type ConfigOf,
+} from '@snaptrack/util-config';
 
 export const accountServiceKeys = defineConfig({
   logLevel: commonKeys.logLevel,
+  ...migrationKeys,
   port: { env: 'PORT', doc: 'HTTP port of the subgraph (0 = any free port)', format: 'port', default: '4005' },
   host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
   databaseUrl: {

@@ -24,7 +24,7 @@ export interface RunningAccountService {
  */
 export async function startServer(config: AccountServiceConfig): Promise<RunningAccountService> {
   const log = createLogger('account-service', config.logLevel);
-  const ds = await openDatabase(createAccountDataSource(config.databaseUrl));
+  const ds = await openDatabase(createAccountDataSource(config.databaseUrl), { migrate: config.runMigrations });
   const accounts = new AccountService(ds);
   const schema = await buildFederatedSchema({
     resolvers,

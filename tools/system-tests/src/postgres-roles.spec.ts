@@ -114,14 +114,18 @@ describe('per-service PostgreSQL roles (docker/postgres/init) and MIGRATE_ONLY',
 
   it('a service migrates its own database as its role (no superuser at start), and reaches no other', async () => {
     const role = `${prefix}config`;
-    const { stdout } = await migrateOnly('config-service', url(role, role));
-    expect(stdout).toMatch(/migrations applied; exiting \(MIGRATE_ONLY\)/);
-    const owners = await query<{ o: string }>(
-      role,
-      `SELECT DISTINCT tableowner AS o FROM pg_tables
-      WHERE schemaname = 'public'`,
-    );
-    expect(owners.map((r) => r.o)).toEqual([role]);
+    for (const [app, db] of [
+      ['config-service', role],
+      ['account-service', `${prefix}account`],
+    ]) {
+      const { stdout } = await migrateOnly(app, url(db, db));
+      expect(stdout).toMatch(/migrations applied; exiting \(MIGRATE_ONLY\)/);
+      const owners = await query<{ o: string }>(
+        db,
+        `SELECT DISTINCT tableowner AS o FROM pg_tables WHERE schemaname = 'public'`,
+      );
+      expect(owners.map((r) => r.o)).toEqual([db]);
+    }
     await expect(query(`${prefix}campaign`, 'SELECT 1', role)).rejects.toMatchObject({ code: '42501' });
     await expect(query(role, `CREATE DATABASE "${prefix}x"`, role)).rejects.toMatchObject({ code: '42501' });
   });
