@@ -68,12 +68,8 @@ export async function startDispatcher(
     log,
     config,
     lock,
-  });
-
-  const deps = {
-    kafka,
     metrics: obs.metrics,
-    producer,
+  });
   observeOutbox(obs.metrics, relay);
   obs.metrics.gaugeFrom(
     METRIC_NAMES.retryQueueDepth,
@@ -92,6 +88,10 @@ export async function startDispatcher(
     { groupId: config.kafkaGroupId, topic: topicName(prefix, TOPICS.conversionCreatedV1) },
     { groupId: config.kafkaGroupId, topic: topicName(prefix, TOPICS.deliveryCommandV1) },
   ]).register(obs.metrics);
+
+  const deps = {
+    kafka,
+    producer,
     log,
     topicPrefix: prefix,
     groupId: config.kafkaGroupId,
@@ -145,11 +145,11 @@ export async function startDispatcher(
           { name: 'config_view', check: async () => configCaughtUp },
         ],
         onError: (e) => log.error('health request failed', { err: e }),
+        instrument: obs.http,
       },
     ),
     config.port,
     config.host,
-        instrument: obs.http,
   );
   await configReady;
   log.info('snapchat-capi-dispatcher listening', {
@@ -179,11 +179,11 @@ export async function startDispatcher(
           configConsumer.consumer.disconnect().catch((e) => log.warn('config consumer disconnect failed', { err: e })),
         ]);
         await retention.stop();
+        await lag.stop();
         await sender.stop();
         await relay.publishBatch().catch(() => 0);
         await relay.stop();
         await producer.disconnect().catch(() => undefined);
-        await lag.stop();
         await lock.release().catch(() => undefined);
         await ds.destroy();
         await http.close();

@@ -37,9 +37,9 @@ export interface SenderDeps {
   log: Logger;
   config: DispatcherConfig;
   /** This instance's advisory lock (delivery/instance-lock.ts): claims carry its number, and only while it is held. */
+  lock: { readonly instanceNo: number; readonly held: boolean };
   /** Deliveries by status and reason, Snapchat request durations and batch sizes (util-observability). */
   metrics?: Pick<ServiceMetrics, 'delivery' | 'snapRequest'>;
-  lock: { readonly instanceNo: number; readonly held: boolean };
 }
 
 /** One claim being worked on: its rows, and which of them may have reached Snapchat. */
@@ -445,8 +445,8 @@ export class Sender {
     let wait = 100;
     for (;;) {
       try {
-        for (const o of outcomes) this.deps.metrics?.delivery(o.status, o.reasonCode);
         await this.deps.service.mark(claim.id, outcomes);
+        for (const o of outcomes) this.deps.metrics?.delivery(o.status, o.reasonCode);
         return;
       } catch (e) {
         const late = Date.now() + wait > deadline || (this.stopped && Date.now() - this.stoppedAt > 10_000);
@@ -493,6 +493,7 @@ export class Sender {
     }
     return ids;
   }
+
   /** Tokens paused after a 429 right now (a count: metrics never name a token). */
   get pausedTokens(): number {
     const now = Date.now();
@@ -500,7 +501,6 @@ export class Sender {
     for (const until of this.pauses.values()) if (until > now) n++;
     return n;
   }
-
 
   private pausedUntil(tokenKey: string): number | null {
     const until = this.pauses.get(tokenKey);
@@ -707,8 +707,8 @@ export class Sender {
         })),
       );
       // The credential is (pixel, token): the same pixel on another placement with another token is not affected.
-      this.deps.metrics?.delivery('failed', reasonCode, more);
       const more = await service.failWaiting(g.accountId, g.pixelId, await this.waitingForCredential(g), outcome);
+      this.deps.metrics?.delivery('failed', reasonCode, more);
       log.warn("snap refused the pixel's credential; its waiting deliveries with the same token are failed", {
         pixel_id: g.pixelId,
         http_status: e.httpStatus,
