@@ -179,7 +179,8 @@ async function waitReady(url, ms = 60000, child) {
 /**
  * Starts every service in order and waits for each one's readiness. Returns { ports, procs, stop }; each of `procs`
  * is { name, child, svc } (`child.pid` is the service's process). `opts.nodeArgs` are put before each entry script
- * (e.g. `--cpu-prof`); `opts.env` is added to every service's environment.
+ * (e.g. `--cpu-prof`); `opts.env` is added to every service's environment. `opts.explorerApiKey`, a function called
+ * once account-service is ready, gives the key the gateway's explorer is prefilled with (development only).
  */
 async function startPlatform(opts = {}) {
   const { ports, list } = services(opts);
@@ -255,6 +256,11 @@ async function startPlatform(opts = {}) {
   try {
     for (const svc of list) {
       if (opts.skip && opts.skip.includes(svc.name)) continue;
+      // Development: the explorer opens with this key in its headers (account-service is up by now, so the
+      // caller can create the dev account). The gateway refuses EXPLORER_DEFAULT_API_KEY in production.
+      if (svc.name === 'gateway' && opts.explorerApiKey) {
+        svc.env = { ...svc.env, EXPLORER_DEFAULT_API_KEY: await opts.explorerApiKey() };
+      }
       await launch(svc, (proc) => procs.push(proc));
     }
   } catch (e) {

@@ -54,4 +54,13 @@ describe('gateway config', () => {
       expect((e as ConfigError).message).toMatch(/"https:\/\/admin.example.com\/" is not an origin/);
     }
   });
+
+  it('takes an explorer default API key in development and refuses it in production', () => {
+    expect(loadGatewayConfig({ ...base, EXPLORER_DEFAULT_API_KEY: 'sk_dev' }).explorerDefaultApiKey).toBe('sk_dev');
+    expect(loadGatewayConfig(base).explorerDefaultApiKey).toBeUndefined();
+    expect(() => loadGatewayConfig({ ...base, NODE_ENV: 'production', EXPLORER_DEFAULT_API_KEY: 'sk_dev' })).toThrow(
+      /EXPLORER_DEFAULT_API_KEY is for development only/,
+    );
+    expect(loadGatewayConfig({ ...base, NODE_ENV: 'production' }).explorerDefaultApiKey).toBeUndefined();
+  });
 });

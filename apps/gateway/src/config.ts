@@ -1,11 +1,9 @@
 import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
-import { observabilityKeys } from '@snaptrack/util-observability';
 import { TrustedProxies } from './protection/client-ip';
 import { isExactOrigin } from './protection/cors';
 
 export const gatewayKeys = defineConfig({
   logLevel: commonKeys.logLevel,
-  ...observabilityKeys,
   port: { env: 'PORT', doc: 'HTTP port of the gateway (0 = any free port)', format: 'port', default: '4000' },
   host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
   internalAuthSecret: {
@@ -112,6 +110,13 @@ export const gatewayKeys = defineConfig({
     format: 'list',
     optional: true,
   },
+  explorerDefaultApiKey: {
+    env: 'EXPLORER_DEFAULT_API_KEY',
+    doc: 'Development only: API key prefilled in the explorer headers (npm start: the dev key); refused in production',
+    format: 'string',
+    secret: true,
+    optional: true,
+  },
 });
 export type GatewayConfig = ConfigOf<typeof gatewayKeys>;
 
@@ -133,6 +138,9 @@ export function loadGatewayConfig(env = process.env, overrides: Partial<GatewayC
     if (!isExactOrigin(origin)) {
       problems.push(`CORS_ALLOWED_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path or slash)`);
     }
+  }
+  if (c.explorerDefaultApiKey && c.environment === 'production') {
+    problems.push('EXPLORER_DEFAULT_API_KEY is for development only and must not be set when NODE_ENV=production');
   }
   if (problems.length) throw new ConfigError(problems);
   return c;

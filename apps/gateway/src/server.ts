@@ -193,7 +193,7 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
             await graphql(req, res, url);
           },
         },
-        ...(dev ? explorerRoutes() : []),
+        ...(dev ? explorerRoutes({ defaultApiKey: config.explorerDefaultApiKey }) : []),
       ],
       {
         probes: [{ name: 'account-service', check: () => keys.reachable() }],

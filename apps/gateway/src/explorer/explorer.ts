@@ -4,8 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '@snaptrack/util-http';
 
 /**
- * GraphiQL served from npm packages (no CDN), development only. The API key is typed into GraphiQL's headers
- * editor (prefilled with a placeholder) and never leaves the browser except to this gateway.
+ * GraphiQL served from npm packages (no CDN), development only. The API key is in GraphiQL's headers editor
+ * (prefilled with the dev key when EXPLORER_DEFAULT_API_KEY is set, else a placeholder) and never leaves the browser
+ * except to this gateway.
  */
 const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
   'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'application/javascript' },
@@ -19,22 +20,36 @@ function packageFile(pkg: string, file: string): string {
   return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file);
 }
 
-const INIT_JS = `
+/**
+ * The page's script. With `defaultApiKey` (development: `npm start` passes the dev account's key) the headers start
+ * with that key on every load, so the schema docs and a first query work at once; without it, the headers the user
+ * typed last (kept in localStorage) or a placeholder.
+ */
+function initJs(defaultApiKey: string | undefined): string {
+  const prefilled = defaultApiKey ? JSON.stringify({ Authorization: `Bearer ${defaultApiKey}` }, null, 2) : null;
+  const query = defaultApiKey
+    ? "# The dev account's API key is in the Headers tab below. Run:\n{\n  viewer { accountName }\n  " +
+      'trafficChannelTemplates { key name clickIdParam }\n}\n'
+    : '# Set your API key in the Headers tab below, then run:\n{\n  trafficChannelTemplates { key name ' +
+      'clickIdParam }\n}\n';
+  return `
 (function () {
+  var prefilled = ${JSON.stringify(prefilled)};
   var saved = localStorage.getItem('snaptrack.explorer.headers');
-  var headers = saved || JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2);
+  var headers = prefilled || saved || JSON.stringify({ Authorization: 'Bearer <your API key>' }, null, 2);
   var fetcher = GraphiQL.createFetcher({ url: '/graphql' });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,
     defaultHeaders: headers,
-    shouldPersistHeaders: true,
-    defaultQuery: '# Set your API key in the Headers tab below, then run:\\n{\\n  trafficChannelTemplates { key ' +
-      'name clickIdParam }\\n}\\n',
+    headers: prefilled || undefined,
+    shouldPersistHeaders: !prefilled,
+    defaultQuery: ${JSON.stringify(query)},
     onEditHeaders: function (h) { try { localStorage.setItem('snaptrack.explorer.headers', h); } catch (e) {} }
   }));
 })();
 `;
+}
 
 const HTML = `<!doctype html>
 <html lang="en">
@@ -55,7 +70,6 @@ const HTML = `<!doctype html>
 
 const cache = new Map<string, Buffer>();
 function asset(name: string): Buffer | undefined {
-  if (name === 'init.js') return Buffer.from(INIT_JS);
   const a = ASSETS[name];
   if (!a) return undefined;
   if (!cache.has(name)) cache.set(name, readFileSync(packageFile(a.pkg, a.file)));
@@ -71,7 +85,13 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
-export function explorerRoutes(): Route[] {
+export interface ExplorerOptions {
+  /** Development only (refused in production by the config): the API key the headers start with. */
+  defaultApiKey?: string;
+}
+
+export function explorerRoutes(options: ExplorerOptions = {}): Route[] {
+  const init = Buffer.from(initJs(options.defaultApiKey));
   return [
     {
       method: 'GET',
@@ -90,7 +110,7 @@ export function explorerRoutes(): Route[] {
       path: /^\/explorer\/assets\/[a-z.-]+$/,
       handler: (_req: IncomingMessage, res: ServerResponse, url: URL) => {
         const name = url.pathname.split('/').pop()!;
-        const body = asset(name);
+        const body = name === 'init.js' ? init : asset(name);
         if (!body) {
           res.writeHead(404, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ error: 'not_found', reason: 'no such asset' }));
@@ -99,7 +119,8 @@ export function explorerRoutes(): Route[] {
         const type = name === 'init.js' ? 'application/javascript' : ASSETS[name].type;
         res.writeHead(200, {
           'content-type': `${type}; charset=utf-8`,
-          'cache-control': 'public, max-age=3600',
+          // init.js may carry the dev key: never cached.
+          'cache-control': name === 'init.js' ? 'no-store' : 'public, max-age=3600',
           ...SECURITY_HEADERS,
         });
         res.end(body);
