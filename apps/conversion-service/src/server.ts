@@ -211,7 +211,9 @@ export async function startServer(
     introspection: config.introspection,
     routes: [
       ...postbackRoutes(postbacks, configView, obs.metrics),
-      ...siteConversionRoutes(postbacks, { browserPerClickPerMinute: config.browserConversionsPerClickPerMinute }),
+      ...siteConversionRoutes(postbacks, configView, {
+        browserPerClickPerMinute: config.browserConversionsPerClickPerMinute,
+      }),
       {
         method: 'GET',
         path: '/healthz/kafka',

@@ -8,6 +8,7 @@ import {
   entity,
   publishClickAndWait,
   randomId,
+  rawRequest,
   seedAccount,
   sha256,
   stateCounts,
@@ -189,6 +190,43 @@ describe('website conversions: POST /conversions and /conversions/browser (real 
     expect(answers[3].cors).toBeNull();
     expect(answers[4].cors).toBeNull();
     expect(await stateCounts(app.ds)).toEqual(before);
+  });
+
+  it("serves no conversion on an unverified tracking domain, and ignores one on another account's", async () => {
+    const click = await websiteClick();
+    const other = await seedAccount(bus, app.ds);
+    const unverified = `${randomId('unv')}.example.com`;
+    await bus.publishConfig(
+      entity('tracking_domain', randomId('td-'), acc.accountId, { hostname: unverified, is_default: false }),
+    );
+    await waitFor(
+      async () =>
+        (await app.ds.query(`SELECT 1 FROM config_entity WHERE data->>'hostname' = $1`, [unverified])).length > 0,
+      { what: 'the unverified domain in the view' },
+    );
+    const before = await stateCounts(app.ds);
+    const send = (path: string, host: string, headers: Record<string, string>) =>
+      rawRequest(app.url, {
+        method: 'POST',
+        path,
+        headers: { host, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ click_id: click.click_id, type: 'Deposit', event_id: randomId('e-') }),
+      });
+    const answers = [
+      await send('/conversions', unverified, { authorization: `Bearer ${secret}` }),
+      await send('/conversions/browser', unverified, { origin: SITE }),
+      await send('/conversions', other.host, { authorization: `Bearer ${secret}` }),
+      await send('/conversions/browser', other.host, { origin: SITE }),
+    ];
+    expect(answers.map((a) => [a.status, a.body.error ?? a.body.status])).toEqual([
+      [404, 'domain_not_verified'],
+      [404, 'domain_not_verified'],
+      [200, 'ignored'],
+      [200, 'ignored'],
+    ]);
+    expect(await stateCounts(app.ds)).toEqual(before);
+    const own = await send('/conversions', acc.host, { authorization: `Bearer ${secret}` });
+    expect([own.status, own.body.status]).toEqual([200, 'accepted']);
   });
 
   it('answers the CORS preflight and limits conversions per click id', async () => {

@@ -107,6 +107,7 @@ export class PostbackService {
   async handleSite(
     params: RawParams,
     auth: SiteAuth,
+    host: string | null = null,
     receivedAt = this.opts.now?.() ?? new Date(),
   ): Promise<SiteAnswer> {
     checkSizes(params);
@@ -142,7 +143,7 @@ export class PostbackService {
       names.clickId,
       params,
       'authorised',
-      async () => null,
+      () => this.config.accountForHost(host),
       receivedAt,
       names,
     );

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody, sendJson, type Route } from '@snaptrack/util-http';
-import { sha256Hex } from './attribution';
+import type { ConfigViewService } from '../config-view/config-view.service';
+import { hostnameOf, sha256Hex } from './attribution';
 import { PostbackRejection, type RawParams } from './postback.parse';
 import type { PostbackService } from './postback.service';
 
@@ -151,17 +152,36 @@ export interface SiteConversionRouteOptions {
   browserPerClickPerMinute: number;
 }
 
-export function siteConversionRoutes(service: PostbackService, opts: SiteConversionRouteOptions): Route[] {
+export function siteConversionRoutes(
+  service: PostbackService,
+  domains: Pick<ConfigViewService, 'trackingDomainForHost'>,
+  opts: SiteConversionRouteOptions,
+): Route[] {
   const limiter = new PerKeyLimiter(opts.browserPerClickPerMinute);
+
+  /** As for postbacks: a Host that names a tracking domain serves only once its account verified it. */
+  const checkHost = async (req: IncomingMessage): Promise<string | null> => {
+    const host = hostnameOf(req.headers.host);
+    const domain = await domains.trackingDomainForHost(host);
+    if (domain && !domain.verified)
+      throw new PostbackRejection(
+        404,
+        'domain_not_verified',
+        'this tracking domain is not verified; it accepts no conversions until its owner verifies it',
+      );
+    return host;
+  };
 
   const server = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
+      const host = await checkHost(req);
       const secret = bearerSecret(req.headers.authorization);
       const params = await readSiteBody(req);
-      const answer = await service.handleSite(params, {
-        kind: 'secret',
-        secretSha256: secret === null ? null : sha256Hex(secret),
-      });
+      const answer = await service.handleSite(
+        params,
+        { kind: 'secret', secretSha256: secret === null ? null : sha256Hex(secret) },
+        host,
+      );
       sendJson(res, answer.http, answer.body);
     } catch (e) {
       if (e instanceof PostbackRejection) return sendJson(res, e.status, { error: e.error, reason: e.reason });
@@ -188,6 +208,7 @@ export function siteConversionRoutes(service: PostbackService, opts: SiteConvers
       return;
     }
     try {
+      const host = await checkHost(req);
       if (!origin)
         throw new PostbackRejection(
           403,
@@ -198,7 +219,7 @@ export function siteConversionRoutes(service: PostbackService, opts: SiteConvers
       const clickId = params.get('clickid');
       if (clickId && !limiter.allow(clickId))
         throw new PostbackRejection(429, 'rate_limited', 'too many conversions for this click; retry in a minute');
-      const answer = await service.handleSite(params, { kind: 'origin', origin });
+      const answer = await service.handleSite(params, { kind: 'origin', origin }, host);
       sendJson(res, answer.http, answer.body, cors(true));
     } catch (e) {
       if (e instanceof PostbackRejection) {
