@@ -6,10 +6,12 @@ import {
   migrationKeys,
   type ConfigOf,
 } from '@snaptrack/util-config';
+import { observabilityKeys } from '@snaptrack/util-observability';
 
 export const accountServiceKeys = defineConfig({
   logLevel: commonKeys.logLevel,
   ...migrationKeys,
+  ...observabilityKeys,
   port: { env: 'PORT', doc: 'HTTP port of the subgraph (0 = any free port)', format: 'port', default: '4005' },
   host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
   databaseUrl: {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
 import { createLogger } from '@snaptrack/util-logger';
+import { createObservability } from '@snaptrack/util-observability';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
 import type { DataSource } from 'typeorm';
 import type { AccountServiceConfig } from './config';
@@ -24,6 +25,7 @@ export interface RunningAccountService {
  */
 export async function startServer(config: AccountServiceConfig): Promise<RunningAccountService> {
   const log = createLogger('account-service', config.logLevel);
+  const obs = createObservability('account-service', config);
   const ds = await openDatabase(createAccountDataSource(config.databaseUrl), { migrate: config.runMigrations });
   const accounts = new AccountService(ds);
   const schema = await buildFederatedSchema({
@@ -53,6 +55,7 @@ export async function startServer(config: AccountServiceConfig): Promise<Running
       }),
     ],
     probes: [{ name: 'database', check: () => dbReachable(ds) }],
+    instrument: obs.http,
   });
   // lastUsedAt: one batched UPDATE per interval instead of one per key check.
   const flush = () =>
