@@ -13,8 +13,8 @@ import { ConfigViewService } from './config-view/config-view.service';
 import { startConfigConsumer, startLedgerConsumer } from './consumer';
 import { createDispatcherDataSource } from './data-source';
 import { dispatcherRetentionRules } from './conversion/conversion.retention';
-import { DeliveryService } from './delivery/delivery.service';
-import { acquireInstanceLock, type InstanceLock } from './delivery/instance-lock';
+import { DeliveryService, INSTANCE_LOCK_CLASS } from './delivery/delivery.service';
+import { acquireInstanceLock, type InstanceLock } from '@snaptrack/delivery-engine';
 import { Sender } from './sender/sender';
 import { SnapCapiClient } from './snap-capi/client';
 
@@ -55,7 +55,11 @@ export async function startDispatcher(
   await producer.connect();
   const relay = new OutboxRelay(ds, producer, log, { intervalMs: 250 });
   relay.start();
-  const lock = await acquireInstanceLock(ds, { log });
+  const lock = await acquireInstanceLock(ds, {
+    log,
+    lockClass: INSTANCE_LOCK_CLASS,
+    instanceSequence: 'dispatcher_instance_seq',
+  });
 
   const configView = new ConfigViewService(ds, log);
   const service = new DeliveryService(ds, configView, log, prefix, () => relay.wake());

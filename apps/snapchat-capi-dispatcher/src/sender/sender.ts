@@ -13,14 +13,13 @@ import {
 import type { ConfigViewService, OfferInfo } from '../config-view/config-view.service';
 import type { DispatcherConfig } from '../config';
 import { conversionRef, type ClaimedRow, type DeliveryService, type Outcome } from '../delivery/delivery.service';
-import { backoffDelay, planRetry, type RetryPolicy } from '../delivery/retry-policy';
 import { PayloadTooLargeError, SnapRejectedError, type SnapCapiClient, type SnapEventLog } from '../snap-capi/client';
 import { toSnapEvent, type SnapEvent } from '../snap-capi/mapping';
 import { SnapEventInvalid, assertValidPixelId, assertValidSnapEvent } from '../snap-capi/validate';
 import { placementNote, targetsFor, type PixelPlacement, type PlacementKind } from '../targets';
 import { SNAP_MAX_EVENT_AGE_SECONDS } from '../snap-capi/versioning-info';
 import { chunkForRequests, requestBody, requestSizeFor, type Sized } from './batching';
-import { Semaphore, TokenBucket } from './limits';
+import { Semaphore, TokenBucket, backoffDelay, planRetry, type RetryPolicy } from '@snaptrack/delivery-engine';
 
 /**
  * The sender loop: finds pixels with due deliveries, claims their rows (FOR UPDATE SKIP LOCKED, under a lease), builds

@@ -1,6 +1,5 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '@snaptrack/util-logger';
-import { INSTANCE_LOCK_CLASS } from './delivery.service';
 
 /**
  * Each running dispatcher takes an instance number and holds an advisory lock on it for its whole life. Rows it
@@ -27,6 +26,13 @@ export interface InstanceLock {
 }
 
 export interface InstanceLockOptions {
+  /**
+   * The advisory-lock class (first key of `pg_advisory_lock_shared(class, instanceNo)`) of this kind of instance;
+   * the ledger's "is the claimer alive" check joins pg_locks on the same class.
+   */
+  lockClass: number;
+  /** The PostgreSQL sequence instance numbers are drawn from (a plain identifier, created by the app's migrations). */
+  instanceSequence: string;
   /** How often lost sessions are replaced, and sessions checked (every 8th time). */
   checkIntervalMs?: number;
   /** Sessions holding the lock (≥ 1). */
@@ -48,6 +54,7 @@ class WatchedInstanceLock implements InstanceLock {
     readonly instanceNo: number,
     private readonly slots: Slot[],
     checkIntervalMs: number,
+    private readonly lockClass: number,
     private readonly log?: Logger,
   ) {
     for (const slot of slots) if (slot) this.watch(slot);
@@ -111,7 +118,7 @@ class WatchedInstanceLock implements InstanceLock {
     const qr = this.ds.createQueryRunner();
     try {
       await qr.connect();
-      await qr.query(`SELECT pg_advisory_lock_shared($1::int, $2::int)`, [INSTANCE_LOCK_CLASS, this.instanceNo]);
+      await qr.query(`SELECT pg_advisory_lock_shared($1::int, $2::int)`, [this.lockClass, this.instanceNo]);
       if (this.closed) throw new Error('closed');
       return { qr, alive: true };
     } catch {
@@ -128,26 +135,27 @@ class WatchedInstanceLock implements InstanceLock {
       if (!slot || slot.qr.isReleased) continue;
       slot.alive = false;
       await slot.qr
-        .query(`SELECT pg_advisory_unlock_shared($1::int, $2::int)`, [INSTANCE_LOCK_CLASS, this.instanceNo])
+        .query(`SELECT pg_advisory_unlock_shared($1::int, $2::int)`, [this.lockClass, this.instanceNo])
         .catch(() => undefined);
       await slot.qr.release().catch(() => undefined);
     }
   }
 }
 
-export async function acquireInstanceLock(ds: DataSource, opts: InstanceLockOptions = {}): Promise<InstanceLock> {
+export async function acquireInstanceLock(ds: DataSource, opts: InstanceLockOptions): Promise<InstanceLock> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(opts.instanceSequence)) throw new Error('instanceSequence must be a plain identifier');
   const qr = ds.createQueryRunner();
   await qr.connect();
   let n: number;
   try {
-    [{ n }] = (await qr.query(`SELECT nextval('dispatcher_instance_seq')::int AS n`)) as Array<{ n: number }>;
-    await qr.query(`SELECT pg_advisory_lock_shared($1::int, $2::int)`, [INSTANCE_LOCK_CLASS, n]);
+    [{ n }] = (await qr.query(`SELECT nextval('${opts.instanceSequence}')::int AS n`)) as Array<{ n: number }>;
+    await qr.query(`SELECT pg_advisory_lock_shared($1::int, $2::int)`, [opts.lockClass, n]);
   } catch (e) {
     await qr.release().catch(() => undefined);
     throw e;
   }
   const slots: Slot[] = [{ qr, alive: true }];
-  const lock = new WatchedInstanceLock(ds, n, slots, opts.checkIntervalMs ?? 250, opts.log);
+  const lock = new WatchedInstanceLock(ds, n, slots, opts.checkIntervalMs ?? 250, opts.lockClass, opts.log);
   // The other sessions are opened now (and re-opened by the watcher whenever one is lost).
   for (let i = 1; i < Math.max(1, opts.sessions ?? 2); i++) slots.push(null);
   await lock.tick();

@@ -6,7 +6,8 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'skipped' | 'retrying' | 
 /** The current state of one (conversion, destination pixel) delivery. Key: conversion_id. Later `revision` wins. */
 export interface Value {
   schema: 'delivery.result.v1';
-  destination: 'snapchat-capi';
+  /** The dispatcher: `snapchat-capi` (DeliveryCommandV1.SNAPCHAT_CAPI_DESTINATION), or another one's own name. */
+  destination: string;
   conversion_id: string;
   account_id: string;
   pixel_id: string;

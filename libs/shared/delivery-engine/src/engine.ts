@@ -1,0 +1,192 @@
+import { chunkBySize, type Sized } from './batching';
+import type { CredentialLimits } from './credential-limits';
+import type { Destination, EventProblem, SendOutcome } from './destination';
+
+/** One delivery to make: the caller's key (a ledger row id) and the conversion. */
+export interface BatchItem<C> {
+  key: string;
+  conversion: C;
+  /** The event id the delivery already has (fixed at its first claim); else the destination derives it. */
+  eventId?: string | null;
+}
+
+/** What became of one item. `retrying` items carry the network's minimum wait, if it named one. */
+export interface ItemOutcome {
+  key: string;
+  status: 'delivered' | 'failed' | 'retrying';
+  eventId: string;
+  reasonCode: string | null;
+  message: string | null;
+  httpStatus: number | null;
+  retryAfterMs?: number | null;
+  /** Whether a request carrying the event was made (false: refused before sending, or never reached). */
+  sent: boolean;
+}
+
+export interface BatchResult {
+  outcomes: ItemOutcome[];
+  /** Set when the credential itself failed: the caller fails (`auth`) or defers (`rate_limited`) its other work. */
+  credential?: { key: string; kind: 'auth' | 'rate_limited'; reasonCode: string; message: string } & {
+    retryAfterMs?: number | null;
+  };
+  requests: number;
+}
+
+type Prepared<E> = Sized<{ key: string; event: E; eventId: string; index: number }>;
+
+/**
+ * Delivers one claimed batch of one target with one credential: builds and validates every event (a problem fails
+ * it without sending), chunks the rest by the destination's limits, sends each chunk holding a slot of the
+ * credential, and turns each answer into per-item outcomes. A refused batch of several events is split (the named
+ * culprit alone, else halves) until the bad events stand alone; a 401/403/404 (`auth`) or a 429 (`retry` with
+ * `credentialWide`) stops further requests with that credential and is reported once in `credential`. Never throws
+ * for a network failure: every item gets an outcome.
+ */
+export async function deliverBatch<C, T, E, K, R>(
+  dest: Destination<C, T, E, K, R>,
+  batch: { target: T; credential: K; items: Array<BatchItem<C>> },
+  opts: { limits: CredentialLimits; nowMs?: number },
+): Promise<BatchResult> {
+  const nowMs = opts.nowMs ?? Date.now();
+  const credKey = dest.credentialKey(batch.credential, batch.target);
+  const outcomes: ItemOutcome[] = [];
+  const ready: Array<Prepared<E>> = [];
+  batch.items.forEach((it, index) => {
+    const eventId = it.eventId ?? dest.eventId(it.conversion, batch.target);
+    let problem: EventProblem | null;
+    let event: E | undefined;
+    try {
+      event = dest.buildEvent(it.conversion, batch.target, eventId, nowMs);
+      problem = dest.validate(event, batch.target, nowMs);
+    } catch (e) {
+      problem = { reasonCode: 'payload_invalid', message: e instanceof Error ? e.message : String(e) };
+    }
+    if (problem || event === undefined) {
+      outcomes.push(fail(it.key, eventId, problem!, null, false));
+      return;
+    }
+    ready.push({ item: { key: it.key, event, eventId, index }, json: dest.serialize(event) });
+  });
+
+  const l = dest.limits;
+  const chunks = chunkBySize(ready, {
+    maxEvents: l.maxEventsPerRequest,
+    maxBytes: l.maxBytesPerRequest,
+    envelopeBytes: l.envelopeBytes,
+    separatorBytes: l.separatorBytes,
+  });
+  const result: BatchResult = { outcomes, requests: 0 };
+  const queue = [...chunks];
+  while (queue.length) {
+    const chunk = queue.shift()!;
+    if (result.credential) {
+      outcomes.push(...chunk.map((p) => stopped(p, result.credential!)));
+      continue;
+    }
+    const paused = opts.limits.pausedFor(credKey);
+    if (paused > 0) {
+      const reason = { reasonCode: 'rate_limited', message: 'The credential is paused after a 429.' };
+      outcomes.push(...chunk.map((p) => retrying(p, reason, null, paused, false)));
+      continue;
+    }
+    const events = chunk.map((p) => p.item.event);
+    result.requests++;
+    const outcome = await opts.limits.run(credKey, async () => {
+      try {
+        return dest.classify({ ok: await dest.send(events, batch.credential, batch.target) }, events);
+      } catch (error) {
+        return dest.classify({ error }, events);
+      }
+    });
+    const split = apply(outcome, chunk, outcomes);
+    if (split) queue.unshift(...split);
+    if (outcome.kind === 'auth') result.credential = { key: credKey, kind: 'auth', ...pick(outcome) };
+    if (outcome.kind === 'retry' && outcome.credentialWide) {
+      const wait = outcome.retryAfterMs ?? null;
+      if (wait) opts.limits.pause(credKey, Date.now() + wait);
+      result.credential = { key: credKey, kind: 'rate_limited', ...pick(outcome), retryAfterMs: wait };
+    }
+  }
+  const order = new Map(batch.items.map((it, i) => [it.key, i]));
+  outcomes.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+  return result;
+}
+
+/** Records the outcome of one request; returns the sub-chunks to send instead when a refused batch is split. */
+function apply<E>(o: SendOutcome, chunk: Array<Prepared<E>>, out: ItemOutcome[]): Array<Array<Prepared<E>>> | null {
+  switch (o.kind) {
+    case 'accepted': {
+      const refused = new Map((o.eventErrors ?? []).map((e) => [e.index, e]));
+      chunk.forEach((p, i) => {
+        const r = refused.get(i);
+        out.push(r ? fail(p.item.key, p.item.eventId, r, o.httpStatus, true) : delivered(p, o));
+      });
+      return null;
+    }
+    case 'rejected': {
+      if (o.splittable && chunk.length > 1) {
+        const c = o.culprit;
+        if (c !== null && c !== undefined && c >= 0 && c < chunk.length) {
+          const rest = chunk.filter((_, i) => i !== c);
+          return [[chunk[c]!], rest];
+        }
+        const mid = Math.ceil(chunk.length / 2);
+        return [chunk.slice(0, mid), chunk.slice(mid)];
+      }
+      out.push(...chunk.map((p) => fail(p.item.key, p.item.eventId, o, o.httpStatus, true)));
+      return null;
+    }
+    case 'retry':
+      out.push(...chunk.map((p) => retrying(p, o, o.httpStatus, o.retryAfterMs ?? null, true)));
+      return null;
+    case 'auth':
+      out.push(...chunk.map((p) => fail(p.item.key, p.item.eventId, o, o.httpStatus, true)));
+      return null;
+  }
+}
+
+const pick = (o: { reasonCode: string; message: string }) => ({ reasonCode: o.reasonCode, message: o.message });
+
+function fail(key: string, eventId: string, p: EventProblem, httpStatus: number | null, sent: boolean): ItemOutcome {
+  return { key, status: 'failed', eventId, reasonCode: p.reasonCode, message: p.message, httpStatus, sent };
+}
+
+function delivered<E>(p: Prepared<E>, o: { httpStatus: number | null; message?: string | null }): ItemOutcome {
+  const { key, eventId } = p.item;
+  return {
+    key,
+    status: 'delivered',
+    eventId,
+    reasonCode: null,
+    message: o.message ?? null,
+    httpStatus: o.httpStatus,
+    sent: true,
+  };
+}
+
+function retrying<E>(
+  p: Prepared<E>,
+  r: EventProblem,
+  httpStatus: number | null,
+  retryAfterMs: number | null,
+  sent: boolean,
+): ItemOutcome {
+  const { key, eventId } = p.item;
+  return {
+    key,
+    status: 'retrying',
+    eventId,
+    reasonCode: r.reasonCode,
+    message: r.message,
+    httpStatus,
+    retryAfterMs,
+    sent,
+  };
+}
+
+/** An item never sent because its credential failed earlier in the batch. */
+function stopped<E>(p: Prepared<E>, c: NonNullable<BatchResult['credential']>): ItemOutcome {
+  return c.kind === 'auth'
+    ? fail(p.item.key, p.item.eventId, c, null, false)
+    : retrying(p, c, null, c.retryAfterMs ?? null, false);
+}
