@@ -112,11 +112,13 @@ describe('per-service PostgreSQL roles (docker/postgres/init) and MIGRATE_ONLY',
     expect(stdout).toMatch(/"applied":\[\]/);
   });
 
-  it('a service migrates its own database as its role (no superuser at start), and reaches no other', async () => {
+  it('each service migrates its own database as its role (no superuser at start), and reaches no other', async () => {
     const role = `${prefix}config`;
     for (const [app, db] of [
       ['config-service', role],
       ['account-service', `${prefix}account`],
+      ['campaign-service', `${prefix}campaign`],
+      ['conversion-service', `${prefix}conversion`],
     ]) {
       const { stdout } = await migrateOnly(app, url(db, db));
       expect(stdout).toMatch(/migrations applied; exiting \(MIGRATE_ONLY\)/);
