@@ -555,3 +555,24 @@ describe('admin and health', () => {
     expect((await call('/__admin/nope')).status).toBe(404);
   });
 });
+
+describe('traceparent', () => {
+  it('records the W3C traceparent of the request with its events, and nothing for a malformed one', async () => {
+    const tp = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const traced = await call(`/v3/${PIXEL}/events?access_token=${TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: tp },
+      body: JSON.stringify({ data: [purchase(() => undefined, 'ord-traced')] }),
+    });
+    expect(traced.status).toBe(200);
+    const bad = await call(`/v3/${PIXEL}/events?access_token=${TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: 'not-a-traceparent' },
+      body: JSON.stringify({ data: [purchase(() => undefined, 'ord-untraced')] }),
+    });
+    expect(bad.status).toBe(200);
+    const listed = (await admin('/events')).body.events as Json[];
+    expect(listed.find((e) => e.event_id === 'ord-traced')?.traceparent).toBe(tp);
+    expect(listed.find((e) => e.event_id === 'ord-untraced')).not.toHaveProperty('traceparent');
+  });
+});

@@ -119,7 +119,11 @@ async function v3(
     }
   }
 
+  const traceparent = req.headers['traceparent'];
+  if (typeof traceparent === 'string' && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(traceparent))
+    ctx.store.noteTrace(requestId, traceparent);
   const { reply, outcome, events } = evaluate(ctx, url, rawPixel, endpoint, read, requestId, fault?.refuse_event_ids);
+  ctx.store.forgetTrace(requestId);
 
   if (fault && fault.after_processing) {
     ctx.store.countRequest(pixelKey, outcome, true);

@@ -17,6 +17,8 @@ export interface StoredEvent {
   /** True when an earlier accepted event for the same pixel had the same event_id. */
   duplicate: boolean;
   event: JsonObject;
+  /** The W3C `traceparent` header of the request that carried it, when it had one (tracing tests). */
+  traceparent?: string;
 }
 
 export interface TestLogEntry {
@@ -82,6 +84,8 @@ function emptyCounters(): RequestCounters {
 
 export class SandboxStore {
   private accepted: StoredEvent[] = [];
+  /** traceparent per request id, only while the request is evaluated. */
+  private traces = new Map<string, string>();
   private testLog: TestLogEntry[] = [];
   /** pixel -> event_id -> number of accepted events carrying it. */
   private eventIds = new Map<string, Map<string, number>>();
@@ -128,6 +132,7 @@ export class SandboxStore {
         event_time: Number(event['event_time']),
         duplicate: seen > 0,
         event: structuredClone(event),
+        ...(this.traces.has(requestId) ? { traceparent: this.traces.get(requestId) } : {}),
       };
     });
     this.accepted.push(...stored);
@@ -199,6 +204,15 @@ export class SandboxStore {
       pixels,
       duplicates: this.duplicates(),
     };
+  }
+
+  /** Remembers a request's traceparent while it is evaluated (`forgetTrace` after). */
+  noteTrace(requestId: string, traceparent: string): void {
+    this.traces.set(requestId, traceparent);
+  }
+
+  forgetTrace(requestId: string): void {
+    this.traces.delete(requestId);
   }
 
   reset(): void {
