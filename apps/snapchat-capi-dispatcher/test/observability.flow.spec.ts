@@ -76,32 +76,37 @@ describe('dispatcher metrics and traces (real broker, database and in-process sa
     expect(JSON.stringify(span.attributes)).not.toContain(p.token);
   });
 
-  it('serves deliveries, Snap request durations, batch sizes, retry depth, paused tokens and lag on /metrics', async () => {
-    const p = await pixelOnOwnOffer();
-    // A 429 with a long Retry-After: the token pauses and the delivery waits in the retry queue.
-    h.sandbox.addFault({ pixel_id: p.pixelId, status: 429, retry_after_s: 120 });
-    const c = conversion({ accountId: acc, channelId: 'tc_custom', offerId: p.offerId });
-    await h.publishConversions([c]);
-    await h.waitForLedger('the rate-limited delivery', (r) =>
-      r.some((x) => x.conversion_id === c.conversion_id && x.status === 'retrying'),
-    );
-    const text = await waitFor(async () => {
-      const t = await scrape();
-      return sample(t, 'snaptrack_config_view_revision')! > 0 ? t : undefined;
-    });
-    expect(sample(text, 'snaptrack_deliveries_total', { status: 'delivered' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'snaptrack_deliveries_total', { status: 'retrying', reason: 'rate_limited' })).toBe(1);
-    expect(sample(text, 'snaptrack_snap_request_duration_seconds_count', { status: '200' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'snaptrack_snap_request_duration_seconds_count', { status: '429' })).toBe(1);
-    expect(sample(text, 'snaptrack_snap_batch_size_count')).toBeGreaterThanOrEqual(2);
-    expect(sample(text, 'snaptrack_delivery_retry_queue_depth')).toBe(1);
-    expect(sample(text, 'snaptrack_paused_tokens')).toBe(1);
-    expect(
-      sample(text, 'snaptrack_kafka_consumer_lag', { topic: topicName(h.prefix, TOPICS.conversionCreatedV1) }),
-    ).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'snaptrack_outbox_pending_rows')).toBeGreaterThanOrEqual(0);
-    expect(sample(text, 'snaptrack_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
-    expect(text).not.toContain(p.token);
-    expect(text).not.toContain(c.conversion_id);
-  });
+  it(
+    'serves deliveries, Snap request durations, batch sizes, retry depth, paused tokens and lag on ' + '/metrics',
+    async () => {
+      const p = await pixelOnOwnOffer();
+      // A 429 with a long Retry-After: the token pauses and the delivery waits in the retry queue.
+      h.sandbox.addFault({ pixel_id: p.pixelId, status: 429, retry_after_s: 120 });
+      const c = conversion({ accountId: acc, channelId: 'tc_custom', offerId: p.offerId });
+      await h.publishConversions([c]);
+      await h.waitForLedger('the rate-limited delivery', (r) =>
+        r.some((x) => x.conversion_id === c.conversion_id && x.status === 'retrying'),
+      );
+      const text = await waitFor(async () => {
+        const t = await scrape();
+        return sample(t, 'snaptrack_config_view_revision')! > 0 ? t : undefined;
+      });
+      expect(sample(text, 'snaptrack_deliveries_total', { status: 'delivered' })).toBeGreaterThanOrEqual(1);
+      expect(sample(text, 'snaptrack_deliveries_total', { status: 'retrying', reason: 'rate_limited' })).toBe(1);
+      expect(sample(text, 'snaptrack_snap_request_duration_seconds_count', { status: '200' })).toBeGreaterThanOrEqual(
+        1,
+      );
+      expect(sample(text, 'snaptrack_snap_request_duration_seconds_count', { status: '429' })).toBe(1);
+      expect(sample(text, 'snaptrack_snap_batch_size_count')).toBeGreaterThanOrEqual(2);
+      expect(sample(text, 'snaptrack_delivery_retry_queue_depth')).toBe(1);
+      expect(sample(text, 'snaptrack_paused_tokens')).toBe(1);
+      expect(
+        sample(text, 'snaptrack_kafka_consumer_lag', { topic: topicName(h.prefix, TOPICS.conversionCreatedV1) }),
+      ).toBeGreaterThanOrEqual(0);
+      expect(sample(text, 'snaptrack_outbox_pending_rows')).toBeGreaterThanOrEqual(0);
+      expect(sample(text, 'snaptrack_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(0);
+      expect(text).not.toContain(p.token);
+      expect(text).not.toContain(c.conversion_id);
+    },
+  );
 });
