@@ -4,7 +4,6 @@ import { DeliveryCommandV1, TOPICS, topicName, type ConversionCreatedV1 } from '
 import type { Logger } from '@snaptrack/util-logger';
 import type { ConfigViewService, PlacementChange } from '../config-view/config-view.service';
 import { canonicalPixelId, placementNote, targetsFor, type PixelPlacement, type Target } from '../targets';
-import { snapEventIdFor } from '../snap-capi/event-id';
 import { toDeliveryResult, type LedgerRecord } from './delivery-result';
 
 /**
@@ -133,6 +132,13 @@ export function conversionRef(conv: ConversionCreatedV1.Value) {
   };
 }
 
+/**
+ * The destination's rule for the event id of one (conversion, event name), fixed on a row at its first claim. The
+ * ledger knows no network: the app injects it (Snap's purchase rule is snap-capi/event-id.ts `snapEventIdFor`).
+ * Default: the conversion's own `event_id`.
+ */
+export type EventIdRule = (conversion: ConversionCreatedV1.Value, eventName: string | null) => string;
+
 export class DeliveryService {
   private readonly resultTopic: string;
 
@@ -143,6 +149,7 @@ export class DeliveryService {
     topicPrefix: string,
     /** Called after a commit that wrote outbox rows (wakes the OutboxRelay). */
     private readonly onPublished: () => void = () => undefined,
+    private readonly eventIdFor: EventIdRule = (conversion) => conversion.event_id,
   ) {
     this.resultTopic = topicName(topicPrefix, TOPICS.deliveryResultV1);
   }
@@ -201,7 +208,8 @@ export class DeliveryService {
       await tx.query(
         `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id,
          occurred_at, payload, trace_parent)
-         SELECT id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at, payload,
+         SELECT id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at,
+                payload,
                 trace_parent
            FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, account_id text, event_id text, status text,
                                                   conversion_type_id text,
@@ -548,7 +556,7 @@ export class DeliveryService {
       const traceOf = new Map(convs.map((c) => [c.id, c.trace_parent]));
       const fixes = claimed
         .filter((r) => !r.event_id_fixed && byId.has(r.conversion_id))
-        .map((r) => ({ id: r.id, event_id: snapEventIdFor(byId.get(r.conversion_id)!, r.event_name) }));
+        .map((r) => ({ id: r.id, event_id: this.eventIdFor(byId.get(r.conversion_id)!, r.event_name) }));
       if (fixes.length) {
         await tx.query(
           `UPDATE delivery d SET event_id = x.event_id, event_id_fixed = true
