@@ -55,7 +55,8 @@ const DUE = `d.status IN ('pending', 'retrying', 'sending')
 
 const RETURNING = `d.id, d.conversion_id, d.pixel_id, d.account_id, d.status, d.attempts, d.next_attempt_at,
   d.event_id, d.event_name,
-  d.http_status, d.reason_code, d.message, d.placements, d.test_mode, d.command_id, d.revision, d.cycle_started_at, d.delivered_at, d.updated_at`;
+  d.http_status, d.reason_code, d.message, d.placements, d.test_mode, d.command_id, d.revision, d.cycle_started_at,
+    d.delivered_at, d.updated_at`;
 
 /** TypeORM answers UPDATE/DELETE … RETURNING with [rows, count] and INSERT/SELECT with rows. */
 export function rowsOf<T>(res: unknown): T[] {
@@ -411,7 +412,8 @@ export class DeliveryService {
               await tx.query(
                 `UPDATE delivery d SET status = x.status, attempts = 0,
                       next_attempt_at = CASE WHEN x.status = 'pending' THEN now() END,
-                      lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL, event_name = x.event_name, http_status = NULL,
+                      lease_until = NULL, claim_id = NULL, claimed_by = NULL, request_deadline = NULL,
+                        event_name = x.event_name, http_status = NULL,
                       reason_code = x.reason_code, message = x.message,
                         placements = ARRAY(SELECT jsonb_array_elements_text(x.placements)),
                       test_mode = x.test_mode, command_id = x.command_id, cycle_started_at = now(),
@@ -637,7 +639,8 @@ export class DeliveryService {
     }));
     const marked = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
-        `UPDATE delivery d SET status = x.status, http_status = x.http_status, reason_code = x.reason_code, message = x.message,
+        `UPDATE delivery d SET status = x.status, http_status = x.http_status, reason_code = x.reason_code,
+                message = x.message,
                 next_attempt_at = x.next_attempt_at, lease_until = NULL, claim_id = NULL, claimed_by = NULL,
                   request_deadline = NULL,
                 delivered_at = CASE WHEN x.status = 'delivered' THEN now() ELSE d.delivered_at END,
@@ -645,7 +648,8 @@ export class DeliveryService {
                 placements = CASE WHEN x.placements IS NULL THEN d.placements ELSE ARRAY(SELECT
                   jsonb_array_elements_text(x.placements)) END,
                 revision = d.revision + 1, updated_at = now()
-           FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, status text, http_status int, reason_code text, message text,
+           FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, status text, http_status int, reason_code text,
+                                                  message text,
                                                   next_attempt_at timestamptz, test_mode boolean, placements jsonb)
           WHERE d.id = x.id AND d.claim_id = $1 AND d.status = 'sending'
          RETURNING ${RETURNING}`,
@@ -698,7 +702,8 @@ export class DeliveryService {
     if (!ids.length) return 0;
     const n = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
-        `UPDATE delivery d SET status = 'failed', http_status = $3, reason_code = $4, message = $5, next_attempt_at = NULL,
+        `UPDATE delivery d SET status = 'failed', http_status = $3, reason_code = $4, message = $5,
+                next_attempt_at = NULL,
                 revision = d.revision + 1, updated_at = now()
           WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.id = ANY($6::bigint[]) AND d.status IN ('pending',
             'retrying')
