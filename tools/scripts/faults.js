@@ -12,9 +12,11 @@
 //
 // A fault "ends" when the faulted part is back: the broker started again (kafka.sh start returned), Postgres restarted
 // (pg_ctl -w), the killed service ready again (its /readyz), the sandbox's fault rules cleared. The `lasted` column
-// shows how long that took; `recovery` counts from there until postbacks sent after it are accepted and the
-// deliveries trail the load by at most --lag again (the backlog drained). The dispatchers run with a 5 s request
-// timeout and 1-5 s retry delays (defaults: 15 s and 30 s-2 h), so that a retried delivery can recover in 30 s.
+// shows how long that took; `resumed` is the time from there until the first postback sent after it reached both
+// pixels (new postbacks delivered again), and `recovery`, which the verdict uses, the time until postbacks sent after
+// it are accepted and the deliveries trail the load by at most --lag again (the backlog drained). The dispatchers run
+// with a 5 s request timeout and 1-5 s retry delays (defaults: 15 s and 30 s-2 h), so that a retried delivery can
+// recover in 30 s.
 //
 //   node tools/scripts/faults.js [--rate 200] [--window 20] [--recovery 30] [--only name,name] [--list]
 //
@@ -529,6 +531,17 @@ async function main() {
         });
       const badDups = dups.filter((d) => !d.allowed);
       const recovered = ph.recoveryMs !== null && ph.recoveryMs <= o.recovery * 1000;
+      // Resumed: the first postback sent after the fault's end that reached both pixels, counted from the fault's end.
+      let resumedMs = null;
+      if (ph.faultEnd)
+        for (const r of load.records)
+          if (r.sent > ph.faultEnd && load.accepted(r)) {
+            const at = receipts.map((m) => (m.get(r.id) || [])[0]);
+            if (at.every((t) => t !== undefined)) {
+              const t = Math.max(...at) - ph.faultEnd;
+              if (resumedMs === null || t < resumedMs) resumedMs = t;
+            }
+          }
       const problems = [];
       if (acc.length === 0) problems.push('no postback accepted');
       if (lost.length) problems.push(`${lost.length} lost`);
@@ -547,6 +560,7 @@ async function main() {
         duplicates: dups.length,
         allowedDuplicates: dups.length - badDups.length,
         lasted: ph.faultEnd ? `${((ph.faultEnd - ph.faultStart) / 1000).toFixed(1)} s` : '-',
+        resumed: resumedMs === null ? '-' : `${(resumedMs / 1000).toFixed(1)} s`,
         recovery: ph.recoveryMs === null ? 'none' : `${(ph.recoveryMs / 1000).toFixed(1)} s`,
         verdict: problems.length ? `FAIL: ${problems.join('; ')}` : 'pass',
         notAccepted: statuses,
@@ -564,6 +578,7 @@ async function main() {
         duplicates: foreign.length,
         allowedDuplicates: 0,
         lasted: '-',
+        resumed: '-',
         recovery: '-',
         verdict: `FAIL: ${foreign.length} events at Snapchat under an event_id of no postback`,
         foreignSample: foreign.slice(0, 10),
@@ -585,6 +600,7 @@ async function main() {
       ['lost', 5],
       ['duplicates (same event_id)', 27],
       ['lasted', 7],
+      ['resumed', 8],
       ['recovery', 9],
       ['verdict', 0],
     ];
@@ -600,6 +616,7 @@ async function main() {
           r.lost,
           r.allowedDuplicates ? `${r.duplicates} (${r.allowedDuplicates} in flight at kill)` : r.duplicates,
           r.lasted,
+          r.resumed,
           r.recovery,
           r.verdict,
         ]),

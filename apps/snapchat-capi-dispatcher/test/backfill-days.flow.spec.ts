@@ -1,4 +1,4 @@
-import { TOPICS } from '@snaptrack/contracts-events';
+import { TOPICS, type ConfigEntityV1 } from '@snaptrack/contracts-events';
 import { conversion, newPixel, pixelEntity } from './factories';
 import { sandboxCounts, startHarness, type Harness } from './harness';
 
@@ -49,11 +49,12 @@ describe('a pixel placement saved with backfill_days', () => {
       placement: { kind: 'offer', offer_id: offerId },
       mapping,
     });
-    const withBackfill = (version: number, days: number | undefined) => ({
-      ...entity,
-      version,
-      data: { ...entity.data!, ...(days === undefined ? {} : { backfill_days: days }) },
-    });
+    const withBackfill = (version: number, days: number | undefined): ConfigEntityV1.Value =>
+      ({
+        ...entity,
+        version,
+        data: { ...(entity.data as ConfigEntityV1.PixelData), ...(days === undefined ? {} : { backfill_days: days }) },
+      }) as ConfigEntityV1.Value;
     // Saved with backfillDays 5: the 2-day-old conversion is delivered, the 10-day-old one is not.
     await h.applyConfig(withBackfill(entity.version, 5));
     await h.waitForLedger('the 2-day-old conversion delivered', (r) =>
