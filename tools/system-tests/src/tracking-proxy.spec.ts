@@ -46,6 +46,15 @@ describe('tracking proxy (the single local tracking host)', () => {
       expect(((await (await fetch(`${proxy.url}/click?cmpid=AbCdEf1234`)).json()) as { name: string }).name).toBe(
         'campaign',
       );
+      // Website conversions: the shop backend and the thank-you page.
+      for (const path of ['/conversions', '/conversions/browser']) {
+        const r = (await (await fetch(`${proxy.url}${path}`, { method: 'POST', body: '{}' })).json()) as {
+          name: string;
+          url: string;
+        };
+        expect([r.name, r.url]).toEqual(['conversion', path]);
+      }
+      expect((await fetch(`${proxy.url}/conversions/other`, { method: 'POST' })).status).toBe(404);
     },
   );
 
