@@ -1,9 +1,11 @@
 import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
+import { observabilityKeys } from '@snaptrack/util-observability';
 import { TrustedProxies } from './protection/client-ip';
 import { isExactOrigin } from './protection/cors';
 
 export const gatewayKeys = defineConfig({
   logLevel: commonKeys.logLevel,
+  ...observabilityKeys,
   port: { env: 'PORT', doc: 'HTTP port of the gateway (0 = any free port)', format: 'port', default: '4000' },
   host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
   internalAuthSecret: {
