@@ -32,10 +32,15 @@ if (r.numTotalTests === 0) process.exitCode = 1;
 ' || status=1
 
 # The fault suite after Jest (README "Fault suite"): its own PostgreSQL and Kafka, the platform under load, one fault
-# after the other; it prints one row per fault and exits non-zero when any verdict fails.
-say "fault suite (node tools/scripts/faults.js)"
+# after the other; it prints one row per fault and exits non-zero when any verdict fails. FAULTS=0 skips it (local
+# runs only; CI runs it).
 faults_status=0
-node tools/scripts/faults.js || faults_status=$?
+if [ "${FAULTS:-1}" = 0 ]; then
+  say "fault suite skipped (FAULTS=0)"
+else
+  say "fault suite (node tools/scripts/faults.js)"
+  node tools/scripts/faults.js || faults_status=$?
+fi
 # The last line names every part that failed, so a passing fault suite cannot hide a failed Jest run.
 if [ "$status" != 0 ] || [ "$faults_status" != 0 ]; then
   say "TESTS FAILED: jest/summary status $status, fault suite status $faults_status"
