@@ -185,6 +185,18 @@ describe('/track.js on a landing page (headless Chromium)', () => {
     // Only the conversion API is there (for thank-you pages); no click id, no click.
     expect(await page.evaluate(() => window.snaptrack?.clickId ?? null)).toBeNull();
     expect(await page.evaluate(() => typeof window.snaptrack?.conversion)).toBe('function');
+    // Without a click on this browser a conversion is refused in the page, before any request.
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    expect(
+      await page.evaluate(() =>
+        (window.snaptrack!.conversion as (o: object) => Promise<unknown>)({ type: 'Purchase' }).then(
+          () => 'resolved',
+          (e: { code?: string }) => e.code,
+        ),
+      ),
+    ).toBe('missing_click_id');
+    expect(requests.filter((r) => r.startsWith('/conversions'))).toEqual([]);
     expect(clickRequests).toEqual([]);
 
     await page.goto(`${landingOrigin}/lp?cmpid=${campaign.key}`);
