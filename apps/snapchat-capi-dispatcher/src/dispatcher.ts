@@ -17,6 +17,7 @@ import { DeliveryService, INSTANCE_LOCK_CLASS } from './delivery/delivery.servic
 import { acquireInstanceLock, type InstanceLock } from '@snaptrack/delivery-engine';
 import { Sender } from './sender/sender';
 import { SnapCapiClient } from './snap-capi/client';
+import { snapEventIdFor } from './snap-capi/event-id';
 
 export interface RunningDispatcher {
   /** Health server: GET /healthz, /readyz, /stats. */
@@ -62,7 +63,7 @@ export async function startDispatcher(
   });
 
   const configView = new ConfigViewService(ds, log);
-  const service = new DeliveryService(ds, configView, log, prefix, () => relay.wake());
+  const service = new DeliveryService(ds, configView, log, prefix, () => relay.wake(), snapEventIdFor);
   const client = new SnapCapiClient({ baseUrl: config.snapCapiBaseUrl, timeoutMs: config.requestTimeoutMs, log });
   const sender = new Sender({
     service,

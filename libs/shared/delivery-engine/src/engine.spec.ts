@@ -66,7 +66,9 @@ describe('deliverBatch with a fake destination', () => {
 
   it('401: the batch fails, nothing more is sent with the credential, and the failure is reported once', async () => {
     const dest = new FakeDestination(() => ({ status: 401 }));
-    const r = await deliverBatch(dest, { target, credential: 'revoked', items: items(9) }, { limits: limits() });
+    // One slot: the chunks queue behind the first request (with more slots, requests already started still go).
+    const one = new CredentialLimits({ concurrencyPerCredential: 1 });
+    const r = await deliverBatch(dest, { target, credential: 'revoked', items: items(9) }, { limits: one });
     expect(dest.requests).toHaveLength(1);
     expect(r.outcomes.map((o) => [o.status, o.reasonCode, o.sent])).toEqual([
       ...Array.from({ length: 4 }, () => ['failed', 'invalid_authentication', true]),
@@ -78,7 +80,7 @@ describe('deliverBatch with a fake destination', () => {
   it('429: retrying with the wait; the credential stays paused for the next batch, another one is not', async () => {
     let answer: FakeAnswer = { status: 429, retryAfterMs: 60_000 };
     const dest = new FakeDestination(() => answer);
-    const shared = limits();
+    const shared = new CredentialLimits({ concurrencyPerCredential: 1 });
     const r = await deliverBatch(dest, { target, credential: 'tok', items: items(6) }, { limits: shared });
     expect(r.outcomes.map((o) => [o.status, o.retryAfterMs])).toEqual(
       Array.from({ length: 6 }, () => ['retrying', 60_000]),
@@ -113,6 +115,49 @@ describe('deliverBatch with a fake destination', () => {
       'network',
     ]);
     expect(r.credential).toBeUndefined();
+  });
+
+  it('sends the chunks of a batch concurrently, within the credential slots', async () => {
+    const dest = new FakeDestination(undefined, 20);
+    const r = await deliverBatch(
+      dest,
+      { target, credential: 'tok', items: items(12) },
+      { limits: new CredentialLimits({ concurrencyPerCredential: 3 }) },
+    );
+    expect(dest.requests).toHaveLength(3);
+    expect(dest.maxInFlight).toBe(3);
+    expect(r.outcomes.every((o) => o.status === 'delivered')).toBe(true);
+  });
+
+  it('hooks: beforeRequest withholds keys, aroundRequest wraps each request, onOutcomes sees each step', async () => {
+    const dest = new FakeDestination();
+    const steps: string[][] = [];
+    const wrapped: string[][] = [];
+    const r = await deliverBatch(
+      dest,
+      { target, credential: 'tok', items: items(6, (i) => (i === 0 ? null : i)) },
+      {
+        limits: new CredentialLimits({ concurrencyPerCredential: 1 }),
+        hooks: {
+          beforeRequest: async (keys) => keys.filter((k) => k !== 'row-2'),
+          aroundRequest: async (keys, send) => {
+            wrapped.push(keys);
+            return send();
+          },
+          onOutcomes: async (out) => {
+            steps.push(out.map((o) => `${o.key}:${o.status}`));
+          },
+        },
+      },
+    );
+    expect(r.withdrawn).toEqual(['row-2']);
+    expect(wrapped).toEqual([['row-1', 'row-3', 'row-4'], ['row-5']]);
+    expect(steps).toEqual([
+      ['row-0:failed'],
+      ['row-1:delivered', 'row-3:delivered', 'row-4:delivered'],
+      ['row-5:delivered'],
+    ]);
+    expect(r.outcomes.map((o) => o.key)).toEqual(['row-0', 'row-1', 'row-3', 'row-4', 'row-5']);
   });
 
   it('holds at most concurrencyPerCredential requests per credential; other credentials run alongside', async () => {

@@ -23,8 +23,23 @@ export interface ItemOutcome {
   sent: boolean;
 }
 
+/**
+ * Optional hooks for a caller with a ledger: `beforeRequest` (inside the credential's slot, right before a request)
+ * returns the keys that may still be sent (the rest are `withdrawn`: no request, no outcome, the caller hands them
+ * back); `aroundRequest` wraps each request (spans, metrics) and must call `send` once; `onOutcomes` receives
+ * outcomes as soon as they are known (validation failures, then each request's), so they can be recorded durably
+ * before the next request.
+ */
+export interface DeliveryHooks<E> {
+  beforeRequest?(keys: string[], events: E[]): Promise<string[]>;
+  aroundRequest?(keys: string[], send: () => Promise<SendOutcome>): Promise<SendOutcome>;
+  onOutcomes?(outcomes: ItemOutcome[]): Promise<void>;
+}
+
 export interface BatchResult {
   outcomes: ItemOutcome[];
+  /** Keys `beforeRequest` withheld. */
+  withdrawn: string[];
   /** Set when the credential itself failed: the caller fails (`auth`) or defers (`rate_limited`) its other work. */
   credential?: { key: string; kind: 'auth' | 'rate_limited'; reasonCode: string; message: string } & {
     retryAfterMs?: number | null;
@@ -36,20 +51,27 @@ type Prepared<E> = Sized<{ key: string; event: E; eventId: string; index: number
 
 /**
  * Delivers one claimed batch of one target with one credential: builds and validates every event (a problem fails
- * it without sending), chunks the rest by the destination's limits, sends each chunk holding a slot of the
- * credential, and turns each answer into per-item outcomes. A refused batch of several events is split (the named
- * culprit alone, else halves) until the bad events stand alone; a 401/403/404 (`auth`) or a 429 (`retry` with
- * `credentialWide`) stops further requests with that credential and is reported once in `credential`. Never throws
- * for a network failure: every item gets an outcome.
+ * it without sending), chunks the rest by the destination's limits, sends the chunks concurrently, each holding a
+ * slot of the credential, and turns each answer into per-item outcomes. A refused batch of several events is split
+ * (the named culprit alone, else halves) until the bad events stand alone; a 401/403/404 (`auth`) or a 429 (`retry`
+ * with `credentialWide`) stops further requests with that credential and is reported once in `credential`. Never
+ * throws for a network failure: every item gets an outcome (or is `withdrawn` by `beforeRequest`).
  */
 export async function deliverBatch<C, T, E, K, R>(
   dest: Destination<C, T, E, K, R>,
   batch: { target: T; credential: K; items: Array<BatchItem<C>> },
-  opts: { limits: CredentialLimits; nowMs?: number },
+  opts: { limits: CredentialLimits; nowMs?: number; hooks?: DeliveryHooks<E> },
 ): Promise<BatchResult> {
   const nowMs = opts.nowMs ?? Date.now();
+  const hooks = opts.hooks ?? {};
   const credKey = dest.credentialKey(batch.credential, batch.target);
-  const outcomes: ItemOutcome[] = [];
+  const result: BatchResult = { outcomes: [], requests: 0, withdrawn: [] };
+  const record = async (out: ItemOutcome[]): Promise<void> => {
+    if (!out.length) return;
+    result.outcomes.push(...out);
+    await hooks.onOutcomes?.(out);
+  };
+  const invalid: ItemOutcome[] = [];
   const ready: Array<Prepared<E>> = [];
   batch.items.forEach((it, index) => {
     const eventId = it.eventId ?? dest.eventId(it.conversion, batch.target);
@@ -61,12 +83,10 @@ export async function deliverBatch<C, T, E, K, R>(
     } catch (e) {
       problem = { reasonCode: 'payload_invalid', message: e instanceof Error ? e.message : String(e) };
     }
-    if (problem || event === undefined) {
-      outcomes.push(fail(it.key, eventId, problem!, null, false));
-      return;
-    }
-    ready.push({ item: { key: it.key, event, eventId, index }, json: dest.serialize(event) });
+    if (problem || event === undefined) invalid.push(fail(it.key, eventId, problem!, null, false));
+    else ready.push({ item: { key: it.key, event, eventId, index }, json: dest.serialize(event) });
   });
+  await record(invalid);
 
   const l = dest.limits;
   const chunks = chunkBySize(ready, {
@@ -75,41 +95,64 @@ export async function deliverBatch<C, T, E, K, R>(
     envelopeBytes: l.envelopeBytes,
     separatorBytes: l.separatorBytes,
   });
-  const result: BatchResult = { outcomes, requests: 0 };
-  const queue = [...chunks];
-  while (queue.length) {
-    const chunk = queue.shift()!;
-    if (result.credential) {
-      outcomes.push(...chunk.map((p) => stopped(p, result.credential!)));
-      continue;
+
+  /** Sends one chunk holding a slot of the credential; returns its outcomes and, for a refused batch, its halves. */
+  const request = async (chunk: Array<Prepared<E>>) => {
+    const held = notSendable(chunk, result, opts.limits.pausedFor(credKey));
+    if (held) return { out: held, split: null };
+    let send = chunk;
+    if (hooks.beforeRequest) {
+      const allowed = new Set(
+        await hooks.beforeRequest(
+          chunk.map((p) => p.item.key),
+          chunk.map((p) => p.item.event),
+        ),
+      );
+      send = chunk.filter((p) => allowed.has(p.item.key));
+      result.withdrawn.push(...chunk.filter((p) => !allowed.has(p.item.key)).map((p) => p.item.key));
     }
-    const paused = opts.limits.pausedFor(credKey);
-    if (paused > 0) {
-      const reason = { reasonCode: 'rate_limited', message: 'The credential is paused after a 429.' };
-      outcomes.push(...chunk.map((p) => retrying(p, reason, null, paused, false)));
-      continue;
-    }
-    const events = chunk.map((p) => p.item.event);
+    if (!send.length) return { out: [], split: null };
+    const events = send.map((p) => p.item.event);
     result.requests++;
-    const outcome = await opts.limits.run(credKey, async () => {
+    const call = async (): Promise<SendOutcome> => {
       try {
         return dest.classify({ ok: await dest.send(events, batch.credential, batch.target) }, events);
       } catch (error) {
         return dest.classify({ error }, events);
       }
-    });
-    const split = apply(outcome, chunk, outcomes);
-    if (split) queue.unshift(...split);
-    if (outcome.kind === 'auth') result.credential = { key: credKey, kind: 'auth', ...pick(outcome) };
+    };
+    const keys = send.map((p) => p.item.key);
+    const outcome = hooks.aroundRequest ? await hooks.aroundRequest(keys, call) : await call();
+    if (outcome.kind === 'auth') result.credential ??= { key: credKey, kind: 'auth', ...pick(outcome) };
     if (outcome.kind === 'retry' && outcome.credentialWide) {
       const wait = outcome.retryAfterMs ?? null;
       if (wait) opts.limits.pause(credKey, Date.now() + wait);
-      result.credential = { key: credKey, kind: 'rate_limited', ...pick(outcome), retryAfterMs: wait };
+      result.credential ??= { key: credKey, kind: 'rate_limited', ...pick(outcome), retryAfterMs: wait };
     }
-  }
+    const out: ItemOutcome[] = [];
+    return { out, split: apply(outcome, send, out) };
+  };
+
+  // Chunks go out concurrently, within the credential's slots; the halves of a refused chunk one after the other.
+  const run = async (chunk: Array<Prepared<E>>): Promise<void> => {
+    const { out, split } = await opts.limits.run(credKey, () => request(chunk));
+    await record(out);
+    if (split) for (const part of split) await run(part);
+  };
+  await Promise.all(chunks.map(run));
   const order = new Map(batch.items.map((it, i) => [it.key, i]));
-  outcomes.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
+  result.outcomes.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
   return result;
+}
+
+/** Outcomes for a chunk that must not be sent: its credential failed earlier, or is paused after a 429. */
+function notSendable<E>(chunk: Array<Prepared<E>>, result: BatchResult, pausedMs: number): ItemOutcome[] | null {
+  if (result.credential) return chunk.map((p) => stopped(p, result.credential!));
+  if (pausedMs > 0) {
+    const reason = { reasonCode: 'rate_limited', message: 'The credential is paused after a 429.' };
+    return chunk.map((p) => retrying(p, reason, null, pausedMs, false));
+  }
+  return null;
 }
 
 /** Records the outcome of one request; returns the sub-chunks to send instead when a refused batch is split. */
