@@ -13,6 +13,7 @@ const ENV = {
   INTERNAL_AUTH_SECRET: 'x',
   TOKEN_ENCRYPTION_KEYS: 'y',
   POSTGRES_PASSWORD: 'z',
+  GRAFANA_ADMIN_PASSWORD: 'g',
   ...DB_PASSWORDS,
 };
 
@@ -55,35 +56,41 @@ describe('docker/compose.yml', () => {
     expect(r.stderr + r.stdout).toMatch(/INTERNAL_AUTH_SECRET|POSTGRES_PASSWORD|TOKEN_ENCRYPTION_KEYS/);
   });
 
-  it('runs Kafka, PostgreSQL, the six services, the sandbox and the tracking host, each with a health check', () => {
-    const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as {
-      services: Record<string, { healthcheck?: unknown; environment?: Record<string, string> }>;
-    };
-    const names = Object.keys(doc.services).sort();
-    expect(names).toEqual(
-      [
-        'account-service',
-        'campaign-service',
-        'config-service',
-        'conversion-service',
-        'gateway',
-        'kafka-1',
-        'kafka-2',
-        'kafka-3',
-        'postgres',
-        'snap-capi-sandbox',
-        'snapchat-capi-dispatcher',
-        'tracking',
-      ].sort(),
-    );
-    for (const [name, svc] of Object.entries(doc.services))
-      expect([name, Boolean(svc.healthcheck)]).toEqual([name, true]);
-    expect(doc.services['snapchat-capi-dispatcher'].environment?.SNAP_CAPI_BASE_URL).toBeDefined();
-    // The gateway is stateless: it reaches account-service for keys and has no database of its own.
-    expect(doc.services.gateway.environment?.ACCOUNT_SERVICE_URL).toBe('http://account-service:4005/graphql');
-    expect(doc.services.gateway.environment?.DATABASE_URL).toBeUndefined();
-    expect(doc.services['account-service'].environment?.DATABASE_URL).toMatch(/\/snaptrack_account$/);
-  });
+  it(
+    'runs Kafka, PostgreSQL, the six services, the sandbox, the tracking host, Prometheus and Grafana, each with a ' +
+      'health check',
+    () => {
+      const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as {
+        services: Record<string, { healthcheck?: unknown; environment?: Record<string, string> }>;
+      };
+      const names = Object.keys(doc.services).sort();
+      expect(names).toEqual(
+        [
+          'account-service',
+          'campaign-service',
+          'config-service',
+          'conversion-service',
+          'gateway',
+          'grafana',
+          'kafka-1',
+          'kafka-2',
+          'kafka-3',
+          'postgres',
+          'prometheus',
+          'snap-capi-sandbox',
+          'snapchat-capi-dispatcher',
+          'tracking',
+        ].sort(),
+      );
+      for (const [name, svc] of Object.entries(doc.services))
+        expect([name, Boolean(svc.healthcheck)]).toEqual([name, true]);
+      expect(doc.services['snapchat-capi-dispatcher'].environment?.SNAP_CAPI_BASE_URL).toBeDefined();
+      // The gateway is stateless: it reaches account-service for keys and has no database of its own.
+      expect(doc.services.gateway.environment?.ACCOUNT_SERVICE_URL).toBe('http://account-service:4005/graphql');
+      expect(doc.services.gateway.environment?.DATABASE_URL).toBeUndefined();
+      expect(doc.services['account-service'].environment?.DATABASE_URL).toMatch(/\/snaptrack_account$/);
+    },
+  );
 
   it("keeps Kafka's data on its volume (log dirs point at the mounted path)", () => {
     const doc = parse(readFileSync(FILE, 'utf8'), { merge: true }) as {
