@@ -3,6 +3,7 @@
 //   apps/<subgraph>/schema.graphql           printed subgraph SDL (from apps/<subgraph>/dist/schema.js, no I/O)
 //   apps/gateway/supergraph/supergraph.graphql  composed with @apollo/composition
 //   apps/gateway/supergraph/api.graphql         the client-facing API schema (no federation directives)
+//   docs/api.md                                  the worked examples, from docs/api/examples/ (tools/scripts/api-examples.js)
 // With --check, writes nothing and exits 1 when a committed file is stale.
 require('reflect-metadata');
 const fs = require('node:fs');
@@ -102,6 +103,23 @@ async function main() {
     if (next !== readme) {
       stale.push('README.md (config keys)');
       if (!check) fs.writeFileSync(readmePath, next);
+    }
+  }
+  // docs/api.md: the worked examples, from the operations the API docs system test runs (docs/api/examples/).
+  const apiDocPath = path.join(ROOT, 'docs/api.md');
+  if (fs.existsSync(apiDocPath)) {
+    const { spliceExamples } = require('./api-examples');
+    const doc = fs.readFileSync(apiDocPath, 'utf8');
+    const { text, missing } = spliceExamples(doc);
+    if (missing.length) {
+      console.error(`docs/api.md shows no <!-- example: … --> block for: ${missing.join(', ')}`);
+      process.exit(1);
+    }
+    const prettier = require('prettier');
+    const next = await prettier.format(text, { ...(await prettier.resolveConfig(apiDocPath)), filepath: apiDocPath });
+    if (next !== doc) {
+      stale.push('docs/api.md (examples)');
+      if (!check) fs.writeFileSync(apiDocPath, next);
     }
   }
   if (check && stale.length) {
