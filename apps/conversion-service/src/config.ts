@@ -7,6 +7,7 @@ import {
   migrationKeys,
   type ConfigOf,
 } from '@snaptrack/util-config';
+import { currencyProblem } from '@snaptrack/contracts-events';
 import { observabilityKeys } from '@snaptrack/util-observability';
 
 export const conversionServiceKeys = defineConfig({
@@ -175,6 +176,10 @@ export function loadConversionServiceConfig(
   const problems: string[] = retentionProblems(config);
   if (config.pendingPostbackTtlHours < 1) problems.push('PENDING_POSTBACK_TTL_HOURS must be at least 1');
   if (config.pendingPostbacksMaxPerAccount < 1) problems.push('PENDING_POSTBACKS_MAX_PER_ACCOUNT must be at least 1');
+  // The platform's currency list (@snaptrack/contracts-events): a withdrawn code here would make every payout without
+  // a currency fail `invalid_currency` at the dispatcher.
+  const currency = currencyProblem(config.defaultCurrency);
+  if (currency) problems.push(`DEFAULT_CURRENCY: ${currency}`);
   if (problems.length) throw new ConfigError(problems);
   config.clickWaitMs = Math.min(config.clickWaitMs, 2000);
   config.defaultCurrency = config.defaultCurrency.toUpperCase();
