@@ -67,6 +67,16 @@ describe('httpInstrumentation', () => {
     expect(body).toMatch(/^nodejs_heap_size_used_bytes\{service="svc"\}/m);
   });
 
+  it('times probes without tracing them, and never times the scrape itself', async () => {
+    const before = spans.getFinishedSpans().length;
+    await get(`${server.url}/healthz`, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    await get(`${server.url}/metrics`);
+    const body = (await get(`${server.url}/metrics`)).body;
+    expect(spans.getFinishedSpans()).toHaveLength(before);
+    expect(body).toMatch(/snaptrack_http_request_duration_seconds_count\{[^}]*route="\/healthz",status="200"\} 1/);
+    expect(body).not.toMatch(/route="\/metrics"/);
+  });
+
   it('continues an incoming traceparent in a SERVER span, and log lines carry its ids', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     lines.length = 0;
