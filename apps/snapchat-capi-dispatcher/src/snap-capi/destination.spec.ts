@@ -60,6 +60,37 @@ describe('SnapchatDestination through deliverBatch', () => {
     ).toEqual([good[0]!.event_id, good[1]!.event_id].sort());
   });
 
+  it('a 429 without Retry-After defers without naming a wait; a 400 naming an event isolates it', async () => {
+    const lim = new CredentialLimits({ concurrencyPerCredential: 1 });
+    sandbox.addFault({ pixel_id: pixel.pixelId, status: 429, body: { status: 'FAILED', reason: 'Too many requests' } });
+    const slowed = await deliverBatch(
+      dest,
+      { target: target(), credential: pixel.token, items: items([conversion({ accountId: 'acc' })]) },
+      { limits: lim },
+    );
+    expect(slowed.outcomes[0]).toMatchObject({ status: 'retrying', reasonCode: 'rate_limited', retryAfterMs: null });
+    expect(slowed.credential).toMatchObject({ kind: 'rate_limited', retryAfterMs: null });
+
+    sandbox.addFault({
+      pixel_id: pixel.pixelId,
+      status: 400,
+      body: { status: 'INVALID', event: 1, reason: 'Bad one' },
+    });
+    const three = [
+      conversion({ accountId: 'acc' }),
+      conversion({ accountId: 'acc' }),
+      conversion({ accountId: 'acc' }),
+    ];
+    const split = await deliverBatch(
+      dest,
+      { target: target(), credential: pixel.token, items: items(three) },
+      { limits: lim },
+    );
+    // The whole batch was refused once (the fault), then the named event alone and the rest went through.
+    expect(split.requests).toBe(3);
+    expect(split.outcomes.map((o) => o.status)).toEqual(['delivered', 'delivered', 'delivered']);
+  });
+
   it('a wrong token is an auth failure of the credential (nothing delivered)', async () => {
     const r = await deliverBatch(
       dest,

@@ -137,7 +137,8 @@ export class SnapchatDestination implements Destination<
         httpStatus: 429,
         reasonCode: 'rate_limited',
         message: e.message,
-        retryAfterMs: e.retryAfterMs,
+        // The client gives -1 when Snap sent no (readable) Retry-After: the caller's backoff decides then.
+        retryAfterMs: e.retryAfterMs >= 0 ? e.retryAfterMs : null,
         credentialWide: true,
       };
     }

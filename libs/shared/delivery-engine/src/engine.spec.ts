@@ -160,6 +160,27 @@ describe('deliverBatch with a fake destination', () => {
     expect(r.outcomes.map((o) => o.key)).toEqual(['row-0', 'row-1', 'row-3', 'row-4', 'row-5']);
   });
 
+  it('a throwing onOutcomes fails the call only after every chunk has settled', async () => {
+    const dest = new FakeDestination(undefined, 10);
+    let calls = 0;
+    const run = deliverBatch(
+      dest,
+      { target, credential: 'tok', items: items(12) },
+      {
+        limits: new CredentialLimits({ concurrencyPerCredential: 3 }),
+        hooks: {
+          onOutcomes: async () => {
+            calls++;
+            if (calls === 1) throw new Error('database down');
+          },
+        },
+      },
+    );
+    await expect(run).rejects.toThrow('database down');
+    expect(dest.inFlight).toBe(0);
+    expect(calls).toBe(3);
+  });
+
   it('holds at most concurrencyPerCredential requests per credential; other credentials run alongside', async () => {
     const dest = new FakeDestination(undefined, 20);
     const shared = new CredentialLimits({ concurrencyPerCredential: 1 });

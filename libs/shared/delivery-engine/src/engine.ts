@@ -139,7 +139,10 @@ export async function deliverBatch<C, T, E, K, R>(
     await record(out);
     if (split) for (const part of split) await run(part);
   };
-  await Promise.all(chunks.map(run));
+  // Every chunk settles before this returns, even when a hook throws: no request is left running unawaited.
+  const settled = await Promise.allSettled(chunks.map(run));
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   const order = new Map(batch.items.map((it, i) => [it.key, i]));
   result.outcomes.sort((a, b) => order.get(a.key)! - order.get(b.key)!);
   return result;
