@@ -69,7 +69,8 @@ describe('metrics and traces of the whole platform', () => {
       return r.events.find((e: any) => e.event.custom_data?.order_id === eventId);
     }, 'the traced event at the sandbox');
     // postback (tracking host → conversion-service span) → outbox row → Kafka header → dispatcher → Snap request
-    expect(ev.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    // (sampled flag 0: the platform exports no traces, so its spans are not recorded, but the ids travel)
+    expect(ev.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
   });
 
   it('every service serves /metrics with its series after the flow', async () => {

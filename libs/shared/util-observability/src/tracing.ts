@@ -12,6 +12,8 @@ import {
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   InMemorySpanExporter,
   SimpleSpanProcessor,
@@ -33,8 +35,9 @@ export interface TracingOptions {
 
 /**
  * Registers the process-wide tracer provider once (W3C traceparent propagation, AsyncLocalStorage context), exporting
- * over OTLP/HTTP when an endpoint is configured. Without one, spans still carry the context across HTTP, Kafka and the
- * outbox (and into log lines) but are not exported. The first call in a process names the resource's service; every
+ * over OTLP/HTTP when an endpoint is configured; then every span is recorded (AlwaysOn, whatever the caller's sampled
+ * flag). Without one, nothing is recorded (AlwaysOff: non-recording spans, which cost next to nothing) but the trace
+ * and span ids still travel across HTTP, Kafka and the outbox and into log lines; the sampled flag passed on is then 0. The first call in a process names the resource's service; every
  * service still names its own tracer. Tests call `useInMemoryTracing()` first.
  */
 export function initTracing(opts: TracingOptions): void {
@@ -46,6 +49,7 @@ export function initTracing(opts: TracingOptions): void {
   }
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': opts.serviceName }),
+    sampler: processors.length ? new AlwaysOnSampler() : new AlwaysOffSampler(),
     spanProcessors: processors,
   });
   provider.register();
@@ -58,6 +62,7 @@ export function useInMemoryTracing(): InMemorySpanExporter {
   memory = new InMemorySpanExporter();
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'test' }),
+    sampler: new AlwaysOnSampler(),
     spanProcessors: [new SimpleSpanProcessor(memory)],
   });
   provider.register();
