@@ -16,6 +16,11 @@ export interface OutboxRelayOptions {
    * poll picks the rows up).
    */
   wakeDelayMs?: number;
+  /**
+   * Longest wait between two tries while Kafka is failing (default 5 s). The back-off doubles from 250 ms up to this,
+   * so a broker that comes back is used within this long, not after a long exponential wait.
+   */
+  maxBackoffMs?: number;
 }
 
 /**
@@ -91,7 +96,7 @@ export class OutboxRelay {
       await this.cleanup();
     } catch (e) {
       this.failures++;
-      next = Math.min(30000, 250 * 2 ** Math.min(this.failures, 7));
+      next = Math.min(this.opts.maxBackoffMs ?? 5000, 250 * 2 ** Math.min(this.failures, 7));
       this.log.warn('outbox publish failed; will retry', { err: e, retryInMs: next, failures: this.failures });
     } finally {
       this.running = false;
