@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { SubgraphContext } from '@snaptrack/util-federation';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, type SubgraphContext } from '@snaptrack/util-federation';
 import { ClickConnection } from '../click/click.type';
 import type { ClickService } from '../click/click.service';
 import { TrafficChannelRef } from '../federation/stubs.type';
@@ -20,14 +20,13 @@ export class CampaignResolver {
     return this.campaignService.get(ctx.accountId, id);
   }
 
-  @Query(() => CampaignConnection, { description: 'Your campaigns, newest first' })
+  @Query(() => CampaignConnection, { description: 'Your campaigns, newest first (orderBy: OLDEST_FIRST to reverse)' })
   campaigns(
     @Ctx() ctx: SubgraphContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Args() page: ConnectionArgs,
     @Arg('status', () => CampaignStatus, { nullable: true }) status?: CampaignStatus | null,
   ) {
-    return this.campaignService.list(ctx.accountId, { first, after, status });
+    return this.campaignService.list(ctx.accountId, { ...page, status });
   }
 
   @Mutation(() => CampaignType)
@@ -90,12 +89,10 @@ export class CampaignResolver {
     return this.clickReads.count(c.id);
   }
 
-  @FieldResolver(() => ClickConnection, { description: 'Recorded clicks, newest first' })
-  clicks(
-    @Root() c: Campaign,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-  ): Promise<ClickConnection> {
-    return this.clickReads.list(c.id, { first, after });
+  @FieldResolver(() => ClickConnection, {
+    description: 'Recorded clicks, newest first (orderBy: OLDEST_FIRST to reverse)',
+  })
+  clicks(@Root() c: Campaign, @Args() page: ConnectionArgs): Promise<ClickConnection> {
+    return this.clickReads.list(c.id, page);
   }
 }

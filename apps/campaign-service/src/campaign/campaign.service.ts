@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { IsNull, type DataSource } from 'typeorm';
 import { isUuid } from '@snaptrack/contracts-events';
 import {
+  ListOrder,
   badInput,
-  clampFirst,
   conflict,
-  decodeCursor,
-  encodeCursor,
   notFound,
+  paginateKeyset,
   userError,
+  type ConnectionPage,
+  type PageArgs,
 } from '@snaptrack/util-federation';
 import { isUniqueViolation } from '@snaptrack/util-db';
 import type { ConfigView, OfferView } from '../config-view/config-view';
@@ -31,10 +32,7 @@ export interface CampaignServiceOptions {
   configWaitMs: number;
 }
 
-export interface Page<T> {
-  nodes: T[];
-  pageInfo: { endCursor: string | null; hasNextPage: boolean };
-}
+export type Page<T> = ConnectionPage<T>;
 
 /** Campaign decisions: validation against the account's config entities, optimistic updates, links. */
 export class CampaignService {
@@ -49,30 +47,20 @@ export class CampaignService {
     return this.ds.getRepository(Campaign);
   }
 
-  async list(
-    accountId: string,
-    args: { first?: number | null; after?: string | null; status?: CampaignStatusValue | null },
-  ): Promise<Page<Campaign>> {
-    const first = clampFirst(args.first);
-    const cursor = decodeCursor(args.after);
+  /** Newest first by default (the paging contract of docs/api.md). */
+  async list(accountId: string, args: PageArgs & { status?: CampaignStatusValue | null }): Promise<Page<Campaign>> {
     const qb = this.repo
       .createQueryBuilder('c')
       .where('c.account_id = :accountId', { accountId })
       .andWhere('c.deleted_at IS NULL');
     if (args.status) qb.andWhere('c.status = :status', { status: args.status });
-    if (cursor)
-      qb.andWhere('(c.created_at, c.id) < (:ts, CAST(:cid AS uuid))', { ts: cursor.createdAt, cid: cursor.id });
-    const rows = await qb
-      .orderBy('c.created_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .limit(first + 1)
-      .getMany();
-    const nodes = rows.slice(0, first);
-    const last = nodes[nodes.length - 1];
-    return {
-      nodes,
-      pageInfo: { endCursor: last ? encodeCursor(last.createdAt, last.id) : null, hasNextPage: rows.length > first },
-    };
+    return paginateKeyset(qb, args, {
+      time: 'c.created_at',
+      id: 'c.id',
+      key: (c) => [c.createdAt, c.id],
+      defaultOrder: ListOrder.NEWEST_FIRST,
+      uuidIds: true,
+    });
   }
 
   /** The account's live campaign, else NOT_FOUND (also for another account's id). */

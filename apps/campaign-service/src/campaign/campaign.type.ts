@@ -66,4 +66,6 @@ export class CampaignType {
 export class CampaignConnection {
   @Field(() => [CampaignType]) nodes: CampaignType[];
   @Field(() => PageInfo) pageInfo: PageInfo;
+  @Field(() => Int, { description: 'All campaigns of the list (with its status filter), on every page' })
+  totalCount: number;
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { clampFirst, decodeCursor, encodeCursor } from '@snaptrack/util-federation';
+import { ListOrder, paginateKeyset, type PageArgs } from '@snaptrack/util-federation';
 import { CampaignClickCount, Click } from './click.entity';
 import type { ClickConnection, ClickType } from './click.type';
 
@@ -12,33 +12,20 @@ export class ClickService {
     return row ? Number(row.clicks) : 0;
   }
 
-  /** Newest first, keyset-paginated on (clicked_at, click_id). */
-  async list(campaignId: string, args: { first?: number | null; after?: string | null }): Promise<ClickConnection> {
-    const first = clampFirst(args.first);
-    const cursor = decodeCursor(args.after);
+  /** Newest first by default, keyset-paginated on (clicked_at, click_id); totalCount from the click counter. */
+  async list(campaignId: string, args: PageArgs): Promise<ClickConnection> {
     const qb = this.ds
       .getRepository(Click)
       .createQueryBuilder('k')
       .where('k.campaign_id = :campaignId', { campaignId });
-    if (cursor) qb.andWhere('(k.clicked_at, k.click_id) < (:ts, :cid)', { ts: cursor.createdAt, cid: cursor.id });
-    const [rows, totalCount] = await Promise.all([
-      qb
-        .orderBy('k.clicked_at', 'DESC')
-        .addOrderBy('k.click_id', 'DESC')
-        .limit(first + 1)
-        .getMany(),
-      this.count(campaignId),
-    ]);
-    const nodes = rows.slice(0, first);
-    const last = nodes[nodes.length - 1];
-    return {
-      nodes: nodes.map(toClickType),
-      pageInfo: {
-        endCursor: last ? encodeCursor(last.clickedAt, last.clickId) : null,
-        hasNextPage: rows.length > first,
-      },
-      totalCount,
-    };
+    const page = await paginateKeyset(qb, args, {
+      time: 'k.clicked_at',
+      id: 'k.click_id',
+      key: (k) => [k.clickedAt, k.clickId],
+      defaultOrder: ListOrder.NEWEST_FIRST,
+      count: () => this.count(campaignId),
+    });
+    return { nodes: page.nodes.map(toClickType), pageInfo: page.pageInfo, totalCount: await page.totalCount };
   }
 
   async findForReference(accountId: string, clickId: string): Promise<ClickType | null> {

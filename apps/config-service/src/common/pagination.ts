@@ -1,52 +1,45 @@
-import { Field, ObjectType, type ClassType } from 'type-graphql';
+import { Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { PageInfo, badInput, clampFirst, decodeCursor, encodeCursor } from '@snaptrack/util-federation';
-import { isUuid } from './ids';
+import {
+  ListOrder,
+  PageInfo,
+  mapConnection,
+  paginateKeyset,
+  type ConnectionPage,
+  type PageArgs,
+} from '@snaptrack/util-federation';
 
-export interface Page<T> {
-  nodes: T[];
-  pageInfo: PageInfo;
-}
+export type Page<T> = ConnectionPage<T>;
 
-/** Keyset pagination over (created_at, id), oldest first. `qb` must already be scoped to the account. */
-export async function paginate<T extends ObjectLiteral & { createdAt: Date; id: string }>(
+/**
+ * Keyset pagination over (created_at, id), oldest first unless `page.orderBy` says otherwise (the paging contract of
+ * docs/api.md, shared by every subgraph through util-federation). `qb` must already be scoped to the account.
+ */
+export function paginate<T extends ObjectLiteral & { createdAt: Date; id: string }>(
   qb: SelectQueryBuilder<T>,
-  first: number | null | undefined,
-  after: string | null | undefined,
+  page: PageArgs,
+  defaultOrder: ListOrder = ListOrder.OLDEST_FIRST,
 ): Promise<Page<T>> {
-  const n = clampFirst(first);
-  const cursor = decodeCursor(after);
   const a = qb.alias;
-  if (cursor) {
-    if (!isUuid(cursor.id)) throw badInput('after: malformed cursor', 'after');
-    qb.andWhere(`(${a}.createdAt, ${a}.id) > (:cursorAt, :cursorId)`, {
-      cursorAt: cursor.createdAt,
-      cursorId: cursor.id,
-    });
-  }
-  const rows = await qb
-    .orderBy(`${a}.createdAt`, 'ASC')
-    .addOrderBy(`${a}.id`, 'ASC')
-    .limit(n + 1)
-    .getMany();
-  const nodes = rows.slice(0, n);
-  const last = nodes[nodes.length - 1];
-  return {
-    nodes,
-    pageInfo: { hasNextPage: rows.length > n, endCursor: last ? encodeCursor(last.createdAt, last.id) : null },
-  };
+  return paginateKeyset(qb, page, {
+    time: `${a}.createdAt`,
+    id: `${a}.id`,
+    key: (row) => [row.createdAt, row.id],
+    defaultOrder,
+    uuidIds: true,
+  });
 }
 
-export function mapPage<A, B>(page: Page<A>, fn: (a: A) => B): Page<B> {
-  return { nodes: page.nodes.map(fn), pageInfo: page.pageInfo };
-}
+export const mapPage = mapConnection;
 
-/** `{ nodes, pageInfo }` for one node type. */
+/** `{ nodes, pageInfo, totalCount }` for one node type. */
 export function Connection<T extends object>(node: ClassType<T>) {
   @ObjectType()
   abstract class ConnectionClass {
     @Field(() => [node]) nodes: T[];
     @Field(() => PageInfo) pageInfo: PageInfo;
+    @Field(() => Int, { description: 'All nodes of the list (with its filters), on every page' })
+    totalCount: number;
   }
   return ConnectionClass;
 }

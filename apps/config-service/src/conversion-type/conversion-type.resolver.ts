@@ -1,5 +1,5 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { SubgraphContext } from '@snaptrack/util-federation';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { ConnectionArgs, type SubgraphContext } from '@snaptrack/util-federation';
 import { mapPage } from '../common/pagination';
 import { ConversionTypeService } from './conversion-type.service';
 import { CreateConversionTypeInput, UpdateConversionTypeInput } from './conversion-type.input';
@@ -9,13 +9,11 @@ import { ConversionTypeConnection, ConversionTypeType } from './conversion-type.
 export class ConversionTypeResolver {
   constructor(private readonly types: ConversionTypeService) {}
 
-  @Query(() => ConversionTypeConnection, { description: "The account's conversion types (at most 40), oldest first" })
-  async conversionTypes(
-    @Ctx() ctx: SubgraphContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ) {
-    return mapPage(await this.types.list(ctx.accountId, first, after), ConversionTypeType.from);
+  @Query(() => ConversionTypeConnection, {
+    description: "The account's conversion types (at most 40), oldest first (orderBy: NEWEST_FIRST to reverse)",
+  })
+  async conversionTypes(@Ctx() ctx: SubgraphContext, @Args() page: ConnectionArgs) {
+    return mapPage(await this.types.list(ctx.accountId, page), ConversionTypeType.from);
   }
 
   @Query(() => ConversionTypeType, { nullable: true })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { badInput, conflict, notFound } from '@snaptrack/util-federation';
+import { badInput, conflict, notFound, type PageArgs } from '@snaptrack/util-federation';
 import { isUniqueViolation } from '@snaptrack/util-db';
 import type { Logger } from '@snaptrack/util-logger';
 import { newRow, touch } from '../common/entity-base';
@@ -28,8 +28,8 @@ export class ConversionTypeService {
     return this.uow.dataSource.getRepository(ConversionTypeEntity);
   }
 
-  list(accountId: string, first?: number | null, after?: string | null): Promise<Page<ConversionTypeEntity>> {
-    return paginate(this.repo.createQueryBuilder('t').where('t.accountId = :accountId', { accountId }), first, after);
+  list(accountId: string, page: PageArgs): Promise<Page<ConversionTypeEntity>> {
+    return paginate(this.repo.createQueryBuilder('t').where('t.accountId = :accountId', { accountId }), page);
   }
 
   async find(accountId: string, id: string): Promise<ConversionTypeEntity | null> {

@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { SubgraphContext } from '@snaptrack/util-federation';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, type SubgraphContext } from '@snaptrack/util-federation';
 import { mapPage } from '../common/pagination';
 import { TrackingDomainService } from '../tracking-domain/tracking-domain.service';
 import { OfferSourceService } from './offer-source.service';
@@ -20,13 +20,11 @@ export class OfferSourceResolver {
     private readonly base: PostbackUrlBase,
   ) {}
 
-  @Query(() => OfferSourceConnection)
-  async offerSources(
-    @Ctx() ctx: SubgraphContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ) {
-    return mapPage(await this.sources.list(ctx.accountId, first, after), OfferSourceType.from);
+  @Query(() => OfferSourceConnection, {
+    description: 'Your offer sources, oldest first (orderBy: NEWEST_FIRST to reverse)',
+  })
+  async offerSources(@Ctx() ctx: SubgraphContext, @Args() page: ConnectionArgs) {
+    return mapPage(await this.sources.list(ctx.accountId, page), OfferSourceType.from);
   }
 
   @Query(() => OfferSourceType, { nullable: true })

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { badInput, conflict, notFound } from '@snaptrack/util-federation';
+import { badInput, conflict, notFound, type PageArgs } from '@snaptrack/util-federation';
 import { sha256Hex } from '@snaptrack/util-pii';
 import { tokenHint } from '@snaptrack/util-crypto';
 import type { Logger } from '@snaptrack/util-logger';
@@ -62,8 +62,8 @@ export class OfferSourceService {
     return this.uow.dataSource.getRepository(OfferSourceEntity);
   }
 
-  list(accountId: string, first?: number | null, after?: string | null): Promise<Page<OfferSourceEntity>> {
-    return paginate(this.repo.createQueryBuilder('s').where('s.accountId = :accountId', { accountId }), first, after);
+  list(accountId: string, page: PageArgs): Promise<Page<OfferSourceEntity>> {
+    return paginate(this.repo.createQueryBuilder('s').where('s.accountId = :accountId', { accountId }), page);
   }
 
   async find(accountId: string, id: string): Promise<OfferSourceEntity | null> {

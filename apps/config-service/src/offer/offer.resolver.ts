@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { SubgraphContext } from '@snaptrack/util-federation';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, type SubgraphContext } from '@snaptrack/util-federation';
 import { mapPage } from '../common/pagination';
 import { OfferSourceService } from '../offer-source/offer-source.service';
 import { OfferSourceType } from '../offer-source/offer-source.type';
@@ -17,14 +17,16 @@ export class OfferResolver {
     private readonly pixelService: PixelService,
   ) {}
 
-  @Query(() => OfferConnection)
+  @Query(() => OfferConnection, {
+    description:
+      'Your offers and websites (of one offer source if given), oldest first (orderBy: NEWEST_FIRST to reverse)',
+  })
   async offers(
     @Ctx() ctx: SubgraphContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Args() page: ConnectionArgs,
     @Arg('offerSourceId', () => ID, { nullable: true }) offerSourceId?: string,
   ) {
-    return mapPage(await this.offerService.list(ctx.accountId, first, after, offerSourceId), OfferType.from);
+    return mapPage(await this.offerService.list(ctx.accountId, page, offerSourceId), OfferType.from);
   }
 
   @Query(() => OfferType, { nullable: true })

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { badInput, conflict, notFound } from '@snaptrack/util-federation';
+import { badInput, conflict, notFound, type PageArgs } from '@snaptrack/util-federation';
 import { tokenHint } from '@snaptrack/util-crypto';
 import { sha256Hex } from '@snaptrack/util-pii';
 import type { Logger } from '@snaptrack/util-logger';
@@ -36,18 +36,13 @@ export class OfferService {
     return this.uow.dataSource.getRepository(OfferEntity);
   }
 
-  list(
-    accountId: string,
-    first?: number | null,
-    after?: string | null,
-    offerSourceId?: string | null,
-  ): Promise<Page<OfferEntity>> {
+  list(accountId: string, page: PageArgs, offerSourceId?: string | null): Promise<Page<OfferEntity>> {
     const qb = this.repo.createQueryBuilder('o').where('o.accountId = :accountId', { accountId });
     if (offerSourceId !== undefined && offerSourceId !== null) {
       if (!isUuid(offerSourceId)) throw notFound('Offer source', offerSourceId);
       qb.andWhere('o.offerSourceId = :offerSourceId', { offerSourceId });
     }
-    return paginate(qb, first, after);
+    return paginate(qb, page);
   }
 
   async find(accountId: string, id: string): Promise<OfferEntity | null> {

@@ -1,6 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { SNAP_EVENT_NAMES } from '@snaptrack/contracts-events';
-import type { SubgraphContext } from '@snaptrack/util-federation';
+import { ConnectionArgs, type SubgraphContext } from '@snaptrack/util-federation';
 import { mapPage } from '../common/pagination';
 import { ConversionTypeService } from '../conversion-type/conversion-type.service';
 import { ConversionTypeType } from '../conversion-type/conversion-type.type';
@@ -25,13 +25,12 @@ export class PixelResolver {
     return [...SNAP_EVENT_NAMES];
   }
 
-  @Query(() => PixelConnection, { description: 'Every pixel placement of the account (channel and offer level)' })
-  async pixels(
-    @Ctx() ctx: SubgraphContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ) {
-    return mapPage(await this.pixelsService.list(ctx.accountId, first, after), PixelType.from);
+  @Query(() => PixelConnection, {
+    description:
+      'Every pixel placement of the account (channel and offer level), oldest first (orderBy: NEWEST_FIRST to reverse)',
+  })
+  async pixels(@Ctx() ctx: SubgraphContext, @Args() page: ConnectionArgs) {
+    return mapPage(await this.pixelsService.list(ctx.accountId, page), PixelType.from);
   }
 
   @Query(() => PixelType, { nullable: true })

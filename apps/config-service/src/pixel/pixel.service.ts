@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { badInput, notFound, userError } from '@snaptrack/util-federation';
+import { badInput, notFound, userError, type PageArgs } from '@snaptrack/util-federation';
 import { isUniqueViolation, pgCode, pgConstraint } from '@snaptrack/util-db';
 import { tokenHint, type TokenCipher } from '@snaptrack/util-crypto';
 import type { Logger } from '@snaptrack/util-logger';
@@ -58,11 +58,10 @@ export class PixelService {
 
   // ---- reads -------------------------------------------------------------------------------------------------
 
-  list(accountId: string, first?: number | null, after?: string | null): Promise<Page<PixelEntity>> {
+  list(accountId: string, page: PageArgs): Promise<Page<PixelEntity>> {
     return paginate(
       this.ds.getRepository(PixelEntity).createQueryBuilder('p').where('p.accountId = :accountId', { accountId }),
-      first,
-      after,
+      page,
     );
   }
 

@@ -1,5 +1,5 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import type { SubgraphContext } from '@snaptrack/util-federation';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { ConnectionArgs, type SubgraphContext } from '@snaptrack/util-federation';
 import { mapPage } from '../common/pagination';
 import { TrackingDomainService } from './tracking-domain.service';
 import { CreateTrackingDomainInput, UpdateTrackingDomainInput } from './tracking-domain.input';
@@ -9,13 +9,11 @@ import { TrackingDomainConnection, TrackingDomainType } from './tracking-domain.
 export class TrackingDomainResolver {
   constructor(private readonly domains: TrackingDomainService) {}
 
-  @Query(() => TrackingDomainConnection)
-  async trackingDomains(
-    @Ctx() ctx: SubgraphContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ) {
-    return mapPage(await this.domains.list(ctx.accountId, first, after), TrackingDomainType.from);
+  @Query(() => TrackingDomainConnection, {
+    description: 'Your tracking domains, oldest first (orderBy: NEWEST_FIRST to reverse)',
+  })
+  async trackingDomains(@Ctx() ctx: SubgraphContext, @Args() page: ConnectionArgs) {
+    return mapPage(await this.domains.list(ctx.accountId, page), TrackingDomainType.from);
   }
 
   @Query(() => TrackingDomainType, { nullable: true })

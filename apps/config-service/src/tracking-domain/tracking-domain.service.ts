@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { badInput, conflict, notFound, userError } from '@snaptrack/util-federation';
+import { badInput, conflict, notFound, userError, type PageArgs } from '@snaptrack/util-federation';
 import { isUniqueViolation } from '@snaptrack/util-db';
 import type { Logger } from '@snaptrack/util-logger';
 import { newRow, touch } from '../common/entity-base';
@@ -57,8 +57,8 @@ export class TrackingDomainService {
     return this.uow.dataSource.getRepository(TrackingDomainEntity);
   }
 
-  list(accountId: string, first?: number | null, after?: string | null): Promise<Page<TrackingDomainEntity>> {
-    return paginate(this.repo.createQueryBuilder('d').where('d.accountId = :accountId', { accountId }), first, after);
+  list(accountId: string, page: PageArgs): Promise<Page<TrackingDomainEntity>> {
+    return paginate(this.repo.createQueryBuilder('d').where('d.accountId = :accountId', { accountId }), page);
   }
 
   async find(accountId: string, id: string): Promise<TrackingDomainEntity | null> {

@@ -1,5 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { SubgraphContext } from '@snaptrack/util-federation';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, type SubgraphContext } from '@snaptrack/util-federation';
 import { mapPage } from '../common/pagination';
 import { PixelService } from '../pixel/pixel.service';
 import { PixelType } from '../pixel/pixel.type';
@@ -16,13 +16,11 @@ export class TrafficChannelResolver {
     private readonly pixels: PixelService,
   ) {}
 
-  @Query(() => TrafficChannelConnection)
-  async trafficChannels(
-    @Ctx() ctx: SubgraphContext,
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-  ) {
-    return mapPage(await this.channels.list(ctx.accountId, first, after), TrafficChannelType.from);
+  @Query(() => TrafficChannelConnection, {
+    description: 'Your traffic channels, oldest first (orderBy: NEWEST_FIRST to reverse)',
+  })
+  async trafficChannels(@Ctx() ctx: SubgraphContext, @Args() page: ConnectionArgs) {
+    return mapPage(await this.channels.list(ctx.accountId, page), TrafficChannelType.from);
   }
 
   @Query(() => TrafficChannelType, { nullable: true })

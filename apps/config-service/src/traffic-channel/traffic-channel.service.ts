@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { badInput, conflict, notFound } from '@snaptrack/util-federation';
+import { badInput, conflict, notFound, type PageArgs } from '@snaptrack/util-federation';
 import type { Logger } from '@snaptrack/util-logger';
 import { newRow, touch } from '../common/entity-base';
 import { isUuid } from '../common/ids';
@@ -39,8 +39,8 @@ export class TrafficChannelService {
     return this.uow.dataSource.getRepository(TrafficChannelEntity);
   }
 
-  list(accountId: string, first?: number | null, after?: string | null): Promise<Page<TrafficChannelEntity>> {
-    return paginate(this.repo.createQueryBuilder('c').where('c.accountId = :accountId', { accountId }), first, after);
+  list(accountId: string, page: PageArgs): Promise<Page<TrafficChannelEntity>> {
+    return paginate(this.repo.createQueryBuilder('c').where('c.accountId = :accountId', { accountId }), page);
   }
 
   async find(accountId: string, id: string): Promise<TrafficChannelEntity | null> {

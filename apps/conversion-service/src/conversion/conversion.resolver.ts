@@ -1,5 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { notFound, type SubgraphContext } from '@snaptrack/util-federation';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  ConnectionArgs,
+  mapConnection,
+  notFound,
+  type ConnectionPage,
+  type SubgraphContext,
+} from '@snaptrack/util-federation';
 import type { DeliveryService } from '../delivery/delivery.service';
 import { DeliveryType, type DeliveryStatus } from '../delivery/delivery.type';
 import type { Delivery } from '../delivery/delivery.entity';
@@ -67,18 +73,15 @@ export class ConversionResolver {
     private readonly deliveryService: DeliveryService,
   ) {}
 
-  @Query(() => ConversionConnection, { description: "The caller's conversions, newest first" })
+  @Query(() => ConversionConnection, {
+    description: "The caller's conversions, newest first by receivedAt (orderBy: OLDEST_FIRST to reverse)",
+  })
   async conversions(
     @Ctx() ctx: SubgraphContext,
+    @Args() page: ConnectionArgs,
     @Arg('filter', () => ConversionFilterInput, { nullable: true }) filter?: ConversionFilterInput | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
-  ): Promise<ConversionConnection> {
-    const page = await this.conversionService.list(ctx.accountId, filter ?? {}, first, after);
-    return {
-      nodes: page.nodes.map(ConversionType.from),
-      pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
-    };
+  ): Promise<ConnectionPage<ConversionType>> {
+    return mapConnection(await this.conversionService.list(ctx.accountId, filter ?? {}, page), ConversionType.from);
   }
 
   @Query(() => ConversionType)

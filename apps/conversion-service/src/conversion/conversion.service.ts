@@ -4,7 +4,7 @@ import { OutboxMessage, type OutboxRelay } from '@snaptrack/data-access-outbox';
 import { TOPICS, isUuid as isSharedUuid, topicName } from '@snaptrack/contracts-events';
 import { deriveConversionEventId } from '@snaptrack/util-pii';
 import { pgCode } from '@snaptrack/util-db';
-import { badInput, clampFirst, decodeCursor, encodeCursor } from '@snaptrack/util-federation';
+import { ListOrder, badInput, paginateKeyset, type ConnectionPage, type PageArgs } from '@snaptrack/util-federation';
 import { Batcher } from '../batching/batcher';
 import type { ClickView } from '../click/click.entity';
 import { Conversion, type ConversionStatusValue, type DuplicatePolicy } from './conversion.entity';
@@ -53,11 +53,7 @@ export interface ConversionFilter {
   to?: Date | null;
 }
 
-export interface ConversionPage {
-  nodes: Conversion[];
-  endCursor: string | null;
-  hasNextPage: boolean;
-}
+export type ConversionPage = ConnectionPage<Conversion>;
 
 /** The platform's one UUID rule (@snaptrack/contracts-events). */
 export const isUuid = (s: string) => isSharedUuid(s);
@@ -301,15 +297,8 @@ export class ConversionService {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Newest first, keyset-paginated over (received_at, id). */
-  async list(
-    accountId: string,
-    filter: ConversionFilter = {},
-    firstArg?: number | null,
-    after?: string | null,
-  ): Promise<ConversionPage> {
-    const first = clampFirst(firstArg);
-    const cursor = decodeCursor(after);
+  /** Newest first by default, keyset-paginated over (received_at, id) (the paging contract of docs/api.md). */
+  async list(accountId: string, filter: ConversionFilter = {}, page: PageArgs = {}): Promise<ConversionPage> {
     if (filter.from && filter.to && filter.from > filter.to)
       throw badInput('filter.from must not be later than filter.to', 'filter.from');
     const qb = this.ds
@@ -324,18 +313,12 @@ export class ConversionService {
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.from) qb.andWhere('c.received_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('c.received_at < :to', { to: filter.to });
-    if (cursor) {
-      if (!isUuid(cursor.id)) throw badInput('after: malformed cursor', 'after');
-      qb.andWhere('(c.received_at, c.id) < (:cAt, :cId)', { cAt: cursor.createdAt, cId: cursor.id });
-    }
-    const rows = await qb
-      .orderBy('c.received_at', 'DESC')
-      .addOrderBy('c.id', 'DESC')
-      .limit(first + 1)
-      .getMany();
-    const hasNextPage = rows.length > first;
-    const nodes = rows.slice(0, first);
-    const last = nodes[nodes.length - 1];
-    return { nodes, hasNextPage, endCursor: last ? encodeCursor(last.receivedAt, last.id) : null };
+    return paginateKeyset(qb, page, {
+      time: 'c.received_at',
+      id: 'c.id',
+      key: (c) => [c.receivedAt, c.id],
+      defaultOrder: ListOrder.NEWEST_FIRST,
+      uuidIds: true,
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Directive, Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { PageInfo } from '@snaptrack/util-federation';
 import { SNAP_USER_DATA_KEY, type PiiRole } from '@snaptrack/util-pii';
 import { CampaignRef, OfferRef, TrafficChannelRef, ref } from '../federation/stubs.type';
@@ -85,4 +85,5 @@ export class ConversionType {
 export class ConversionConnection {
   @Field(() => [ConversionType]) nodes: ConversionType[];
   @Field(() => PageInfo) pageInfo: PageInfo;
+  @Field(() => Int, { description: 'All conversions matching the filter, on every page' }) totalCount: number;
 }
