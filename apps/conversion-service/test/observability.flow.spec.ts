@@ -93,17 +93,21 @@ describe('metrics and traces (real broker and database)', () => {
 
     // A row waiting in the outbox shows up in both gauges.
     await app.relay.stop();
-    await app.ds.query(`INSERT INTO outbox_message (topic, key, payload, created_at) VALUES ($1, 'k', '{}', $2)`, [
-      `${app.config.kafkaTopicPrefix}unused`,
-      new Date(Date.now() - 60_000),
-    ]);
-    const after = await waitFor(async () => {
-      const t = await scrape();
-      return sample(t, 'snaptrack_outbox_pending_rows')! >= 1 ? t : undefined;
-    });
-    expect(sample(after, 'snaptrack_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(59);
-    await app.ds.query(`DELETE FROM outbox_message WHERE key = 'k' AND sent_at IS NULL`);
-    app.relay.start();
+    try {
+      await app.ds.query(`INSERT INTO outbox_message (topic, key, payload, created_at) VALUES ($1, 'k', '{}', $2)`, [
+        `${app.config.kafkaTopicPrefix}unused`,
+        new Date(Date.now() - 60_000),
+      ]);
+      // (the gauges read the database at most every 500 ms: wait for a fresh read)
+      const after = await waitFor(async () => {
+        const t = await scrape();
+        return sample(t, 'snaptrack_outbox_oldest_age_seconds')! >= 59 ? t : undefined;
+      });
+      expect(sample(after, 'snaptrack_outbox_pending_rows')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await app.ds.query(`DELETE FROM outbox_message WHERE key = 'k' AND sent_at IS NULL`);
+      app.relay.start();
+    }
   });
 
   it('continues a postback trace into the outbox and the conversion.created.v1 Kafka headers', async () => {
