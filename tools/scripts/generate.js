@@ -3,7 +3,7 @@
 //   apps/<subgraph>/schema.graphql           printed subgraph SDL (from apps/<subgraph>/dist/schema.js, no I/O)
 //   apps/gateway/supergraph/supergraph.graphql  composed with @apollo/composition
 //   apps/gateway/supergraph/api.graphql         the client-facing API schema (no federation directives)
-//   docs/api.md                                  the worked examples, from docs/api/examples/ (tools/scripts/api-examples.js)
+//   docs/api.md                                 the worked examples, from docs/api/examples/ (api-examples.js)
 // With --check, writes nothing and exits 1 when a committed file is stale.
 require('reflect-metadata');
 const fs = require('node:fs');

@@ -77,6 +77,12 @@ describe('docs/api.md examples against the whole platform', () => {
     await p?.stop();
   });
 
+  it('the development explorer opens with the account key the launcher passed (as npm start does)', async () => {
+    const init = await fetch(`${p.gatewayUrl}/explorer/assets/init.js`);
+    expect([init.status, init.headers.get('cache-control')]).toEqual([200, 'no-store']);
+    expect(await init.text()).toContain(`Bearer ${p.apiKey}`);
+  });
+
   it('every example runs in order without errors', async () => {
     const steps = loadExamples() as Array<{
       file: string;

@@ -44,23 +44,28 @@ export async function startSystem(options: SystemOptions = {}): Promise<Platform
   const dbPrefix = `snaptrack_sys_${tag}`;
   const topicPrefix = `sys-${tag}.`;
   const logs: string[] = [];
+  // As `npm start` does: the account is made once account-service is up, and the gateway's explorer (development)
+  // opens with its key.
+  let acc: { api_key: string; account_id: string } | undefined;
+  const account = () => (acc ??= devAccount({ ports, dbPrefix, topicPrefix, fresh: true, name: 'System test' }));
   const platform = await startPlatform({
     ports,
     dbPrefix,
     topicPrefix,
     instances: options.instances,
     env: options.env,
+    explorerApiKey: () => account().api_key,
     output: (name: string, line: string) => logs.push(`${name} ${line}`),
   }).catch((e: Error) => {
     throw new Error(`${e.message}\n--- last log lines ---\n${logs.slice(-40).join('\n')}`);
   });
-  const acc = devAccount({ ports, dbPrefix, topicPrefix, fresh: true, name: 'System test' });
+  account();
   return {
     gatewayUrl: `http://127.0.0.1:${ports.gateway}`,
     trackingUrl: `http://127.0.0.1:${ports.tracking}`,
     sandboxUrl: `http://127.0.0.1:${ports.sandbox}`,
-    apiKey: acc.api_key,
-    accountId: acc.account_id,
+    apiKey: acc!.api_key,
+    accountId: acc!.account_id,
     topicPrefix,
     launch: { ports, dbPrefix, topicPrefix },
     logs,
