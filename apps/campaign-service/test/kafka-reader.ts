@@ -9,6 +9,7 @@ export interface ReadMessage {
   value: string | null;
   partition: number;
   offset: string;
+  headers: Record<string, string>;
 }
 
 /** Reads a topic from the beginning with a group of its own, collecting every message (test helper). */
@@ -44,6 +45,7 @@ export class TopicReader {
           value: message.value?.toString('utf8') ?? null,
           partition,
           offset: message.offset,
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
         });
       },
     });
