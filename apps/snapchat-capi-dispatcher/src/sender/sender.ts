@@ -18,6 +18,18 @@ import { toSnapEvent, type SnapEvent } from '../snap-capi/mapping';
 import { SnapEventInvalid, assertValidPixelId, assertValidSnapEvent } from '../snap-capi/validate';
 import { placementNote, targetsFor, type PixelPlacement, type PlacementKind } from '../targets';
 import { SNAP_MAX_EVENT_AGE_SECONDS } from '../snap-capi/versioning-info';
+import {
+  TEST_MODE_NOTE,
+  authFailureMessage,
+  conversionMissingMessage,
+  horizonMessage,
+  joinNotes,
+  missingTokenMessage,
+  notMappedMessage,
+  pixelRemovedMessage,
+  tokenUnreadableMessage,
+  tooOldMessage,
+} from '../snap-capi/messages';
 import { chunkForRequests, requestBody, requestSizeFor, type Sized } from './batching';
 import { Semaphore, TokenBucket, backoffDelay, planRetry, type RetryPolicy } from '@snaptrack/delivery-engine';
 
@@ -86,45 +98,11 @@ export function tokenKeyOf(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-export function authFailureMessage(pixelId: string, e: AppError): { reasonCode: string; message: string } {
-  const snap = e.message ? ` (Snapchat: ${e.message})` : '';
-  if (e.code === 'pixel_not_found') {
-    return {
-      reasonCode: 'pixel_not_found',
-      message:
-        `Snapchat does not know pixel ${pixelId}: check the Pixel ID in Snap Ads Manager → Assets → ` +
-        `Pixels and save it on the pixel, then re-deliver.${snap}`,
-    };
-  }
-  if (e.httpStatus === 403) {
-    return {
-      reasonCode: 'invalid_authentication',
-      message:
-        `The access token's organisation does not own pixel ${pixelId}: generate a Conversions API token ` +
-        `in the Business Manager of the organisation that owns the pixel, save it on the pixel, then ` +
-        `re-deliver.${snap}`,
-    };
-  }
-  return {
-    reasonCode: 'invalid_authentication',
-    message:
-      `Snapchat rejected the access token for pixel ${pixelId}: generate a new Conversions API token in ` +
-      `Business Manager and save it on the pixel, then re-deliver.${snap}`,
-  };
-}
-
 /**
  * Added to SNAP_REQUEST_TIMEOUT_MS for a row's `request_deadline`: the request is aborted at its timeout, and this
  * covers the event loop and the round trip of the statement that set the deadline.
  */
 export const REQUEST_DEADLINE_MARGIN_MS = 2000;
-
-const TEST_MODE_NOTE = "Test mode: sent to Snapchat's validate endpoint, which checked the event and recorded nothing.";
-
-function joinNotes(...notes: Array<string | null>): string | null {
-  const n = notes.filter((x): x is string => !!x);
-  return n.length ? n.join(' ') : null;
-}
 
 export class Sender {
   private timer: NodeJS.Timeout | null = null;
@@ -316,7 +294,7 @@ export class Sender {
           id: row.id,
           status: 'failed',
           reasonCode: 'conversion_missing',
-          message: 'The conversion is missing from the dispatcher database.',
+          message: conversionMissingMessage(),
         });
         continue;
       }
@@ -326,9 +304,7 @@ export class Sender {
           id: row.id,
           status: 'skipped',
           reasonCode: 'pixel_removed',
-          message:
-            `Pixel ${row.pixel_id} is no longer set on this conversion's traffic channel or offer, so nothing ` +
-            `was sent.`,
+          message: pixelRemovedMessage(row.pixel_id),
         });
         continue;
       }
@@ -338,9 +314,7 @@ export class Sender {
           id: row.id,
           status: 'skipped',
           reasonCode: 'no_mapping',
-          message:
-            `Conversion type "${conv.type}" is not mapped to a Snapchat event on pixel ${row.pixel_id}, so ` +
-            `nothing was sent.`,
+          message: notMappedMessage(conv.type, row.pixel_id),
         });
         continue;
       }
@@ -363,9 +337,7 @@ export class Sender {
           id: row.id,
           status: 'failed',
           reasonCode: 'missing_token',
-          message:
-            `Pixel ${row.pixel_id} has no Conversions API access token: generate one in Snap Business ` +
-            `Manager, save it on the pixel, then re-deliver.`,
+          message: missingTokenMessage(row.pixel_id),
           placements: target.placements,
         });
         continue;
@@ -378,9 +350,7 @@ export class Sender {
           id: row.id,
           status: 'failed',
           reasonCode: 'token_unreadable',
-          message:
-            `The access token of pixel ${row.pixel_id} could not be decrypted with this dispatcher's ` +
-            `TOKEN_ENCRYPTION_KEYS: save the token on the pixel again, then re-deliver.`,
+          message: tokenUnreadableMessage(row.pixel_id),
           placements: target.placements,
         });
         continue;
@@ -813,9 +783,7 @@ export class Sender {
           status: 'failed',
           httpStatus: e.httpStatus ?? null,
           reasonCode,
-          message:
-            `Snapchat did not accept the event within ${Math.round(this.policy.horizonMs / 60000)} minutes ` +
-            `(${item.row.attempts} attempts; last: ${e.message}). Re-deliver to try again.`,
+          message: horizonMessage(this.policy.horizonMs, item.row.attempts, e.message),
           placements: item.placements,
           testMode: item.testMode,
         };
@@ -850,10 +818,7 @@ function tooOldOutcome(item: Item, last: AppError | null): Outcome {
     status: 'failed',
     httpStatus: last?.httpStatus ?? null,
     reasonCode: 'too_old',
-    message: last
-      ? `The conversion would be more than 37 days old (Snapchat's limit) by its next attempt, so it was ` +
-        `not sent again (${item.row.attempts} attempts; last: ${last.message}).`
-      : "The conversion became more than 37 days old (Snapchat's limit) while waiting to be sent, so it was not sent.",
+    message: tooOldMessage(item.row.attempts, last?.message ?? null),
     placements: item.placements,
     testMode: item.testMode,
   };

@@ -99,5 +99,6 @@ describe('SnapchatDestination through deliverBatch', () => {
     );
     expect(r.outcomes[0]).toMatchObject({ status: 'failed', reasonCode: 'invalid_authentication' });
     expect(r.credential).toMatchObject({ kind: 'auth', reasonCode: 'invalid_authentication' });
+    expect(r.outcomes[0]!.message).toMatch(`Snapchat rejected the access token for pixel ${pixel.pixelId}`);
   });
 });

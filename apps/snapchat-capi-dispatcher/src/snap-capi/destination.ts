@@ -4,6 +4,7 @@ import type { Destination, EventProblem, SendOutcome } from '@snaptrack/delivery
 import { InvalidAuthenticationError, RateLimitedError, toAppError } from '@snaptrack/util-errors';
 import { PayloadTooLargeError, SnapRejectedError, type SnapCapiClient, type SnapSendResult } from './client';
 import { snapEventIdFor } from './event-id';
+import { authFailureMessage } from './messages';
 import { toSnapEvent, type SnapEvent } from './mapping';
 import { SnapEventInvalid, assertValidPixelId, assertValidSnapEvent } from './validate';
 import { SNAP_MAX_EVENTS_PER_REQUEST, SNAP_MAX_EVENT_AGE_SECONDS } from './versioning-info';
@@ -92,7 +93,7 @@ export class SnapchatDestination implements Destination<
     return this.client.send({ pixelId: target.pixelId, accessToken, validateOnly: target.testMode, events });
   }
 
-  classify(result: { ok: SnapSendResult } | { error: unknown }, events: SnapEvent[]): SendOutcome {
+  classify(result: { ok: SnapSendResult } | { error: unknown }, events: SnapEvent[], target: SnapTarget): SendOutcome {
     if ('ok' in result) {
       const r = result.ok;
       return { kind: 'accepted', httpStatus: r.httpStatus, eventErrors: r.eventErrors.map(refused) };
@@ -129,7 +130,8 @@ export class SnapchatDestination implements Destination<
       };
     }
     if (e instanceof InvalidAuthenticationError) {
-      return { kind: 'auth', httpStatus: e.httpStatus ?? null, reasonCode: e.code, message: e.message };
+      // The sentence the sender writes too: what to fix in Snap Ads Manager or Business Manager.
+      return { kind: 'auth', httpStatus: e.httpStatus ?? null, ...authFailureMessage(target.pixelId, e) };
     }
     if (e instanceof RateLimitedError) {
       return {

@@ -81,8 +81,8 @@ export interface Destination<C, T, E, K, R = unknown> {
   serialize(event: E): string;
   /** Sends one request; may throw (the throw is classified too). */
   send(events: E[], credential: K, target: T): Promise<R>;
-  /** Maps an answer, or what `send` threw, onto a SendOutcome. */
-  classify(result: { ok: R } | { error: unknown }, events: E[]): SendOutcome;
+  /** Maps an answer, or what `send` threw, onto a SendOutcome (its messages are what a person reads). */
+  classify(result: { ok: R } | { error: unknown }, events: E[], target: T): SendOutcome;
   /** A stable, non-secret key of the credential (a digest) for per-credential limits and fan-out. */
   credentialKey(credential: K, target: T): string;
 }

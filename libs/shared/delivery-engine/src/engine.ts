@@ -116,9 +116,9 @@ export async function deliverBatch<C, T, E, K, R>(
     result.requests++;
     const call = async (): Promise<SendOutcome> => {
       try {
-        return dest.classify({ ok: await dest.send(events, batch.credential, batch.target) }, events);
+        return dest.classify({ ok: await dest.send(events, batch.credential, batch.target) }, events, batch.target);
       } catch (error) {
-        return dest.classify({ error }, events);
+        return dest.classify({ error }, events, batch.target);
       }
     };
     const keys = send.map((p) => p.item.key);
