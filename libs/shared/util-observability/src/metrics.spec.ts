@@ -48,6 +48,18 @@ describe('ServiceMetrics', () => {
     expect(() => m.gaugeFrom('t_lag', 'again', [], async () => 1)).toThrow(/already registered/);
   });
 
+  it('answers without a gauge whose read hangs (Kafka or the database unreachable)', async () => {
+    const m = new ServiceMetrics('s');
+    m.gaugeFrom('t_hangs', 'never answers', [], () => new Promise<number>(() => undefined), 50);
+    m.gaugeFrom('t_ok', 'answers', [], async () => 3, 50);
+    const started = Date.now();
+    const { body } = await m.render();
+    expect(Date.now() - started).toBeLessThan(1000);
+    // prom-client writes "Nan"; Prometheus parses any case of NaN.
+    expect(body).toMatch(/^t_hangs\{service="s"\} nan$/im);
+    expect(body).toMatch(/^t_ok\{service="s"\} 3$/m);
+  });
+
   it('safeLabel never passes ids, URLs with queries or customer data through', () => {
     expect(safeLabel('duplicate_click')).toBe('duplicate_click');
     expect(safeLabel('/postback')).toBe('/postback');

@@ -140,13 +140,15 @@ export class ServiceMetrics {
 
   /**
    * A gauge whose value is read at scrape time. `read` returns one value, or values by label set (label values must
-   * already be safe). A failing read leaves the gauge without samples for that scrape.
+   * already be safe). A read that fails, or takes longer than `readTimeoutMs` (Kafka or the database unreachable),
+   * leaves the gauge without samples (NaN for a gauge without labels) for that scrape, so /metrics answers quickly.
    */
   gaugeFrom<L extends string>(
     name: string,
     help: string,
     labelNames: L[],
     read: () => Promise<number | Array<{ labels: Record<L, string>; value: number }>>,
+    readTimeoutMs = 2000,
   ): void {
     if (this.families.has(name)) throw new Error(`metric ${name} is already registered`);
     const gauge: Gauge<L> = new Gauge<L>({
@@ -157,10 +159,20 @@ export class ServiceMetrics {
       async collect() {
         gauge.reset();
         let got: Awaited<ReturnType<typeof read>>;
+        let timer: NodeJS.Timeout | undefined;
         try {
-          got = await read();
+          got = await Promise.race([
+            read(),
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new Error('metric read timed out')), readTimeoutMs);
+            }),
+          ]);
         } catch {
+          // Unknown: no sample (a gauge without labels always has one in prom-client: NaN, never a made-up 0).
+          if (!labelNames.length) gauge.set(NaN);
           return;
+        } finally {
+          clearTimeout(timer);
         }
         if (typeof got === 'number') gauge.set(got);
         else for (const { labels, value } of got) gauge.set(labels as Partial<Record<L, string>>, value);
