@@ -25,7 +25,7 @@ interface Lag {
  */
 export class ConsumerLagWatcher {
   private admin: Admin | null = null;
-  private last: { at: number; lags: Promise<Lag[]> } | null = null;
+  private last: { at: number; lags: Promise<Lag[]>; settled: boolean } | null = null;
 
   constructor(
     private readonly kafka: Kafka,
@@ -61,13 +61,20 @@ export class ConsumerLagWatcher {
     return this;
   }
 
+  /** The latest lags; one fetch at a time (a slow broker never piles up admin requests), at most one per interval. */
   async read(): Promise<Lag[]> {
     const now = Date.now();
-    if (!this.last || now - this.last.at >= this.minIntervalMs) {
-      this.last = { at: now, lags: this.fetch() };
-      this.last.lags.catch(() => {
-        this.last = null;
-      });
+    if (!this.last || (this.last.settled && now - this.last.at >= this.minIntervalMs)) {
+      const entry = { at: now, lags: this.fetch(), settled: false };
+      this.last = entry;
+      entry.lags.then(
+        () => {
+          entry.settled = true;
+        },
+        () => {
+          if (this.last === entry) this.last = null;
+        },
+      );
     }
     return this.last.lags;
   }
