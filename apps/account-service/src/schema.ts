@@ -1,6 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
-import { AccountResolver } from './account/account.resolver';
+import { AccountResolver, ViewerResolver } from './account/account.resolver';
 
 /** Resolver classes of the accounts subgraph; printing the SDL needs nothing else (no I/O). */
 
-export const resolvers: NonEmptyArray<Function> = [AccountResolver];
+export const resolvers: NonEmptyArray<Function> = [AccountResolver, ViewerResolver];

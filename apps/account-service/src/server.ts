@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { AccountServiceConfig } from './config';
 import { createAccountDataSource } from './data-source';
 import { resolvers } from './schema';
-import { AccountResolver } from './account/account.resolver';
+import { AccountResolver, ViewerResolver } from './account/account.resolver';
 import { AccountService } from './account/account.service';
 import { authenticateRoute } from './account/authenticate.route';
 
@@ -33,6 +33,7 @@ export async function startServer(config: AccountServiceConfig): Promise<Running
     container: {
       get: (cls) => {
         if (cls === AccountResolver) return new AccountResolver(accounts);
+        if (cls === ViewerResolver) return new ViewerResolver(accounts);
         throw new Error(`account-service: no instance wired for ${cls.name}`);
       },
     },

@@ -1,8 +1,9 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import type { SubgraphContext } from '@snaptrack/util-federation';
-import { badInput, notFound, userError } from '@snaptrack/util-federation';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { ConnectionPage, SubgraphContext } from '@snaptrack/util-federation';
+import { ConnectionArgs, badInput, notFound, userError } from '@snaptrack/util-federation';
 import { AccountService } from './account.service';
-import { ApiKeyInfo, IssuedApiKey, Viewer } from './account.type';
+import { ApiKeyConnection, ApiKeyInfo, IssuedApiKey, Viewer } from './account.type';
+import type { ApiKey } from './api-key.entity';
 
 /** The identity the gateway signs for ADMIN_API_KEY (POST /internal/authenticate answers it for that key). */
 export const ADMIN_IDENTITY = 'admin';
@@ -60,5 +61,22 @@ export class AccountResolver {
     if (!trimmed || trimmed.length > 200) throw badInput('name must be 1-200 characters', 'name');
     const { key } = await this.accounts.createAccount(trimmed);
     return key;
+  }
+}
+
+/** Viewer's paged fields. */
+@Resolver(() => Viewer)
+export class ViewerResolver {
+  constructor(private readonly accounts: AccountService) {}
+
+  @FieldResolver(() => ApiKeyConnection, {
+    description: 'The API keys as a connection (paging contract of docs/api.md), oldest first (hints only)',
+  })
+  apiKeysConnection(
+    @Root() viewer: Viewer,
+    @Args() page: ConnectionArgs,
+    @Arg('includeRevoked', () => Boolean, { defaultValue: true }) includeRevoked: boolean,
+  ): Promise<ConnectionPage<ApiKey>> {
+    return this.accounts.page(viewer.accountId, page, includeRevoked);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { ListOrder, paginateKeyset, type ConnectionPage, type PageArgs } from '@snaptrack/util-federation';
 import { Account } from './account.entity';
 import { ApiKey } from './api-key.entity';
 
@@ -97,6 +98,18 @@ export class AccountService {
 
   list(accountId: string): Promise<ApiKey[]> {
     return this.ds.getRepository(ApiKey).find({ where: { accountId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** The account's keys as a page of the paging contract (docs/api.md): oldest first by default. */
+  page(accountId: string, args: PageArgs, includeRevoked = true): Promise<ConnectionPage<ApiKey>> {
+    const qb = this.ds.getRepository(ApiKey).createQueryBuilder('k').where('k.account_id = :accountId', { accountId });
+    if (!includeRevoked) qb.andWhere('k.revoked_at IS NULL');
+    return paginateKeyset(qb, args, {
+      time: 'k.created_at',
+      id: 'k.id',
+      key: (k) => [k.createdAt, k.id],
+      defaultOrder: ListOrder.OLDEST_FIRST,
+    });
   }
 
   async revoke(accountId: string, keyId: string): Promise<boolean> {

@@ -1,4 +1,5 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { PageInfo } from '@snaptrack/util-federation';
 
 @ObjectType({ description: 'An API key as listed: never the key itself, only a hint.' })
 export class ApiKeyInfo {
@@ -22,4 +23,12 @@ export class Viewer {
   @Field(() => ID) accountId: string;
   @Field() accountName: string;
   @Field(() => [ApiKeyInfo]) apiKeys: ApiKeyInfo[];
+}
+
+@ObjectType({ description: 'A page of API keys (the paging contract of every list)' })
+export class ApiKeyConnection {
+  @Field(() => [ApiKeyInfo]) nodes: ApiKeyInfo[];
+  @Field(() => PageInfo) pageInfo: PageInfo;
+  @Field(() => Int, { description: 'All keys of the list (revoked ones unless excluded), on every page' })
+  totalCount: number;
 }

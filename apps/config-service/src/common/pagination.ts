@@ -22,7 +22,7 @@ export function paginate<T extends ObjectLiteral & { createdAt: Date; id: string
 ): Promise<Page<T>> {
   const a = qb.alias;
   return paginateKeyset(qb, page, {
-    time: `${a}.createdAt`,
+    time: `${a}.created_at`,
     id: `${a}.id`,
     key: (row) => [row.createdAt, row.id],
     defaultOrder,

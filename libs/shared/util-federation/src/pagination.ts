@@ -3,21 +3,26 @@ import { ArgsType, Field, Int, registerEnumType } from 'type-graphql';
 import { badInput } from './errors';
 import type { PageInfo } from './shared-types';
 
-/** Opaque cursor over (createdAt, id) keyset pagination. */
-export function encodeCursor(createdAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt.toISOString(), id])).toString('base64url');
+/**
+ * Opaque cursor over (createdAt, id) keyset pagination. The time may be a string with microseconds, as PostgreSQL
+ * keeps them (a JavaScript Date has milliseconds only: a cursor made from it would repeat its own row).
+ */
+export function encodeCursor(createdAt: Date | string, id: string): string {
+  const at = typeof createdAt === 'string' ? createdAt : createdAt.toISOString();
+  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
 }
 
 export function decodeCursor(
   cursor: string | null | undefined,
   arg: 'after' | 'before' = 'after',
-): { createdAt: Date; id: string } | null {
+): { createdAt: Date; id: string; at: string } | null {
   if (!cursor) return null;
   try {
     const [ts, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const createdAt = new Date(ts);
-    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad');
-    return { createdAt, id };
+    if (typeof ts !== 'string' || Number.isNaN(createdAt.getTime()) || typeof id !== 'string') throw new Error('bad');
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(ts)) throw new Error('bad');
+    return { createdAt, id, at: ts };
   } catch {
     throw badInput(`${arg}: malformed cursor`, arg);
   }
@@ -60,7 +65,7 @@ export interface ConnectionPage<T> {
 }
 
 export interface KeysetOptions<T> {
-  /** SQL of the time and id columns, e.g. `c.created_at` and `c.id`. */
+  /** SQL of the time and id columns, e.g. `c.created_at` and `c.id` (no joins in `qb`: one raw row per node). */
   time: string;
   id: string;
   /** The (time, id) of a row, for its cursor. */
@@ -83,10 +88,12 @@ export interface KeysetQuery<T> {
   orderBy(sort: string, order: 'ASC' | 'DESC'): KeysetQuery<T>;
   addOrderBy(sort: string, order: 'ASC' | 'DESC'): KeysetQuery<T>;
   select(selection: string): KeysetQuery<T>;
+  addSelect(selection: string, alias: string): KeysetQuery<T>;
   limit(limit: number): KeysetQuery<T>;
   getMany(): Promise<T[]>;
   getCount(): Promise<number>;
   getRawOne(): Promise<unknown>;
+  getRawAndEntities(): Promise<{ entities: T[]; raw: Array<Record<string, unknown>> }>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -128,7 +135,7 @@ export async function paginateKeyset<T>(
   const idParam = opts.uuidIds ? 'CAST(:pageCursorId AS uuid)' : ':pageCursorId';
   const row = `(${opts.time}, ${opts.id})`;
   const at = `(:pageCursorAt, ${idParam})`;
-  const params = cursor ? { pageCursorAt: cursor.createdAt, pageCursorId: cursor.id } : {};
+  const params = cursor ? { pageCursorAt: cursor.at, pageCursorId: cursor.id } : {};
   const count = opts.count ?? (() => qb.clone().getCount());
   // Is there anything on the other side of the cursor (the cursor's own row included)?
   const otherSide = cursor
@@ -143,18 +150,24 @@ export async function paginateKeyset<T>(
   const page = qb.clone();
   if (cursor) page.andWhere(`${row} ${readAscending ? '>' : '<'} ${at}`, params);
   const dir = readAscending ? 'ASC' : 'DESC';
-  const [rows, beyondCursor] = await Promise.all([
+  // The time as PostgreSQL has it (microseconds) for the cursors.
+  const precise = `to_char(${opts.time} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  const [{ entities, raw }, beyondCursor] = await Promise.all([
     page
+      .addSelect(precise, 'page_cursor_time')
       .orderBy(opts.time, dir)
       .addOrderBy(opts.id, dir)
       .limit(n + 1)
-      .getMany(),
+      .getRawAndEntities(),
     otherSide,
   ]);
-  const more = rows.length > n;
-  const nodes = rows.slice(0, n);
+  const times = new Map<T, string>();
+  if (raw.length === entities.length)
+    entities.forEach((e, i) => times.set(e, String(raw[i].page_cursor_time ?? '') || opts.key(e)[0].toISOString()));
+  const more = entities.length > n;
+  const nodes = entities.slice(0, n);
   if (backward) nodes.reverse();
-  const cursorOf = (r: T | undefined) => (r ? encodeCursor(...opts.key(r)) : null);
+  const cursorOf = (r: T | undefined) => (r ? encodeCursor(times.get(r) ?? opts.key(r)[0], opts.key(r)[1]) : null);
   const pageInfo: PageInfo = {
     startCursor: cursorOf(nodes[0]),
     endCursor: cursorOf(nodes[nodes.length - 1]),
