@@ -3,6 +3,7 @@ import { startSystem, type Platform } from './platform';
 
 const { loadExamples, resolveVariables } = require('../../scripts/api-examples.js');
 const { waitFor } = require('../../scripts/walkthrough.js');
+const { devAccount } = require('../../scripts/platform.js');
 
 interface GraphQLAnswer {
   http: number;
@@ -136,6 +137,21 @@ describe('docs/api.md examples against the whole platform', () => {
       resolveVariables({ o: '{{offer.id}}', i: { pixelId: '{{$pixelId}}', accessToken: '{{$accessToken}}' } }, ctx),
     );
     expect(codeOf(again)).toEqual([200, 'DUPLICATE_PIXEL']);
+    // Another account asking for the tracking domain this one holds.
+    const other = devAccount({ ...p.launch, fresh: true, name: 'Other account' }) as { api_key: string };
+    const taken = await gql(
+      'mutation { createTrackingDomain(input: { hostname: "localhost" }) { id } }',
+      {},
+      other.api_key,
+    );
+    expect([...codeOf(taken), taken.errors?.[0]?.extensions?.field]).toEqual([200, 'DOMAIN_TAKEN', 'hostname']);
+    // An automatic persisted query the gateway has not seen: the client sends the full query then.
+    const apq = await fetch(`${p.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${p.apiKey}` },
+      body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }),
+    });
+    expect(codeOf({ http: apq.status, ...((await apq.json()) as object) })).toEqual([200, 'PERSISTED_QUERY_NOT_FOUND']);
     // CSRF prevention: a GET without a preflight header is refused before it runs.
     const get = await fetch(`${p.gatewayUrl}/graphql?query=${encodeURIComponent('{ viewer { accountId } }')}`, {
       headers: { authorization: `Bearer ${p.apiKey}` },
@@ -169,5 +185,21 @@ describe('docs/api.md examples against the whole platform', () => {
     ]);
     const whole = await gql(`{ viewer { accountName } conversions(first: 1) { nodes { id } } }`);
     expect([whole.http, whole.data, whole.errors?.[0]?.extensions?.code]).toEqual([200, null, 'INTERNAL_SERVER_ERROR']);
+
+    // account-service down: a key the gateway has cached still works; one it has not seen gets 503 AUTH_UNAVAILABLE.
+    const accounts = p.handle.procs.find((x) => x.name === 'account-service')!;
+    process.kill(accounts.child.pid!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 500));
+    const res = await fetch(`${p.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer stk_abcdefghijkl_never-seen-before' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    const body = (await res.json()) as GraphQLAnswer;
+    expect([res.status, res.headers.get('retry-after'), body.errors?.[0]?.extensions?.code]).toEqual([
+      503,
+      '1',
+      'AUTH_UNAVAILABLE',
+    ]);
   });
 });
