@@ -95,7 +95,7 @@ describe('websites (offers of kind WEBSITE)', () => {
     const before = await dbState(app.ds);
     for (const origins of [['https://evil.example.net'], ['https://shop2.example.com/path'], ['shop2.example.com']]) {
       const err = await fails(app.url, acc, CREATE, input({ allowedOrigins: origins }), 'BAD_USER_INPUT');
-      expect(err.extensions.field).toBe('allowedOrigins');
+      expect(err.extensions?.field).toBe('allowedOrigins');
     }
     await fails(app.url, acc, CREATE, input({ url: 'https://shop2.example.com/?c={clickid}' }), 'BAD_USER_INPUT');
     await fails(

@@ -1,5 +1,6 @@
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
 import type { PixelEntity } from '../pixel/pixel.entity';
+import type { OfferEntity } from '../offer/offer.entity';
 import {
   conversionTypeEvent,
   deletedEvent,
@@ -47,7 +48,17 @@ describe('config.entity.v1 mappers', () => {
         defaultCurrency: 'USD',
         defaultPhoneCountry: 'US',
       }),
-      offerEvent({ ...base, name: 'Offer', url: 'https://o.example.com/?c={clickid}', offerSourceId: base.id }),
+      offerEvent({
+        ...base,
+        name: 'Offer',
+        url: 'https://o.example.com/?c={clickid}',
+        offerSourceId: base.id,
+        kind: 'OFFER' satisfies OfferEntity['kind'],
+        domain: null,
+        allowedOrigins: [],
+        conversionSecretSha256: null,
+        conversionSecretHint: null,
+      }),
       trackingDomainEvent({
         ...base,
         hostname: 'trk.example.com',
