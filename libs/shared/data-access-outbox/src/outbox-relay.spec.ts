@@ -27,7 +27,7 @@ describe('OutboxRelay back-off while Kafka fails', () => {
     await relay.stop();
   }
 
-  it('doubles from 250 ms and never waits longer than 5 s by default, so a broker that is back is used soon', async () => {
+  it('doubles from 250 ms and never waits longer than 5 s by default', async () => {
     const { relay, warnings } = failingRelay();
     await runTries(relay, warnings, 10);
     const waits = warnings.map((w) => w.retryInMs);
