@@ -37,8 +37,9 @@ export interface TracingOptions {
  * Registers the process-wide tracer provider once (W3C traceparent propagation, AsyncLocalStorage context), exporting
  * over OTLP/HTTP when an endpoint is configured; then every span is recorded (AlwaysOn, whatever the caller's sampled
  * flag). Without one, nothing is recorded (AlwaysOff: non-recording spans, which cost next to nothing) but the trace
- * and span ids still travel across HTTP, Kafka and the outbox and into log lines; the sampled flag passed on is then 0. The first call in a process names the resource's service; every
- * service still names its own tracer. Tests call `useInMemoryTracing()` first.
+ * and span ids still travel across HTTP, Kafka and the outbox and into log lines; the sampled flag passed on is then
+ * 0. The first call in a process names the resource's service; every service still names its own tracer. Tests call
+ * `useInMemoryTracing()` first.
  */
 export function initTracing(opts: TracingOptions): void {
   if (provider) return;
