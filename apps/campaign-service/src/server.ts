@@ -1,6 +1,15 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
-import { BatchingProducer, createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
+import {
+  BatchingProducer,
+  DeadLetters,
+  createKafka,
+  createProducer,
+  ensureTopics,
+  kafkaReachable,
+} from '@snaptrack/util-kafka';
+import { ConfigViewConsumer } from '@snaptrack/data-access-config-view';
 import { createLogger } from '@snaptrack/util-logger';
 import { ConsumerLagWatcher, createObservability, traceHeaders } from '@snaptrack/util-observability';
 import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
@@ -11,9 +20,7 @@ import type { Producer } from 'kafkajs';
 import type { CampaignServiceConfig } from './config';
 import { createCampaignDataSource } from './data-source';
 import { resolvers } from './schema';
-import { ConfigView } from './config-view/config-view';
-import { ConfigViewConsumer } from './config-view/config-view.consumer';
-import { DeadLetters } from './dead-letter';
+import { ConfigView, KEPT, dataProblem } from './config-view/config-view';
 import { CampaignCache } from './campaign/campaign.cache';
 import { CampaignService } from './campaign/campaign.service';
 import { CampaignResolver } from './campaign/campaign.resolver';
@@ -67,15 +74,22 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
   });
 
   const view = new ConfigView();
-  const viewConsumer = new ConfigViewConsumer(
+  // Every instance replays the whole compacted topic into memory with a group of its own, deleted again on stop.
+  const viewConsumer = new ConfigViewConsumer({
     kafka,
-    view,
-    topicName(prefix, TOPICS.configEntityV1),
-    prefix,
-    new DeadLetters(producer, prefix, 'campaign-service.config-view', log),
+    topic: topicName(prefix, TOPICS.configEntityV1),
+    groupId: `${prefix}campaign-service.config-view.${randomBytes(6).toString('hex')}`,
+    store: view.store,
+    deadLetters: new DeadLetters(producer, prefix, 'campaign-service.config-view', log),
     log,
-  );
-  await viewConsumer.start(config.configCatchUpMs);
+    keep: KEPT,
+    check: dataProblem,
+    onApplied: view.onApplied,
+    deleteGroupOnStop: true,
+  });
+  await viewConsumer.start();
+  if (await viewConsumer.whenReady(config.configCatchUpMs)) log.info('config view caught up', { entries: view.size });
+  else log.warn('config view not caught up yet; going on with what it has', { entries: view.size });
   const cache = new CampaignCache(ds, config.campaignRefreshMs, log);
   await cache.start();
   const clickTopic = topicName(prefix, TOPICS.clickRecordedV1);
@@ -109,7 +123,7 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
       clickTopic,
       config.clickPublishTimeoutMs,
     ),
-    () => viewConsumer.isCaughtUp,
+    () => viewConsumer.isReady,
     log,
   );
   const http = await startSubgraphHttp({
@@ -130,7 +144,7 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
     probes: [
       { name: 'database', check: () => dbReachable(ds) },
       { name: 'kafka', check: () => kafkaReachable(kafka) },
-      { name: 'config_view', check: async () => viewConsumer.isCaughtUp },
+      { name: 'config_view', check: async () => viewConsumer.isReady },
     ],
     instrument: obs.http,
   });

@@ -1,9 +1,8 @@
 import { ClickRecordedV1 } from '@snaptrack/contracts-events';
-import { createConsumer } from '@snaptrack/util-kafka';
+import { type DeadLetters, createConsumer } from '@snaptrack/util-kafka';
 import type { Logger } from '@snaptrack/util-logger';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import type { DeadLetters } from '../dead-letter';
 
 const CHUNK = 1000;
 
@@ -38,10 +37,12 @@ export class ClickStore {
           try {
             valid.push(ClickRecordedV1.contract.decode(m.value));
           } catch (e) {
-            await this.deadLetters.park(
-              { topic: this.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value },
-              (e as Error).message,
-            );
+            await this.deadLetters.park({
+              topic: this.topic,
+              partition: batch.partition,
+              message: m,
+              reason: (e as Error).message,
+            });
           }
         }
         for (let i = 0; i < valid.length; i += CHUNK) {

@@ -1,68 +1,76 @@
 import { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import {
+  type ConfigChange,
+  type ConfigEntry,
+  MemoryConfigViewStore,
+  applyRecords,
+} from '@snaptrack/data-access-config-view';
 
 export type TrafficChannelView = ConfigEntityV1.TrafficChannelData & { id: string; accountId: string };
 export type OfferView = ConfigEntityV1.OfferData & { id: string; accountId: string };
 export type TrackingDomainView = ConfigEntityV1.TrackingDomainData & { id: string; accountId: string };
 
 /** Entity types this service keeps; everything else on config.entity.v1 is ignored. */
-const KEPT: ReadonlySet<ConfigEntityV1.EntityType> = new Set(['traffic_channel', 'offer', 'tracking_domain']);
+export const KEPT: ReadonlySet<ConfigEntityV1.EntityType> = new Set(['traffic_channel', 'offer', 'tracking_domain']);
 
 /**
- * In-memory view of the config entities campaign-service needs, fed from the compacted config.entity.v1 topic.
- * Per key it keeps the value with the highest `version`; a `deleted: true` value stays as a tombstone so an older
- * version replayed later cannot resurrect the entity. Pure: no I/O, so it is unit-tested directly.
+ * The lookups campaign-service needs over its in-memory config view. The view itself (a MemoryConfigViewStore) is
+ * fed by the shared ConfigViewConsumer (@snaptrack/data-access-config-view) with its apply rules: per key the newest
+ * `version` wins, a deleted entity stays as a deleted entry so an older version replayed later cannot resurrect it.
  */
 export class ConfigView {
-  private readonly entries = new Map<string, ConfigEntityV1.Value>();
+  readonly store = new MemoryConfigViewStore();
   /** Live tracking domains by lowercase hostname, across accounts; rebuilt on the next lookup after a change. */
   private hosts: Map<string, TrackingDomainView> | null = null;
 
-  /** Applies one decoded message; returns false when it was older than what the view already holds. */
-  apply(value: ConfigEntityV1.Value): boolean {
+  /** The consumer's after-apply hook: a changed tracking domain empties the host index. */
+  readonly onApplied = (changes: ConfigChange[]): void => {
+    if (changes.some((c) => c.current.entityType === 'tracking_domain')) this.hosts = null;
+  };
+
+  /**
+   * Applies one decoded value with the shared rules (tools and tests; the consumer applies whole batches). Resolves
+   * false when it was not kept or older than what the view holds.
+   */
+  async apply(value: ConfigEntityV1.Value): Promise<boolean> {
     if (!KEPT.has(value.entity_type)) return false;
-    const key = ConfigEntityV1.keyOf(value);
-    const current = this.entries.get(key);
-    if (current && current.version > value.version) return false;
-    this.entries.set(key, value);
-    if (value.entity_type === 'tracking_domain') this.hosts = null;
-    return true;
+    const changes = await applyRecords(this.store, [
+      { key: ConfigEntityV1.keyOf(value), value, partition: 0, offset: '0' },
+    ]);
+    this.onApplied(changes);
+    return changes.length > 0;
   }
 
-  /** A Kafka tombstone (null value) on the compacted topic: forget the key entirely. */
-  forget(key: string): void {
-    this.entries.delete(key);
-    this.hosts = null;
+  /** A Kafka tombstone (null value) on the compacted topic: the entity is gone (its version is remembered). */
+  async forget(key: string): Promise<void> {
+    this.onApplied(await applyRecords(this.store, [{ key, value: null, partition: 0, offset: '0' }]));
   }
 
+  /** Entries held, deleted ones included. */
   get size(): number {
-    return this.entries.size;
+    return this.store.size;
   }
 
-  private live<T extends ConfigEntityV1.EntityType>(
-    type: T,
-    id: string,
-    accountId: string,
-  ): (ConfigEntityV1.Value & { entity_type: T }) | undefined {
-    const v = this.entries.get(`${type}:${id}`);
-    if (!v || v.entity_type !== type || v.deleted || !v.data || v.account_id !== accountId) return undefined;
-    return v as ConfigEntityV1.Value & { entity_type: T };
+  private live<T extends ConfigEntityV1.EntityType>(type: T, id: string, accountId: string): ConfigEntry | undefined {
+    const e = this.store.live(`${type}:${id}`);
+    return e && e.entityType === type && e.data && e.accountId === accountId ? e : undefined;
   }
 
   trafficChannel(id: string, accountId: string): TrafficChannelView | undefined {
     const v = this.live('traffic_channel', id, accountId);
-    return v ? { ...(v.data as ConfigEntityV1.TrafficChannelData), id: v.id, accountId: v.account_id } : undefined;
+    return v ? { ...(v.data as ConfigEntityV1.TrafficChannelData), id: v.id, accountId: v.accountId } : undefined;
   }
 
   offer(id: string, accountId: string): OfferView | undefined {
     const v = this.live('offer', id, accountId);
-    return v ? { ...(v.data as ConfigEntityV1.OfferData), id: v.id, accountId: v.account_id } : undefined;
+    return v ? { ...(v.data as ConfigEntityV1.OfferData), id: v.id, accountId: v.accountId } : undefined;
   }
 
   trackingDomains(accountId: string): TrackingDomainView[] {
     const out: TrackingDomainView[] = [];
-    for (const v of this.entries.values()) {
-      if (v.entity_type === 'tracking_domain' && !v.deleted && v.data && v.account_id === accountId) {
-        out.push({ ...(v.data as ConfigEntityV1.TrackingDomainData), id: v.id, accountId: v.account_id });
+    for (const v of this.store.values()) {
+      if (v.entityType === 'tracking_domain' && !v.deleted && v.data && v.accountId === accountId) {
+        out.push({ ...(v.data as ConfigEntityV1.TrackingDomainData), id: v.id, accountId: v.accountId });
       }
     }
     return out;
@@ -81,9 +89,9 @@ export class ConfigView {
   trackingDomainForHost(hostname: string): TrackingDomainView | undefined {
     if (!this.hosts) {
       const hosts = new Map<string, TrackingDomainView>();
-      for (const v of this.entries.values()) {
-        if (v.entity_type !== 'tracking_domain' || v.deleted || !v.data) continue;
-        const d = { ...(v.data as ConfigEntityV1.TrackingDomainData), id: v.id, accountId: v.account_id };
+      for (const v of this.store.values()) {
+        if (v.entityType !== 'tracking_domain' || v.deleted || !v.data) continue;
+        const d = { ...(v.data as ConfigEntityV1.TrackingDomainData), id: v.id, accountId: v.accountId };
         const host = d.hostname.toLowerCase();
         const seen = hosts.get(host);
         if (!seen || (d.verified === true && seen.verified !== true)) hosts.set(host, d);

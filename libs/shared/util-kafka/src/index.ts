@@ -1,2 +1,3 @@
 export * from './kafka';
 export * from './batching-producer';
+export * from './dead-letters';
