@@ -223,9 +223,12 @@ export async function startServer(
         },
       },
     ],
-    // Kafka is deliberately not a readiness condition: postbacks must keep being accepted while it is down
-    // (the outbox holds them). Its state is reported by /healthz/kafka for operators.
-    probes: [{ name: 'database', check: () => dbReachable(ds) }],
+    // Kafka is deliberately not a readiness condition (required: false, reported only): postbacks must keep being
+    // accepted while it is down (the outbox holds them). /healthz/kafka also reports the outbox backlog.
+    probes: [
+      { name: 'database', check: () => dbReachable(ds) },
+      { name: 'kafka', check: () => kafkaReachable(kafka), required: false, timeoutMs: 2500, cacheMs: 2000 },
+    ],
     instrument: obs.http,
   });
   log.info('conversion-service listening', { url: http.url });
@@ -247,6 +250,8 @@ export async function startServer(
       await pending.stop();
       await Promise.all(Object.values(consumers).map((c) => c.stop()));
       await lag.stop();
+      // What the last postbacks wrote to the outbox goes out now; whatever cannot is left for the next start.
+      await relay.publishBatch().catch(() => 0);
       await relay.stop();
       await relayProducer.close();
       await producer.disconnect();

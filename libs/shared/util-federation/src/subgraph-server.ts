@@ -12,6 +12,7 @@ import {
   type HttpInstrumentation,
   type Listening,
   type Probe,
+  type Readiness,
   type Route,
 } from '@snaptrack/util-http';
 import { graphqlHandler } from './graphql-http';
@@ -68,7 +69,8 @@ export interface SubgraphHttpOptions {
   internalAuthSecret: string;
   introspection: boolean;
   routes?: Route[];
-  probes?: Probe[];
+  /** /readyz: the probes, or a Readiness the service keeps (util-http). */
+  probes?: Probe[] | Readiness;
   /** Accept the gateway's reserved `admin` identity (only account-service, for adminCreateAccount, does). */
   allowAdmin?: boolean;
   /** Metrics and traces (util-observability `createObservability(...).http`): spans, durations, GET /metrics. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Readiness, type Probe } from './readiness';
 
 export class HttpError extends Error {
   constructor(
@@ -67,24 +68,24 @@ export interface HttpInstrumentation {
   metrics?(): Promise<{ contentType: string; body: string }>;
 }
 
-export interface Probe {
-  name: string;
-  check: () => Promise<boolean>;
-}
+/** What buildHandler returns: the request handler, carrying its Readiness (listen()'s close() drains it first). */
+export type RequestHandler = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & { readiness?: Readiness };
 
 /**
- * A small router: exact or regex paths, /healthz (liveness) and /readyz (each probe must pass), JSON errors,
- * and never a stack trace to the client.
+ * A small router: exact or regex paths, /healthz (liveness) and /readyz (each required probe must pass, see
+ * Readiness: timeouts, a 1 s cache, 503 with `not_ready` naming what is not), JSON errors, and never a stack trace
+ * to the client.
  */
 export function buildHandler(
   routes: Route[],
   opts: {
-    probes?: Probe[];
+    probes?: Probe[] | Readiness;
     onError?: (e: unknown, req: IncomingMessage) => void;
     instrument?: HttpInstrumentation;
   } = {},
 ) {
   const instrument = opts.instrument;
+  const readiness = opts.probes instanceof Readiness ? opts.probes : new Readiness(opts.probes ?? []);
   const handle = async (req: IncomingMessage, res: ServerResponse, matched: (route: string) => void) => {
     const rid = requestId(req);
     res.setHeader('x-request-id', rid);
@@ -108,14 +109,8 @@ export function buildHandler(
       }
       if (url.pathname === '/readyz') {
         matched('/readyz');
-        const results = await Promise.all(
-          (opts.probes ?? []).map(async (p) => [p.name, await p.check().catch(() => false)] as const),
-        );
-        const ok = results.every(([, v]) => v);
-        return sendJson(res, ok ? 200 : 503, {
-          status: ok ? 'ready' : 'not_ready',
-          checks: Object.fromEntries(results),
-        });
+        const answer = await readiness.evaluate();
+        return sendJson(res, answer.ready ? 200 : 503, answer.body);
       }
       for (const r of routes) {
         const methods = Array.isArray(r.method) ? r.method : [r.method];
@@ -148,34 +143,45 @@ export function buildHandler(
       else res.destroy();
     }
   };
-  if (!instrument) return (req: IncomingMessage, res: ServerResponse) => handle(req, res, () => undefined);
-  return (req: IncomingMessage, res: ServerResponse) => {
-    let route = 'unmatched';
-    return instrument.around(
-      req,
-      res,
-      () =>
-        handle(req, res, (r) => {
-          route = r;
-        }),
-      () => route,
-    );
-  };
+  const handler: RequestHandler = !instrument
+    ? (req: IncomingMessage, res: ServerResponse) => handle(req, res, () => undefined)
+    : (req: IncomingMessage, res: ServerResponse) => {
+        let route = 'unmatched';
+        return instrument.around(
+          req,
+          res,
+          () =>
+            handle(req, res, (r) => {
+              route = r;
+            }),
+          () => route,
+        );
+      };
+  handler.readiness = readiness;
+  return handler;
 }
 
 export interface Listening {
   server: Server;
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops taking work: /readyz answers 503 (`shutting_down`), no new connections, idle keep-alive connections
+   * closed, requests in flight answered (cut after `graceMs`, default 10 s); resolves once every connection is gone.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  handler: ((req: IncomingMessage, res: ServerResponse) => void) & { readiness?: Readiness },
   port: number,
   host = '127.0.0.1',
 ): Promise<Listening> {
-  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => void handler(req, res));
+  let closing = false;
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    if (closing) res.shouldKeepAlive = false;
+    void handler(req, res);
+  });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -187,11 +193,14 @@ export async function listen(
     server,
     url,
     port: addr.port,
-    close: () =>
+    close: (graceMs = 10000) =>
       new Promise<void>((resolve) => {
+        handler.readiness?.drain();
+        // A keep-alive connection that carries one more request after this gets `connection: close` on its answer.
+        closing = true;
         server.close(() => resolve());
         server.closeIdleConnections?.();
-        setTimeout(() => server.closeAllConnections?.(), 2000).unref();
+        setTimeout(() => server.closeAllConnections?.(), graceMs).unref();
       }),
   };
 }
