@@ -4,7 +4,7 @@ import { TOPICS, topicDeployment, topicName, topicSpecsWithPrefix } from '@snapt
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
 import { TokenCipher } from '@snaptrack/util-crypto';
 import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
-import { buildHandler, listen, sendJson } from '@snaptrack/util-http';
+import { buildHandler, listen, readiness, sendJson } from '@snaptrack/util-http';
 import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
 import { ConsumerLagWatcher, METRIC_NAMES, createObservability, observeOutbox } from '@snaptrack/util-observability';
@@ -127,6 +127,12 @@ export async function startDispatcher(
   });
   retention.start();
 
+  // /readyz; drained (503 shutting_down) first thing in stop(), although the health server closes last.
+  const ready = readiness([
+    { name: 'database', check: () => dbReachable(ds) },
+    { name: 'kafka', check: () => kafkaReachable(kafka), timeoutMs: 2500, cacheMs: 2000 },
+    { name: 'config_view', check: async () => configCaughtUp, cacheMs: 0 },
+  ]);
   const http = await listen(
     buildHandler(
       [
@@ -144,11 +150,7 @@ export async function startDispatcher(
         },
       ],
       {
-        probes: [
-          { name: 'database', check: () => dbReachable(ds) },
-          { name: 'kafka', check: () => kafkaReachable(kafka) },
-          { name: 'config_view', check: async () => configCaughtUp },
-        ],
+        probes: ready,
         onError: (e) => log.error('health request failed', { err: e }),
         instrument: obs.http,
       },
@@ -177,6 +179,7 @@ export async function startDispatcher(
     stop: () =>
       (stopping ??= (async () => {
         stopped = true;
+        ready.drain();
         // Consumers first (no new ledger rows), then the sender (in-flight requests answered and marked), then the
         // relay and producer, then the database.
         await Promise.all([
