@@ -8,4 +8,4 @@ trap stop_kafka_if_ours EXIT
 build_all
 node tools/scripts/db-prepare.js
 set +e
-node tools/scripts/up.js
+node tools/scripts/up.js "$@"
