@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
-import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
+import { DeadLetters, createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
 import { sendJson } from '@snaptrack/util-http';
 import { RetentionJob, dbReachable, openDatabase } from '@snaptrack/util-db';
 import { OutboxRelay } from '@snaptrack/data-access-outbox';
+import { ConfigViewConsumer } from '@snaptrack/data-access-config-view';
 import { ConsumerLagWatcher, createObservability, observeOutbox } from '@snaptrack/util-observability';
 import {
   ClickRecordedV1,
-  ConfigEntityV1,
   DeliveryResultV1,
   TOPICS,
   topicDeployment,
@@ -34,7 +34,7 @@ import { PostbackService } from './postback/postback.service';
 import { PendingService } from './postback/pending.service';
 import { postbackRoutes } from './postback/postback.route';
 import { siteConversionRoutes } from './postback/site-conversion.route';
-import { DeadLetters, ViewConsumer } from './kafka/view-consumer';
+import { ViewConsumer } from './kafka/view-consumer';
 import { LazyProducer } from './kafka/lazy-producer';
 
 export interface RunningConversionService {
@@ -51,7 +51,7 @@ export interface RunningConversionService {
   configView: ConfigViewService;
   consumers: {
     clicks: ViewConsumer<ClickRecordedV1.Value>;
-    config: ViewConsumer<ConfigEntityV1.Value>;
+    config: ConfigViewConsumer;
     deliveries: ViewConsumer<DeliveryResultV1.Value>;
   };
   stop(): Promise<void>;
@@ -132,7 +132,7 @@ export async function startServer(
       groupId: group('clicks'),
       topic: topicName(prefix, TOPICS.clickRecordedV1),
       contract: ClickRecordedV1.contract,
-      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.clicks'),
+      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.clicks', log),
       log,
       apply: async (items) => {
         await clicks.applyClicks(items.map((i) => i.value));
@@ -143,16 +143,15 @@ export async function startServer(
           .catch((e) => log.warn('attributing pending postbacks failed; the sweep retries', { err: e }));
       },
     }),
-    config: new ViewConsumer<ConfigEntityV1.Value>({
-      name: 'conversion-service.config',
+    // The config view (table config_entity): the shared projection; its writes empty the lookup cache around them.
+    config: new ConfigViewConsumer({
       kafka,
       groupId: group('config'),
       topic: topicName(prefix, TOPICS.configEntityV1),
-      contract: ConfigEntityV1.contract,
-      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.config'),
+      store: configView.store,
+      around: configView.aroundWrite,
+      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.config', log),
       log,
-      apply: (items) => configView.applyEntities(items.map((i) => i.value)),
-      onTombstone: (key) => configView.applyTombstone(key),
     }),
     deliveries: new ViewConsumer<DeliveryResultV1.Value>({
       name: 'conversion-service.deliveries',
@@ -160,7 +159,7 @@ export async function startServer(
       groupId: group('deliveries'),
       topic: topicName(prefix, TOPICS.deliveryResultV1),
       contract: DeliveryResultV1.contract,
-      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.deliveries'),
+      deadLetters: new DeadLetters(producer, prefix, 'conversion-service.deliveries', log),
       log,
       apply: (items) => deliveries.applyResults(items.map((i) => i.value)),
     }),

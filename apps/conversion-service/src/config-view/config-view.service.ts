@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import type { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import { PostgresConfigViewStore } from '@snaptrack/data-access-config-view';
 import { type ConfigEntity } from './config-entity.entity';
 import { ConfigViewCache } from './config-view.cache';
 
@@ -21,64 +22,30 @@ export interface ConfigViewOptions {
   cacheTtlMs?: number;
 }
 
+/** The table of this service's config view (the shared row shape of @snaptrack/data-access-config-view). */
+export const CONFIG_VIEW_TABLE = 'config_entity';
+
 /**
- * The config view: latest version per entity key (config.entity.v1), and the lookups attribution needs. The lookups
- * are memoised (they run on every postback); every write below empties the memo, so a change this instance applied
- * is in effect as soon as it is stored, and one another instance applied within `cacheTtlMs`.
+ * The lookups attribution needs over the config view (config.entity.v1 in the `config_entity` table). The view is
+ * written by the shared ConfigViewConsumer (@snaptrack/data-access-config-view) into {@link store} with the shared
+ * apply rules (newest version per key; deletes and tombstones remembered). The lookups are memoised (they run on
+ * every postback); every write goes through {@link aroundWrite}, which empties the memo, so a change this instance
+ * applied is in effect as soon as it is stored, and one another instance applied within `cacheTtlMs`.
  */
 export class ConfigViewService {
   private readonly cache: ConfigViewCache;
+  readonly store: PostgresConfigViewStore;
 
   constructor(
     private readonly ds: DataSource,
     opts: ConfigViewOptions = {},
   ) {
     this.cache = new ConfigViewCache({ ttlMs: opts.cacheTtlMs ?? 0 });
+    this.store = new PostgresConfigViewStore(ds, { table: CONFIG_VIEW_TABLE });
   }
 
-  /** Upserts a batch; per key only a higher version replaces what is stored (replays and reorderings are harmless). */
-  async applyEntities(values: ConfigEntityV1.Value[]): Promise<void> {
-    if (!values.length) return;
-    await this.cache.around(() => this.upsert(values));
-  }
-
-  private async upsert(values: ConfigEntityV1.Value[]): Promise<void> {
-    const latest = new Map<string, ConfigEntityV1.Value>();
-    for (const v of values) {
-      const key = ConfigEntityV1.keyOf(v);
-      const seen = latest.get(key);
-      if (!seen || v.version >= seen.version) latest.set(key, v);
-    }
-    const rows = [...latest].map(([key, v]) => ({
-      key,
-      entity_type: v.entity_type,
-      entity_id: v.id,
-      account_id: v.account_id,
-      version: v.version,
-      deleted: v.deleted,
-      data: v.deleted ? null : v.data,
-      updated_at: v.updated_at,
-    }));
-    await this.ds.query(
-      `INSERT INTO config_entity (key, entity_type, entity_id, account_id, version, deleted, data, updated_at)
-       SELECT x.key, x.entity_type, x.entity_id, x.account_id, x.version, x.deleted, x.data, x.updated_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(key text, entity_type text, entity_id text, account_id text,
-         version bigint,
-         deleted boolean, data jsonb, updated_at timestamptz)
-       ON CONFLICT (key) DO UPDATE SET entity_type = EXCLUDED.entity_type, entity_id = EXCLUDED.entity_id,
-         account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
-         updated_at = EXCLUDED.updated_at
-       WHERE config_entity.version < EXCLUDED.version`,
-      [JSON.stringify(rows)],
-    );
-  }
-
-  /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. */
-  async applyTombstone(key: string): Promise<void> {
-    await this.cache.around(() =>
-      this.ds.query(`UPDATE config_entity SET deleted = true, data = NULL WHERE key = $1`, [key]),
-    );
-  }
+  /** The consumer's `around` hook: lookups bypass the memo while a write is in flight, and it is emptied after. */
+  readonly aroundWrite = <T>(write: () => Promise<T>): Promise<T> => this.cache.around(write);
 
   private live<T>(
     type: ConfigEntityV1.EntityType,

@@ -1,6 +1,6 @@
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { DeadLetterV1, TOPICS, topicName, type Contract } from '@snaptrack/contracts-events';
-import { createConsumer } from '@snaptrack/util-kafka';
+import type { Consumer, Kafka } from 'kafkajs';
+import type { Contract } from '@snaptrack/contracts-events';
+import { type DeadLetter, type DeadLetters, createConsumer } from '@snaptrack/util-kafka';
 import type { Logger } from '@snaptrack/util-logger';
 import { SpanKind, contextFromHeaders, spanContextOf, withSpan, type Span } from '@snaptrack/util-observability';
 
@@ -9,36 +9,6 @@ export interface Decoded<T> {
   value: T;
   partition: number;
   offset: string;
-}
-
-/** Where consumers put messages they cannot decode or that break the contract (then they go on). */
-export class DeadLetters {
-  constructor(
-    private readonly producer: Producer,
-    private readonly topicPrefix: string,
-    private readonly consumerName: string,
-  ) {}
-
-  async send(items: Array<{ topic: string; partition: number; message: KafkaMessage; reason: string }>): Promise<void> {
-    if (!items.length) return;
-    await this.producer.send({
-      topic: topicName(this.topicPrefix, TOPICS.deadLetterV1),
-      acks: -1,
-      messages: items.map(({ topic, partition, message, reason }) => {
-        const value: DeadLetterV1.Value = {
-          schema: 'dead-letter.v1',
-          consumer: this.consumerName,
-          source_topic: topic,
-          source_partition: partition,
-          source_offset: message.offset,
-          reason: reason.slice(0, 2000),
-          original_value: message.value ? message.value.toString('utf8').slice(0, 100_000) : null,
-          failed_at: new Date().toISOString(),
-        };
-        return { key: DeadLetterV1.keyOf(value, message.key), value: DeadLetterV1.contract.encode(value) };
-      }),
-    });
-  }
 }
 
 export interface ViewConsumerOptions<T> {
@@ -54,12 +24,11 @@ export interface ViewConsumerOptions<T> {
    * crash before the commit). The offsets are committed only after it returns.
    */
   apply(items: Decoded<T>[]): Promise<void>;
-  /** A message with a null value (a compaction tombstone). Without a handler it is dead-lettered. */
-  onTombstone?(key: string): Promise<void>;
 }
 
 /**
- * One consumer group on one topic, eachBatch: decode + validate every message, dead-letter the bad ones, apply the
+ * One consumer group on one topic (clicks, delivery results; the config view has its own consumer in
+ * @snaptrack/data-access-config-view), eachBatch: decode + validate every message, dead-letter the bad ones, apply the
  * good ones in one go, then commit. Starts from the earliest offset when the group is new (views are rebuilt by
  * replay).
  */
@@ -83,14 +52,9 @@ export class ViewConsumer<T> {
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         if (!isRunning() || isStale() || !batch.messages.length) return;
         const good: Decoded<T>[] = [];
-        const bad: Array<{ topic: string; partition: number; message: KafkaMessage; reason: string }> = [];
-        const tombstones: string[] = [];
+        const bad: DeadLetter[] = [];
         for (const message of batch.messages) {
           const key = message.key ? message.key.toString('utf8') : null;
-          if (message.value === null && key !== null && opts.onTombstone) {
-            tombstones.push(key);
-            continue;
-          }
           try {
             good.push({
               key,
@@ -110,7 +74,7 @@ export class ViewConsumer<T> {
             count: bad.length,
             offsets: bad.map((b) => b.message.offset),
           });
-          await opts.deadLetters.send(bad);
+          await opts.deadLetters.parkAll(bad);
           this.deadLettered += bad.length;
         }
         if (good.length) {
@@ -129,7 +93,6 @@ export class ViewConsumer<T> {
             (_span: Span) => opts.apply(good),
           );
         }
-        for (const key of tombstones) await opts.onTombstone!(key);
         this.applied += good.length;
         resolveOffset(batch.messages[batch.messages.length - 1].offset);
         await commitOffsetsIfNecessary();
