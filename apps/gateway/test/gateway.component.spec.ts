@@ -166,7 +166,11 @@ describe('gateway: API key checks at account-service, cached', () => {
       expect(down.status).toBe(503);
       expect(down.json.errors[0].extensions.code).toBe('AUTH_UNAVAILABLE');
       expect(down.text).not.toContain(other.key.apiKey);
-      expect((await fetch(`${fresh.url}/readyz`)).status).toBe(503);
+      // Readiness answers are cached for about a second (util-http Readiness): 503 follows within that.
+      await waitFor(async () => (await fetch(`${fresh.url}/readyz`)).status === 503, {
+        timeoutMs: 5000,
+        what: '/readyz 503 with account-service down',
+      });
     } finally {
       await fresh.stop().catch(() => undefined);
       await fresh.dropDb();
