@@ -1,14 +1,14 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import {
-  ConfigEntityV1,
+  type ConfigEntityV1,
   ContractViolation,
   ConversionCreatedV1,
-  DeadLetterV1,
   DeliveryCommandV1,
   TOPICS,
   topicName,
 } from '@snaptrack/contracts-events';
-import { createConsumer } from '@snaptrack/util-kafka';
+import { DeadLetters, createConsumer } from '@snaptrack/util-kafka';
+import { ConfigViewConsumer } from '@snaptrack/data-access-config-view';
 import type { Logger } from '@snaptrack/util-logger';
 import { toPixelPlacement, type ConfigViewService, type PlacementChange } from './config-view/config-view.service';
 import type { DeliveryService } from './delivery/delivery.service';
@@ -46,45 +46,6 @@ export interface ConsumerDeps {
    * RETARGET_CLOCK_SKEW_MS: a new or changed placement re-targets conversions received since its creation minus this.
    */
   retargetSkewMs: number;
-}
-
-export class DeadLetters {
-  private readonly topic: string;
-  count = 0;
-
-  constructor(
-    private readonly producer: Producer,
-    prefix: string,
-    private readonly log: Logger,
-  ) {
-    this.topic = topicName(prefix, TOPICS.deadLetterV1);
-  }
-
-  /** Publishes the message with the reason (acks from all in-sync replicas) before its offset may be committed. */
-  async send(sourceTopic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
-    const value: DeadLetterV1.Value = {
-      schema: 'dead-letter.v1',
-      consumer: CONSUMER_NAME,
-      source_topic: sourceTopic,
-      source_partition: partition,
-      source_offset: message.offset,
-      reason: reason.slice(0, 4000),
-      original_value: message.value ? message.value.toString('utf8') : null,
-      failed_at: new Date().toISOString(),
-    };
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: [{ key: DeadLetterV1.keyOf(value, message.key), value: DeadLetterV1.contract.encode(value) }],
-    });
-    this.count++;
-    this.log.warn('message sent to the dead-letter topic', {
-      source_topic: sourceTopic,
-      partition,
-      offset: message.offset,
-      reason: value.reason,
-    });
-  }
 }
 
 function problem(e: unknown): string {
@@ -130,7 +91,8 @@ async function applyPlacementChanges(deps: ConsumerDeps, changes: PlacementChang
 }
 
 export interface ConfigConsumer {
-  consumer: Consumer;
+  /** The shared config view consumer (@snaptrack/data-access-config-view); `stop()` it on shutdown. */
+  view: ConfigViewConsumer;
   /** Resolves once the consumer has joined its group and runs. */
   running: Promise<void>;
   /**
@@ -140,97 +102,43 @@ export interface ConfigConsumer {
   caughtUp(warnEveryMs: number, signal?: AbortSignal): Promise<boolean>;
 }
 
+/**
+ * The config view (group `<group>.config`): the shared projection of config.entity.v1 into `config_entity`; after each
+ * chunk is stored, placement changes are applied to the ledger, before the offset moves (re-targeting is idempotent).
+ */
 export async function startConfigConsumer(deps: ConsumerDeps): Promise<ConfigConsumer> {
   const { kafka, log, configView } = deps;
-  const topic = topicName(deps.topicPrefix, TOPICS.configEntityV1);
-  const groupId = `${deps.groupId}.config`;
-  const deadLetters = new DeadLetters(deps.producer, deps.topicPrefix, log);
-  const progress = new Map<number, number>();
-
-  // Where each partition ends now, and where this group stands: what "caught up" means for this start.
-  const admin = kafka.admin();
-  await admin.connect();
-  let pending: Array<{ partition: number; high: number }> = [];
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const at = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    pending = ends
-      .map((e) => ({ partition: e.partition, high: Number(e.high), low: Number(e.low) }))
-      .filter((e) => e.high > e.low && (at.get(e.partition) ?? -1) < e.high)
-      .map(({ partition, high }) => ({ partition, high }));
-  } finally {
-    await admin.disconnect();
-  }
-
-  const consumer = createConsumer(kafka, { groupId, ...GROUP_TIMING });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  // Not awaited: joining can take up to a session timeout after a crash, and the caller waits on caughtUp() instead.
-  const running = consumer.run({
-    eachBatchAutoResolve: false,
-    autoCommitInterval: 1000,
+  const view = new ConfigViewConsumer({
+    kafka,
+    topic: topicName(deps.topicPrefix, TOPICS.configEntityV1),
+    groupId: `${deps.groupId}.config`,
+    store: configView.store,
+    deadLetters: new DeadLetters(deps.producer, deps.topicPrefix, CONSUMER_NAME, log),
+    log,
+    check: configProblem,
+    onApplied: async (changes) => applyPlacementChanges(deps, await configView.placementChanges(changes)),
+    consumerConfig: GROUP_TIMING,
     partitionsConsumedConcurrently: 3,
-    eachBatch: async ({
-      batch,
-      resolveOffset,
-      heartbeat,
-      commitOffsetsIfNecessary,
-      isRunning,
-      isStale,
-    }: EachBatchPayload) => {
-      for (let i = 0; i < batch.messages.length; i += CHUNK) {
-        if (!isRunning() || isStale()) return;
-        const chunk = batch.messages.slice(i, i + CHUNK);
-        const values: ConfigEntityV1.Value[] = [];
-        for (const m of chunk) {
-          if (m.value === null) {
-            // Compaction tombstone for `<entity_type>:<id>`.
-            const key = m.key?.toString('utf8') ?? '';
-            const sep = key.indexOf(':');
-            if (sep > 0) {
-              const removed = await configView.tombstone(key.slice(0, sep), key.slice(sep + 1));
-              if (removed) await applyPlacementChanges(deps, [removed]);
-            }
-            continue;
-          }
-          try {
-            const v = ConfigEntityV1.contract.decode(m.value);
-            const p = configProblem(v);
-            if (p) await deadLetters.send(batch.topic, batch.partition, m, p);
-            else values.push(v);
-          } catch (e) {
-            await deadLetters.send(batch.topic, batch.partition, m, problem(e));
-          }
-        }
-        // Placement changes are applied to the ledger before the offset moves: a crash in between replays the chunk,
-        // and re-targeting is idempotent.
-        await applyPlacementChanges(deps, await configView.upsert(values));
-        const last = chunk[chunk.length - 1]!.offset;
-        resolveOffset(last);
-        progress.set(batch.partition, Number(last) + 1);
-        await heartbeat();
-      }
-      await commitOffsetsIfNecessary();
-    },
+    chunkSize: CHUNK,
   });
-  running.catch((e) => log.error('config consumer failed to start', { err: e }));
+  // Joining is not awaited: it can take up to a session timeout after a crash, and the caller waits on caughtUp().
+  await view.start({ waitForJoin: false });
 
   return {
-    consumer,
-    running,
+    view,
+    running: view.running,
     caughtUp: async (warnEveryMs, signal) => {
       // Decision 0003: conversions are never targeted against a half-loaded configuration, so there is no "carry on
       // anyway": the conversion consumer and the sender wait (and /readyz says so) until the view has caught up.
       const started = Date.now();
       let warnAt = started + warnEveryMs;
       while (!signal?.aborted) {
-        if (pending.every((p) => (progress.get(p.partition) ?? -1) >= p.high)) return true;
+        if (view.isReady) return true;
         if (Date.now() >= warnAt) {
           warnAt = Date.now() + warnEveryMs;
           log.warn('config view has not caught up yet; conversions and sending wait for it', {
             waited_ms: Date.now() - started,
-            partitions_behind: pending.filter((p) => (progress.get(p.partition) ?? -1) < p.high).length,
+            partitions_behind: view.behind,
           });
         }
         await new Promise((r) => setTimeout(r, 50));
@@ -281,7 +189,7 @@ export async function startLedgerConsumer(
   const { kafka, log, service } = deps;
   const conversionTopic = topicName(deps.topicPrefix, TOPICS.conversionCreatedV1);
   const commandTopic = topicName(deps.topicPrefix, TOPICS.deliveryCommandV1);
-  const deadLetters = new DeadLetters(deps.producer, deps.topicPrefix, log);
+  const deadLetters = new DeadLetters(deps.producer, deps.topicPrefix, CONSUMER_NAME, log);
 
   const consumer = createConsumer(kafka, { groupId: deps.groupId, ...GROUP_TIMING });
   await consumer.connect();
@@ -309,13 +217,18 @@ export async function startLedgerConsumer(
             try {
               const v = ConversionCreatedV1.contract.decode(m.value);
               const p = conversionProblem(v);
-              if (p) await deadLetters.send(batch.topic, batch.partition, m, p);
+              if (p) await deadLetters.park({ topic: batch.topic, partition: batch.partition, message: m, reason: p });
               else values.push(v);
               const tp = m.headers?.traceparent?.toString();
               if (!p && tp && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(tp))
                 traceParents.set(v.conversion_id, tp);
             } catch (e) {
-              await deadLetters.send(batch.topic, batch.partition, m, problem(e));
+              await deadLetters.park({
+                topic: batch.topic,
+                partition: batch.partition,
+                message: m,
+                reason: problem(e),
+              });
             }
           }
           // The ledger rows are durable before the offset moves: a crash here means the chunk is read again, and
@@ -334,7 +247,7 @@ export async function startLedgerConsumer(
         try {
           cmd = DeliveryCommandV1.contract.decode(m.value);
         } catch (e) {
-          await deadLetters.send(batch.topic, batch.partition, m, problem(e));
+          await deadLetters.park({ topic: batch.topic, partition: batch.partition, message: m, reason: problem(e) });
         }
         if (cmd) {
           const r = await service.applyCommand(cmd, heartbeat);

@@ -184,7 +184,7 @@ export async function startDispatcher(
         // relay and producer, then the database.
         await Promise.all([
           ledger.consumer.disconnect().catch((e) => log.warn('ledger consumer disconnect failed', { err: e })),
-          configConsumer.consumer.disconnect().catch((e) => log.warn('config consumer disconnect failed', { err: e })),
+          configConsumer.view.stop(),
         ]);
         await retention.stop();
         await lag.stop();

@@ -399,15 +399,16 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
         r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
       );
       expect(
-        (await h.query<{ version: string }>(`SELECT version FROM config_entity WHERE id = $1`, [current.id]))[0]!
+        (await h.query<{ version: string }>(`SELECT version FROM config_entity WHERE entity_id = $1`, [current.id]))[0]!
           .version,
       ).toBe('900000');
 
       await h.publishRaw(topicName(h.prefix, TOPICS.configEntityV1), `pixel:${current.id}`, null);
       await waitFor(
         async () =>
-          (await h.query<{ deleted: boolean }>(`SELECT deleted FROM config_entity WHERE id = $1`, [current.id]))[0]
-            ?.deleted === true,
+          (
+            await h.query<{ deleted: boolean }>(`SELECT deleted FROM config_entity WHERE entity_id = $1`, [current.id])
+          )[0]?.deleted === true,
         { what: 'tombstone applied' },
       );
       const after = conversion({ accountId: acc, channelId: 'tc_none', offerId: 'of_versions' });

@@ -142,8 +142,8 @@ export async function startHarness(
         async () => {
           const rows = await query<{ n: number }>(
             `SELECT count(*)::int AS n FROM config_entity x
-               JOIN jsonb_to_recordset($1::jsonb) AS v(entity_type text, id text, version bigint) USING (entity_type,
-                 id)
+               JOIN jsonb_to_recordset($1::jsonb) AS v(entity_type text, id text, version bigint)
+                 ON x.entity_type = v.entity_type AND x.entity_id = v.id
               WHERE x.version >= v.version`,
             [JSON.stringify(values.map((v) => ({ entity_type: v.entity_type, id: v.id, version: v.version })))],
           );

@@ -6,10 +6,14 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'config_entity' })
 export class ConfigEntityRow {
-  @PrimaryColumn({ name: 'entity_type', type: 'text' })
+  /** `<entity_type>:<id>` (the shared row shape of @snaptrack/data-access-config-view). */
+  @PrimaryColumn({ type: 'text' })
+  key: string;
+
+  @Column({ name: 'entity_type', type: 'text' })
   entityType: string;
 
-  @PrimaryColumn({ type: 'text' })
+  @Column({ name: 'entity_id', type: 'text' })
   id: string;
 
   @Column({ name: 'account_id', type: 'text' })

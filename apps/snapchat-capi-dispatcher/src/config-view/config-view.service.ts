@@ -1,5 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import {
+  type ConfigChange,
+  type ConfigEntry,
+  PostgresConfigViewStore,
+  applyRecords,
+} from '@snaptrack/data-access-config-view';
 import type { Logger } from '@snaptrack/util-logger';
 import type { PixelPlacement } from '../targets';
 
@@ -12,6 +18,8 @@ export interface OfferInfo {
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+const rowOf = (e: ConfigEntry) => ({ id: e.id, account_id: e.accountId, data: e.data });
 
 /** Reads a pixel entity's data defensively: a malformed one is ignored (and logged), never half-used. */
 export function toPixelPlacement(row: { id: string; account_id: string; data: unknown }): PixelPlacement | null {
@@ -79,116 +87,79 @@ function targetingKey(p: PixelPlacement): string {
   return JSON.stringify([p.pixelId.trim().toLowerCase(), scope, mapping]);
 }
 
-/** The config view: upserts from config.entity.v1 (highest version wins) and the reads the dispatcher needs. */
+/** The table of this service's config view (the shared row shape of @snaptrack/data-access-config-view). */
+export const CONFIG_VIEW_TABLE = 'config_entity';
+
+/**
+ * The config view: config.entity.v1 in `config_entity`, written by the shared ConfigViewConsumer
+ * (@snaptrack/data-access-config-view) into {@link store} with the shared apply rules (newest version per key;
+ * deletes and tombstones remembered, so an older value never brings an entity back), and the reads the dispatcher
+ * needs. {@link placementChanges} is the consumer's after-apply hook.
+ */
 export class ConfigViewService {
+  readonly store: PostgresConfigViewStore;
+
   constructor(
     private readonly ds: DataSource,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.store = new PostgresConfigViewStore(ds, { table: CONFIG_VIEW_TABLE });
+  }
 
   /**
-   * Applies a batch of entity states; an older or equal version never overwrites a newer one. Returns the pixel
-   * placements whose targeting changed (new, changed pixel id / scope / mapping, removed).
+   * Applies entity states with the shared rules (tools and tests; the consumer applies whole batches). Returns the
+   * pixel placements whose targeting changed.
    */
-  async upsert(values: ConfigEntityV1.Value[], tx?: EntityManager): Promise<PlacementChange[]> {
-    if (!values.length) return [];
-    // Within one batch keep only the highest version per key, so one statement never touches a row twice.
-    const latest = new Map<string, ConfigEntityV1.Value>();
-    for (const v of values) {
-      const k = `${v.entity_type}:${v.id}`;
-      const prev = latest.get(k);
-      if (!prev || prev.version < v.version) latest.set(k, v);
-    }
-    const rows = [...latest.values()].map((v) => ({
-      entity_type: v.entity_type,
-      id: v.id,
-      account_id: v.account_id,
-      version: v.version,
-      deleted: v.deleted,
-      data: v.data,
-      updated_at: v.updated_at,
+  async upsert(values: ConfigEntityV1.Value[]): Promise<PlacementChange[]> {
+    const records = values.map((value, i) => ({
+      key: ConfigEntityV1.keyOf(value),
+      value,
+      partition: 0,
+      offset: String(i),
     }));
-    const m = tx ?? this.ds.manager;
-    const pixelIds = rows.filter((r) => r.entity_type === 'pixel').map((r) => r.id);
-    const before: Array<{ id: string; account_id: string; deleted: boolean; data: unknown }> = pixelIds.length
-      ? await m.query(
-          `SELECT id, account_id, deleted, data FROM config_entity
-            WHERE entity_type = 'pixel' AND id = ANY($1::text[])`,
-          [pixelIds],
-        )
-      : [];
-    const applied: Array<{
-      entity_type: string;
-      id: string;
-      account_id: string;
-      deleted: boolean;
-      data: unknown;
-      created_at: Date;
-    }> = await m.query(
-      `INSERT INTO config_entity (entity_type, id, account_id, version, deleted, data, updated_at, created_at)
-         SELECT entity_type, id, account_id, version, deleted, data, updated_at, updated_at
-           FROM jsonb_to_recordset($1::jsonb) AS x(entity_type text, id text, account_id text, version bigint,
-                                                  deleted boolean, data jsonb, updated_at timestamptz)
-         ON CONFLICT (entity_type, id) DO UPDATE
-           SET account_id = EXCLUDED.account_id, version = EXCLUDED.version, deleted = EXCLUDED.deleted,
-               data = EXCLUDED.data,
-               updated_at = EXCLUDED.updated_at, received_at = now(),
-               created_at = coalesce(config_entity.created_at, EXCLUDED.created_at)
-         WHERE config_entity.version < EXCLUDED.version
-         RETURNING entity_type, id, account_id, deleted, data, created_at`,
-      [JSON.stringify(rows)],
+    return this.placementChanges(await applyRecords(this.store, records));
+  }
+
+  /**
+   * After a batch is stored: stamps `created_at` (the `updated_at` of the first version this view applied, kept by
+   * later versions) and `received_at` on the changed rows, and returns the pixel placements whose targeting changed
+   * (new, changed pixel id / scope / mapping, removed).
+   */
+  async placementChanges(changes: ConfigChange[]): Promise<PlacementChange[]> {
+    if (!changes.length) return [];
+    const stamped: Array<{ key: string; created_at: Date }> = await this.ds.query(
+      `UPDATE config_entity c SET created_at = coalesce(c.created_at, x.updated_at), received_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(key text, updated_at timestamptz)
+        WHERE c.key = x.key
+        RETURNING c.key, c.created_at`,
+      [JSON.stringify(changes.map((c) => ({ key: c.key, updated_at: c.current.updatedAt })))],
     );
-    const prev = new Map(before.map((b) => [b.id, b]));
-    const changes: PlacementChange[] = [];
-    for (const row of applied) {
-      if (row.entity_type !== 'pixel') continue;
-      const old = prev.get(row.id);
-      const previous = old && !old.deleted ? toPixelPlacement(old) : null;
-      const current = row.deleted ? null : toPixelPlacement(row);
+    const createdAt = new Map(stamped.map((r) => [r.key, new Date(r.created_at)]));
+    const out: PlacementChange[] = [];
+    for (const { key, previous: old, current: row } of changes) {
+      if (row.entityType !== 'pixel') continue;
+      const previous = old && !old.deleted ? toPixelPlacement(rowOf(old)) : null;
+      const current = row.deleted ? null : toPixelPlacement(rowOf(row));
       if (!current && !previous) continue;
       const backfillDays = current ? backfillDaysOf(row.data) : 0;
       if (current && previous && targetingKey(current) === targetingKey(previous) && !backfillDays) continue;
-      changes.push({
+      out.push({
         configId: row.id,
-        accountId: row.account_id,
+        accountId: row.accountId,
         current,
         previous,
-        createdAt: new Date(row.created_at),
+        createdAt: createdAt.get(key) ?? new Date(row.updatedAt),
         backfillDays,
       });
     }
-    return changes;
-  }
-
-  /** A compaction tombstone (null value) for `<entity_type>:<id>`: the entity is gone. Returns a removed placement. */
-  async tombstone(entityType: string, id: string): Promise<PlacementChange | null> {
-    const before: Array<{ id: string; account_id: string; deleted: boolean; data: unknown; created_at: Date | null }> =
-      await this.ds.query(
-        `SELECT id, account_id, deleted, data, created_at FROM config_entity WHERE entity_type = $1 AND id = $2`,
-        [entityType, id],
-      );
-    await this.ds.query(
-      `UPDATE config_entity SET deleted = true, received_at = now() WHERE entity_type = $1 AND id = $2`,
-      [entityType, id],
-    );
-    const old = before[0];
-    const previous = entityType === 'pixel' && old && !old.deleted ? toPixelPlacement(old) : null;
-    if (!old || !previous) return null;
-    return {
-      configId: id,
-      accountId: old.account_id,
-      current: null,
-      previous,
-      createdAt: new Date(old.created_at ?? Date.now()),
-      backfillDays: 0,
-    };
+    return out;
   }
 
   /** Every live pixel placement of these accounts. */
   async pixelsFor(accountIds: string[], tx?: EntityManager): Promise<PixelPlacement[]> {
     if (!accountIds.length) return [];
     const rows: Array<{ id: string; account_id: string; data: unknown }> = await (tx ?? this.ds.manager).query(
-      `SELECT id, account_id, data FROM config_entity WHERE entity_type = 'pixel' AND NOT deleted AND ` +
+      `SELECT entity_id AS id, account_id, data FROM config_entity WHERE entity_type = 'pixel' AND NOT deleted AND ` +
         `account_id = ANY($1::text[])`,
       [[...new Set(accountIds)]],
     );
@@ -203,7 +174,7 @@ export class ConfigViewService {
 
   async pixelPlacement(configId: string, tx?: EntityManager): Promise<PixelPlacement | null> {
     const rows: Array<{ id: string; account_id: string; data: unknown }> = await (tx ?? this.ds.manager).query(
-      `SELECT id, account_id, data FROM config_entity WHERE entity_type = 'pixel' AND NOT deleted AND id = $1`,
+      `SELECT entity_id AS id, account_id, data FROM config_entity WHERE key = 'pixel:' || $1 AND NOT deleted`,
       [configId],
     );
     return rows[0] ? toPixelPlacement(rows[0]) : null;
@@ -214,12 +185,11 @@ export class ConfigViewService {
     const out = new Map<string, OfferInfo>();
     if (!offerIds.length) return out;
     const rows: Array<{ id: string; data: unknown; source: unknown }> = await this.ds.query(
-      `SELECT o.id, o.data, s.data AS source
+      `SELECT o.entity_id AS id, o.data, s.data AS source
          FROM config_entity o
-         LEFT JOIN config_entity s ON s.entity_type = 'offer_source' AND NOT s.deleted AND s.id =
-           o.data->>'offer_source_id'
-        WHERE o.entity_type = 'offer' AND NOT o.deleted AND o.id = ANY($1::text[])`,
-      [[...new Set(offerIds)]],
+         LEFT JOIN config_entity s ON s.key = 'offer_source:' || (o.data->>'offer_source_id') AND NOT s.deleted
+        WHERE o.key = ANY($1::text[]) AND NOT o.deleted`,
+      [[...new Set(offerIds)].map((id) => `offer:${id}`)],
     );
     for (const r of rows) {
       const d = isRecord(r.data) ? r.data : {};

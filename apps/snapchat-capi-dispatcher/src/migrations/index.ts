@@ -5,6 +5,7 @@ import { ConversionRetention1796774400000 } from './1796774400000-conversion-ret
 import { RequestDeadline1796860800000 } from './1796860800000-request-deadline';
 import { ConfigCreatedAt1796947200000 } from './1796947200000-config-created-at';
 import { ConversionTraceParent1797033700000 } from './1797033700000-conversion-trace-parent';
+import { ConfigViewSharedShape1797120000000 } from './1797120000000-config-view-shared-shape';
 
 /** In order. Never edit a migration after it has been merged; add a new one. */
 export const migrations = [
@@ -16,4 +17,5 @@ export const migrations = [
   ConfigCreatedAt1796947200000,
   OutboxHeaders1797033600000,
   ConversionTraceParent1797033700000,
+  ConfigViewSharedShape1797120000000,
 ];

@@ -1,7 +1,7 @@
 import { ConfigEntityV1, ContractViolation } from '@snaptrack/contracts-events';
 import { createConsumer, type DeadLetter, type DeadLetters } from '@snaptrack/util-kafka';
 import type { Logger } from '@snaptrack/util-logger';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
 import { applyRecords } from './apply';
 import type { ConfigChange, ConfigRecord, ConfigViewStore } from './config-view.types';
 
@@ -29,8 +29,12 @@ export interface ConfigViewConsumerOptions {
   /** Runs around each batch's store write (e.g. a cache that must be bypassed while a write is in flight). */
   around?<T>(write: () => Promise<T>): Promise<T>;
   deleteGroupOnStop?: boolean;
-  /** How long a fetch waits for records (default 500 ms). */
-  maxWaitTimeInMs?: number;
+  /** Group timing and fetch wait (default: maxWaitTimeInMs 500, the rest util-kafka's defaults). */
+  consumerConfig?: Pick<ConsumerConfig, 'sessionTimeout' | 'heartbeatInterval' | 'maxWaitTimeInMs'>;
+  /** Partitions handled at the same time (default 1). */
+  partitionsConsumedConcurrently?: number;
+  /** A batch is applied in chunks of this many records, each followed by a heartbeat (default 500). */
+  chunkSize?: number;
 }
 
 /**
@@ -59,26 +63,48 @@ export class ConfigViewConsumer {
     return this.ready;
   }
 
-  /** Subscribes and starts consuming; resolves when running (see {@link whenReady} for the catch-up). */
-  async start(): Promise<void> {
-    const { opts } = this;
+  /** Partitions not yet consumed up to their end offset at start. */
+  get behind(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Reads the end offsets, subscribes and starts consuming; resolves once the consumer has joined its group and runs
+   * (see {@link whenReady} for the catch-up). With `waitForJoin: false` it resolves once subscribed (joining can take
+   * up to a session timeout after a crash); {@link running} then says when the consumer runs.
+   */
+  async start(opts: { waitForJoin?: boolean } = {}): Promise<void> {
     await this.readTargets();
     this.checkReady();
-    const consumer = createConsumer(opts.kafka, {
-      groupId: opts.groupId,
-      maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 500,
+    const consumer = createConsumer(this.opts.kafka, {
+      maxWaitTimeInMs: 500,
+      ...this.opts.consumerConfig,
+      groupId: this.opts.groupId,
     });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-    await consumer.run({
+    await consumer.subscribe({ topic: this.opts.topic, fromBeginning: true });
+    this.running = this.run(consumer);
+    if (opts.waitForJoin === false)
+      this.running.catch((e) => this.opts.log.error('config view consumer failed', { err: e }));
+    else await this.running;
+  }
+
+  /** Resolves once the consumer has joined its group and runs (after {@link start}). */
+  running: Promise<void> = Promise.resolve();
+
+  private run(consumer: Consumer): Promise<void> {
+    const chunkSize = this.opts.chunkSize ?? 500;
+    return consumer.run({
       autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.opts.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
-        if (!isRunning() || isStale()) return;
-        if (batch.messages.length) {
-          await this.handle(batch.topic, batch.partition, batch.messages);
-          resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        for (let i = 0; i < batch.messages.length; i += chunkSize) {
+          if (!isRunning() || isStale()) return;
+          const chunk = batch.messages.slice(i, i + chunkSize);
+          await this.handle(batch.topic, batch.partition, chunk);
+          resolveOffset(chunk[chunk.length - 1].offset);
           await commitOffsetsIfNecessary();
           await heartbeat();
         }
