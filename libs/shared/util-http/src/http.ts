@@ -178,8 +178,16 @@ export async function listen(
   host = '127.0.0.1',
 ): Promise<Listening> {
   let closing = false;
+  // Answers not yet sent: once closing, each goes out with `connection: close`, and its connection is closed as soon
+  // as it is answered (not after the keep-alive timeout), so close() resolves when the last request in flight is done.
+  const active = new Set<ServerResponse>();
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     if (closing) res.shouldKeepAlive = false;
+    active.add(res);
+    res.once('close', () => {
+      active.delete(res);
+      if (closing) server.closeIdleConnections?.();
+    });
     void handler(req, res);
   });
   server.keepAliveTimeout = 5000;
@@ -196,8 +204,8 @@ export async function listen(
     close: (graceMs = 10000) =>
       new Promise<void>((resolve) => {
         handler.readiness?.drain();
-        // A keep-alive connection that carries one more request after this gets `connection: close` on its answer.
         closing = true;
+        for (const res of active) if (!res.headersSent) res.shouldKeepAlive = false;
         server.close(() => resolve());
         server.closeIdleConnections?.();
         setTimeout(() => server.closeAllConnections?.(), graceMs).unref();

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Socket } from 'node:net';
+import { Agent, get as httpGet } from 'node:http';
 import { Readiness } from './readiness';
 import { buildHandler, listen } from './http';
 
@@ -135,12 +136,27 @@ describe('/readyz and close()', () => {
     up = true;
     expect((await fetch(`${http.url}/readyz`)).status).toBe(200);
 
-    // A request in flight when close() starts is still answered; new connections are refused.
-    const inFlight = fetch(`${http.url}/slow`).then(async (r) => [r.status, await r.text()]);
+    // A request in flight when close() starts is still answered (with `connection: close` on a keep-alive
+    // connection), new connections are refused, and close() resolves once it is answered, not a keep-alive timeout
+    // later.
+    const agent = new Agent({ keepAlive: true });
+    const get = () =>
+      new Promise<[number | undefined, string | undefined, string]>((resolve, reject) =>
+        httpGet(`${http.url}/slow`, { agent }, (r) => {
+          let body = '';
+          r.on('data', (d: Buffer) => (body += d.toString()));
+          r.on('end', () => resolve([r.statusCode, r.headers.connection, body]));
+        }).on('error', reject),
+      );
+    expect(await get()).toEqual([200, 'keep-alive', 'done']);
+    const inFlight = get();
     await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
     const closing = http.close();
     await expect(fetch(`${http.url}/readyz`)).rejects.toThrow();
-    expect(await inFlight).toEqual([200, 'done']);
+    expect(await inFlight).toEqual([200, 'close', 'done']);
     await closing;
+    expect(Date.now() - started).toBeLessThan(2000);
+    agent.destroy();
   });
 });
