@@ -184,7 +184,8 @@ async function main() {
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   process.env.LOG_LEVEL = process.env.LOG_LEVEL || 'warn';
-  const base = 30000 + Math.floor(Math.random() * 1000) * 10;
+  // Below the kernel's ephemeral range (32768+), so no client socket of the machine can hold one of these ports.
+  const base = 20000 + Math.floor(Math.random() * 1200) * 10;
   const ports = {
     gateway: base,
     config: base + 1,

@@ -29,7 +29,9 @@ export interface SystemOptions {
  * so it can run beside a developer's `npm start`.
  */
 export async function startSystem(options: SystemOptions = {}): Promise<Platform> {
-  const base = 20000 + Math.floor(Math.random() * 2000) * 10;
+  // Below the kernel's ephemeral range (32768+), where outgoing connections take their local ports: a listening port
+  // chosen there can be taken by any client socket of the machine. Instances use up to base + 207.
+  const base = 20000 + Math.floor(Math.random() * 1200) * 10;
   const ports = {
     gateway: base,
     config: base + 1,
