@@ -128,10 +128,14 @@ export class ConfigViewService {
   async placementChanges(changes: ConfigChange[]): Promise<PlacementChange[]> {
     if (!changes.length) return [];
     const stamped: Array<{ key: string; created_at: Date }> = await this.ds.query(
-      `UPDATE config_entity c SET created_at = coalesce(c.created_at, x.updated_at), received_at = now()
-         FROM jsonb_to_recordset($1::jsonb) AS x(key text, updated_at timestamptz)
-        WHERE c.key = x.key
-        RETURNING c.key, c.created_at`,
+      // A CTE, so the driver answers rows (TypeORM answers an UPDATE with [rows, count]).
+      `WITH stamped AS (
+         UPDATE config_entity c SET created_at = coalesce(c.created_at, x.updated_at), received_at = now()
+           FROM jsonb_to_recordset($1::jsonb) AS x(key text, updated_at timestamptz)
+          WHERE c.key = x.key
+          RETURNING c.key, c.created_at
+       )
+       SELECT key, created_at FROM stamped`,
       [JSON.stringify(changes.map((c) => ({ key: c.key, updated_at: c.current.updatedAt })))],
     );
     const createdAt = new Map(stamped.map((r) => [r.key, new Date(r.created_at)]));
