@@ -121,6 +121,9 @@ export async function startServer(config: ConfigServiceConfig): Promise<RunningC
     services,
     stop: async () => {
       await http.close();
+      // What the last mutations wrote to the outbox goes out now; whatever cannot is left for the next start.
+      // (At most 3 s: with Kafka away the stop must not run into the SIGKILL.)
+      await Promise.race([relay.publishBatch().catch(() => 0), new Promise((r) => setTimeout(r, 3000).unref())]);
       await relay.stop();
       await producer.disconnect();
       await ds.destroy();

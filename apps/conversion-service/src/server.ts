@@ -250,7 +250,8 @@ export async function startServer(
       await Promise.all(Object.values(consumers).map((c) => c.stop()));
       await lag.stop();
       // What the last postbacks wrote to the outbox goes out now; whatever cannot is left for the next start.
-      await relay.publishBatch().catch(() => 0);
+      // (At most 3 s: with Kafka away the stop must not run into the SIGKILL.)
+      await Promise.race([relay.publishBatch().catch(() => 0), new Promise((r) => setTimeout(r, 3000).unref())]);
       await relay.stop();
       await relayProducer.close();
       await producer.disconnect();
