@@ -88,7 +88,15 @@ function services(opts = {}) {
       entry: 'apps/snapchat-capi-dispatcher/dist/main.js',
       port: ports.dispatcher,
       ready: '/readyz',
-      env: { DATABASE_URL: pgUrl(`${dbPrefix}_dispatcher`), SNAP_CAPI_BASE_URL: `http://127.0.0.1:${ports.sandbox}` },
+      env: {
+        DATABASE_URL: pgUrl(`${dbPrefix}_dispatcher`),
+        SNAP_CAPI_BASE_URL: `http://127.0.0.1:${ports.sandbox}`,
+        // Its consumer groups are not prefixed by the service (conversion-service's and campaign-service's are): two
+        // platforms on one broker (a system test beside npm start, the fault suite, the bench) must not share one
+        // group over different topics, where a member can be handed the other platform's partitions and leave its
+        // own unread.
+        ...(opts.topicPrefix ? { KAFKA_GROUP_ID: `${opts.topicPrefix}snapchat-capi-dispatcher` } : {}),
+      },
     },
     {
       name: 'account-service',
