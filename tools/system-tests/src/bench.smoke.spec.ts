@@ -21,6 +21,7 @@ const SERVICES = [
   'campaign-service',
   'conversion-service',
   'snapchat-capi-dispatcher',
+  'account-service',
   'gateway',
   'tracking-proxy',
 ];
