@@ -227,6 +227,9 @@ export async function startServer(
     probes: [
       { name: 'database', check: () => dbReachable(ds) },
       { name: 'kafka', check: () => kafkaReachable(kafka), required: false, timeoutMs: 2500, cacheMs: 2000 },
+      // Reported only as well: the view is a table every instance shares, kept by one shared group, so an instance
+      // holding no partition of the config topic would never see "its" catch-up although the view is current.
+      { name: 'config_view', check: async () => consumers.config.isReady, required: false, cacheMs: 0 },
     ],
     instrument: obs.http,
   });

@@ -208,7 +208,7 @@ describe('GraphQL: conversions, deliveries and delivery commands', () => {
   it('reports readiness (database; Kafka reported, not required) and Kafka with the outbox backlog', async () => {
     expect(await (await fetch(`${app.url}/readyz`)).json()).toEqual({
       status: 'ready',
-      checks: { database: true, kafka: true },
+      checks: { database: true, kafka: true, config_view: true },
     });
     const kafka = await fetch(`${app.url}/healthz/kafka`);
     expect(kafka.status).toBe(200);

@@ -32,7 +32,10 @@ describe('conversion-service readiness', () => {
   });
 
   it('answers 503 naming the database while it cannot be reached, and 200 again once it can', async () => {
-    expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', checks: { database: true, kafka: true } } });
+    expect(await readyz()).toEqual({
+      status: 200,
+      body: { status: 'ready', checks: { database: true, kafka: true, config_view: true } },
+    });
 
     // Block new connections to the service's database and end the ones it holds.
     await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS false`);
@@ -49,7 +52,7 @@ describe('conversion-service readiness', () => {
     );
     expect(down.body).toEqual({
       status: 'not_ready',
-      checks: { database: false, kafka: true },
+      checks: { database: false, kafka: true, config_view: true },
       not_ready: ['database'],
     });
 
@@ -61,7 +64,7 @@ describe('conversion-service readiness', () => {
       },
       { timeoutMs: 15000, what: '/readyz 200 again' },
     );
-    expect(up.body).toEqual({ status: 'ready', checks: { database: true, kafka: true } });
+    expect(up.body).toEqual({ status: 'ready', checks: { database: true, kafka: true, config_view: true } });
   });
 
   it('answers 503 shutting_down as soon as stop() begins', async () => {
