@@ -1,4 +1,4 @@
-import { chunkForRequests, requestBody, requestSizeFor } from './batching';
+import { chunkForRequests, requestBody, requestSizeFor, requestSizeWithin } from './batching';
 
 const item = (n: number, size = 10) => ({ item: n, json: JSON.stringify({ n, pad: 'x'.repeat(size) }) });
 
@@ -47,5 +47,23 @@ describe('requestSizeFor: smaller requests when the backlog is small', () => {
     expect(requestSizeFor(3999, false, 2000)).toBe(400);
     expect(requestSizeFor(1000, false, 20)).toBe(20);
     expect(requestSizeFor(1000, false, 1)).toBe(1);
+  });
+});
+
+describe('requestSizeWithin: no more requests than the rate limit lets go now', () => {
+  it('keeps the adaptive size while the bucket has room for every request', () => {
+    expect(requestSizeWithin(1000, false, 2000, 10)).toBe(100);
+    expect(requestSizeWithin(300, false, 2000, 10)).toBe(50);
+    expect(requestSizeWithin(4000, true, 2000, 10)).toBe(2000);
+    expect(requestSizeWithin(1000, false, 2000, Infinity)).toBe(100);
+  });
+
+  it('makes larger requests when only a few can leave now, never above the maximum', () => {
+    expect(requestSizeWithin(1000, false, 2000, 2)).toBe(500);
+    expect(requestSizeWithin(1000, false, 2000, 1)).toBe(1000);
+    expect(requestSizeWithin(1000, false, 2000, 0)).toBe(1000);
+    expect(requestSizeWithin(3000, false, 2000, 1)).toBe(2000);
+    expect(requestSizeWithin(1000, false, 20, 1)).toBe(20);
+    expect(requestSizeWithin(1, false, 2000, 2)).toBe(50);
   });
 });

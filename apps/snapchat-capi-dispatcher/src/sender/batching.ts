@@ -1,4 +1,4 @@
-import { chunkBySize, type Sized } from '@snaptrack/delivery-engine';
+import { chunkBySize, requestSizeFor, type Sized } from '@snaptrack/delivery-engine';
 
 export { MIN_ADAPTIVE_REQUEST_EVENTS, requestSizeFor, type Sized } from '@snaptrack/delivery-engine';
 
@@ -20,4 +20,14 @@ export function chunkForRequests<T>(
 
 export function requestBody<T>(items: Array<Sized<T>>): string {
   return `{"data":[${items.map((i) => i.json).join(',')}]}`;
+}
+
+/**
+ * Events per request for `claimed` rows when only `slots` requests can leave now (the token's free rate-limit slots,
+ * at least its concurrency): requestSizeFor's size, made larger when it would need more requests than that, since
+ * each request beyond them waits 1/rate s for the bucket (a claim in ten requests at 10/s would take a second).
+ */
+export function requestSizeWithin(claimed: number, claimFull: boolean, maxEvents: number, slots: number): number {
+  const wanted = requestSizeFor(claimed, claimFull, maxEvents);
+  return Math.max(1, Math.min(maxEvents, Math.max(wanted, Math.ceil(claimed / Math.max(1, slots)))));
 }

@@ -30,7 +30,7 @@ import {
   tokenUnreadableMessage,
   tooOldMessage,
 } from '../snap-capi/messages';
-import { chunkForRequests, requestBody, requestSizeFor, type Sized } from './batching';
+import { chunkForRequests, requestBody, requestSizeWithin, type Sized } from './batching';
 import { Semaphore, TokenBucket, backoffDelay, planRetry, type RetryPolicy } from '@snaptrack/delivery-engine';
 
 /**
@@ -487,8 +487,10 @@ export class Sender {
       return;
     }
     // Full-sized requests only when the backlog needs them; otherwise fewer events per request, so fewer are in
-    // flight at any moment (and sent again after a crash).
-    const size = requestSizeFor(g.items.length, claim.full, this.deps.config.maxEventsPerRequest);
+    // flight at any moment (and sent again after a crash), but never more requests than the token's rate limit lets
+    // go now: under a steady stream the bucket is empty, and each further request would wait 1/rate s for it.
+    const slots = this.bucketFor(g.tokenKey).available();
+    const size = requestSizeWithin(g.items.length, claim.full, this.deps.config.maxEventsPerRequest, slots);
     const chunks = chunkForRequests(g.items, size, this.deps.config.maxBodyBytes);
     const results = await Promise.allSettled(chunks.map((c) => this.sendChunk(claim, g, c)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

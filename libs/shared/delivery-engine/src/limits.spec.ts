@@ -31,6 +31,25 @@ describe('TokenBucket', () => {
     expect(done).toBe(true);
   });
 
+  it('available() counts the tokens a take would get now, less the takes already queued', async () => {
+    let t = 0;
+    const b = new TokenBucket(4, () => t);
+    expect(b.available()).toBe(4);
+    await b.take();
+    await b.take();
+    expect(b.available()).toBe(2);
+    await b.take();
+    await b.take();
+    expect(b.available()).toBe(0);
+    const waiting = b.take();
+    t += 250; // one token refilled, and one take is already waiting for it
+    expect(b.available()).toBe(0);
+    await waiting;
+    t += 500;
+    expect(b.available()).toBe(2);
+    expect(new TokenBucket(0).available()).toBe(Infinity);
+  });
+
   it('rate 0 means no limit', async () => {
     const b = new TokenBucket(0);
     await Promise.all(Array.from({ length: 1000 }, () => b.take()));

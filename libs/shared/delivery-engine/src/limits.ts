@@ -34,6 +34,7 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
   private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
 
   constructor(
     private readonly ratePerSecond: number,
@@ -45,9 +46,20 @@ export class TokenBucket {
 
   take(): Promise<void> {
     if (this.ratePerSecond <= 0) return Promise.resolve();
-    const turn = this.queue.then(() => this.wait());
+    this.queued++;
+    const turn = this.queue.then(() => this.wait()).finally(() => this.queued--);
     this.queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * How many `take()`s would be granted right now without waiting (whole tokens, less the takes already queued);
+   * Infinity without a limit. Lets a caller make fewer, larger requests instead of queueing many behind the bucket.
+   */
+  available(): number {
+    if (this.ratePerSecond <= 0) return Infinity;
+    const refilled = Math.min(this.ratePerSecond, this.tokens + ((this.now() - this.last) / 1000) * this.ratePerSecond);
+    return Math.max(0, Math.floor(refilled) - this.queued);
   }
 
   private async wait(): Promise<void> {
