@@ -60,7 +60,7 @@ describe('ConfigView', () => {
     expect(v.trackingDomains('other')).toEqual([]);
   });
 
-  it('maps a Host to its tracking domain across accounts, with its verification, and forgets deleted ones', async () => {
+  it('maps a Host to its tracking domain across accounts, with verification, and forgets deleted ones', async () => {
     const v = new ConfigView();
     const domain = (id: string, account: string, version: number, data: object | null) =>
       ({

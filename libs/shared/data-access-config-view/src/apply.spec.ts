@@ -54,7 +54,7 @@ function ruleSuite(name: string, makeStore: () => Promise<ConfigViewStore>) {
       expect(await url('a')).toBe('v3');
     });
 
-    it('keeps a deleted value as a deleted entry: an older value cannot resurrect it, a newer one re-creates it', async () => {
+    it('keeps a deleted entry: older values cannot resurrect it, newer ones re-create it', async () => {
       await applyRecords(store, [rec(offer('b', 1, 'v1'))]);
       const [gone] = await applyRecords(store, [rec(offer('b', 2, null, true))]);
       expect(gone.current).toMatchObject({ deleted: true, data: null, version: 2 });
@@ -64,7 +64,7 @@ function ruleSuite(name: string, makeStore: () => Promise<ConfigViewStore>) {
       expect(await url('b')).toBe('v3');
     });
 
-    it('a Kafka tombstone removes the key and remembers its version: the older value replayed later is refused', async () => {
+    it('a Kafka tombstone removes the key and keeps its version: an older replayed value is refused', async () => {
       await applyRecords(store, [rec(offer('c', 4, 'v4'))]);
       const [gone] = await applyRecords(store, [rec(null, 'offer:c')]);
       expect(gone).toMatchObject({ previous: { deleted: false, version: 4 }, current: { deleted: true, version: 4 } });
@@ -77,7 +77,7 @@ function ruleSuite(name: string, makeStore: () => Promise<ConfigViewStore>) {
       expect(await url('nobody')).toBe('unknown');
     });
 
-    it('in one batch a tombstone deletes the values before it (offset order), whatever order the batch lists', async () => {
+    it('in one batch a tombstone deletes the values before it (offset order), whatever the listed order', async () => {
       await applyRecords(store, [rec(offer('d', 1, 'v1'))]);
       const changes = await applyRecords(store, [rec(null, 'offer:d', 20), rec(offer('d', 2, 'v2'), undefined, 10)]);
       expect(changes).toHaveLength(1);

@@ -89,7 +89,7 @@ describe('ConfigViewConsumer (real Kafka)', () => {
     await admin.disconnect();
   });
 
-  it('replays from the beginning, parks bad messages, applies tombstones, and is ready only after catching up', async () => {
+  it('replays from the start, parks bad messages, applies tombstones, and is ready only after catch-up', async () => {
     await sendValue(offer('o1', 1, 'https://v1/'), 0);
     await sendValue(offer('o2', 1, 'https://two/'), 1);
     await send([{ key: 'offer:o3', value: Buffer.from('{not json'), partition: 0 }]);
