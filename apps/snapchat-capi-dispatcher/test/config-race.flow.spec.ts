@@ -72,9 +72,11 @@ describe('configuration race: placements applied after the conversions they conc
     },
   );
 
-  it('a pixel saved, then a conversion posted 0-2000 ms later: it always reaches the pixel, once', async () => {
+  it('a pixel saved, then a conversion posted 0-2000 ms later, 50 times: each reaches the pixel once', async () => {
+    // 50 rounds spread evenly over 0..2000 ms between saving the pixel and posting the conversion.
+    const delays = Array.from({ length: 50 }, (_, i) => Math.round((i * 2000) / 49));
     const runs = await Promise.all(
-      [0, 0, 20, 100, 400, 1000, 2000].map(async (delayMs) => {
+      delays.map(async (delayMs) => {
         const p = newPixel();
         h.sandbox.registerPixel(p.pixelId, p.token);
         const offerId = `of_race_${p.pixelId.slice(0, 8)}`;
@@ -96,6 +98,7 @@ describe('configuration race: placements applied after the conversions they conc
     await h.waitForLedger('every conversion delivered to its pixel', (r) =>
       runs.every(({ c }) => r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered')),
     );
+    expect(runs).toHaveLength(50);
     for (const { p, c } of runs) {
       expect(await h.ledger('conversion_id = $1', [c.conversion_id])).toHaveLength(1);
       expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
