@@ -31,7 +31,7 @@ import { ClickStore } from './click/click.store';
 import { ClickPublisher } from './click/click.publisher';
 import { ClickCapture } from './click/click.capture';
 import { clickRoutes } from './click/click.routes';
-import { TrustedProxies } from './click/client-ip';
+import { TrustedProxies } from '@snaptrack/util-http';
 import { campaignRetentionRules } from './click/click.retention';
 
 export interface RunningCampaignService {

@@ -1,6 +1,6 @@
 import { ConfigError, commonKeys, defineConfig, loadConfig, type ConfigOf } from '@snaptrack/util-config';
 import { observabilityKeys } from '@snaptrack/util-observability';
-import { TrustedProxies } from './protection/client-ip';
+import { TrustedProxies } from '@snaptrack/util-http';
 import { isExactOrigin } from './protection/cors';
 
 export const gatewayKeys = defineConfig({

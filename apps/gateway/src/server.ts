@@ -9,13 +9,12 @@ import { GraphQLError } from 'graphql';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { createLogger, type Logger } from '@snaptrack/util-logger';
 import { IDENTITY_HEADER, graphqlHandler, signIdentity } from '@snaptrack/util-federation';
-import { buildHandler, listen } from '@snaptrack/util-http';
+import { buildHandler, listen, TrustedProxies, addressBucket, requestClientIp } from '@snaptrack/util-http';
 import { createObservability, traceHeaders } from '@snaptrack/util-observability';
 import type { GatewayConfig } from './config';
 import { KeyCheck, KeyCheckUnavailable } from './auth/key-check';
 import { queryLimitsRule } from './protection/limits';
 import { TokenBuckets } from './protection/rate-limit';
-import { TrustedProxies, addressBucket, requestClientIp } from './protection/client-ip';
 import { corsPolicy } from './protection/cors';
 import { explorerRoutes } from './explorer/explorer';
 

@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, sendJson, type Route } from '@snaptrack/util-http';
+import { HttpError, sendJson, type Route, clientIp, type TrustedProxies } from '@snaptrack/util-http';
 import type { Logger } from '@snaptrack/util-logger';
 import type { ServiceMetrics } from '@snaptrack/util-observability';
 import type { ClickCapture, CaptureInput, CaptureResult } from './click.capture';
-import { clientIp, type TrustedProxies } from './client-ip';
 import { safeRedirectUrl } from './offer-url';
 import { parseQuery, splitTarget } from './query';
 import { trackScript, trackScriptEtag } from './track-script';

@@ -1,2 +1,3 @@
 export * from './http';
 export * from './readiness';
+export * from './client-ip';

@@ -1,4 +1,4 @@
-// Same rules as campaign-service's click/client-ip.ts (apps may not import each other; util-http has no such helper).
+// The client IP of a request behind trusted proxies, shared by the gateway (rate limits) and campaign-service (clicks).
 import type { IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 
