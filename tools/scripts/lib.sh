@@ -31,10 +31,14 @@ ensure_postgres() {
 }
 
 KAFKA_STARTED_BY_US=0
+# ensure_kafka [fresh]: reuse a broker that answers, else start one. With "fresh" (the test command), a broker we start
+# gets an empty data directory: a dir left by earlier runs can hold thousands of test topics, and loading them made a
+# CI start miss its readiness deadline.
 ensure_kafka() {
   if bash tools/kafka/kafka.sh status >/dev/null 2>&1; then
     say "reusing the Kafka broker that is already up"
   else
+    if [ "${1:-}" = fresh ]; then bash tools/kafka/kafka.sh reset; fi
     bash tools/kafka/kafka.sh start
     KAFKA_STARTED_BY_US=1
   fi

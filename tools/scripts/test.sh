@@ -5,7 +5,7 @@ ensure_node_modules
 ensure_postgres
 bash tools/scripts/ensure-chromium.sh
 ensure_compose_cli
-ensure_kafka
+ensure_kafka fresh
 trap stop_kafka_if_ours EXIT
 build_all
 bash tools/scripts/lint.sh
