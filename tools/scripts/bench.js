@@ -14,7 +14,10 @@
 //   postback (attributed)    conversion-service /postback on clicks of this run; done = 200 {"status":"accepted"}
 //   end to end               open loop: postbacks at BENCH_E2E_RATE for BENCH_E2E_SECONDS; latency from each
 //                            postback's scheduled send time until the Snap CAPI sandbox recorded the event
+//                            (and the same conversions split into stages: postback, relay, kafka, sender)
 //   idle conversion          one postback at a time on a quiet platform → sandbox-accepted (median and max)
+//   backlog                  BENCH_BACKLOG_EVENTS conversions produced to the topic while the dispatcher is stopped,
+//                            then drained: events/s from its readiness, requests and events per request
 //   gateway list query       `campaigns(first: 10)` through the gateway, next to the same query sent to the
 //                            campaign-service subgraph directly
 // After the run: each service's RSS (VmRSS, and VmHWM as the peak) from /proc/<pid>/status.
@@ -31,6 +34,10 @@
 //   BENCH_E2E_SECONDS (20; quick 2)    duration of the end-to-end schedule
 //   BENCH_E2E_CONNECTIONS (64; quick 16)  sockets of the open-loop client
 //   BENCH_IDLE_SAMPLES (5)             single conversions on the idle platform
+//   BENCH_BACKLOG_EVENTS (100000; quick 4000)  conversions of the backlog scenario
+//   BENCH_ONLY                         comma-separated groups to run (default all): click (with the bare 302 and
+//                                      kafka baselines), postback (with pg), e2e, idle, backlog, gateway (with the
+//                                      subgraph). Without click, a short unmeasured run records the clicks to use.
 //   BENCH_DRAIN_TIMEOUT_SECONDS (300; quick 60)  how long to wait for the sandbox to receive every conversion
 //   BENCH_PROFILE=1                    start each service with --cpu-prof --cpu-prof-dir=tmp/bench/profiles
 //   BENCH_OUT_DIR (tmp/bench)          where <timestamp>.json and <timestamp>.svg are written
@@ -41,10 +48,14 @@ const os = require('node:os');
 const path = require('node:path');
 const { startPlatform, devAccount, devSecrets, dropPlatformDatabases, ROOT } = require('./platform');
 const { client, waitFor } = require('./walkthrough');
-const { summarize, round } = require('../bench/stats');
+const { round } = require('../bench/stats');
 const report = require('../bench/report');
+const { runE2e, runIdle } = require('../bench/e2e');
+const { runBacklog } = require('../bench/backlog');
+const { stageLines } = require('../bench/stages');
 
 const QUICK = process.env.BENCH_QUICK === '1';
+const GROUPS = ['click', 'postback', 'e2e', 'idle', 'backlog', 'gateway'];
 const num = (name, full, quick) => Number(process.env[name] || (QUICK ? quick : full));
 const OPT = {
   quick: QUICK,
@@ -58,8 +69,16 @@ const OPT = {
   e2eConnections: num('BENCH_E2E_CONNECTIONS', 64, 16),
   idleSamples: num('BENCH_IDLE_SAMPLES', 5, 5),
   drainTimeoutSeconds: num('BENCH_DRAIN_TIMEOUT_SECONDS', 300, 60),
+  backlogEvents: num('BENCH_BACKLOG_EVENTS', 100000, 4000),
+  only: (process.env.BENCH_ONLY || GROUPS.join(','))
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean),
   profile: process.env.BENCH_PROFILE === '1',
 };
+const unknownGroups = OPT.only.filter((g) => !GROUPS.includes(g));
+if (unknownGroups.length)
+  throw new Error(`BENCH_ONLY: unknown ${unknownGroups.join(', ')} (known: ${GROUPS.join(', ')})`);
 const OUT_DIR = path.resolve(process.env.BENCH_OUT_DIR || path.join(ROOT, 'tmp/bench'));
 const PROFILE_DIR = path.join(ROOT, 'tmp/bench/profiles');
 const KAFKA_BROKERS = (process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAFKA_PORT || 9092}`).split(',');
@@ -292,259 +311,255 @@ async function main() {
     const sandboxUrl = `http://127.0.0.1:${ports.sandbox}`;
     await waitFor(async () => (await fetch(`${campaignUrl}/${camp.key}?format=json`)).ok, 'the campaign to be live');
 
+    const runs = (g) => OPT.only.includes(g);
+    const idsFile = path.join(os.tmpdir(), `snaptrack-bench-${tag}-clicks.txt`);
+    const idsFile2 = path.join(os.tmpdir(), `snaptrack-bench-${tag}-clicks-proxy.txt`);
+    tmpFiles.push(idsFile, idsFile2);
+    const needClicks = ['postback', 'e2e', 'idle'].some(runs);
+    let r;
+
     // Baselines and clicks
-    const bare = await startBare302();
-    try {
-      const r = await runLoad({
+    if (runs('click')) {
+      const bare = await startBare302();
+      try {
+        const r = await runLoad({
+          mode: 'closed',
+          url: bare.url,
+          path: '/c?ScCid=sc{i}&sub1=a',
+          connections: OPT.connections,
+          durationS: OPT.seconds,
+          warmupS: OPT.warmupSeconds,
+          expectStatus: [302],
+        });
+        add(scenario('baseline.http302', 'baseline: bare node:http 302', 'bare 302', 'baseline', r));
+      } finally {
+        bare.child.kill('SIGTERM');
+      }
+      add(
+        scenario(
+          'baseline.kafka',
+          'baseline: kafkajs producer, acks -1',
+          'kafka',
+          'baseline',
+          await runLoad({
+            mode: 'kafka',
+            brokers: KAFKA_BROKERS,
+            topic: `${opts.topicPrefix}bench-scratch`,
+            partitions: 3,
+            connections: OPT.connections,
+            durationS: OPT.seconds,
+          }),
+        ),
+      );
+      const clickBaselines = (r) => ({
+        ratios: {
+          'baseline.http302': round(r.rps / pick('baseline.http302').rps),
+          'baseline.kafka': round(r.rps / pick('baseline.kafka').rps),
+        },
+      });
+      r = await runLoad({
         mode: 'closed',
-        url: bare.url,
-        path: '/c?ScCid=sc{i}&sub1=a',
+        url: campaignUrl,
+        path: `/${camp.key}?ScCid=sc{i}&sub1=a`,
         connections: OPT.connections,
         durationS: OPT.seconds,
         warmupS: OPT.warmupSeconds,
         expectStatus: [302],
+        collectClickIds: idsFile,
       });
-      add(scenario('baseline.http302', 'baseline: bare node:http 302', 'bare 302', 'baseline', r));
-    } finally {
-      bare.child.kill('SIGTERM');
+      add(scenario('click.direct', 'click → 302 (campaign-service)', 'click', 'scenario', r, clickBaselines(r)));
+      r = await runLoad({
+        mode: 'closed',
+        url: trackingUrl,
+        path: `/${camp.key}?ScCid=tp{i}`,
+        connections: OPT.connections,
+        durationS: OPT.seconds,
+        warmupS: OPT.warmupSeconds,
+        expectStatus: [302],
+        collectClickIds: idsFile2,
+      });
+      add(
+        scenario(
+          'click.tracking',
+          'click → 302 via the tracking host',
+          'click via host',
+          'scenario',
+          r,
+          clickBaselines(r),
+        ),
+      );
+    } else if (needClicks) {
+      // Not measured: only the clicks the postbacks attribute to.
+      await runLoad({
+        mode: 'closed',
+        url: campaignUrl,
+        path: `/${camp.key}?ScCid=sc{i}&sub1=a`,
+        connections: 8,
+        durationS: 1,
+        expectStatus: [302],
+        collectClickIds: idsFile,
+      });
     }
-    add(
-      scenario(
-        'baseline.kafka',
-        'baseline: kafkajs producer, acks -1',
-        'kafka',
-        'baseline',
-        await runLoad({
-          mode: 'kafka',
-          brokers: KAFKA_BROKERS,
-          topic: `${opts.topicPrefix}bench-scratch`,
-          partitions: 3,
-          connections: OPT.connections,
-          durationS: OPT.seconds,
-        }),
-      ),
+    const clickIds = [idsFile, idsFile2].flatMap((f) =>
+      fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean) : [],
     );
-    const idsFile = path.join(os.tmpdir(), `snaptrack-bench-${tag}-clicks.txt`);
-    const idsFile2 = path.join(os.tmpdir(), `snaptrack-bench-${tag}-clicks-proxy.txt`);
-    tmpFiles.push(idsFile, idsFile2);
-    const clickBaselines = (r) => ({
-      ratios: {
-        'baseline.http302': round(r.rps / pick('baseline.http302').rps),
-        'baseline.kafka': round(r.rps / pick('baseline.kafka').rps),
-      },
-    });
-    let r = await runLoad({
-      mode: 'closed',
-      url: campaignUrl,
-      path: `/${camp.key}?ScCid=sc{i}&sub1=a`,
-      connections: OPT.connections,
-      durationS: OPT.seconds,
-      warmupS: OPT.warmupSeconds,
-      expectStatus: [302],
-      collectClickIds: idsFile,
-    });
-    add(scenario('click.direct', 'click → 302 (campaign-service)', 'click', 'scenario', r, clickBaselines(r)));
-    r = await runLoad({
-      mode: 'closed',
-      url: trackingUrl,
-      path: `/${camp.key}?ScCid=tp{i}`,
-      connections: OPT.connections,
-      durationS: OPT.seconds,
-      warmupS: OPT.warmupSeconds,
-      expectStatus: [302],
-      collectClickIds: idsFile2,
-    });
-    add(
-      scenario(
-        'click.tracking',
-        'click → 302 via the tracking host',
-        'click via host',
-        'scenario',
-        r,
-        clickBaselines(r),
-      ),
-    );
-    const clickIds = [idsFile, idsFile2].flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean));
-    if (!clickIds.length) throw new Error('no click was recorded: the click scenarios did not answer 302');
-    fs.writeFileSync(idsFile, clickIds.join('\n'));
+    if (needClicks && !clickIds.length)
+      throw new Error('no click was recorded: the click scenarios did not answer 302');
+    if (needClicks) fs.writeFileSync(idsFile, clickIds.join('\n'));
 
     // Postbacks on those clicks, once conversion-service has seen them all (attributed, not pending)
-    add(
-      scenario(
-        'baseline.pg',
-        'baseline: pg INSERT (scratch table)',
-        'pg INSERT',
-        'baseline',
-        await runLoad({
-          mode: 'pg',
-          pgBaseUrl: PG_BASE_URL,
-          database: `${opts.dbPrefix}_scratch`,
-          connections: OPT.postbackConnections,
-          durationS: OPT.seconds,
+    if (needClicks) await waitForClickView(opts.topicPrefix, OPT.drainTimeoutSeconds * 1000);
+    let drainSeconds = null;
+    if (runs('postback')) {
+      add(
+        scenario(
+          'baseline.pg',
+          'baseline: pg INSERT (scratch table)',
+          'pg INSERT',
+          'baseline',
+          await runLoad({
+            mode: 'pg',
+            pgBaseUrl: PG_BASE_URL,
+            database: `${opts.dbPrefix}_scratch`,
+            connections: OPT.postbackConnections,
+            durationS: OPT.seconds,
+          }),
+        ),
+      );
+      r = await runLoad({
+        mode: 'closed',
+        url: conversionUrl,
+        path: pbPath,
+        clickIdsFile: idsFile,
+        eventIdPrefix: `pb-${tag}-`,
+        connections: OPT.postbackConnections,
+        durationS: OPT.seconds,
+        expectStatus: [200],
+        expectOutcome: 'accepted',
+      });
+      add(
+        scenario('postback', 'postback (attributed: conversion + outbox)', 'postback', 'scenario', r, {
+          ratios: {
+            ...(pick('baseline.http302') ? { 'baseline.http302': round(r.rps / pick('baseline.http302').rps) } : {}),
+            'baseline.pg': round(r.rps / pick('baseline.pg').rps),
+          },
+          ...(r.count > clickIds.length
+            ? { note: `${clickIds.length} clicks reused in turn (distinct event ids)` }
+            : {}),
         }),
-      ),
-    );
-    await waitForClickView(opts.topicPrefix, OPT.drainTimeoutSeconds * 1000);
-    r = await runLoad({
-      mode: 'closed',
-      url: conversionUrl,
-      path: pbPath,
-      clickIdsFile: idsFile,
-      eventIdPrefix: `pb-${tag}-`,
-      connections: OPT.postbackConnections,
-      durationS: OPT.seconds,
-      expectStatus: [200],
-      expectOutcome: 'accepted',
-    });
-    add(
-      scenario('postback', 'postback (attributed: conversion + outbox)', 'postback', 'scenario', r, {
-        ratios: {
-          'baseline.http302': round(r.rps / pick('baseline.http302').rps),
-          'baseline.pg': round(r.rps / pick('baseline.pg').rps),
-        },
-        ...(r.count > clickIds.length ? { note: `${clickIds.length} clicks reused in turn (distinct event ids)` } : {}),
-      }),
-    );
+      );
+    }
     // Every conversion so far must reach the sandbox before the end-to-end schedule starts
     // (requests still in flight when the closed loop stopped may add a few more: wait until the count is stable)
     const drainStart = Date.now();
+    const postbacksAccepted = r?.outcomes?.accepted ?? 0;
     let seen = -1;
     await waitFor(
       async () => {
         const { unique } = await atSandbox(sandboxUrl, pixelId);
-        const stable = unique >= (r.outcomes?.accepted ?? 0) && unique === seen;
+        const stable = unique >= postbacksAccepted && unique === seen;
         seen = unique;
-        if (!stable) await sleep(750);
+        if (!stable) await sleep(runs('postback') ? 750 : 100);
         return stable;
       },
-      `the sandbox to accept the ${r.outcomes?.accepted} conversions of the postback scenario`,
+      `the sandbox to accept the ${postbacksAccepted} conversions of the postback scenario`,
       OPT.drainTimeoutSeconds * 1000,
     );
-    const drainSeconds = (Date.now() - drainStart) / 1000;
+    if (runs('postback')) drainSeconds = (Date.now() - drainStart) / 1000;
 
+    const e2eCtx = {
+      runLoad,
+      waitFor,
+      atSandbox,
+      sandboxUrl,
+      conversionUrl,
+      pixelId,
+      pbPath,
+      idsFile,
+      clickIds,
+      tag,
+      opt: OPT,
+      seen,
+      kafkaRps: pick('baseline.kafka')?.rps,
+      conversionDbUrl: `${PG_BASE_URL}/${opts.dbPrefix}_conversion`,
+      dispatcherDbUrl: `${PG_BASE_URL}/${opts.dbPrefix}_dispatcher`,
+      conversionTopic: `${opts.topicPrefix}conversion.created.v1`,
+    };
     // End to end, open loop
-    const e2ePrefix = `e2e-${tag}-`;
-    r = await runLoad({
-      mode: 'open',
-      url: conversionUrl,
-      path: pbPath,
-      clickIdsFile: idsFile,
-      eventIdPrefix: e2ePrefix,
-      rate: OPT.e2eRate,
-      durationS: OPT.e2eSeconds,
-      connections: OPT.e2eConnections,
-      expectStatus: [200],
-      expectOutcome: 'accepted',
-    });
-    const e2eAccepted = r.outcomes?.accepted ?? 0;
-    const expected = seen + e2eAccepted;
-    // on timeout, the figures cover what arrived and `missing` says how many did not
-    await waitFor(
-      async () => (await atSandbox(sandboxUrl, pixelId)).unique >= expected,
-      'the sandbox to accept every end-to-end conversion',
-      OPT.drainTimeoutSeconds * 1000,
-    ).catch(() => undefined);
-    const events = (await (await fetch(`${sandboxUrl}/__admin/events?pixel_id=${pixelId}`)).json()).events.filter((e) =>
-      String(e.event_id).startsWith(e2ePrefix),
-    );
-    const e2eLat = events.map(
-      (e) => e.received_at_ms - (r.t0EpochMs + Number(e.event_id.slice(e2ePrefix.length)) * r.intervalMs),
-    );
-    const missing = e2eAccepted - events.length;
-    const lastMs = Math.max(...events.map((e) => e.received_at_ms));
-    const e2eRps = events.length ? round(events.length / ((lastMs - r.t0EpochMs) / 1000)) : 0;
-    add({
-      key: 'e2e',
-      name: 'end to end: postback → sandbox accepted',
-      short: 'end to end',
-      kind: 'scenario',
-      mode: 'open',
-      connections: r.connections,
-      rate: r.rate,
-      seconds: round((lastMs - r.t0EpochMs) / 1000),
-      count: r.scheduled,
-      ok: events.length,
-      rps: e2eRps,
-      latency: summarize(e2eLat),
-      latencyFrom: 'scheduled send time of the postback → received_at_ms at the sandbox',
-      statuses: r.statuses,
-      outcomes: r.outcomes,
-      errors: r.errors,
-      http: { rps: r.rps, latency: r.latency, maxSendLagMs: r.maxSendLagMs },
-      missing,
-      ratios: { 'baseline.kafka': round(e2eRps / pick('baseline.kafka').rps) },
-      note:
-        `${events.length}/${r.scheduled} delivered at an offered ${r.rate}/s (the ratio is bounded by it); ` +
-        `postback answer p99 ${r.latency?.p99} ms (from schedule)`,
-    });
-
+    if (runs('e2e')) add(await runE2e(e2eCtx));
     // A single conversion at a time, on the idle platform
-    await sleep(QUICK ? 500 : 3000);
-    const idle = [];
-    for (let i = 0; i < OPT.idleSamples; i++) {
-      const eventId = `idle-${tag}-${i}`;
-      const p = pbPath
-        .replaceAll('{i}', `idle${i}`)
-        .replaceAll('{eventid}', eventId)
-        .replaceAll('{clickid}', clickIds[i % clickIds.length]);
-      const sent = Date.now();
-      const res = await fetch(`${conversionUrl}${p}`);
-      await res.text();
-      const ev = await waitFor(
-        async () => (await (await fetch(`${sandboxUrl}/__admin/events?event_id=${eventId}`)).json()).events[0],
-        'the idle conversion at the sandbox',
-        60000,
+    const idle = runs('idle') ? await runIdle(e2eCtx) : null;
+    // A backlog drained by the restarted dispatcher
+    if (runs('backlog'))
+      add(
+        await runBacklog({
+          platform,
+          dispatcherUrl: `http://127.0.0.1:${ports.dispatcher}`,
+          dispatcherDbUrl: e2eCtx.dispatcherDbUrl,
+          sandboxUrl,
+          pixelId,
+          brokers: KAFKA_BROKERS,
+          topic: e2eCtx.conversionTopic,
+          ids: {
+            accountId: acc.account_id,
+            conversionTypeId: ct.id,
+            campaignId: camp.id,
+            trafficChannelId: ch.id,
+            offerId: of.id,
+            offerSourceId: os_.id,
+          },
+          events: OPT.backlogEvents,
+          opts: { drainTimeoutSeconds: OPT.drainTimeoutSeconds, pollMs: 100 },
+        }),
       );
-      idle.push(ev.received_at_ms - sent);
-      await sleep(QUICK ? 200 : 1000);
-    }
-    const sorted = [...idle].sort((a, b) => a - b);
 
     // Gateway list query next to the subgraph called directly
-    const query = JSON.stringify({ query: '{ campaigns(first: 10) { nodes { id name status } } }' });
-    const { signIdentity, IDENTITY_HEADER } = require(path.join(ROOT, 'libs/shared/util-federation/dist/index.js'));
-    const gwHeaders = { 'content-type': 'application/json', authorization: `Bearer ${acc.api_key}` };
-    const sgHeaders = {
-      'content-type': 'application/json',
-      [IDENTITY_HEADER]: signIdentity(acc.account_id, devSecrets().INTERNAL_AUTH_SECRET),
-    };
-    for (const [url, headers] of [
-      [`${gatewayUrl}/graphql`, gwHeaders],
-      [`${campaignUrl}/graphql`, sgHeaders],
-    ]) {
-      const body = await (await fetch(url, { method: 'POST', headers, body: query })).json();
-      if (body.errors || !body.data?.campaigns?.nodes?.length) throw new Error(`${url}: ${JSON.stringify(body)}`);
+    if (runs('gateway')) {
+      const query = JSON.stringify({ query: '{ campaigns(first: 10) { nodes { id name status } } }' });
+      const { signIdentity, IDENTITY_HEADER } = require(path.join(ROOT, 'libs/shared/util-federation/dist/index.js'));
+      const gwHeaders = { 'content-type': 'application/json', authorization: `Bearer ${acc.api_key}` };
+      const sgHeaders = {
+        'content-type': 'application/json',
+        [IDENTITY_HEADER]: signIdentity(acc.account_id, devSecrets().INTERNAL_AUTH_SECRET),
+      };
+      for (const [url, headers] of [
+        [`${gatewayUrl}/graphql`, gwHeaders],
+        [`${campaignUrl}/graphql`, sgHeaders],
+      ]) {
+        const body = await (await fetch(url, { method: 'POST', headers, body: query })).json();
+        if (body.errors || !body.data?.campaigns?.nodes?.length) throw new Error(`${url}: ${JSON.stringify(body)}`);
+      }
+      const sub = await runLoad({
+        mode: 'closed',
+        url: campaignUrl,
+        path: '/graphql',
+        method: 'POST',
+        headers: sgHeaders,
+        body: query,
+        connections: OPT.gatewayConnections,
+        durationS: OPT.seconds,
+        warmupS: OPT.warmupSeconds,
+        expectStatus: [200],
+      });
+      add(scenario('gateway.subgraph', 'baseline: campaigns query, subgraph directly', 'subgraph', 'baseline', sub));
+      r = await runLoad({
+        mode: 'closed',
+        url: gatewayUrl,
+        path: '/graphql',
+        method: 'POST',
+        headers: gwHeaders,
+        body: query,
+        connections: OPT.gatewayConnections,
+        durationS: OPT.seconds,
+        warmupS: OPT.warmupSeconds,
+        expectStatus: [200],
+      });
+      add(
+        scenario('gateway', 'campaigns query via the gateway', 'gateway', 'scenario', r, {
+          ratios: { 'gateway.subgraph': round(r.rps / sub.rps) },
+        }),
+      );
     }
-    const sub = await runLoad({
-      mode: 'closed',
-      url: campaignUrl,
-      path: '/graphql',
-      method: 'POST',
-      headers: sgHeaders,
-      body: query,
-      connections: OPT.gatewayConnections,
-      durationS: OPT.seconds,
-      warmupS: OPT.warmupSeconds,
-      expectStatus: [200],
-    });
-    add(scenario('gateway.subgraph', 'baseline: campaigns query, subgraph directly', 'subgraph', 'baseline', sub));
-    r = await runLoad({
-      mode: 'closed',
-      url: gatewayUrl,
-      path: '/graphql',
-      method: 'POST',
-      headers: gwHeaders,
-      body: query,
-      connections: OPT.gatewayConnections,
-      durationS: OPT.seconds,
-      warmupS: OPT.warmupSeconds,
-      expectStatus: [200],
-    });
-    add(
-      scenario('gateway', 'campaigns query via the gateway', 'gateway', 'scenario', r, {
-        ratios: { 'gateway.subgraph': round(r.rps / sub.rps) },
-      }),
-    );
 
     const sandboxAfter = await atSandbox(sandboxUrl, pixelId);
     const rss = Object.fromEntries(platform.procs.map((p) => [p.name, memoryOf(p.child.pid)]));
@@ -562,13 +577,8 @@ async function main() {
       },
       options: OPT,
       scenarios,
-      idle: {
-        samples: idle,
-        medianMs: sorted[Math.floor((sorted.length - 1) / 2)],
-        maxMs: sorted[sorted.length - 1],
-        from: 'postback sent → received_at_ms at the sandbox',
-      },
-      drainSeconds: round(drainSeconds),
+      ...(idle ? { idle } : {}),
+      ...(drainSeconds !== null ? { drainSeconds: round(drainSeconds) } : {}),
       sandbox: sandboxAfter,
       rss,
     };
@@ -593,10 +603,13 @@ async function main() {
   fs.writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
   fs.writeFileSync(svgFile, report.svg(result));
   say(`\n${report.table(result)}`);
-  say(
-    `\nidle platform, one conversion at a time (postback → sandbox accepted): median ${result.idle.medianMs} ms, ` +
-      `max ${result.idle.maxMs} ms over ${result.idle.samples.length}`,
-  );
+  const e2e = result.scenarios.find((s) => s.key === 'e2e');
+  if (e2e?.stages?.stages) say(`\n${stageLines(e2e.stages).join('\n')}`);
+  if (result.idle)
+    say(
+      `\nidle platform, one conversion at a time (postback → sandbox accepted): median ${result.idle.medianMs} ms, ` +
+        `max ${result.idle.maxMs} ms over ${result.idle.samples.length}`,
+    );
   if (result.profiles) {
     const list = result.profiles.map((p) => `  ${p.service.padEnd(26)} ${path.relative(ROOT, p.file)}`);
     say(`\nCPU profiles (open in Chrome DevTools → Performance):\n${list.join('\n') || '  (none written)'}`);
