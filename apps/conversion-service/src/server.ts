@@ -30,6 +30,7 @@ import { DeliveryCommandResolver } from './delivery/delivery.resolver';
 import { PixelStatsResolver, PixelStatsService, pixelReference } from './delivery/pixel-stats';
 import { ReportResolver } from './report/report.resolver';
 import { ReportService } from './report/report.service';
+import { PostbackReader } from './postback/postback.reader';
 import { PostbackService } from './postback/postback.service';
 import { PendingService } from './postback/pending.service';
 import { postbackRoutes } from './postback/postback.route';
@@ -106,16 +107,19 @@ export async function startServer(
     },
     log.child({ component: 'pending' }),
   );
+  const postbackReader = new PostbackReader(
+    configView,
+    clicks,
+    { clickWaitMs: config.clickWaitMs, now: deps.now },
+    log.child({ component: 'postback' }),
+  );
   const postbacks = new PostbackService(
     ds,
-    clicks,
     configView,
     conversions,
     {
-      clickWaitMs: config.clickWaitMs,
       defaultCurrency: config.defaultCurrency,
       pendingMaxPerAccount: config.pendingPostbacksMaxPerAccount,
-      now: deps.now,
     },
     log.child({ component: 'postback' }),
     (clickId) => pending.kick([clickId]),
@@ -209,8 +213,8 @@ export async function startServer(
     internalAuthSecret: config.internalAuthSecret,
     introspection: config.introspection,
     routes: [
-      ...postbackRoutes(postbacks, configView, obs.metrics),
-      ...siteConversionRoutes(postbacks, configView, {
+      ...postbackRoutes(postbackReader, postbacks, configView, obs.metrics),
+      ...siteConversionRoutes(postbackReader, postbacks, configView, {
         browserPerClickPerMinute: config.browserConversionsPerClickPerMinute,
       }),
       {

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { hashUserData, SNAP_USER_DATA_KEY, type PiiRole } from '@snaptrack/util-pii';
 import type { ClickView } from '../click/click.entity';
 import type { ConfigViewService, ConversionTypeView, OfferSourceView } from '../config-view/config-view.service';
-import { SECRET_PARAMS } from './postback.parse';
+import { SECRET_PARAMS } from './postback.params';
 
 /** Pure helpers shared by the postback path and the pending-postback job. */
 
@@ -32,7 +32,10 @@ export function resolveConversionType(types: ConversionTypeView[], requested: st
 }
 
 /** click → offer source: the one on the click, else the offer's. */
-export async function offerSourceOf(config: ConfigViewService, click: ClickView): Promise<OfferSourceView | null> {
+export async function offerSourceOf(
+  config: Pick<ConfigViewService, 'offerSource' | 'offer'>,
+  click: ClickView,
+): Promise<OfferSourceView | null> {
   const direct = await config.offerSource(click.offerSourceId);
   if (direct) return direct;
   const offer = await config.offer(click.offerId);
@@ -78,7 +81,8 @@ export function secretMatches(
   return current || previous;
 }
 
-export type SecretVerdict = { ok: true } | { ok: false; http: 401 | 403; error: string; reason: string };
+export type SecretVerdict =
+  { ok: true } | { ok: false; http: 401 | 403; error: 'missing_secret' | 'bad_secret'; reason: string };
 
 /**
  * The postback secret check against the offer source of the click: the secret, if one is presented, must be right

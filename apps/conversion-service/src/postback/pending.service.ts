@@ -4,7 +4,7 @@ import type { ClickService } from '../click/click.service';
 import type { ConfigViewService } from '../config-view/config-view.service';
 import type { ConversionService } from '../conversion/conversion.service';
 import { PendingPostback, type PendingState } from './pending-postback.entity';
-import { isIsoCurrency } from './postback.parse';
+import { isIso4217 } from '@snaptrack/contracts-events';
 import { checkSecret, isExpired, offerSourceOf, resolveConversionType } from './attribution';
 import { REPLAY_WINDOW_HOURS } from '../conversion/conversion.service';
 
@@ -168,7 +168,7 @@ export class PendingService {
     if (row.currency) return row.currency;
     if (row.payout === null) return null;
     const def = offerSourceCurrency?.toUpperCase();
-    return def && isIsoCurrency(def) ? def : this.opts.defaultCurrency;
+    return def && isIso4217(def) ? def : this.opts.defaultCurrency;
   }
 
   private async attribute(

@@ -1,24 +1,24 @@
+import { refusalStatus } from './postback.http';
+import { paramNamesFor, toRole } from './postback.names';
 import {
-  PostbackRejection,
+  ParseError,
   checkSizes,
-  isIsoCurrency,
-  paramNamesFor,
   parseBody,
   parseQueryFromRawUrl,
   parseUrlEncoded,
-  readPostback,
-  toRole,
   type RawParams,
-} from './postback.parse';
+} from './postback.params';
+import { isIsoCurrency, readPostback } from './postback.parse';
 
-const rejection = (fn: () => unknown): PostbackRejection => {
+/** The error a parser threw, with the status the routes answer it with. */
+const rejection = (fn: () => unknown): { status: number; error: string; reason: string } => {
   try {
     fn();
   } catch (e) {
-    if (e instanceof PostbackRejection) return e;
+    if (e instanceof ParseError) return { status: refusalStatus(e.error), error: e.error, reason: e.reason };
     throw e;
   }
-  throw new Error('expected a PostbackRejection');
+  throw new Error('expected a ParseError');
 };
 const params = (o: Record<string, string>): RawParams => new Map(Object.entries(o));
 const defaults = paramNamesFor(null);

@@ -1,5 +1,7 @@
-import { PostbackRejection } from './postback.parse';
-import { PerKeyLimiter, bearerSecret, requestOrigin, siteConversionParams } from './site-conversion.route';
+import { refusalStatus } from './postback.http';
+import { ParseError } from './postback.params';
+import { siteConversionParams } from './site-conversion.parse';
+import { PerKeyLimiter, bearerSecret, requestOrigin } from './site-conversion.route';
 import type { IncomingMessage } from 'node:http';
 
 const body = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
@@ -7,7 +9,7 @@ const rejection = (fn: () => unknown) => {
   try {
     fn();
   } catch (e) {
-    if (e instanceof PostbackRejection) return [e.status, e.error];
+    if (e instanceof ParseError) return [refusalStatus(e.error), e.error];
     throw e;
   }
   return null;
