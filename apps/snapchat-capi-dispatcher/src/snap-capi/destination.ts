@@ -107,9 +107,10 @@ export class SnapchatDestination implements Destination<
         const eventErrors = events.flatMap((_, i) => {
           const v = verdicts.get(i);
           if (v?.status === 'VALID') return [];
-          return [refused(v ?? { event: i, status: 'INVALID', message: e.message })];
+          return [{ ...refused(v ?? { event: i, status: 'INVALID', message: e.message }), httpStatus: status ?? 400 }];
         });
-        return { kind: 'accepted', httpStatus: status, eventErrors };
+        // The VALID ones passed with a 200 of their own; each refused one keeps the answer's status.
+        return { kind: 'accepted', httpStatus: 200, eventErrors };
       }
       return {
         kind: 'rejected',

@@ -49,3 +49,13 @@ export function requestSizeFor(claimed: number, claimFull: boolean, maxEvents: n
   if (claimFull) return maxEvents;
   return Math.max(1, Math.min(maxEvents, Math.max(MIN_ADAPTIVE_REQUEST_EVENTS, Math.ceil(claimed / 10))));
 }
+
+/**
+ * Events per request for `claimed` rows when only `slots` requests can leave now (the credential's free rate-limit
+ * slots): requestSizeFor's size, made larger when it would need more requests than that, since each request beyond
+ * them waits 1/rate s for the bucket (a claim in ten requests at 10/s would take a second).
+ */
+export function requestSizeWithin(claimed: number, claimFull: boolean, maxEvents: number, slots: number): number {
+  const wanted = requestSizeFor(claimed, claimFull, maxEvents);
+  return Math.max(1, Math.min(maxEvents, Math.max(wanted, Math.ceil(claimed / Math.max(1, slots)))));
+}

@@ -60,6 +60,8 @@ export type SendOutcome =
 
 export interface IndexedProblem extends EventProblem {
   index: number;
+  /** The status this event's verdict came with, when it is not the request's (a validate endpoint's 400). */
+  httpStatus?: number | null;
 }
 
 /**

@@ -1,26 +1,28 @@
-import { chunkBySize, type Sized } from './batching';
+import { chunkBySize, requestSizeWithin } from './batching';
 import type { CredentialLimits } from './credential-limits';
 import type { Destination, EventProblem, SendOutcome } from './destination';
+import {
+  applyOutcome,
+  failed as failedOutcome,
+  notSendable,
+  type CredentialFailure,
+  type ItemOutcome,
+  type Prepared,
+} from './outcomes';
+
+export type { CredentialFailure, ItemOutcome } from './outcomes';
 
 /** One delivery to make: the caller's key (a ledger row id) and the conversion. */
-export interface BatchItem<C> {
+export interface BatchItem<C, T = never> {
   key: string;
   conversion: C;
   /** The event id the delivery already has (fixed at its first claim); else the destination derives it. */
   eventId?: string | null;
-}
-
-/** What became of one item. `retrying` items carry the network's minimum wait, if it named one. */
-export interface ItemOutcome {
-  key: string;
-  status: 'delivered' | 'failed' | 'retrying';
-  eventId: string;
-  reasonCode: string | null;
-  message: string | null;
-  httpStatus: number | null;
-  retryAfterMs?: number | null;
-  /** Whether a request carrying the event was made (false: refused before sending, or never reached). */
-  sent: boolean;
+  /**
+   * This item's own target settings when they differ from the batch's (another event name on the same pixel): used
+   * to derive, build and validate its event. The request (endpoint, credential) is always the batch's target.
+   */
+  target?: T;
 }
 
 /**
@@ -41,13 +43,28 @@ export interface BatchResult {
   /** Keys `beforeRequest` withheld. */
   withdrawn: string[];
   /** Set when the credential itself failed: the caller fails (`auth`) or defers (`rate_limited`) its other work. */
-  credential?: { key: string; kind: 'auth' | 'rate_limited'; reasonCode: string; message: string } & {
-    retryAfterMs?: number | null;
-  };
+  credential?: CredentialFailure;
   requests: number;
 }
 
-type Prepared<E> = Sized<{ key: string; event: E; eventId: string; index: number }>;
+/** Options of one `deliverBatch` call beside the limits. */
+export interface DeliverOptions<E> {
+  limits: CredentialLimits;
+  nowMs?: number;
+  hooks?: DeliveryHooks<E>;
+  /**
+   * Set by a caller that claimed rows from a backlog: `true` when the claim was full (the backlog is larger, so
+   * requests are full-sized), `false` to spread a small claim over a few smaller requests (fewer events in flight
+   * at any moment), never more than the credential's rate limit lets go now (`requestSizeWithin`). Unset: every
+   * request is as large as the destination allows.
+   */
+  claimFull?: boolean;
+  /**
+   * The pause after a credential-wide 429, from the network's Retry-After (null when it named none) and the
+   * items of the refused request (their keys). Default: the Retry-After itself (no pause when there is none).
+   */
+  rateLimitWaitMs?: (retryAfterMs: number | null, keys: string[]) => number | null;
+}
 
 /**
  * Delivers one claimed batch of one target with one credential: builds and validates every event (a problem fails
@@ -59,8 +76,8 @@ type Prepared<E> = Sized<{ key: string; event: E; eventId: string; index: number
  */
 export async function deliverBatch<C, T, E, K, R>(
   dest: Destination<C, T, E, K, R>,
-  batch: { target: T; credential: K; items: Array<BatchItem<C>> },
-  opts: { limits: CredentialLimits; nowMs?: number; hooks?: DeliveryHooks<E> },
+  batch: { target: T; credential: K; items: Array<BatchItem<C, T>> },
+  opts: DeliverOptions<E>,
 ): Promise<BatchResult> {
   const nowMs = opts.nowMs ?? Date.now();
   const hooks = opts.hooks ?? {};
@@ -74,23 +91,29 @@ export async function deliverBatch<C, T, E, K, R>(
   const invalid: ItemOutcome[] = [];
   const ready: Array<Prepared<E>> = [];
   batch.items.forEach((it, index) => {
-    const eventId = it.eventId ?? dest.eventId(it.conversion, batch.target);
+    const target = it.target ?? batch.target;
+    const eventId = it.eventId ?? dest.eventId(it.conversion, target);
     let problem: EventProblem | null;
     let event: E | undefined;
     try {
-      event = dest.buildEvent(it.conversion, batch.target, eventId, nowMs);
-      problem = dest.validate(event, batch.target, nowMs);
+      event = dest.buildEvent(it.conversion, target, eventId, nowMs);
+      problem = dest.validate(event, target, nowMs);
     } catch (e) {
       problem = { reasonCode: 'payload_invalid', message: e instanceof Error ? e.message : String(e) };
     }
-    if (problem || event === undefined) invalid.push(fail(it.key, eventId, problem!, null, false));
+    if (problem || event === undefined)
+      invalid.push(failedOutcome({ item: { key: it.key, eventId } }, problem!, null, false));
     else ready.push({ item: { key: it.key, event, eventId, index }, json: dest.serialize(event) });
   });
   await record(invalid);
 
   const l = dest.limits;
+  const maxEvents =
+    opts.claimFull === undefined
+      ? l.maxEventsPerRequest
+      : requestSizeWithin(ready.length, opts.claimFull, l.maxEventsPerRequest, opts.limits.available(credKey));
   const chunks = chunkBySize(ready, {
-    maxEvents: l.maxEventsPerRequest,
+    maxEvents,
     maxBytes: l.maxBytesPerRequest,
     envelopeBytes: l.envelopeBytes,
     separatorBytes: l.separatorBytes,
@@ -98,7 +121,7 @@ export async function deliverBatch<C, T, E, K, R>(
 
   /** Sends one chunk holding a slot of the credential; returns its outcomes and, for a refused batch, its halves. */
   const request = async (chunk: Array<Prepared<E>>) => {
-    const held = notSendable(chunk, result, opts.limits.pausedFor(credKey));
+    const held = notSendable(chunk, result.credential, opts.limits.pausedFor(credKey));
     if (held) return { out: held, split: null };
     let send = chunk;
     if (hooks.beforeRequest) {
@@ -123,14 +146,16 @@ export async function deliverBatch<C, T, E, K, R>(
     };
     const keys = send.map((p) => p.item.key);
     const outcome = hooks.aroundRequest ? await hooks.aroundRequest(keys, call) : await call();
+    let wait: number | null = null;
     if (outcome.kind === 'auth') result.credential ??= { key: credKey, kind: 'auth', ...pick(outcome) };
     if (outcome.kind === 'retry' && outcome.credentialWide) {
-      const wait = outcome.retryAfterMs ?? null;
+      const named = outcome.retryAfterMs ?? null;
+      wait = opts.rateLimitWaitMs ? opts.rateLimitWaitMs(named, keys) : named;
       if (wait) opts.limits.pause(credKey, Date.now() + wait);
       result.credential ??= { key: credKey, kind: 'rate_limited', ...pick(outcome), retryAfterMs: wait };
     }
     const out: ItemOutcome[] = [];
-    return { out, split: apply(outcome, send, out) };
+    return { out, split: applyOutcome(outcome, send, out, wait) };
   };
 
   // Chunks go out concurrently, within the credential's slots; the halves of a refused chunk one after the other.
@@ -148,91 +173,8 @@ export async function deliverBatch<C, T, E, K, R>(
   return result;
 }
 
-/** Outcomes for a chunk that must not be sent: its credential failed earlier, or is paused after a 429. */
-function notSendable<E>(chunk: Array<Prepared<E>>, result: BatchResult, pausedMs: number): ItemOutcome[] | null {
-  if (result.credential) return chunk.map((p) => stopped(p, result.credential!));
-  if (pausedMs > 0) {
-    const reason = { reasonCode: 'rate_limited', message: 'The credential is paused after a 429.' };
-    return chunk.map((p) => retrying(p, reason, null, pausedMs, false));
-  }
-  return null;
-}
-
-/** Records the outcome of one request; returns the sub-chunks to send instead when a refused batch is split. */
-function apply<E>(o: SendOutcome, chunk: Array<Prepared<E>>, out: ItemOutcome[]): Array<Array<Prepared<E>>> | null {
-  switch (o.kind) {
-    case 'accepted': {
-      const refused = new Map((o.eventErrors ?? []).map((e) => [e.index, e]));
-      chunk.forEach((p, i) => {
-        const r = refused.get(i);
-        out.push(r ? fail(p.item.key, p.item.eventId, r, o.httpStatus, true) : delivered(p, o));
-      });
-      return null;
-    }
-    case 'rejected': {
-      if (o.splittable && chunk.length > 1) {
-        const c = o.culprit;
-        if (c !== null && c !== undefined && c >= 0 && c < chunk.length) {
-          const rest = chunk.filter((_, i) => i !== c);
-          return [[chunk[c]!], rest];
-        }
-        const mid = Math.ceil(chunk.length / 2);
-        return [chunk.slice(0, mid), chunk.slice(mid)];
-      }
-      out.push(...chunk.map((p) => fail(p.item.key, p.item.eventId, o, o.httpStatus, true)));
-      return null;
-    }
-    case 'retry':
-      out.push(...chunk.map((p) => retrying(p, o, o.httpStatus, o.retryAfterMs ?? null, true)));
-      return null;
-    case 'auth':
-      out.push(...chunk.map((p) => fail(p.item.key, p.item.eventId, o, o.httpStatus, true)));
-      return null;
-  }
-}
-
-const pick = (o: { reasonCode: string; message: string }) => ({ reasonCode: o.reasonCode, message: o.message });
-
-function fail(key: string, eventId: string, p: EventProblem, httpStatus: number | null, sent: boolean): ItemOutcome {
-  return { key, status: 'failed', eventId, reasonCode: p.reasonCode, message: p.message, httpStatus, sent };
-}
-
-function delivered<E>(p: Prepared<E>, o: { httpStatus: number | null; message?: string | null }): ItemOutcome {
-  const { key, eventId } = p.item;
-  return {
-    key,
-    status: 'delivered',
-    eventId,
-    reasonCode: null,
-    message: o.message ?? null,
-    httpStatus: o.httpStatus,
-    sent: true,
-  };
-}
-
-function retrying<E>(
-  p: Prepared<E>,
-  r: EventProblem,
-  httpStatus: number | null,
-  retryAfterMs: number | null,
-  sent: boolean,
-): ItemOutcome {
-  const { key, eventId } = p.item;
-  return {
-    key,
-    status: 'retrying',
-    eventId,
-    reasonCode: r.reasonCode,
-    message: r.message,
-    httpStatus,
-    retryAfterMs,
-    sent,
-  };
-}
-
-/** An item never sent because its credential failed earlier in the batch. */
-function stopped<E>(p: Prepared<E>, c: NonNullable<BatchResult['credential']>): ItemOutcome {
-  return c.kind === 'auth'
-    ? fail(p.item.key, p.item.eventId, c, null, false)
-    : retrying(p, c, null, c.retryAfterMs ?? null, false);
-}
+const pick = (o: { reasonCode: string; message: string; httpStatus: number | null }) => ({
+  reasonCode: o.reasonCode,
+  message: o.message,
+  httpStatus: o.httpStatus,
+});
