@@ -1,0 +1,67 @@
+import type { CredentialLimits, RetryPolicy } from '@snaptrack/delivery-engine';
+import type { Logger } from '@snaptrack/util-logger';
+import type { TokenCipher } from '@snaptrack/util-crypto';
+import type { ServiceMetrics } from '@snaptrack/util-observability';
+import type { ConfigViewService } from '../config-view/config-view.service';
+import type { DispatcherConfig } from '../config';
+import type { ClaimedRow, DeliveryService } from '../delivery/delivery.service';
+import type { SnapCapiClient } from '../snap-capi/client';
+import type { SnapchatDestination } from '../snap-capi/destination';
+import type { TokenCache } from './tokens';
+
+export interface SenderDeps {
+  service: DeliveryService;
+  configView: ConfigViewService;
+  client: SnapCapiClient;
+  cipher: TokenCipher;
+  log: Logger;
+  config: DispatcherConfig;
+  /** This instance's advisory lock (delivery-engine instance-lock.ts): claims carry its number, only while held. */
+  lock: { readonly instanceNo: number; readonly held: boolean };
+  /** Deliveries by status and reason, Snapchat request durations and batch sizes (util-observability). */
+  metrics?: Pick<ServiceMetrics, 'delivery' | 'snapRequest'>;
+}
+
+/** Counters for tests and operators (`/stats`). */
+export interface SenderStats {
+  requests: number;
+  eventsSent: number;
+  delivered: number;
+  failed: number;
+  retried: number;
+}
+
+/** What one claim's delivery needs from the sender that runs it. */
+export interface SendContext {
+  deps: SenderDeps;
+  dest: SnapchatDestination;
+  limits: CredentialLimits;
+  policy: RetryPolicy;
+  tokens: TokenCache;
+  stats: SenderStats;
+  /** Since when the sender is stopping (0 while it runs). */
+  stoppedAt(): number;
+  /** Look for due work again in `ms` (a retry comes due). */
+  schedule(ms: number): void;
+}
+
+/** One claim being worked on: its rows, and which of them may have reached Snapchat. */
+export interface Claim {
+  id: string;
+  rows: ClaimedRow[];
+  /** The claim took as many rows as it could: the backlog is larger, so requests are full-sized. */
+  full: boolean;
+  /** Rows that were part of a request (they may have landed, so they are never handed back unsent). */
+  sent: Set<string>;
+  /**
+   * When each row's lease ends (epoch ms on this clock, a lower bound: taken before the statement that set
+   * `lease_until`): after it, another instance may claim the row and send it again.
+   */
+  leaseUntil: Map<string, number>;
+}
+
+/**
+ * Added to SNAP_REQUEST_TIMEOUT_MS for a row's `request_deadline`: the request is aborted at its timeout, and this
+ * covers the event loop and the round trip of the statement that set the deadline.
+ */
+export const REQUEST_DEADLINE_MARGIN_MS = 2000;
