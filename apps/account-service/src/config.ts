@@ -1,7 +1,10 @@
 import {
   ConfigError,
   commonKeys,
+  databaseKeys,
   defineConfig,
+  introspectionKeys,
+  listenKeys,
   loadConfig,
   migrationKeys,
   type ConfigOf,
@@ -12,14 +15,8 @@ export const accountServiceKeys = defineConfig({
   logLevel: commonKeys.logLevel,
   ...migrationKeys,
   ...observabilityKeys,
-  port: { env: 'PORT', doc: 'HTTP port of the subgraph (0 = any free port)', format: 'port', default: '4005' },
-  host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    doc: 'PostgreSQL URL of the account database (accounts, API keys)',
-    format: 'url',
-    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_account',
-  },
+  ...listenKeys('4005', 'HTTP port of the subgraph (0 = any free port)'),
+  ...databaseKeys('snaptrack_account', 'account database (accounts, API keys)'),
   internalAuthSecret: {
     env: 'INTERNAL_AUTH_SECRET',
     doc: 'Shared secret: gateway-signed identities and the signed POST /internal/authenticate calls',
@@ -33,12 +30,7 @@ export const accountServiceKeys = defineConfig({
     secret: true,
     optional: true,
   },
-  introspection: {
-    env: 'GRAPHQL_INTROSPECTION',
-    doc: 'Allow introspection on the subgraph',
-    format: 'boolean',
-    default: 'false',
-  },
+  ...introspectionKeys,
   lastUsedFlushMs: {
     env: 'LAST_USED_FLUSH_MS',
     doc: 'How often the keys seen by POST /internal/authenticate get their lastUsedAt written (one batched UPDATE)',

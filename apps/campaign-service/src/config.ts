@@ -1,51 +1,18 @@
-import {
-  ConfigError,
-  commonKeys,
-  defineConfig,
-  kafkaTopicKeys,
-  loadConfig,
-  migrationKeys,
-  type ConfigOf,
-} from '@snaptrack/util-config';
+import { commonKeys, defineConfig, loadConfig, serviceKeys, subgraphKeys, type ConfigOf } from '@snaptrack/util-config';
+import { retentionKeys, retentionProblems } from '@snaptrack/util-db';
 import { observabilityKeys } from '@snaptrack/util-observability';
 
 export const campaignServiceKeys = defineConfig({
   ...commonKeys,
   ...observabilityKeys,
-  ...migrationKeys,
-  ...kafkaTopicKeys,
-  port: {
-    env: 'PORT',
-    doc: 'HTTP port of the subgraph and the public click endpoints (0 = any free port)',
-    format: 'port',
-    default: '4002',
-  },
-  host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    doc: 'PostgreSQL URL of the campaign database',
-    format: 'url',
-    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_campaign',
-  },
-  kafkaTopicPrefix: {
-    env: 'KAFKA_TOPIC_PREFIX',
-    doc: 'Prefix for every topic name and consumer group (isolation)',
-    format: 'string',
-    default: '',
-    optional: true,
-  },
-  internalAuthSecret: {
-    env: 'INTERNAL_AUTH_SECRET',
-    doc: 'Shared secret the gateway signs caller identities with',
-    format: 'string',
-    secret: true,
-  },
-  introspection: {
-    env: 'GRAPHQL_INTROSPECTION',
-    doc: 'Allow introspection on the subgraph',
-    format: 'boolean',
-    default: 'false',
-  },
+  ...serviceKeys({
+    port: '4002',
+    portDoc: 'HTTP port of the subgraph and the public click endpoints (0 = any free port)',
+    database: 'snaptrack_campaign',
+    databaseDoc: 'campaign database',
+    prefixesGroups: true,
+  }),
+  ...subgraphKeys,
   publicTrackingUrl: {
     env: 'PUBLIC_TRACKING_URL',
     doc: 'Tracking host used in links of campaigns without a tracking domain',
@@ -106,18 +73,7 @@ export const campaignServiceKeys = defineConfig({
     format: 'int',
     default: '45',
   },
-  retentionIntervalMs: {
-    env: 'RETENTION_INTERVAL_MS',
-    doc: 'How often the retention job deletes expired rows',
-    format: 'duration-ms',
-    default: '3600000',
-  },
-  retentionBatchSize: {
-    env: 'RETENTION_BATCH_SIZE',
-    doc: 'Rows per DELETE of the retention job (each batch is its own short transaction)',
-    format: 'int',
-    default: '1000',
-  },
+  ...retentionKeys,
 });
 export type CampaignServiceConfig = ConfigOf<typeof campaignServiceKeys>;
 
@@ -125,13 +81,10 @@ export function loadCampaignServiceConfig(
   env = process.env,
   overrides: Partial<CampaignServiceConfig> = {},
 ): CampaignServiceConfig {
-  const config = loadConfig(campaignServiceKeys, env, overrides);
-  const problems: string[] = [];
-  if (config.clickRetentionDays < 38)
-    problems.push('CLICK_RETENTION_DAYS must be at least 38 (Snap accepts events up to 37 days after the click)');
-  if (config.retentionIntervalMs < 1000) problems.push('RETENTION_INTERVAL_MS must be at least 1000');
-  if (config.retentionBatchSize < 1 || config.retentionBatchSize > 100000)
-    problems.push('RETENTION_BATCH_SIZE must be from 1 to 100000');
-  if (problems.length) throw new ConfigError(problems);
-  return config;
+  return loadConfig(campaignServiceKeys, env, overrides, (config) => [
+    ...(config.clickRetentionDays < 38
+      ? ['CLICK_RETENTION_DAYS must be at least 38 (Snap accepts events up to 37 days after the click)']
+      : []),
+    ...retentionProblems(config),
+  ]);
 }

@@ -2,9 +2,10 @@ import {
   ConfigError,
   commonKeys,
   defineConfig,
-  kafkaTopicKeys,
+  internalAuthKeys,
+  introspectionKeys,
   loadConfig,
-  migrationKeys,
+  serviceKeys,
   type ConfigOf,
 } from '@snaptrack/util-config';
 import { observabilityKeys } from '@snaptrack/util-observability';
@@ -14,29 +15,14 @@ import { dnsServersProblem } from './tracking-domain/dns-verifier';
 export const configServiceKeys = defineConfig({
   ...commonKeys,
   ...observabilityKeys,
-  ...migrationKeys,
-  ...kafkaTopicKeys,
-  port: { env: 'PORT', doc: 'HTTP port of the subgraph (0 = any free port)', format: 'port', default: '4001' },
-  host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    doc: 'PostgreSQL URL of the config database',
-    format: 'url',
-    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_config',
-  },
-  kafkaTopicPrefix: {
-    env: 'KAFKA_TOPIC_PREFIX',
-    doc: 'Prefix for every topic name (isolation)',
-    format: 'string',
-    default: '',
-    optional: true,
-  },
-  internalAuthSecret: {
-    env: 'INTERNAL_AUTH_SECRET',
-    doc: 'Shared secret the gateway signs caller identities with',
-    format: 'string',
-    secret: true,
-  },
+  ...serviceKeys({
+    port: '4001',
+    portDoc: 'HTTP port of the subgraph (0 = any free port)',
+    database: 'snaptrack_config',
+    databaseDoc: 'config database',
+    prefixesGroups: false,
+  }),
+  ...internalAuthKeys,
   tokenEncryptionKeys: {
     env: 'TOKEN_ENCRYPTION_KEYS',
     doc: 'AES-256-GCM keys for pixel access tokens: "id:base64key[,id:base64key]"; the first encrypts',
@@ -49,12 +35,7 @@ export const configServiceKeys = defineConfig({
     format: 'boolean',
     default: 'true',
   },
-  introspection: {
-    env: 'GRAPHQL_INTROSPECTION',
-    doc: 'Allow introspection on the subgraph',
-    format: 'boolean',
-    default: 'false',
-  },
+  ...introspectionKeys,
   postbackBaseUrl: {
     env: 'PUBLIC_TRACKING_URL',
     doc: 'Tracking host used when an account has no tracking domain',

@@ -1,40 +1,18 @@
-import {
-  ConfigError,
-  commonKeys,
-  defineConfig,
-  kafkaTopicKeys,
-  loadConfig,
-  migrationKeys,
-  type ConfigOf,
-} from '@snaptrack/util-config';
+import { commonKeys, defineConfig, loadConfig, serviceKeys, subgraphKeys, type ConfigOf } from '@snaptrack/util-config';
 import { currencyProblem } from '@snaptrack/contracts-events';
+import { retentionKeys, retentionProblems } from '@snaptrack/util-db';
 import { observabilityKeys } from '@snaptrack/util-observability';
 
 export const conversionServiceKeys = defineConfig({
   ...commonKeys,
   ...observabilityKeys,
-  ...migrationKeys,
-  ...kafkaTopicKeys,
-  port: {
-    env: 'PORT',
-    doc: 'HTTP port of the subgraph and the postback endpoint (0 = any free port)',
-    format: 'port',
-    default: '4003',
-  },
-  host: { env: 'HOST', doc: 'Interface to listen on', format: 'string', default: '127.0.0.1' },
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    doc: 'PostgreSQL URL of the conversion database',
-    format: 'url',
-    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_conversion',
-  },
-  kafkaTopicPrefix: {
-    env: 'KAFKA_TOPIC_PREFIX',
-    doc: 'Prefix for every topic name and consumer group (isolation)',
-    format: 'string',
-    default: '',
-    optional: true,
-  },
+  ...serviceKeys({
+    port: '4003',
+    portDoc: 'HTTP port of the subgraph and the postback endpoint (0 = any free port)',
+    database: 'snaptrack_conversion',
+    databaseDoc: 'conversion database',
+    prefixesGroups: true,
+  }),
   kafkaGroupId: {
     env: 'KAFKA_GROUP_ID',
     doc: 'Base consumer group id; the clicks, config and delivery-result consumers append .clicks/.config/.deliveries',
@@ -47,18 +25,7 @@ export const conversionServiceKeys = defineConfig({
     format: 'list',
     optional: true,
   },
-  internalAuthSecret: {
-    env: 'INTERNAL_AUTH_SECRET',
-    doc: 'Shared secret the gateway signs caller identities with',
-    format: 'string',
-    secret: true,
-  },
-  introspection: {
-    env: 'GRAPHQL_INTROSPECTION',
-    doc: 'Allow introspection on the subgraph',
-    format: 'boolean',
-    default: 'false',
-  },
+  ...subgraphKeys,
   clickWaitMs: {
     env: 'POSTBACK_CLICK_WAIT_MS',
     doc:
@@ -141,29 +108,22 @@ export const conversionServiceKeys = defineConfig({
     format: 'int',
     default: '45',
   },
-  retentionIntervalMs: {
-    env: 'RETENTION_INTERVAL_MS',
-    doc: 'How often the retention job deletes expired rows',
-    format: 'duration-ms',
-    default: '3600000',
-  },
-  retentionBatchSize: {
-    env: 'RETENTION_BATCH_SIZE',
-    doc: 'Rows per DELETE of the retention job (each batch is its own short transaction)',
-    format: 'int',
-    default: '1000',
-  },
+  ...retentionKeys,
 });
 export type ConversionServiceConfig = ConfigOf<typeof conversionServiceKeys>;
 
-/** Problems of the retention keys (CLICK_RETENTION_DAYS, RETENTION_INTERVAL_MS, RETENTION_BATCH_SIZE). */
-function retentionProblems(config: ConversionServiceConfig): string[] {
+/** The service's own rules across keys (retention, pending postbacks, the default currency). */
+function conversionServiceProblems(config: ConversionServiceConfig): string[] {
   const problems: string[] = [];
   if (config.clickRetentionDays < 38)
     problems.push('CLICK_RETENTION_DAYS must be at least 38 (Snap accepts events up to 37 days after the click)');
-  if (config.retentionIntervalMs < 1000) problems.push('RETENTION_INTERVAL_MS must be at least 1000');
-  if (config.retentionBatchSize < 1 || config.retentionBatchSize > 100000)
-    problems.push('RETENTION_BATCH_SIZE must be from 1 to 100000');
+  problems.push(...retentionProblems(config));
+  if (config.pendingPostbackTtlHours < 1) problems.push('PENDING_POSTBACK_TTL_HOURS must be at least 1');
+  if (config.pendingPostbacksMaxPerAccount < 1) problems.push('PENDING_POSTBACKS_MAX_PER_ACCOUNT must be at least 1');
+  // The platform's currency list (@snaptrack/contracts-events): a withdrawn code here would make every payout without
+  // a currency fail `invalid_currency` at the dispatcher.
+  const currency = currencyProblem(config.defaultCurrency);
+  if (currency) problems.push(`DEFAULT_CURRENCY: ${currency}`);
   return problems;
 }
 
@@ -171,16 +131,8 @@ export function loadConversionServiceConfig(
   env = process.env,
   overrides: Partial<ConversionServiceConfig> = {},
 ): ConversionServiceConfig {
-  const config = loadConfig(conversionServiceKeys, env, overrides);
+  const config = loadConfig(conversionServiceKeys, env, overrides, conversionServiceProblems);
   // The request path never blocks longer than 2 s on a missing click (issue 5: bounded wait).
-  const problems: string[] = retentionProblems(config);
-  if (config.pendingPostbackTtlHours < 1) problems.push('PENDING_POSTBACK_TTL_HOURS must be at least 1');
-  if (config.pendingPostbacksMaxPerAccount < 1) problems.push('PENDING_POSTBACKS_MAX_PER_ACCOUNT must be at least 1');
-  // The platform's currency list (@snaptrack/contracts-events): a withdrawn code here would make every payout without
-  // a currency fail `invalid_currency` at the dispatcher.
-  const currency = currencyProblem(config.defaultCurrency);
-  if (currency) problems.push(`DEFAULT_CURRENCY: ${currency}`);
-  if (problems.length) throw new ConfigError(problems);
   config.clickWaitMs = Math.min(config.clickWaitMs, 2000);
   config.defaultCurrency = config.defaultCurrency.toUpperCase();
   config.databasePoolSize = Math.max(1, config.databasePoolSize);

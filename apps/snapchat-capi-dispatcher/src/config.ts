@@ -1,40 +1,19 @@
-import {
-  ConfigError,
-  commonKeys,
-  defineConfig,
-  kafkaTopicKeys,
-  loadConfig,
-  migrationKeys,
-  type ConfigOf,
-} from '@snaptrack/util-config';
+import { ConfigError, commonKeys, defineConfig, loadConfig, serviceKeys, type ConfigOf } from '@snaptrack/util-config';
+import { retentionKeys, retentionProblems } from '@snaptrack/util-db';
 import { observabilityKeys } from '@snaptrack/util-observability';
 import { TokenCipher } from '@snaptrack/util-crypto';
 
 export const dispatcherKeys = defineConfig({
   ...commonKeys,
   ...observabilityKeys,
-  ...migrationKeys,
-  ...kafkaTopicKeys,
-  port: {
-    env: 'PORT',
-    doc: 'HTTP port of the health server (/healthz, /readyz); 0 = any free port',
-    format: 'port',
-    default: '4004',
-  },
-  host: { env: 'HOST', doc: 'Interface the health server listens on', format: 'string', default: '127.0.0.1' },
-  databaseUrl: {
-    env: 'DATABASE_URL',
-    doc: 'PostgreSQL URL of the dispatcher database (the delivery ledger)',
-    format: 'url',
-    default: 'postgres://postgres@127.0.0.1:5432/snaptrack_dispatcher',
-  },
-  kafkaTopicPrefix: {
-    env: 'KAFKA_TOPIC_PREFIX',
-    doc: 'Prefix for every topic name (isolation)',
-    format: 'string',
-    default: '',
-    optional: true,
-  },
+  ...serviceKeys({
+    port: '4004',
+    portDoc: 'HTTP port of the health server (/healthz, /readyz); 0 = any free port',
+    hostDoc: 'Interface the health server listens on',
+    database: 'snaptrack_dispatcher',
+    databaseDoc: 'dispatcher database (the delivery ledger)',
+    prefixesGroups: false,
+  }),
   kafkaGroupId: {
     env: 'KAFKA_GROUP_ID',
     doc: 'Consumer group for conversions and commands; the config view uses "<group>.config"',
@@ -165,18 +144,7 @@ export const dispatcherKeys = defineConfig({
     format: 'int',
     default: '90',
   },
-  retentionIntervalMs: {
-    env: 'RETENTION_INTERVAL_MS',
-    doc: 'How often the retention job deletes expired rows',
-    format: 'duration-ms',
-    default: '3600000',
-  },
-  retentionBatchSize: {
-    env: 'RETENTION_BATCH_SIZE',
-    doc: 'Rows per DELETE of the retention job (each batch is its own short transaction)',
-    format: 'int',
-    default: '1000',
-  },
+  ...retentionKeys,
 });
 export type DispatcherConfig = ConfigOf<typeof dispatcherKeys>;
 
@@ -204,9 +172,7 @@ export function loadDispatcherConfig(
     problems.push(
       'CONVERSION_RETENTION_DAYS must be at least 38 (Snap accepts events up to 37 days old; retries need the copy)',
     );
-  if (config.retentionIntervalMs < 1000) problems.push('RETENTION_INTERVAL_MS must be at least 1000');
-  if (config.retentionBatchSize < 1 || config.retentionBatchSize > 100000)
-    problems.push('RETENTION_BATCH_SIZE must be from 1 to 100000');
+  problems.push(...retentionProblems(config));
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -82,11 +82,15 @@ function parse(format: ConfigFormat, raw: string): { value?: unknown; problem?: 
   }
 }
 
-/** Reads and validates every key; throws one ConfigError naming all problems. */
+/**
+ * Reads and validates every key; throws one ConfigError naming all problems. `check` adds the service's own rules
+ * across keys (ranges, formats of a value): its problems, if any, are thrown as one ConfigError once every key parsed.
+ */
 export function loadConfig<S extends ConfigSpec>(
   spec: S,
   env: Record<string, string | undefined> = process.env,
   overrides: Partial<ConfigOf<S>> = {},
+  check?: (config: ConfigOf<S>) => string[],
 ): ConfigOf<S> {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -106,6 +110,8 @@ export function loadConfig<S extends ConfigSpec>(
     else out[key] = value;
   }
   if (problems.length) throw new ConfigError(problems);
+  const checked = check?.(out as ConfigOf<S>) ?? [];
+  if (checked.length) throw new ConfigError(checked);
   return out as ConfigOf<S>;
 }
 

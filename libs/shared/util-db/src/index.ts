@@ -1,2 +1,3 @@
 export * from './db';
 export * from './retention';
+export * from './retention-keys';
