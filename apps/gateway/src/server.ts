@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError } from 'graphql';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent } from 'undici';
 import { createLogger, type Logger } from '@snaptrack/util-logger';
-import { IDENTITY_HEADER, graphqlHandler, signIdentity } from '@snaptrack/util-federation';
+import { IDENTITY_HEADER, graphqlHandler } from '@snaptrack/util-federation';
 import { buildHandler, listen, TrustedProxies, addressBucket, requestClientIp } from '@snaptrack/util-http';
 import { createObservability, traceHeaders } from '@snaptrack/util-observability';
 import type { GatewayConfig } from './config';
@@ -17,13 +17,15 @@ import { queryLimitsRule } from './protection/limits';
 import { TokenBuckets } from './protection/rate-limit';
 import { corsPolicy } from './protection/cors';
 import { explorerRoutes } from './explorer/explorer';
+import { SubgraphDataSource } from './subgraphs/subgraph-data-source';
+import { cachedIdentitySigner } from './subgraphs/identity-cache';
 
 export const SUPERGRAPH_PATH = path.join(__dirname, '../supergraph/supergraph.graphql');
 
-export interface GatewayContext {
+export type GatewayContext = {
   accountId: string;
   requestId: string;
-}
+};
 
 export interface RunningGateway {
   url: string;
@@ -93,24 +95,23 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     maxEntries: config.apiKeyCacheMaxEntries,
   });
   const urls = subgraphUrls(config);
-  // Subgraph calls go through undici on a keep-alive pool: Apollo's default fetcher (make-fetch-happen) spent more
-  // CPU per call than the subgraph took to answer (bench profile: minipass-fetch, agent-base, @npmcli/agent).
+  // Subgraph calls go through undici on a keep-alive pool (see SubgraphDataSource for why not Apollo's fetcher).
   const subgraphPool = new Agent({ keepAliveTimeout: 4_000, connections: 128 });
-  const fetcher = ((url: string, init: Parameters<typeof undiciFetch>[1]) =>
-    undiciFetch(url, { ...init, dispatcher: subgraphPool })) as unknown as RemoteGraphQLDataSource['fetcher'];
+  const identity = cachedIdentitySigner(config.internalAuthSecret);
+  const subgraphHeaders = (context: GatewayContext): Record<string, string> => {
+    const headers: Record<string, string> = {};
+    if (context.accountId) headers[IDENTITY_HEADER] = identity(context.accountId);
+    if (context.requestId) headers['x-request-id'] = context.requestId;
+    // W3C trace context: the subgraph's request span continues the gateway's.
+    return Object.assign(headers, traceHeaders());
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) =>
-      new RemoteGraphQLDataSource<GatewayContext>({
+      new SubgraphDataSource<GatewayContext>({
         url: urls[name] ?? url,
-        fetcher,
-        willSendRequest({ request, context }) {
-          if (context.accountId)
-            request.http?.headers.set(IDENTITY_HEADER, signIdentity(context.accountId, config.internalAuthSecret));
-          if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
-          // W3C trace context: the subgraph's request span continues the gateway's.
-          for (const [k, v] of Object.entries(traceHeaders())) request.http?.headers.set(k, v);
-        },
+        dispatcher: subgraphPool,
+        headers: subgraphHeaders,
       }),
   });
   const dev = config.environment !== 'production';
