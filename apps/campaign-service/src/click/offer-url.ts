@@ -1,3 +1,5 @@
+import { macroInOrigin } from '@snaptrack/contracts-events';
+
 /**
  * Offer URL macros. `{name}` in an offer URL is replaced by the URL-encoded value:
  * - `{clickid}` (alias `{click_id}`): our click id — the value the offer network must send back in its postback;
@@ -63,27 +65,11 @@ export function safeRedirectUrl(candidate: string): { url: string } | { problem:
 }
 
 /**
- * The part of a URL template that decides where a visitor is sent (scheme, user info, host, port) must be literal:
- * a `{…}` placeholder there would let a click's query string choose the destination (an open redirect). Read the
- * way WHATWG URL parsing reads http(s) URLs (`\` counts as `/`, `https:host` has a host too). Returns the offending
- * part, or null when every placeholder is in the path, query or fragment.
+ * The part of a URL template that decides where a visitor is sent must be literal (the platform's rule in
+ * @snaptrack/contracts-events, which config-service applies too): checked when a campaign is saved and below at click
+ * time.
  */
-export function macroInOrigin(template: string): 'scheme' | 'user info' | 'host' | 'port' | null {
-  const t = template.trim();
-  const colon = t.indexOf(':');
-  const scheme = colon < 0 ? t : t.slice(0, colon);
-  if (/[{}]/.test(scheme)) return 'scheme';
-  if (colon < 0) return null;
-  const rest = t.slice(colon + 1).replace(/^[/\\]*/, '');
-  const authority = rest.slice(0, rest.search(/[/\\?#]|$/));
-  if (!/[{}]/.test(authority)) return null;
-  const at = authority.lastIndexOf('@');
-  if (at >= 0 && /[{}]/.test(authority.slice(0, at))) return 'user info';
-  const hostPort = authority.slice(at + 1);
-  const portColon = hostPort.lastIndexOf(':');
-  if (portColon >= 0 && !hostPort.endsWith(']') && /[{}]/.test(hostPort.slice(portColon + 1))) return 'port';
-  return 'host';
-}
+export { macroInOrigin };
 
 /**
  * Defence in depth at click time: the filled URL keeps the template's scheme and host (and port), so no macro value

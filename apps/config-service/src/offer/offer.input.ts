@@ -1,7 +1,7 @@
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { badInput } from '@snaptrack/util-federation';
 import { requiredText } from '../common/text';
-import { macroInOrigin } from '../common/url-template';
+import { macroInOrigin } from '@snaptrack/contracts-events';
 
 export enum OfferKindEnum {
   OFFER = 'OFFER',

@@ -1,2 +1,3 @@
 export * from './currencies';
 export * from './ids';
+export * from './url-template';

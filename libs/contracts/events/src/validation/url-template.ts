@@ -1,9 +1,12 @@
+// The rule for the URL templates of offers, landing pages and fallbacks (config.entity.v1 `offer.url` and the
+// campaign URLs): config-service refuses such a template when it is saved, campaign-service when a campaign is saved
+// and again at click time. Contracts import nothing of ours, so this is a plain function over strings.
+
 /**
  * Where a `{…}` placeholder sits in the part of a URL template that decides where a visitor is sent: scheme, user
  * info, host or port (read the way WHATWG URL parsing reads http(s) URLs: `\` counts as `/`, and `https:host` has a
  * host too). A placeholder there would let a click's query string choose the destination (an open redirect), so
  * saving such a URL is refused. Returns the part, or null when placeholders are only in the path, query or fragment.
- * campaign-service applies the same rule (`macroInOrigin` in its click/offer-url.ts) and re-checks at click time.
  */
 export function macroInOrigin(template: string): 'scheme' | 'user info' | 'host' | 'port' | null {
   const t = template.trim();
