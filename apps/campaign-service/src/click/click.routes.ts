@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, sendJson, type Route, clientIp, type TrustedProxies } from '@snaptrack/util-http';
+import type { Socket } from 'node:net';
+import { HttpError, sendJson, type Route, clientIp, normalizeIp, type TrustedProxies } from '@snaptrack/util-http';
 import type { Logger } from '@snaptrack/util-logger';
 import type { ServiceMetrics } from '@snaptrack/util-observability';
 import type { ClickCapture, CaptureInput, CaptureResult } from './click.capture';
@@ -64,12 +65,26 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
   const script = trackScript(opts.cookieDays);
   const etag = trackScriptEtag(script);
 
+  /** Whether the socket's peer is a trusted proxy, decided once per connection (keep-alive serves many clicks). */
+  const trustedSockets = new WeakMap<Socket, boolean>();
+  const isTrustedPeer = (socket: Socket): boolean => {
+    let trusted = trustedSockets.get(socket);
+    if (trusted === undefined) {
+      const peer = socket.remoteAddress;
+      trusted = !!peer && opts.trusted.has(peer.replace(/^::ffff:/i, ''));
+      trustedSockets.set(socket, trusted);
+    }
+    return trusted;
+  };
+
   const common = (req: IncomingMessage): Pick<CaptureInput, 'ip' | 'userAgent'> & { trustedPeer: boolean } => {
     const peer = req.socket.remoteAddress;
+    const trustedPeer = isTrustedPeer(req.socket);
+    const forwardedFor = req.headers['x-forwarded-for'];
     return {
-      ip: clientIp(peer, req.headers['x-forwarded-for'], opts.trusted),
+      ip: forwardedFor ? clientIp(peer, forwardedFor, opts.trusted) : peer ? normalizeIp(peer) : null,
       userAgent: header(req, 'user-agent'),
-      trustedPeer: !!peer && opts.trusted.has(peer.replace(/^::ffff:/i, '')),
+      trustedPeer,
     };
   };
 
