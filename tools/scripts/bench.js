@@ -227,7 +227,12 @@ async function main() {
   if (OPT.profile) fs.mkdirSync(PROFILE_DIR, { recursive: true });
   say(`bench: ${QUICK ? 'QUICK (harness smoke run, not a measurement), ' : ''}${JSON.stringify(OPT)}`);
   say(`starting the platform (ports ${base}-${base + 6})…`);
-  const platform = await startPlatform(opts);
+  // A service that does not start leaves the databases and topics made so far: drop them before failing.
+  const platform = await startPlatform(opts).catch(async (e) => {
+    await dropPlatformDatabases(opts).catch(() => undefined);
+    await dropTopics(opts.topicPrefix).catch(() => undefined);
+    throw e;
+  });
   const scenarios = [];
   const add = (s) => {
     scenarios.push(s);

@@ -12,6 +12,7 @@ const SCENARIOS = [
   'baseline.pg',
   'postback',
   'e2e',
+  'backlog',
   'gateway.subgraph',
   'gateway',
 ];
@@ -91,6 +92,21 @@ describe('npm run bench (BENCH_QUICK=1: the harness, not a measurement)', () => 
     expect(result.idle.samples).toHaveLength(5);
     expect(result.idle.maxMs).toBeGreaterThanOrEqual(result.idle.medianMs);
     expect(result.idle.medianMs).toBeGreaterThan(0);
+  });
+
+  it('drains the backlog: every conversion accepted once, in requests of many events, and splits the end to end', () => {
+    const byKey = Object.fromEntries(result.scenarios.map((s: any) => [s.key, s]));
+    const b = byKey.backlog;
+    expect({ missing: b.missing, duplicates: b.duplicates, ok: b.ok }).toEqual({
+      missing: 0,
+      duplicates: 0,
+      ok: result.options.backlogEvents,
+    });
+    expect(b.requests).toBeGreaterThan(0);
+    expect(b.eventsPerRequest).toBeCloseTo(b.ok / b.requests, 1);
+    expect(b.ledgerRows).toBe(b.ok);
+    expect(Object.keys(byKey.e2e.stages.stages)).toEqual(['postback', 'relay', 'kafka', 'sender']);
+    expect(byKey.e2e.stages.events).toBe(byKey.e2e.ok);
   });
 
   it('reports the RSS of every service and writes the SVG chart', () => {
