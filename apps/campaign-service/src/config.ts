@@ -49,6 +49,14 @@ export const campaignServiceKeys = defineConfig({
     format: 'duration-ms',
     default: '3000',
   },
+  campaignWorkers: {
+    env: 'CAMPAIGN_WORKERS',
+    doc:
+      'Processes serving on the one port (node:cluster); each is a full instance with its own Kafka producer. ' +
+      '1 = in-process, no cluster',
+    format: 'int',
+    default: '1',
+  },
   campaignRefreshMs: {
     env: 'CAMPAIGN_REFRESH_MS',
     doc: 'How often the in-memory campaign map is refreshed from the database',
@@ -82,6 +90,7 @@ export function loadCampaignServiceConfig(
   overrides: Partial<CampaignServiceConfig> = {},
 ): CampaignServiceConfig {
   return loadConfig(campaignServiceKeys, env, overrides, (config) => [
+    ...(config.campaignWorkers < 1 || config.campaignWorkers > 16 ? ['CAMPAIGN_WORKERS must be between 1 and 16'] : []),
     ...(config.clickRetentionDays < 38
       ? ['CLICK_RETENTION_DAYS must be at least 38 (Snap accepts events up to 37 days after the click)']
       : []),
