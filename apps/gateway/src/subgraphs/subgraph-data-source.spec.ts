@@ -97,6 +97,19 @@ describe('SubgraphDataSource', () => {
     );
   });
 
+  it('fails the call when the subgraph cannot be reached (the gateway then fails only its fields)', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const down = new SubgraphDataSource<Ctx>({
+      url: `http://127.0.0.1:${port}/graphql`,
+      dispatcher: agent,
+      headers: () => ({}),
+    });
+    await expect(down.process(options())).rejects.toThrow(/ECONNREFUSED/);
+  });
+
   it('reads Cache-Control as RemoteGraphQLDataSource does', () => {
     expect(cacheHint('')).toEqual({ maxAge: 0 });
     expect(cacheHint('max-age=30, private')).toEqual({ maxAge: 30, scope: 'PRIVATE' });

@@ -37,24 +37,23 @@ export class SubgraphDataSource<C extends Record<string, unknown>> implements Gr
     if (http?.headers) for (const [k, v] of http.headers) headers[k] = v;
     Object.assign(headers, this.opts.headers(options.context as C), { 'content-type': 'application/json' });
     if (!request.query) throw new Error('Missing query');
-    const res = await this.opts.dispatcher.request({
+    const res = await post(this.opts.dispatcher, {
       origin: this.origin,
       path: this.path,
       method: 'POST',
       headers,
       body: JSON.stringify(request),
     });
-    const text = await res.body.text();
-    const contentType = header(res.headers, 'content-type');
+    const contentType = res.headers['content-type'] ?? '';
     const json =
       contentType.startsWith('application/json') || contentType.startsWith('application/graphql-response+json');
-    const body: unknown = json ? JSON.parse(text) : text;
+    const body: unknown = json ? JSON.parse(res.body) : res.body;
     if (res.statusCode < 200 || res.statusCode > 299) throw this.httpError(res.statusCode, body);
     if (typeof body !== 'object' || body === null)
       throw new Error(`Expected JSON response body, but received: ${String(body)}`);
     if ('incomingRequestContext' in options) {
       const policy = options.incomingRequestContext.overallCachePolicy;
-      if (policy && 'restrict' in policy) policy.restrict(cacheHint(header(res.headers, 'cache-control')));
+      if (policy && 'restrict' in policy) policy.restrict(cacheHint(res.headers['cache-control'] ?? ''));
     }
     return body as GatewayResponse;
   }
@@ -71,11 +70,48 @@ export class SubgraphDataSource<C extends Record<string, unknown>> implements Gr
   }
 }
 
-function header(headers: Record<string, string | string[] | undefined>, name: string): string {
-  const v = headers[name];
-  return (Array.isArray(v) ? v.join(', ') : v) ?? '';
+/**
+ * One request through `dispatcher.dispatch`, the answer gathered as a string: no Readable and no async iterator per
+ * call, as `request()` + `body.text()` would make. Only the headers this class reads are kept (lower-cased names).
+ */
+function post(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    let statusCode = 0;
+    const headers: Record<string, string> = {};
+    const chunks: Buffer[] = [];
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect() {},
+      onHeaders(status, raw) {
+        if (status < 200) return true; // 1xx: the real answer follows
+        statusCode = status;
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          const name = raw[i].toString('latin1').toLowerCase();
+          if (name === 'content-type' || name === 'cache-control') {
+            const value = raw[i + 1].toString('latin1');
+            headers[name] = headers[name] ? `${headers[name]}, ${value}` : value;
+          }
+        }
+        return true;
+      },
+      onData(chunk) {
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        resolve({ statusCode, headers, body: Buffer.concat(chunks).toString('utf8') });
+      },
+      onError: reject,
+    };
+    try {
+      dispatcher.dispatch(options, handler);
+    } catch (e) {
+      reject(e);
+    }
+  });
 }
-
 /** A subgraph's Cache-Control as a cache hint, read as RemoteGraphQLDataSource reads it (none: not cacheable). */
 export function cacheHint(cacheControl: string): { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' } {
   const cc: Record<string, string | true> = {};
