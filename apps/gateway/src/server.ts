@@ -105,6 +105,9 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     // W3C trace context: the subgraph's request span continues the gateway's.
     return Object.assign(headers, traceHeaders());
   };
+  // @apollo/gateway otherwise probes cloud metadata endpoints at start and exports usage metrics to Apollo's servers
+  // every few minutes: a self-hosted tracker does not phone home unless its operator sets this to false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8'),
     buildService: ({ name, url }) =>
