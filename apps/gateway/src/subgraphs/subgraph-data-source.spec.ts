@@ -59,7 +59,7 @@ describe('SubgraphDataSource', () => {
       incomingRequestContext: { overallCachePolicy: restrict ? { restrict } : undefined },
     }) as unknown as GraphQLDataSourceProcessOptions<Ctx>;
 
-  it('posts the operation as JSON with its headers and returns the answer; Cache-Control restricts the policy', async () => {
+  it('posts the operation as JSON with its headers; the Cache-Control restricts the policy', async () => {
     const restrict = jest.fn();
     const answer = await source('/graphql?v=1').process(options(restrict));
     expect(answer).toEqual({ data: { campaigns: [] } });
