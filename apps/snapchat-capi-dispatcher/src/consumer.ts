@@ -12,14 +12,16 @@ import { ConfigViewConsumer } from '@snaptrack/data-access-config-view';
 import type { Logger } from '@snaptrack/util-logger';
 import { toPixelPlacement, type ConfigViewService, type PlacementChange } from './config-view/config-view.service';
 import type { DeliveryService } from './delivery/delivery.service';
+import { IngestCoalescer } from './ingest-coalescer';
 
 /**
  * Two consumers:
  * - the config view (group `<group>.config`, config.entity.v1, from the beginning): upserts every entity state into
  *   this service's database; the conversion consumer starts only once it has caught up, so a conversion is never
  *   targeted against a half-loaded configuration after a restart;
- * - conversions and commands (group `<group>`): decode → validate the contract → write the ledger rows → and only
- *   then resolve and commit the offsets. Sending happens in the sender loop, never here, so a slow Snapchat never
+ * - conversions and commands (group `<group>`): decode → validate the contract → write the ledger rows (the
+ *   partitions handled at the same time share one transaction, see IngestCoalescer) → and only then resolve and
+ *   commit the offsets. Sending happens in the sender loop, never here, so a slow Snapchat never
  *   holds a partition.
  * An undecodable or contract-violating message goes to dead-letter.v1 with the reason, and consumption goes on.
  */
@@ -190,6 +192,8 @@ export async function startLedgerConsumer(
   const conversionTopic = topicName(deps.topicPrefix, TOPICS.conversionCreatedV1);
   const commandTopic = topicName(deps.topicPrefix, TOPICS.deliveryCommandV1);
   const deadLetters = new DeadLetters(deps.producer, deps.topicPrefix, CONSUMER_NAME, log);
+  // The partitions of one fetch are handled at once (the conversion topic has 6) and share ledger transactions.
+  const ledger = new IngestCoalescer((values, tps) => service.ingestConversions(values, tps), 4 * CHUNK);
 
   const consumer = createConsumer(kafka, { groupId: deps.groupId, ...GROUP_TIMING });
   await consumer.connect();
@@ -197,7 +201,7 @@ export async function startLedgerConsumer(
   await consumer.run({
     eachBatchAutoResolve: false,
     autoCommitInterval: 1000,
-    partitionsConsumedConcurrently: 3,
+    partitionsConsumedConcurrently: 6,
     eachBatch: async ({
       batch,
       resolveOffset,
@@ -233,7 +237,7 @@ export async function startLedgerConsumer(
           }
           // The ledger rows are durable before the offset moves: a crash here means the chunk is read again, and
           // its inserts are no-ops (unique conversion id and (conversion, pixel)).
-          const created = await service.ingestConversions(values, traceParents);
+          const created = values.length ? await ledger.submit(values, traceParents) : 0;
           resolveOffset(chunk[chunk.length - 1]!.offset);
           await heartbeat();
           if (created) deps.onLedgerChanged();
