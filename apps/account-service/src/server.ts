@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
+import { buildWiredSchema, startSubgraphHttp, type RunningSubgraph } from '@snaptrack/util-federation';
 import { createLogger } from '@snaptrack/util-logger';
 import { createObservability } from '@snaptrack/util-observability';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
@@ -11,12 +11,9 @@ import { AccountResolver, ViewerResolver } from './account/account.resolver';
 import { AccountService } from './account/account.service';
 import { authenticateRoute } from './account/authenticate.route';
 
-export interface RunningAccountService {
-  url: string;
-  port: number;
+export interface RunningAccountService extends RunningSubgraph {
   ds: DataSource;
   accounts: AccountService;
-  stop(): Promise<void>;
 }
 
 /**
@@ -28,24 +25,18 @@ export async function startServer(config: AccountServiceConfig): Promise<Running
   const obs = createObservability('account-service', config);
   const ds = await openDatabase(createAccountDataSource(config.databaseUrl), { migrate: config.runMigrations });
   const accounts = new AccountService(ds);
-  const schema = await buildFederatedSchema({
+  const schema = await buildWiredSchema(
+    'account-service',
     resolvers,
-    container: {
-      get: (cls) => {
-        if (cls === AccountResolver) return new AccountResolver(accounts);
-        if (cls === ViewerResolver) return new ViewerResolver(accounts);
-        throw new Error(`account-service: no instance wired for ${cls.name}`);
-      },
-    },
-    validate: false,
-  });
+    new Map<Function, unknown>([
+      [AccountResolver, new AccountResolver(accounts)],
+      [ViewerResolver, new ViewerResolver(accounts)],
+    ]),
+  );
   const http = await startSubgraphHttp({
     schema,
     log,
-    port: config.port,
-    host: config.host,
-    internalAuthSecret: config.internalAuthSecret,
-    introspection: config.introspection,
+    config,
     // The gateway signs `admin` for ADMIN_API_KEY; only this subgraph accepts it (adminCreateAccount).
     allowAdmin: true,
     routes: [

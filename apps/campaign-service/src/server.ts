@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
+import { buildWiredSchema, startSubgraphHttp, type RunningSubgraph } from '@snaptrack/util-federation';
 import {
   BatchingProducer,
   DeadLetters,
@@ -34,9 +34,7 @@ import { clickRoutes } from './click/click.routes';
 import { TrustedProxies } from '@snaptrack/util-http';
 import { campaignRetentionRules } from './click/click.retention';
 
-export interface RunningCampaignService {
-  url: string;
-  port: number;
+export interface RunningCampaignService extends RunningSubgraph {
   ds: DataSource;
   view: ConfigView;
   cache: CampaignCache;
@@ -45,7 +43,6 @@ export interface RunningCampaignService {
   retention: RetentionJob;
   /** The Kafka producer (clicks, dead letters); exposed so tests can take the broker away from the hot path. */
   producer: Producer;
-  stop(): Promise<void>;
 }
 
 /**
@@ -109,10 +106,10 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
   });
   const clicks = new ClickService(ds);
   const services = new Map<Function, unknown>([[CampaignResolver, new CampaignResolver(campaigns, clicks)]]);
-  const schema = await buildFederatedSchema(
-    { resolvers, container: { get: (cls) => services.get(cls) ?? new (cls as new () => unknown)() }, validate: false },
-    { ...campaignReference(campaigns), ...clickReference(clicks) },
-  );
+  const schema = await buildWiredSchema('campaign-service', resolvers, services, {
+    ...campaignReference(campaigns),
+    ...clickReference(clicks),
+  });
 
   const capture = new ClickCapture(
     cache,
@@ -129,10 +126,7 @@ export async function startServer(config: CampaignServiceConfig): Promise<Runnin
   const http = await startSubgraphHttp({
     schema,
     log,
-    port: config.port,
-    host: config.host,
-    internalAuthSecret: config.internalAuthSecret,
-    introspection: config.introspection,
+    config,
     routes: clickRoutes({
       capture,
       trusted,

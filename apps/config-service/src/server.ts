@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
+import { buildWiredSchema, startSubgraphHttp, type RunningSubgraph } from '@snaptrack/util-federation';
 import { createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
 import { dbReachable, openDatabase } from '@snaptrack/util-db';
@@ -28,13 +28,10 @@ import { DnsVerifier } from './tracking-domain/dns-verifier';
 import { TrafficChannelResolver } from './traffic-channel/traffic-channel.resolver';
 import { TrafficChannelService } from './traffic-channel/traffic-channel.service';
 
-export interface RunningConfigService {
-  url: string;
-  port: number;
+export interface RunningConfigService extends RunningSubgraph {
   ds: DataSource;
   relay: OutboxRelay;
   services: ConfigServices;
-  stop(): Promise<void>;
 }
 
 /** Wires config → database → Kafka → services → schema → HTTP. Tests call this in-process with port 0. */
@@ -83,28 +80,12 @@ export async function startServer(config: ConfigServiceConfig): Promise<RunningC
     [OfferResolver, new OfferResolver(services.offers, services.offerSources, services.pixels)],
     [TrackingDomainResolver, new TrackingDomainResolver(services.trackingDomains)],
   ]);
-  const schema = await buildFederatedSchema(
-    {
-      resolvers,
-      container: {
-        get: (cls) => {
-          const instance = instances.get(cls);
-          if (!instance) throw new Error(`config-service: no instance wired for ${cls.name}`);
-          return instance;
-        },
-      },
-      validate: false,
-    },
-    referenceResolvers,
-  );
+  const schema = await buildWiredSchema('config-service', resolvers, instances, referenceResolvers);
   bindServices(schema, services);
   const http = await startSubgraphHttp({
     schema,
     log,
-    port: config.port,
-    host: config.host,
-    internalAuthSecret: config.internalAuthSecret,
-    introspection: config.introspection,
+    config,
     probes: [
       { name: 'database', check: () => dbReachable(ds) },
       { name: 'kafka', check: () => kafkaReachable(kafka) },
@@ -121,10 +102,8 @@ export async function startServer(config: ConfigServiceConfig): Promise<RunningC
     services,
     stop: async () => {
       await http.close();
-      // What the last mutations wrote to the outbox goes out now; whatever cannot is left for the next start.
-      // (At most 3 s: with Kafka away the stop must not run into the SIGKILL.)
-      await Promise.race([relay.publishBatch().catch(() => 0), new Promise((r) => setTimeout(r, 3000).unref())]);
-      await relay.stop();
+      // What the last mutations wrote to the outbox goes out now (at most 3 s); the rest waits for the next start.
+      await relay.publishLastAndStop(3000);
       await producer.disconnect();
       await ds.destroy();
       log.info('config-service stopped');

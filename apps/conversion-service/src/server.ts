@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { buildFederatedSchema, startSubgraphHttp } from '@snaptrack/util-federation';
+import { buildWiredSchema, startSubgraphHttp, type RunningSubgraph } from '@snaptrack/util-federation';
 import { DeadLetters, createKafka, createProducer, ensureTopics, kafkaReachable } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
 import { sendJson } from '@snaptrack/util-http';
@@ -38,9 +38,7 @@ import { siteConversionRoutes } from './postback/site-conversion.route';
 import { ViewConsumer } from './kafka/view-consumer';
 import { LazyProducer } from './kafka/lazy-producer';
 
-export interface RunningConversionService {
-  url: string;
-  port: number;
+export interface RunningConversionService extends RunningSubgraph {
   ds: DataSource;
   relay: OutboxRelay;
   pending: PendingService;
@@ -55,7 +53,6 @@ export interface RunningConversionService {
     config: ConfigViewConsumer;
     deliveries: ViewConsumer<DeliveryResultV1.Value>;
   };
-  stop(): Promise<void>;
 }
 
 /** Wires config → database → Kafka (views, relay) → schema → HTTP. Tests call this in-process with port 0. */
@@ -191,27 +188,14 @@ export async function startServer(
     [ReportResolver, new ReportResolver(reports)],
     [PixelStatsResolver, new PixelStatsResolver(new PixelStatsService(ds))],
   ]);
-  const schema = await buildFederatedSchema(
-    {
-      resolvers,
-      container: {
-        get: (cls) => {
-          const found = services.get(cls);
-          if (!found) throw new Error(`no instance wired for ${(cls as Function).name}`);
-          return found;
-        },
-      },
-      validate: false,
-    },
-    { ...conversionReference(conversions), ...pixelReference },
-  );
+  const schema = await buildWiredSchema('conversion-service', resolvers, services, {
+    ...conversionReference(conversions),
+    ...pixelReference,
+  });
   const http = await startSubgraphHttp({
     schema,
     log,
-    port: config.port,
-    host: config.host,
-    internalAuthSecret: config.internalAuthSecret,
-    introspection: config.introspection,
+    config,
     routes: [
       ...postbackRoutes(postbackReader, postbacks, configView, obs.metrics),
       ...siteConversionRoutes(postbackReader, postbacks, configView, {
@@ -256,10 +240,8 @@ export async function startServer(
       await pending.stop();
       await Promise.all(Object.values(consumers).map((c) => c.stop()));
       await lag.stop();
-      // What the last postbacks wrote to the outbox goes out now; whatever cannot is left for the next start.
-      // (At most 3 s: with Kafka away the stop must not run into the SIGKILL.)
-      await Promise.race([relay.publishBatch().catch(() => 0), new Promise((r) => setTimeout(r, 3000).unref())]);
-      await relay.stop();
+      // What the last postbacks wrote to the outbox goes out now (at most 3 s); the rest waits for the next start.
+      await relay.publishLastAndStop(3000);
       await relayProducer.close();
       await producer.disconnect();
       await ds.destroy();

@@ -146,6 +146,15 @@ export class OutboxRelay {
     for (let i = 0; i < maxPasses; i++) if ((await this.publishBatch()) === 0) return;
   }
 
+  /**
+   * The service's stop: one last publish pass for what the last requests wrote, at most `maxMs` (with Kafka away the
+   * stop must not run into the SIGKILL), then `stop()`. Whatever cannot go out now stays for the next start.
+   */
+  async publishLastAndStop(maxMs = 3000): Promise<void> {
+    await Promise.race([this.publishBatch().catch(() => 0), new Promise((r) => setTimeout(r, maxMs).unref())]);
+    await this.stop();
+  }
+
   /** Unsent rows and the age of the oldest (metrics: util-observability `observeOutbox`). */
   async stats(): Promise<{ pending: number; oldestAgeSeconds: number }> {
     const [r] = await this.ds.query(

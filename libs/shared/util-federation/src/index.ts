@@ -5,3 +5,4 @@ export * from './errors';
 export * from './pagination';
 export * from './subgraph-server';
 export * from './shared-types';
+export * from './subgraph-wiring';

@@ -17,6 +17,7 @@ import {
 } from '@snaptrack/util-http';
 import { graphqlHandler } from './graphql-http';
 import { IDENTITY_HEADER, verifyIdentity } from './identity';
+import type { SubgraphServing } from './subgraph-wiring';
 
 export interface SubgraphContext extends BaseContext {
   accountId: string;
@@ -64,10 +65,8 @@ export function formatSubgraphError(log: Logger) {
 export interface SubgraphHttpOptions {
   schema: GraphQLSchema;
   log: Logger;
-  port: number;
-  host?: string;
-  internalAuthSecret: string;
-  introspection: boolean;
+  /** The service's config: PORT, HOST, INTERNAL_AUTH_SECRET, GRAPHQL_INTROSPECTION. */
+  config: SubgraphServing;
   routes?: Route[];
   /** /readyz: the probes, or a Readiness the service keeps (util-http). */
   probes?: Probe[] | Readiness;
@@ -88,7 +87,7 @@ export interface SubgraphHttp extends Listening {
 export async function startSubgraphHttp(opts: SubgraphHttpOptions): Promise<SubgraphHttp> {
   const apollo = new ApolloServer<SubgraphContext>({
     schema: opts.schema,
-    introspection: opts.introspection,
+    introspection: opts.config.introspection,
     includeStacktraceInErrorResponses: false,
     formatError: formatSubgraphError(opts.log),
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
@@ -100,7 +99,7 @@ export async function startSubgraphHttp(opts: SubgraphHttpOptions): Promise<Subg
   await apollo.start();
   const context = async (req: IncomingMessage): Promise<SubgraphContext> => {
     const header = req.headers[IDENTITY_HEADER];
-    const accountId = verifyIdentity(typeof header === 'string' ? header : undefined, opts.internalAuthSecret);
+    const accountId = verifyIdentity(typeof header === 'string' ? header : undefined, opts.config.internalAuthSecret);
     if (!accountId || (accountId === 'admin' && !opts.allowAdmin)) {
       throw new GraphQLError('Requests must come through the gateway with a valid API key', {
         extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
@@ -117,7 +116,7 @@ export async function startSubgraphHttp(opts: SubgraphHttpOptions): Promise<Subg
       instrument: opts.instrument,
     },
   );
-  const http = await listen(handler, opts.port, opts.host);
+  const http = await listen(handler, opts.config.port, opts.config.host);
   return {
     ...http,
     apollo,
