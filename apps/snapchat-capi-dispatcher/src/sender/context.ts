@@ -1,4 +1,4 @@
-import type { CredentialLimits, RetryPolicy } from '@snaptrack/delivery-engine';
+import type { Claim as EngineClaim, CredentialLimits, RetryPolicy } from '@snaptrack/delivery-engine';
 import type { Logger } from '@snaptrack/util-logger';
 import type { TokenCipher } from '@snaptrack/util-crypto';
 import type { ServiceMetrics } from '@snaptrack/util-observability';
@@ -45,20 +45,8 @@ export interface SendContext {
   schedule(ms: number): void;
 }
 
-/** One claim being worked on: its rows, and which of them may have reached Snapchat. */
-export interface Claim {
-  id: string;
-  rows: ClaimedRow[];
-  /** The claim took as many rows as it could: the backlog is larger, so requests are full-sized. */
-  full: boolean;
-  /** Rows that were part of a request (they may have landed, so they are never handed back unsent). */
-  sent: Set<string>;
-  /**
-   * When each row's lease ends (epoch ms on this clock, a lower bound: taken before the statement that set
-   * `lease_until`): after it, another instance may claim the row and send it again.
-   */
-  leaseUntil: Map<string, number>;
-}
+/** One claim being worked on (the engine's Claim over the dispatcher's ledger rows). */
+export type Claim = EngineClaim<ClaimedRow>;
 
 /**
  * Added to SNAP_REQUEST_TIMEOUT_MS for a row's `request_deadline`: the request is aborted at its timeout, and this

@@ -1,46 +1,20 @@
+import { markDurably as markWithinLease } from '@snaptrack/delivery-engine';
 import type { Outcome } from '../delivery/delivery.service';
 import type { Claim, SendContext } from './context';
 
-/** The earliest lease end among these rows (a row without a known lease counts as ended). */
-export function leaseDeadline(claim: Pick<Claim, 'leaseUntil'>, outcomes: Array<Pick<Outcome, 'id'>>): number {
-  return Math.min(...outcomes.map((o) => claim.leaseUntil.get(String(o.id)) ?? 0));
-}
+export { leaseDeadline } from '@snaptrack/delivery-engine';
 
 /**
- * Records outcomes, retrying while the database is unreachable: a request that Snapchat answered must not be sent
- * again only because the answer could not be written at once. Gives up when the rows' lease (`lease_until`, set at
- * the claim and extended right before the request) ends, since another instance may then take the rows over, or
- * shortly after stop().
+ * Records outcomes through the engine's markDurably: retried while the database is unreachable, never past the
+ * rows' lease (another instance may then take them over), nor long after stop().
  */
-export async function markDurably(ctx: SendContext, claim: Claim, outcomes: Outcome[]): Promise<void> {
-  if (!outcomes.length) return;
-  const { service, metrics, log } = ctx.deps;
-  const deadline = leaseDeadline(claim, outcomes);
-  let wait = 100;
-  for (;;) {
-    try {
-      await service.mark(claim.id, outcomes);
-      for (const o of outcomes) metrics?.delivery(o.status, o.reasonCode);
-      return;
-    } catch (e) {
-      const stoppedAt = ctx.stoppedAt();
-      const late = Date.now() + wait > deadline || (stoppedAt > 0 && Date.now() - stoppedAt > 10_000);
-      if (late) {
-        log.error("could not record Snapchat's answer; the rows will be claimed again when their lease ends", {
-          err: e,
-          claim_id: claim.id,
-          rows: outcomes.length,
-        });
-        throw e;
-      }
-      log.warn("recording Snapchat's answer failed; retrying", {
-        err: e,
-        claim_id: claim.id,
-        rows: outcomes.length,
-        retry_in_ms: wait,
-      });
-      await new Promise((r) => setTimeout(r, wait));
-      wait = Math.min(wait * 2, 2000);
-    }
-  }
+export function markDurably(ctx: SendContext, claim: Claim, outcomes: Outcome[]): Promise<void> {
+  const { service, log, metrics } = ctx.deps;
+  return markWithinLease(claim, outcomes, {
+    mark: (claimId, o) => service.mark(claimId, o),
+    log,
+    network: 'Snapchat',
+    stoppedAt: ctx.stoppedAt,
+    onMarked: (o) => o.forEach((x) => metrics?.delivery(x.status, x.reasonCode)),
+  });
 }

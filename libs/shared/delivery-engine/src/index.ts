@@ -6,3 +6,5 @@ export * from './instance-lock';
 export * from './limits';
 export * from './retry-policy';
 export * from './testing/fake-destination';
+export * from './ledger';
+export * from './sender';

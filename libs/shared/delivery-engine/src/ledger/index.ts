@@ -1,0 +1,3 @@
+export * from './ledger';
+export * from './postgres-ledger';
+export * from './sql';
