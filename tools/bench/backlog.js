@@ -150,6 +150,9 @@ async function runBacklog(ctx) {
   }
   const accepted = now.unique - before.unique;
   const ledger = await ledgerSpan(ctx.dispatcherDbUrl, prefix).catch(() => null);
+  // One event as Snap received it: its JSON size bounds the events a request can carry under the body limit
+  const sample = (await (await fetch(`${sandboxUrl}/__admin/events?event_id=${prefix}0`)).json()).events?.[0];
+  const eventBytes = sample ? Buffer.byteLength(JSON.stringify(sample.event)) : null;
   const ledgerFilledMs = ledger?.last ? ledger.last - readyAt : null;
   const drainMs = curve[curve.length - 1][0];
   const firstMs = curve.find(([, n]) => n > 0)?.[0] ?? drainMs;
@@ -177,6 +180,7 @@ async function runBacklog(ctx) {
     duplicates: now.duplicates - before.duplicates,
     ledgerFilledSeconds: ledgerFilledMs === null ? null : round(ledgerFilledMs / 1000),
     ledgerRows: ledger?.n ?? null,
+    eventBytes,
     restartToReadySeconds: round((readyAt - startedAt) / 1000),
     firstAcceptedSeconds: round(firstMs / 1000),
     produceSeconds: round(produceSeconds),
@@ -186,7 +190,8 @@ async function runBacklog(ctx) {
       `${round(firstMs / 1000)} s), ${requests} requests, ` +
       `${requests ? round((now.accepted - before.accepted) / requests) : 0} events/request, ` +
       `${now.duplicates - before.duplicates} duplicate(s); the consumer had stored all ${ledger?.n ?? '?'} in the ` +
-      `ledger ${ledgerFilledMs === null ? '?' : round(ledgerFilledMs / 1000)} s after ready`,
+      `ledger ${ledgerFilledMs === null ? '?' : round(ledgerFilledMs / 1000)} s after ready; one event is ` +
+      `${eventBytes ?? '?'} bytes of JSON`,
   };
 }
 
