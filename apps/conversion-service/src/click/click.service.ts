@@ -8,7 +8,8 @@ type Waiter = () => void;
 /** The click view: bulk, idempotent inserts from the clicks topic; lookups by click id for attribution. */
 export class ClickService {
   private readonly waiters = new Map<string, Set<Waiter>>();
-  private readonly lookups = new Batcher<string, ClickView | null>((ids) => this.findMany(ids));
+  /** Plain indexed reads: several may run at once (the pool has DATABASE_POOL_SIZE connections, 10 by default). */
+  private readonly lookups = new Batcher<string, ClickView | null>((ids) => this.findMany(ids), { maxConcurrent: 4 });
 
   /**
    * `retentionDays`: clicks older than this (CLICK_RETENTION_DAYS) are not counted in the report rollup: the retention

@@ -40,6 +40,13 @@ export interface ConversionDraft {
 /** How long an exact replay of a postback answers the first one's conversion. */
 export const REPLAY_WINDOW_HOURS = 24;
 
+/**
+ * Shards of each `report_conversion_rollup` row. Each write statement adds its counts to one shard (taken in turn, from
+ * a random start per instance), so concurrent writes of the same account and 15-minute bucket do not wait for each
+ * other's commit on one row lock; the report sums the shards.
+ */
+export const ROLLUP_SHARDS = 8;
+
 export type RecordOutcome =
   { outcome: 'accepted'; conversion: Conversion } | { outcome: 'duplicate'; conversionId: string; reason: string };
 
@@ -65,6 +72,7 @@ export const isUuid = (s: string) => isSharedUuid(s);
  */
 export class ConversionService {
   private readonly writes: Batcher<ConversionDraft, RecordOutcome>;
+  private shard = Math.floor(Math.random() * ROLLUP_SHARDS);
 
   constructor(
     private readonly ds: DataSource,
@@ -76,6 +84,9 @@ export class ConversionService {
       // Only when PostgreSQL answered with an error (the statement rolled back); after a lost connection the outcome
       // is unknown and a retry could record a conversion twice.
       retryable: (e) => pgCode(e) !== undefined,
+      // Concurrent write statements no longer queue on one rollup row (ROLLUP_SHARDS), so their commits overlap and
+      // PostgreSQL flushes them together.
+      maxConcurrent: 4,
     });
   }
 
@@ -182,18 +193,19 @@ export class ConversionService {
        ), rolled AS (
          -- The report's rollup counts exactly the conversions this statement inserted (see report.service.ts).
          INSERT INTO report_conversion_rollup AS r (account_id, bucket, campaign_id, traffic_channel_id, offer_id,
-           offer_source_id, conversion_type_id, currency, conversions, revenue)
+           offer_source_id, conversion_type_id, currency, shard, conversions, revenue)
          SELECT "accountId", date_bin('15 minutes', "receivedAt", 'epoch'), coalesce("campaignId", ''),
            coalesce("trafficChannelId", ''), coalesce("offerId", ''), coalesce("offerSourceId", ''),
-           coalesce("conversionTypeId", ''), coalesce(upper(currency), ''), count(*), coalesce(sum(payout), 0)
+           coalesce("conversionTypeId", ''), coalesce(upper(currency), ''), $4::smallint, count(*),
+           coalesce(sum(payout), 0)
          FROM input JOIN inserted USING (id)
          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
          ON CONFLICT (account_id, bucket, campaign_id, traffic_channel_id, offer_id, offer_source_id,
-           conversion_type_id, currency)
+           conversion_type_id, currency, shard)
            DO UPDATE SET conversions = r.conversions + EXCLUDED.conversions, revenue = r.revenue + EXCLUDED.revenue
        )
        SELECT id, created_at FROM inserted`,
-      [JSON.stringify(rows), topic, REPLAY_WINDOW_HOURS],
+      [JSON.stringify(rows), topic, REPLAY_WINDOW_HOURS, (this.shard = (this.shard + 1) % ROLLUP_SHARDS)],
     );
     const createdAt = new Map(inserted.map((r) => [r.id, r.created_at]));
     const outcomes: RecordOutcome[] = [];
