@@ -1,4 +1,11 @@
-import { backoffDelay, deliverBatch, type ItemOutcome, type SendOutcome } from '@snaptrack/delivery-engine';
+import {
+  backoffDelay,
+  deliverBatch,
+  refreshLeaseBeforeRequest,
+  releaseUnsent,
+  type ItemOutcome,
+  type SendOutcome,
+} from '@snaptrack/delivery-engine';
 import { SpanKind, contextFromHeaders, spanContextOf, withSpan } from '@snaptrack/util-observability';
 import type { Outcome } from '../delivery/delivery.service';
 import type { SnapEvent } from '../snap-capi/mapping';
@@ -67,24 +74,23 @@ async function beforeRequest(
   eventTimes: Map<string, number>,
 ): Promise<string[]> {
   const { service, config, lock } = ctx.deps;
-  // Without the instance lock, rows not yet sent may be taken over by another instance at any moment: hand them back
-  // rather than start a request (requests already running go on, and are waited for by the others).
-  if (!lock.held) return [];
-  const refreshedAt = Date.now();
-  const leaseMs = config.sendLeaseMs;
-  const owned = await service.refreshLease(
-    claim.id,
+  const owned = await refreshLeaseBeforeRequest(
+    {
+      ledger: service,
+      claim,
+      lock,
+      leaseMs: config.sendLeaseMs,
+      requestDeadlineMs: config.requestTimeoutMs + REQUEST_DEADLINE_MARGIN_MS,
+    },
     keys,
-    leaseMs,
-    config.requestTimeoutMs + REQUEST_DEADLINE_MARGIN_MS,
   );
-  for (const id of owned) claim.leaseUntil.set(id, refreshedAt + leaseMs);
+  const ownedSet = new Set(owned);
   // Waiting for a slot or a 429 pause may have taken an event past Snap's age limit: it fails, unsent.
   const nowS = Date.now() / 1000;
   const allowed: string[] = [];
   const expired: Outcome[] = [];
   keys.forEach((k, i) => {
-    if (!owned.has(k)) return;
+    if (!ownedSet.has(k)) return;
     const time = events[i]!.event_time;
     if (nowS - time > SNAP_MAX_EVENT_AGE_SECONDS) expired.push(tooOldOutcome(byKey.get(k)!, null));
     else {
@@ -137,23 +143,15 @@ async function record(
   eventTimes: Map<string, number>,
 ): Promise<void> {
   const now = new Date();
-  const held = out.filter((o) => o.status === 'retrying' && !o.sent);
-  const waits = new Map<number, string[]>();
-  for (const o of held) {
-    const until = now.getTime() + (o.retryAfterMs ?? 0);
-    waits.set(until, [...(waits.get(until) ?? []), o.key]);
-  }
-  for (const [until, ids] of waits) await ctx.deps.service.release(claim.id, ids, new Date(until));
-  const outcomes = out
-    .filter((o) => !(o.status === 'retrying' && !o.sent))
-    .map((o) =>
-      toLedgerOutcome(byKey.get(o.key)!, o, {
-        policy: ctx.policy,
-        now,
-        eventTime: eventTimes.get(o.key) ?? null,
-        stats: ctx.stats,
-      }),
-    );
+  const toRecord = await releaseUnsent(ctx.deps.service, claim.id, out, now.getTime());
+  const outcomes = toRecord.map((o) =>
+    toLedgerOutcome(byKey.get(o.key)!, o, {
+      policy: ctx.policy,
+      now,
+      eventTime: eventTimes.get(o.key) ?? null,
+      stats: ctx.stats,
+    }),
+  );
   await markDurably(ctx, claim, outcomes);
   const soonest = Math.min(...outcomes.map((o) => (o.nextAttemptAt ? o.nextAttemptAt.getTime() : Infinity)));
   if (Number.isFinite(soonest)) ctx.schedule(Math.max(0, soonest - Date.now()));

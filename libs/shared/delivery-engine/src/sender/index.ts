@@ -1,2 +1,3 @@
 export * from './claim';
 export * from './scheduler';
+export * from './ledger-hooks';
