@@ -23,7 +23,7 @@ async function calls$(calls: unknown[], n: number): Promise<void> {
 }
 
 describe('BatchingProducer', () => {
-  it('ships concurrent sends in one sendBatch with acks=-1 after the linger, resolving each only on the ack', async () => {
+  it('ships concurrent sends in one sendBatch (acks=-1) after the linger, each resolving only on the ack', async () => {
     const { producer, calls, keys } = fakeProducer();
     const b = new BatchingProducer(producer, { lingerMs: 30, timeoutMs: 1234 });
     const done: string[] = [];
@@ -54,7 +54,7 @@ describe('BatchingProducer', () => {
     await Promise.all(sends);
   });
 
-  it('with maxInFlight batches outstanding, queues new sends and ships them together when one is acknowledged', async () => {
+  it('with maxInFlight batches outstanding, queues sends and ships them together on the next ack', async () => {
     const { producer, calls, keys } = fakeProducer();
     const b = new BatchingProducer(producer, { lingerMs: 1, maxInFlight: 1 });
     const first = b.send('t', msg('a'));
@@ -115,7 +115,7 @@ describe('BatchingProducer', () => {
     await expect(second).resolves.toBeUndefined();
   });
 
-  it('drain() ships what is queued and waits for every batch, including those queued behind in-flight ones', async () => {
+  it('drain() ships the queue and waits for every batch, also those queued behind in-flight ones', async () => {
     const { producer, calls } = fakeProducer();
     const b = new BatchingProducer(producer, { lingerMs: 1000, maxInFlight: 1 });
     const sends = [b.send('t', msg('a'))];
