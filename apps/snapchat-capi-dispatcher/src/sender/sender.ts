@@ -51,6 +51,9 @@ export class Sender {
       log,
       maxWorkers: config.maxConcurrency * 2,
       claimLimit: config.maxEventsPerRequest * config.maxConcurrencyPerToken,
+      // A claim of a full request's worth drains a backlog: full requests, and the next claim taken while it is sent.
+      fullClaimRows: config.maxEventsPerRequest,
+      claimsInFlight: 2,
       leaseMs: config.sendLeaseMs,
       pollMs: config.senderPollMs,
       lingerMs: config.lingerMs,

@@ -126,3 +126,83 @@ describe('markDurably', () => {
     expect(Date.now()).toBeLessThanOrEqual(leaseDeadline(claim, [{ id: '1' }]) + 100);
   });
 });
+
+describe('DeliveryScheduler draining a backlog', () => {
+  it('a claim of fullClaimRows rows is full, and so is the claim that follows it; smaller ones are not', async () => {
+    const { ledger } = fakeLedger(13);
+    const seen: Array<[number, boolean]> = [];
+    const s = new DeliveryScheduler({
+      ...options(ledger, async () => undefined),
+      fullClaimRows: 4,
+      deliver: async (c) => void seen.push([c.rows.length, c.full]),
+    });
+    s.start();
+    await until(() => seen.reduce((a, [n]) => a + n, 0) === 13);
+    await s.stop();
+    expect(seen).toEqual([
+      [10, true],
+      [3, true],
+    ]);
+
+    const small = fakeLedger(3);
+    const few: boolean[] = [];
+    const t = new DeliveryScheduler({
+      ...options(small.ledger, async () => undefined),
+      fullClaimRows: 4,
+      deliver: async (c) => void few.push(c.full),
+    });
+    t.start();
+    await until(() => few.length === 1);
+    await t.stop();
+    expect(few).toEqual([false]);
+  });
+
+  it('with claimsInFlight 2, the next claim is taken while a full one is delivered, never a third', async () => {
+    const { ledger } = fakeLedger(35);
+    let active = 0;
+    let most = 0;
+    const claimed: number[] = [];
+    const releases: Array<() => void> = [];
+    const s = new DeliveryScheduler({
+      ...options(ledger, async () => undefined),
+      claimsInFlight: 2,
+      deliver: async (c) => {
+        claimed.push(c.rows.length);
+        most = Math.max(most, ++active);
+        await new Promise<void>((r) => releases.push(r));
+        active--;
+      },
+    });
+    s.start();
+    await until(() => claimed.length === 2);
+    // Both claims are being delivered at once; no third claim while they are.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(claimed).toEqual([10, 10]);
+    expect(active).toBe(2);
+    const drain = setInterval(() => releases.splice(0).forEach((r) => r()), 5);
+    await until(() => claimed.reduce((a, b) => a + b, 0) === 35 && active === 0);
+    clearInterval(drain);
+    await s.stop();
+    expect(most).toBe(2);
+    expect(claimed).toEqual([10, 10, 10, 5]);
+  });
+
+  it('a failed delivery stops the worker after the claims in flight; their unsent rows go back', async () => {
+    const { ledger, calls } = fakeLedger(40);
+    let n = 0;
+    const s = new DeliveryScheduler({
+      ...options(ledger, async () => undefined),
+      claimsInFlight: 2,
+      deliver: async (c) => {
+        if (++n === 1) {
+          c.sent.add(String(c.rows[0]!.id));
+          throw new Error('boom');
+        }
+      },
+    });
+    s.start();
+    await until(() => calls.some((c) => c.startsWith('release:')));
+    await s.stop();
+    expect(calls.find((c) => c.startsWith('release:'))).toBe('release:2,3,4,5,6,7,8,9,10');
+  });
+});

@@ -32,6 +32,18 @@ export interface SchedulerOptions<R extends { id: string }> {
   maxWorkers: number;
   /** Rows per claim. */
   claimLimit: number;
+  /**
+   * A claim of at least this many rows counts as full (default `claimLimit`): a backlog is being drained, so its
+   * requests are full-sized (e.g. the destination's events per request). A claim that follows a full one of the same
+   * worker counts as full too: rows kept coming while the previous one was taken.
+   */
+  fullClaimRows?: number;
+  /**
+   * Claims of one target delivered at once (default 1). With 2, the next claim is taken while a full one is being
+   * sent, so claiming and marking overlap the requests; the claims are disjoint (SKIP LOCKED, `sending` rows are not
+   * due until their lease ends). Only a full claim is followed by another before it is delivered.
+   */
+  claimsInFlight?: number;
   leaseMs: number;
   /** Look for due work this often when nothing wakes the scheduler; `wake()` looks after `lingerMs`. */
   pollMs: number;
@@ -157,39 +169,64 @@ export class DeliveryScheduler<R extends { id: string }> {
   }
 
   private async runTarget(t: DueTarget): Promise<void> {
+    const { lock } = this.o;
+    const maxInFlight = Math.max(1, this.o.claimsInFlight ?? 1);
+    const inFlight = new Set<Promise<void>>();
+    let failed = false;
+    let streaming = false;
+    for (let round = 0; round < 3 * maxInFlight && !this.stopped && lock.held && !failed; round++) {
+      const claim = await this.claimRows(t, streaming);
+      if (!claim) break;
+      streaming = claim.full;
+      const d: Promise<void> = this.deliverClaim(claim, t).then((ok) => {
+        if (!ok) failed = true;
+        inFlight.delete(d);
+      });
+      inFlight.add(d);
+      // A full claim: the next one is taken while this one is sent. Otherwise every claim is delivered first.
+      const room = claim.full ? maxInFlight : 1;
+      while (inFlight.size >= room) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  }
+
+  /** Claims the target's due rows; null when there are none or the claim failed (its rows are handed back). */
+  private async claimRows(t: DueTarget, streaming: boolean): Promise<Claim<R> | null> {
     const { ledger, lock, log, claimLimit, leaseMs } = this.o;
-    const where = { scope: t.scope, target: t.target };
-    for (let round = 0; round < 3 && !this.stopped && lock.held; round++) {
-      const claimId = randomUUID();
-      const claimedAt = Date.now();
-      let rows: R[];
-      try {
-        ({ rows } = await ledger.claim(t.scope, t.target, claimLimit, lock.instanceNo, leaseMs, claimId));
-      } catch (e) {
-        // The claim may have committed without us hearing it: its rows were not sent, so hand them back at once
-        // (or as soon as the database answers) instead of letting them wait for their lease.
-        log.warn('claim failed; handing its rows back', { err: e, ...where });
-        await ledger.releaseClaim(claimId).catch(() => this.abandoned.add(claimId));
-        return;
-      }
-      if (!rows.length) return;
-      const claim: Claim<R> = {
-        id: claimId,
-        rows,
-        full: rows.length >= claimLimit,
-        sent: new Set(),
-        leaseUntil: new Map(rows.map((r) => [String(r.id), claimedAt + leaseMs])),
-      };
-      try {
-        await this.o.deliver(claim, t);
-      } catch (e) {
-        // Rows that never were part of a request go back now; the others (their answer is unknown or could not be
-        // recorded) stay `sending` until their lease ends, then are sent again with the same event id.
-        log.error('sender worker failed', { err: e, ...where });
-        const unsent = rows.filter((r) => !claim.sent.has(String(r.id))).map((r) => r.id);
-        await ledger.release(claimId, unsent, new Date()).catch(() => undefined);
-        return;
-      }
+    const claimId = randomUUID();
+    const claimedAt = Date.now();
+    let rows: R[];
+    try {
+      ({ rows } = await ledger.claim(t.scope, t.target, claimLimit, lock.instanceNo, leaseMs, claimId));
+    } catch (e) {
+      // The claim may have committed without us hearing it: its rows were not sent, so hand them back at once
+      // (or as soon as the database answers) instead of letting them wait for their lease.
+      log.warn('claim failed; handing its rows back', { err: e, scope: t.scope, target: t.target });
+      await ledger.releaseClaim(claimId).catch(() => this.abandoned.add(claimId));
+      return null;
+    }
+    if (!rows.length) return null;
+    return {
+      id: claimId,
+      rows,
+      full: rows.length >= Math.min(claimLimit, this.o.fullClaimRows ?? claimLimit) || streaming,
+      sent: new Set(),
+      leaseUntil: new Map(rows.map((r) => [String(r.id), claimedAt + leaseMs])),
+    };
+  }
+
+  /** Delivers one claim; false when the worker failed (rows no request carried were handed back). */
+  private async deliverClaim(claim: Claim<R>, t: DueTarget): Promise<boolean> {
+    try {
+      await this.o.deliver(claim, t);
+      return true;
+    } catch (e) {
+      // Rows that never were part of a request go back now; the others (their answer is unknown or could not be
+      // recorded) stay `sending` until their lease ends, then are sent again with the same event id.
+      this.o.log.error('sender worker failed', { err: e, scope: t.scope, target: t.target });
+      const unsent = claim.rows.filter((r) => !claim.sent.has(String(r.id))).map((r) => r.id);
+      await this.o.ledger.release(claim.id, unsent, new Date()).catch(() => undefined);
+      return false;
     }
   }
 }
