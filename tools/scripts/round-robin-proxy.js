@@ -12,7 +12,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
 function startRoundRobinProxy({ port = 0, host = '127.0.0.1', upstreams, timeoutMs = 30000 }) {
   const targets = upstreams.map((u) => new URL(u));
   if (targets.length === 0) throw new Error('round-robin proxy: no upstreams');
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // Idle keep-alive sockets are closed after 4 s, before the services' 5 s keepAliveTimeout: a socket the service has
+  // just closed must never be reused (that race answered ECONNRESET, hence 502, to a few postbacks of a burst).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 });
   let next = 0;
 
   const forward = (req, res, body, tried) => {
@@ -37,6 +39,17 @@ function startRoundRobinProxy({ port = 0, host = '127.0.0.1', upstreams, timeout
         forward(req, res, body, tried + 1);
         return;
       }
+      // The path without its query: a postback's query carries its secret.
+      const line = {
+        level: 'warn',
+        service: 'round-robin-proxy',
+        msg: 'upstream failed',
+        code: err.code,
+        reused: upstream.reusedSocket,
+        path: req.url.split('?')[0],
+        upstream: target.port,
+      };
+      process.stdout.write(JSON.stringify(line) + '\n');
       if (!res.headersSent) {
         res.writeHead(502, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'bad_gateway', reason: 'no instance answered' }));
