@@ -94,7 +94,7 @@ describe('npm run bench (BENCH_QUICK=1: the harness, not a measurement)', () => 
     expect(result.idle.medianMs).toBeGreaterThan(0);
   });
 
-  it('drains the backlog: every conversion accepted once, in requests of many events, and splits the end to end', () => {
+  it('drains the backlog: each conversion accepted once, in requests of many events; splits the end to end', () => {
     const byKey = Object.fromEntries(result.scenarios.map((s: any) => [s.key, s]));
     const b = byKey.backlog;
     expect({ missing: b.missing, duplicates: b.duplicates, ok: b.ok }).toEqual({
