@@ -9,6 +9,13 @@ import { Batcher } from '../batching/batcher';
 import type { ClickView } from '../click/click.entity';
 import { Conversion, type ConversionStatusValue, type DuplicatePolicy } from './conversion.entity';
 import { toConversionCreatedV1 } from './conversion.event';
+import {
+  ROLLUP_SHARDS,
+  duplicateOf,
+  insertConversions,
+  type ConversionRow,
+  type RecordOutcome,
+} from './conversion.write';
 
 export interface ConversionDraft {
   /** The W3C trace context of the request that made it (set by recordNow/record), published with its event. */
@@ -37,18 +44,7 @@ export interface ConversionDraft {
   requestKey?: string | null;
 }
 
-/** How long an exact replay of a postback answers the first one's conversion. */
-export const REPLAY_WINDOW_HOURS = 24;
-
-/**
- * Shards of each `report_conversion_rollup` row. Each write statement adds its counts to one shard (taken in turn, from
- * a random start per instance), so concurrent writes of the same account and 15-minute bucket do not wait for each
- * other's commit on one row lock; the report sums the shards.
- */
-export const ROLLUP_SHARDS = 8;
-
-export type RecordOutcome =
-  { outcome: 'accepted'; conversion: Conversion } | { outcome: 'duplicate'; conversionId: string; reason: string };
+export { REPLAY_WINDOW_HOURS, ROLLUP_SHARDS, type RecordOutcome } from './conversion.write';
 
 export interface ConversionFilter {
   campaignId?: string | null;
@@ -140,16 +136,16 @@ export class ConversionService {
   }
 
   /**
-   * Inserts the conversions and their outbox rows in ONE statement (data-modifying CTEs), so each conversion row
-   * commits with its outbox row even when `tx` is not inside a transaction. A conflict on the duplicate index (a
+   * Inserts the conversions and their outbox rows in ONE statement ({@link insertConversions}), so each conversion
+   * row commits with its outbox row even when `tx` is not inside a transaction. A conflict on the duplicate index (a
    * concurrent or earlier postback, or an earlier draft of the same batch) inserts neither row of that draft and
-   * reports the existing conversion.
+   * reports the existing conversion ({@link duplicateOf}).
    */
   async recordMany(tx: EntityManager, drafts: ConversionDraft[]): Promise<RecordOutcome[]> {
     if (!drafts.length) return [];
     const topic = topicName(this.topicPrefix, TOPICS.conversionCreatedV1);
     const conversions = drafts.map((d) => this.toConversion(d));
-    const rows = conversions.map((c, i) => ({
+    const rows = conversions.map((c, i): ConversionRow => ({
       ...c,
       // The event does not depend on created_at: it is built (and checked against the contract) before the write.
       payload: toConversionCreatedV1(c, drafts[i].click),
@@ -157,57 +153,7 @@ export class ConversionService {
       requestKey: drafts[i].requestKey ?? null,
       headers: drafts[i].traceHeaders ?? null,
     }));
-    const inserted: Array<{ id: string; created_at: Date }> = await tx.query(
-      `WITH input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, "accountId" text, "eventId" text,
-           status text,
-           "conversionTypeId" text, type text, "duplicatePolicy" text, "dedupKey" text, payout numeric, currency text,
-           "transactionId" text, "receivedAt" timestamptz, "clickId" text, "clickedAt" timestamptz, "campaignId" text,
-           "trafficChannelId" text, "trafficChannelTemplate" text, "offerId" text, "offerSourceId" text,
-             "userData" jsonb,
-           prehashed jsonb, "pendingId" uuid, payload jsonb, "requestKey" text, headers jsonb)
-       ), claimed AS (
-         -- An exact replay within the window claims nothing (a concurrent one waits on the key, then finds it).
-         INSERT INTO postback_request (request_key, account_id, conversion_id, received_at)
-         SELECT "requestKey", "accountId", id, "receivedAt" FROM input WHERE "requestKey" IS NOT NULL ORDER BY ord
-         ON CONFLICT (request_key) DO UPDATE SET account_id = EXCLUDED.account_id,
-           conversion_id = EXCLUDED.conversion_id, received_at = EXCLUDED.received_at
-         WHERE postback_request.received_at <= EXCLUDED.received_at - make_interval(hours => $3)
-         RETURNING request_key
-       ), inserted AS (
-         INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, type, duplicate_policy,
-           dedup_key, payout,
-           currency, transaction_id, occurred_at, received_at, click_id, clicked_at, campaign_id, traffic_channel_id,
-           traffic_channel_template, offer_id, offer_source_id, user_data, prehashed, pending_id)
-         SELECT id, "accountId", "eventId", status, "conversionTypeId", type, "duplicatePolicy", "dedupKey", payout,
-           currency,
-           "transactionId", "receivedAt", "receivedAt", "clickId", "clickedAt", "campaignId", "trafficChannelId",
-           "trafficChannelTemplate", "offerId", "offerSourceId", coalesce("userData", '{}'::jsonb),
-           ARRAY(SELECT jsonb_array_elements_text(coalesce(prehashed, '[]'::jsonb))), "pendingId"
-         FROM input WHERE "requestKey" IS NULL OR "requestKey" IN (SELECT request_key FROM claimed) ORDER BY ord
-         ON CONFLICT (account_id, dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
-         RETURNING id, created_at
-       ), outbox AS (
-         INSERT INTO outbox_message (topic, key, payload, headers)
-         SELECT $2, input.id::text, input.payload, input.headers FROM input JOIN inserted USING (id) ORDER BY input.ord
-       ), rolled AS (
-         -- The report's rollup counts exactly the conversions this statement inserted (see report.service.ts).
-         INSERT INTO report_conversion_rollup AS r (account_id, bucket, campaign_id, traffic_channel_id, offer_id,
-           offer_source_id, conversion_type_id, currency, shard, conversions, revenue)
-         SELECT "accountId", date_bin('15 minutes', "receivedAt", 'epoch'), coalesce("campaignId", ''),
-           coalesce("trafficChannelId", ''), coalesce("offerId", ''), coalesce("offerSourceId", ''),
-           coalesce("conversionTypeId", ''), coalesce(upper(currency), ''), $4::smallint, count(*),
-           coalesce(sum(payout), 0)
-         FROM input JOIN inserted USING (id)
-         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-         ON CONFLICT (account_id, bucket, campaign_id, traffic_channel_id, offer_id, offer_source_id,
-           conversion_type_id, currency, shard)
-           DO UPDATE SET conversions = r.conversions + EXCLUDED.conversions, revenue = r.revenue + EXCLUDED.revenue
-       )
-       SELECT id, created_at FROM inserted`,
-      [JSON.stringify(rows), topic, REPLAY_WINDOW_HOURS, (this.shard = (this.shard + 1) % ROLLUP_SHARDS)],
-    );
-    const createdAt = new Map(inserted.map((r) => [r.id, r.created_at]));
+    const createdAt = await insertConversions(tx, rows, topic, (this.shard = (this.shard + 1) % ROLLUP_SHARDS));
     const outcomes: RecordOutcome[] = [];
     for (const [i, conversion] of conversions.entries()) {
       const at = createdAt.get(conversion.id);
@@ -216,37 +162,7 @@ export class ConversionService {
         outcomes.push({ outcome: 'accepted', conversion });
         continue;
       }
-      const d = drafts[i];
-      if (d.requestKey) {
-        const [replayed]: Array<{ conversion_id: string }> = await tx.query(
-          `SELECT conversion_id FROM postback_request WHERE request_key = $1 AND conversion_id <> $2`,
-          [d.requestKey, conversion.id],
-        );
-        if (replayed) {
-          outcomes.push({
-            outcome: 'duplicate',
-            conversionId: replayed.conversion_id,
-            reason: 'the same postback was already received (an exact replay)',
-          });
-          continue;
-        }
-      }
-      const [existing]: Array<{ id: string }> = await tx.query(
-        `SELECT id FROM conversion WHERE account_id = $1 AND dedup_key = $2`,
-        [d.accountId, conversion.dedupKey],
-      );
-      const reason =
-        d.conversionType.duplicate_policy === 'ignore_same_click'
-          ? `a "${d.conversionType.name}" conversion was already recorded for this click`
-          : `a "${d.conversionType.name}" conversion with this event id was already recorded`;
-      // This request claimed its key but its conversion is a duplicate under the policy: replays answer that one.
-      if (d.requestKey && existing)
-        await tx.query(`UPDATE postback_request SET conversion_id = $2 WHERE request_key = $1 AND conversion_id = $3`, [
-          d.requestKey,
-          existing.id,
-          conversion.id,
-        ]);
-      outcomes.push({ outcome: 'duplicate', conversionId: existing?.id, reason });
+      outcomes.push(await duplicateOf(tx, conversion, drafts[i].requestKey ?? null, drafts[i].conversionType));
     }
     return outcomes;
   }

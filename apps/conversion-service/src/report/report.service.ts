@@ -101,7 +101,7 @@ const dim = (v: unknown) => (v === null || v === undefined || v === '' ? null : 
 /**
  * The `report` query, answered from the rollups (`report_click_rollup`, `report_conversion_rollup`: 15-minute UTC
  * buckets kept up to date by the click and conversion writes), never from the raw rows. The conversion rollup keeps
- * several shards per key (see ROLLUP_SHARDS in conversion.service.ts); every query here sums over them, as `shard` is
+ * several shards per key (see ROLLUP_SHARDS in conversion.write.ts); every query here sums over them, as `shard` is
  * never a grouping column. A 15-minute bucket lies in one local hour of every zone whose UTC offset is a multiple of
  * 15 minutes (all present-day IANA zones, including +05:30, +05:45, +12:45), so days and hours are exact there.
  */
