@@ -50,10 +50,11 @@ export class Sender {
       lock,
       log,
       maxWorkers: config.maxConcurrency * 2,
-      claimLimit: config.maxEventsPerRequest * config.maxConcurrencyPerToken,
-      // A claim of a full request's worth drains a backlog: full requests, and the next claim taken while it is sent.
+      // A full claim is one full request; while it is sent the pixel's next claim is taken (two in flight, as many
+      // rows held as the former single claim of two requests, so a backlog's drain does not hold more memory).
+      claimLimit: config.maxEventsPerRequest,
       fullClaimRows: config.maxEventsPerRequest,
-      claimsInFlight: 2,
+      claimsInFlight: Math.max(1, config.maxConcurrencyPerToken),
       leaseMs: config.sendLeaseMs,
       pollMs: config.senderPollMs,
       lingerMs: config.lingerMs,
