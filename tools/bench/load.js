@@ -130,7 +130,10 @@ async function closed(s) {
     },
   );
 
+  // The warm-up sends the scenario's own requests (its path and query), numbered from 1e9 so that {i} and {eventid}
+  // never repeat one of the measured run; without the path it warmed nothing but the 404 route.
   function runPlain(durationS) {
+    let w = 1e9;
     return new Promise((resolve, reject) =>
       autocannon(
         {
@@ -140,6 +143,7 @@ async function closed(s) {
           method: s.method || 'GET',
           headers: s.headers,
           body: s.body,
+          requests: [{ setupRequest: (req) => ({ ...req, path: makePath(w++) }) }],
         },
         (err, r) => (err ? reject(err) : resolve(r)),
       ),
