@@ -7,5 +7,6 @@ export * as DeliveryResultV1 from './delivery-result-v1';
 export * as DeliveryCommandV1 from './delivery-command-v1';
 export * as ConfigEntityV1 from './config-entity-v1';
 export * as DeadLetterV1 from './dead-letter-v1';
+export * as PlacementV1 from './placement-v1';
 export * from './registry';
 export * from './validation';

@@ -4,6 +4,7 @@ import * as ConversionCreatedV1 from './conversion-created-v1';
 import * as DeadLetterV1 from './dead-letter-v1';
 import * as DeliveryCommandV1 from './delivery-command-v1';
 import * as DeliveryResultV1 from './delivery-result-v1';
+import * as PlacementV1 from './placement-v1';
 import { TOPICS, type TopicName } from './topics';
 import type { Contract } from './validator';
 
@@ -18,6 +19,7 @@ export const CONTRACTS = {
   [TOPICS.deliveryResultV1]: DeliveryResultV1.contract,
   [TOPICS.deliveryCommandV1]: DeliveryCommandV1.contract,
   [TOPICS.deadLetterV1]: DeadLetterV1.contract,
+  [TOPICS.placementV1]: PlacementV1.contract,
 } as const satisfies Record<TopicName, Contract<unknown>>;
 
 /** The JSON Schema dialect of every contract (Ajv's default, draft-07). */

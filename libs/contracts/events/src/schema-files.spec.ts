@@ -8,6 +8,7 @@ import * as ConversionCreatedV1 from './conversion-created-v1';
 import * as DeadLetterV1 from './dead-letter-v1';
 import * as DeliveryCommandV1 from './delivery-command-v1';
 import * as DeliveryResultV1 from './delivery-result-v1';
+import * as PlacementV1 from './placement-v1';
 import { JSON_SCHEMA_DIALECT, schemaFileName, schemaFileText } from './registry';
 import { TOPICS, type TopicName } from './topics';
 
@@ -24,6 +25,7 @@ const SOURCE: Record<TopicName, object> = {
   [TOPICS.deliveryResultV1]: DeliveryResultV1.jsonSchema,
   [TOPICS.deliveryCommandV1]: DeliveryCommandV1.jsonSchema,
   [TOPICS.deadLetterV1]: DeadLetterV1.jsonSchema,
+  [TOPICS.placementV1]: PlacementV1.jsonSchema,
 };
 const ALL_TOPICS = Object.values(TOPICS);
 const read = (topic: TopicName): string | null => {

@@ -9,6 +9,7 @@ export const TOPICS = {
   deliveryResultV1: 'delivery.result.v1',
   deliveryCommandV1: 'delivery.command.v1',
   deadLetterV1: 'dead-letter.v1',
+  placementV1: 'placement.v1',
 } as const;
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -63,6 +64,13 @@ export const TOPIC_SPECS: TopicSpec[] = [
     config: {},
     key: 'source topic key',
     doc: 'Messages a consumer could not decode or that broke the contract, with the reason.',
+  },
+  {
+    name: TOPICS.placementV1,
+    partitions: 3,
+    config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' },
+    key: 'placement:<id>',
+    doc: 'Latest state of every placement of any destination (compacted), with its encrypted credential.',
   },
 ];
 
@@ -138,7 +146,7 @@ export function topicSpecsWithPrefix(prefix: string, deployment?: TopicDeploymen
     if (!deployment) return { ...t, name: topicName(prefix, t.name) };
     const config: Record<string, string> = { ...t.config, 'min.insync.replicas': String(deployment.minInsyncReplicas) };
     const retention = deployment.retentionMs?.[t.name];
-    // The compacted config topic keeps every entity's latest state for ever: never a retention on it.
+    // The compacted topics keep every key's latest state for ever: never a retention on them.
     if (retention !== undefined && t.config['cleanup.policy'] !== 'compact') config['retention.ms'] = String(retention);
     return {
       ...t,
