@@ -34,7 +34,11 @@ export async function runRepublishConfig(config: ConfigServiceConfig): Promise<R
     await ensureTopics(kafka, topicSpecsWithPrefix(prefix, topicDeployment(config)));
     await producer.connect();
     const relay = new OutboxRelay(ds, producer, log);
-    const uow = new UnitOfWork(ds, topicName(prefix, TOPICS.configEntityV1), () => undefined);
+    const uow = new UnitOfWork(
+      ds,
+      { config: topicName(prefix, TOPICS.configEntityV1), placement: topicName(prefix, TOPICS.placementV1) },
+      () => undefined,
+    );
     const counts = await republishConfig(uow, {
       onProgress: (entityType, written) => log.info('entities written to the outbox', { entityType, written }),
     });

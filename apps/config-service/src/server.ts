@@ -48,7 +48,11 @@ export async function startServer(config: ConfigServiceConfig): Promise<RunningC
   const relay = new OutboxRelay(ds, producer, log);
   relay.start();
 
-  const uow = new UnitOfWork(ds, topicName(prefix, TOPICS.configEntityV1), () => relay.wake());
+  const uow = new UnitOfWork(
+    ds,
+    { config: topicName(prefix, TOPICS.configEntityV1), placement: topicName(prefix, TOPICS.placementV1) },
+    () => relay.wake(),
+  );
   const services: ConfigServices = {
     channels: new TrafficChannelService(uow, log),
     conversionTypes: new ConversionTypeService(uow, log),

@@ -206,7 +206,9 @@ describe('config.entity.v1: a consumer replaying the topic rebuilds the database
         });
       },
     });
-    const [{ n }] = await app.ds.query('SELECT count(*)::int AS n FROM outbox_message');
+    const [{ n }] = await app.ds.query('SELECT count(*)::int AS n FROM outbox_message WHERE topic = $1', [
+      topicName(app.config.kafkaTopicPrefix ?? '', TOPICS.configEntityV1),
+    ]);
     await waitFor(() => received.length >= n, { timeoutMs: 30000, what: `${n} messages on the topic` });
     expect(received).toHaveLength(n);
 

@@ -1,4 +1,4 @@
-import { ConfigEntityV1, TOPICS, topicName } from '@snaptrack/contracts-events';
+import { ConfigEntityV1, TOPICS, topicName, type TopicName } from '@snaptrack/contracts-events';
 import { createConsumer, createKafka } from '@snaptrack/util-kafka';
 import { createLogger } from '@snaptrack/util-logger';
 import { KAFKA_BROKERS, uniqueName, uniqueTopicPrefix, waitFor } from '@snaptrack/util-testing';
@@ -88,6 +88,8 @@ describe('republish-config: a wiped config topic is rebuilt from the config data
     expect([...rebuilt.keys()].sort()).toEqual([...original.keys()].sort());
     for (const [key, value] of original) expect(rebuilt.get(key)).toEqual(value);
     for (const key of deleted) expect(rebuilt.has(key)).toBe(false);
+    // Each republished pixel is republished on placement.v1 too (its record for the same transaction).
+    expect(await topicMessages(wiped, TOPICS.placementV1)).toBe(counts.pixel);
   });
 
   it('republishing onto the live topic adds the messages but changes no consumer view (same versions)', async () => {
@@ -101,12 +103,12 @@ describe('republish-config: a wiped config topic is rebuilt from the config data
   });
 });
 
-async function topicMessages(prefix: string): Promise<number> {
+async function topicMessages(prefix: string, topic: TopicName = TOPICS.configEntityV1): Promise<number> {
   const kafka = createKafka({ brokers: KAFKA_BROKERS, clientId: 'republish-test', logger: createLogger('t', 'error') });
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(topicName(prefix, TOPICS.configEntityV1));
+    const ends = await admin.fetchTopicOffsets(topicName(prefix, topic));
     return ends.reduce((n, p) => n + Number(p.high), 0);
   } finally {
     await admin.disconnect();

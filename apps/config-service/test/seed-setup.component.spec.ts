@@ -1,4 +1,4 @@
-import { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import { ConfigEntityV1, PlacementV1 } from '@snaptrack/contracts-events';
 import { M, PIXEL_FIELDS, fails, newPixelId, ok } from './gql';
 import { startTestConfigService, type TestConfigService } from './harness';
 
@@ -365,9 +365,14 @@ describe('Snapchat integration setup (seed steps 1-4)', () => {
   });
 
   it('every change was written to the outbox as a valid config.entity.v1 row with a growing version', async () => {
-    const rows: Array<{ key: string; topic: string; payload: any }> = await app.ds.query(
+    const all: Array<{ key: string; topic: string; payload: any }> = await app.ds.query(
       'SELECT topic, key, payload FROM outbox_message ORDER BY id',
     );
+    // Each pixel row is followed by its placement.v1 record (test/placement-topic.flow.spec.ts); nothing else.
+    const placements = all.filter((r) => r.topic === `${app.config.kafkaTopicPrefix}placement.v1`);
+    const rows = all.filter((r) => !placements.includes(r));
+    expect(placements.length).toBe(rows.filter((r) => r.payload.entity_type === 'pixel').length);
+    for (const r of placements) expect(r.key).toBe(PlacementV1.keyOf(PlacementV1.contract.assert(r.payload)));
     for (const r of rows) {
       expect(r.topic).toBe(`${app.config.kafkaTopicPrefix}config.entity.v1`);
       ConfigEntityV1.contract.assert(r.payload);

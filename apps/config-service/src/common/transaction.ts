@@ -1,18 +1,27 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isSerializationFailure } from '@snaptrack/util-db';
-import { ConfigEntityV1 } from '@snaptrack/contracts-events';
+import { ConfigEntityV1, PlacementV1 } from '@snaptrack/contracts-events';
 import { OutboxMessage } from '@snaptrack/data-access-outbox';
+import { placementOf } from '../publishing/placement.mapper';
 
 export type Publish = (value: ConfigEntityV1.Value) => Promise<void>;
 
+/** The (prefixed) topics a unit of work writes outbox rows for. */
+export interface PublishTopics {
+  config: string;
+  placement: string;
+}
+
 /**
- * Runs a unit of work in one transaction: state changes and their config.entity.v1 outbox rows commit together.
+ * Runs a unit of work in one transaction: state changes and their config.entity.v1 outbox rows commit together. A
+ * `pixel` entity is also written as its placement.v1 record, in the same transaction (every save, delete, key
+ * rotation and republish of a pixel goes through `publish`).
  * Deadlocks and serialization failures are retried; after a commit that published anything the relay is woken.
  */
 export class UnitOfWork {
   constructor(
     private readonly ds: DataSource,
-    private readonly topic: string,
+    private readonly topics: PublishTopics,
     private readonly wake: () => void,
   ) {}
 
@@ -27,7 +36,14 @@ export class UnitOfWork {
         const result = await this.ds.transaction(async (tx) => {
           const publish: Publish = async (value) => {
             ConfigEntityV1.contract.assert(value);
-            await tx.save(OutboxMessage, OutboxMessage.for(this.topic, ConfigEntityV1.keyOf(value), value));
+            await tx.save(OutboxMessage, OutboxMessage.for(this.topics.config, ConfigEntityV1.keyOf(value), value));
+            if (value.entity_type === 'pixel') {
+              const placement = PlacementV1.contract.assert(placementOf(value));
+              await tx.save(
+                OutboxMessage,
+                OutboxMessage.for(this.topics.placement, PlacementV1.keyOf(placement), placement),
+              );
+            }
             published++;
           };
           return fn(tx, publish);
