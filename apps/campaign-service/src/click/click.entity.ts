@@ -1,3 +1,4 @@
+import { ClickColumns } from '@snaptrack/data-access-clicks';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
@@ -6,22 +7,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'click' })
 @Index('click_campaign_time', ['campaignId', 'clickedAt', 'clickId'])
-export class Click {
-  @PrimaryColumn({ name: 'click_id', type: 'text' }) clickId: string;
-  @Column({ name: 'account_id', type: 'text' }) accountId: string;
-  @Column({ name: 'campaign_id', type: 'text' }) campaignId: string;
-  @Column({ name: 'traffic_channel_id', type: 'text' }) trafficChannelId: string;
-  @Column({ name: 'traffic_channel_template', type: 'text' }) trafficChannelTemplate: string;
-  @Column({ name: 'offer_id', type: 'text' }) offerId: string;
-  @Column({ name: 'offer_source_id', type: 'text', nullable: true }) offerSourceId: string | null;
-  @Column({ name: 'tracking_method', type: 'text' }) trackingMethod: 'redirect' | 'direct';
-  @Column({ name: 'sc_click_id', type: 'text', nullable: true }) scClickId: string | null;
-  @Column({ type: 'text', nullable: true }) ip: string | null;
-  @Column({ name: 'user_agent', type: 'text', nullable: true }) userAgent: string | null;
-  @Column({ type: 'text', nullable: true }) referrer: string | null;
-  @Column({ name: 'landing_url', type: 'text', nullable: true }) landingUrl: string | null;
-  @Column({ type: 'jsonb' }) params: Record<string, string>;
-  @Column({ name: 'clicked_at', type: 'timestamptz' }) clickedAt: Date;
+export class Click extends ClickColumns {
+  /** Narrows the shared column's type: campaign-service writes only these two values. */
+  declare trackingMethod: 'redirect' | 'direct';
   @Column({ name: 'stored_at', type: 'timestamptz', default: () => 'now()' }) storedAt: Date;
 }
 

@@ -1,0 +1,1 @@
+export { ClickColumns } from './click-columns';
