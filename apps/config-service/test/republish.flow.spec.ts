@@ -112,7 +112,11 @@ describe('republish-config: a wiped config topic is rebuilt from the config data
     const before = await foldTopic(prefix);
     const messagesBefore = await topicMessages(prefix);
     const counts = await runRepublishConfig(app.config);
-    expect((await topicMessages(prefix)) - messagesBefore).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
+    // At least one message per entity: the outbox is at least once (the command's relay pass and the running app's
+    // relay may both send a row), so the exact count is not a guarantee; the folded views below are.
+    expect((await topicMessages(prefix)) - messagesBefore).toBeGreaterThanOrEqual(
+      Object.values(counts).reduce((a, b) => a + b, 0),
+    );
     const after = await foldTopic(prefix);
     expect(after).toEqual(before);
   });
