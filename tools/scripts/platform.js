@@ -86,6 +86,8 @@ function services(opts = {}) {
     {
       name: 'snapchat-capi-dispatcher',
       entry: 'apps/snapchat-capi-dispatcher/dist/main.js',
+      // Same flag as its NODE_OPTIONS in docker/compose.yml (why: apps/snapchat-capi-dispatcher/README.md, "Memory").
+      nodeArgs: ['--max-old-space-size=1024'],
       port: ports.dispatcher,
       ready: '/readyz',
       env: {
@@ -187,8 +189,9 @@ async function waitReady(url, ms = 60000, child) {
 /**
  * Starts every service in order and waits for each one's readiness. Returns { ports, procs, stop }; each of `procs`
  * is { name, child, svc } (`child.pid` is the service's process). `opts.nodeArgs` are put before each entry script
- * (e.g. `--cpu-prof`); `opts.env` is added to every service's environment. `opts.explorerApiKey`, a function called
- * once account-service is ready, gives the key the gateway's explorer is prefilled with (development only).
+ * (e.g. `--cpu-prof`), then the service's own `nodeArgs`; `opts.env` is added to every service's environment.
+ * `opts.explorerApiKey`, a function called once account-service is ready, gives the key the gateway's explorer is
+ * prefilled with (development only).
  */
 async function startPlatform(opts = {}) {
   const { ports, list } = services(opts);
@@ -213,11 +216,15 @@ async function startPlatform(opts = {}) {
   };
   /** Spawns one service, hands its { name, child, svc } to `place` (so `stop` sees it) and waits for readiness. */
   const launch = async (svc, place) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs || []), path.join(ROOT, svc.entry)], {
-      cwd: ROOT,
-      env: { ...process.env, ...(opts.env || {}), ...svc.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...(opts.nodeArgs || []), ...(svc.nodeArgs || []), path.join(ROOT, svc.entry)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...(opts.env || {}), ...svc.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const proc = { name: svc.name, child, svc };
     place(proc);
     {
