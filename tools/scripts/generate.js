@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parse } = require('graphql');
 const { composeServices } = require('@apollo/composition');
+const { declaredConfig } = require('./config-keys');
 
 const ROOT = path.resolve(__dirname, '../..');
 const SUBGRAPHS_FILE = path.join(ROOT, 'apps/gateway/supergraph/subgraphs.json');
@@ -41,15 +42,7 @@ function configTables() {
   ];
   const out = [];
   for (const app of apps) {
-    const file = path.join(ROOT, `apps/${app}/dist/config.js`);
-    if (!fs.existsSync(file)) continue;
-    const mod = require(file);
-    const spec = Object.values(mod).find(
-      (v) =>
-        v &&
-        typeof v === 'object' &&
-        Object.values(v).every((k) => k && typeof k === 'object' && 'env' in k && 'doc' in k),
-    );
+    const spec = declaredConfig(app);
     if (!spec) continue;
     out.push(`\n#### ${app}\n`, '| key | meaning | default |', '|---|---|---|', documentConfig(spec));
   }

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
+const { declaredConfig } = require('../../scripts/config-keys.js');
+
 const ROOT = path.resolve(__dirname, '../../..');
 const FILE = path.join(ROOT, 'docker/compose.yml');
 const DB_PASSWORDS = Object.fromEntries(
@@ -28,23 +30,11 @@ const compose = () => parse(readFileSync(FILE, 'utf8'), { merge: true }) as { se
 const appServices = () =>
   Object.entries(compose().services).filter(([name]) => existsSync(path.join(ROOT, 'apps', name, 'src/config.ts')));
 
-/**
- * The keys an app declares, from its built config module (apps/<name>/dist/config.js, as generate.js reads them): the
- * declarations come partly from shared key groups in libs, so the app's source text alone does not list them.
- */
+/** The keys an app declares, from its built config module (shared key groups in libs declare some of them). */
 function declaredKeys(app: string): Map<string, { secret?: boolean; optional?: boolean }> {
-  const mod = require(path.join(ROOT, 'apps', app, 'dist/config.js')) as Record<string, unknown>;
-  const isKey = (k: unknown): k is { env: string; secret?: boolean; optional?: boolean } =>
-    !!k && typeof k === 'object' && 'env' in k && 'doc' in k;
-  const spec = Object.values(mod).find(
-    (v): v is Record<string, unknown> => !!v && typeof v === 'object' && Object.values(v).every(isKey),
-  );
+  const spec = declaredConfig(app) as Record<string, { env: string; secret?: boolean; optional?: boolean }> | null;
   if (!spec) throw new Error(`apps/${app}/dist/config.js exports no config key declarations (build first)`);
-  return new Map(
-    Object.values(spec)
-      .filter(isKey)
-      .map((k) => [k.env, k]),
-  );
+  return new Map(Object.values(spec).map((k) => [k.env, k]));
 }
 
 function composeCli(): string[] | null {
