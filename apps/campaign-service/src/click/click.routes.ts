@@ -71,20 +71,18 @@ export function clickRoutes(opts: ClickRoutesOptions): Route[] {
     let trusted = trustedSockets.get(socket);
     if (trusted === undefined) {
       const peer = socket.remoteAddress;
-      trusted = !!peer && opts.trusted.has(peer.replace(/^::ffff:/i, ''));
+      trusted = !!peer && opts.trusted.has(normalizeIp(peer));
       trustedSockets.set(socket, trusted);
     }
     return trusted;
   };
 
   const common = (req: IncomingMessage): Pick<CaptureInput, 'ip' | 'userAgent'> & { trustedPeer: boolean } => {
-    const peer = req.socket.remoteAddress;
-    const trustedPeer = isTrustedPeer(req.socket);
-    const forwardedFor = req.headers['x-forwarded-for'];
     return {
-      ip: forwardedFor ? clientIp(peer, forwardedFor, opts.trusted) : peer ? normalizeIp(peer) : null,
+      // clientIp reads X-Forwarded-For only when there is one and the peer is trusted; else it is the peer.
+      ip: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], opts.trusted),
       userAgent: header(req, 'user-agent'),
-      trustedPeer,
+      trustedPeer: isTrustedPeer(req.socket),
     };
   };
 
