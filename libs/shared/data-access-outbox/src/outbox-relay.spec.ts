@@ -8,7 +8,7 @@ function failingRelay(opts: { maxBackoffMs?: number } = {}) {
   const warnings: Array<Record<string, unknown>> = [];
   const tx = {
     query: async (sql: string) =>
-      sql.startsWith('SELECT') ? [{ id: '1', topic: 't', key: 'k', payload: {}, headers: null }] : [],
+      sql.startsWith('SELECT') ? [{ id: '1', topic: 't', key: 'k', payload: '{}', headers: null }] : [],
   };
   const ds = { transaction: async (fn: (t: typeof tx) => Promise<unknown>) => fn(tx), query: async () => [] };
   const producer = { sendBatch: async () => Promise.reject(new Error('broker down')) };

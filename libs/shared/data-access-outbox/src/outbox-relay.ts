@@ -115,10 +115,12 @@ export class OutboxRelay {
         id: string;
         topic: string;
         key: string;
-        payload: unknown;
+        /** The stored JSON as text: published as it is, never parsed and serialised again. */
+        payload: string;
         headers: Record<string, string> | null;
       }> = await tx.query(
-        `SELECT id, topic, key, payload, headers FROM outbox_message WHERE sent_at IS NULL ORDER BY id LIMIT $1 ` +
+        `SELECT id, topic, key, payload::text AS payload, headers FROM outbox_message WHERE sent_at IS NULL ` +
+          `ORDER BY id LIMIT $1 ` +
           `FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize ?? 500],
       );
@@ -127,7 +129,7 @@ export class OutboxRelay {
       for (const r of rows) {
         const list = byTopic.get(r.topic) ?? [];
         const headers = { ...r.headers, 'message-id': String(r.id) };
-        list.push({ key: r.key, value: JSON.stringify(r.payload), headers });
+        list.push({ key: r.key, value: r.payload, headers });
         byTopic.set(r.topic, list);
       }
       await this.producer.sendBatch({
