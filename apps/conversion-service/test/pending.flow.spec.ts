@@ -196,4 +196,19 @@ describe('pending postbacks, unattributed conversions and the Kafka views', () =
           .deleted,
     );
   });
+
+  it('deletes pending postbacks past their TTL and says how many (none when none are due)', async () => {
+    await app.pending.expire(); // whatever an earlier test left past the TTL
+    expect(await app.pending.expire()).toBe(0);
+    const old = [1, 2, 3].map((i) => `expired000${i}`);
+    for (const clickId of old)
+      await app.ds.query(
+        `INSERT INTO pending_postback (id, click_id, state, received_at)
+         VALUES (gen_random_uuid(), $1, 'unattributed', now() - interval '10000 hours')`,
+        [clickId],
+      );
+    expect(await app.pending.expire()).toBe(3);
+    expect(await app.ds.query(`SELECT 1 FROM pending_postback WHERE click_id = ANY($1)`, [old])).toEqual([]);
+    expect(await app.pending.expire()).toBe(0);
+  });
 });

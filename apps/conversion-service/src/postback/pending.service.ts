@@ -100,11 +100,14 @@ export class PendingService {
    */
   async expire(): Promise<number> {
     const now = this.now().getTime();
+    // A CTE, so the driver answers rows (TypeORM answers a DELETE … RETURNING with [rows, count]).
     const rows: Array<{ id: string }> = await this.ds.query(
-      `DELETE FROM pending_postback WHERE id IN (
-         SELECT id FROM pending_postback WHERE received_at <= $1 ORDER BY received_at LIMIT 5000
-         FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
+      `WITH gone AS (
+         DELETE FROM pending_postback WHERE id IN (
+           SELECT id FROM pending_postback WHERE received_at <= $1 ORDER BY received_at LIMIT 5000
+           FOR UPDATE SKIP LOCKED)
+         RETURNING id)
+       SELECT id FROM gone`,
       [new Date(now - this.opts.ttlMs)],
     );
     await this.ds.query(`DELETE FROM postback_request WHERE received_at <= $1`, [
