@@ -9,6 +9,7 @@ import {
   type ITopicConfig,
 } from 'kafkajs';
 import type { Logger } from '@snaptrack/util-logger';
+import './request-queue-timer';
 
 export interface KafkaOptions {
   brokers: string[];
