@@ -3,6 +3,7 @@
 // is timed from the dispatcher's readiness (/readyz 200: its config view has caught up and the ledger consumer runs)
 // until the Snap CAPI sandbox has accepted every one of them; the sandbox's per-pixel counters give the requests and
 // the events per request. The sandbox is polled every `pollMs`, which is also the resolution of the drain curve.
+// With a `meter` (tools/bench/cpu.js), the CPU is measured over the drain: from readiness until the last poll.
 const { randomUUID, createHash } = require('node:crypto');
 const { round } = require('./stats');
 
@@ -108,6 +109,14 @@ async function pixelCounters(sandboxUrl, pixelId) {
  * sent so far. Returns the scenario object for bench.js's `scenarios`.
  */
 async function runBacklog(ctx) {
+  try {
+    return await backlog(ctx);
+  } finally {
+    ctx.meter?.stop(); // when the run failed before it was stopped
+  }
+}
+
+async function backlog(ctx) {
   const { platform, dispatcherUrl, sandboxUrl, pixelId, brokers, topic, ids, events, opts } = ctx;
   const name = platform.procs.find((p) => p.name.startsWith('snapchat-capi-dispatcher'))?.name;
   if (!name) throw new Error('no dispatcher in the platform');
@@ -128,7 +137,10 @@ async function runBacklog(ctx) {
   const restarted = platform.restart(name, { signal: 'SIGTERM' });
   while (!readyAt) {
     try {
-      if ((await fetch(`${dispatcherUrl}/readyz`)).ok) readyAt = Date.now();
+      if ((await fetch(`${dispatcherUrl}/readyz`)).ok) {
+        readyAt = Date.now();
+        ctx.meter?.start();
+      }
     } catch {
       /* not listening yet */
     }
@@ -148,6 +160,7 @@ async function runBacklog(ctx) {
     if (now.unique - before.unique >= events || t > deadline) break;
     await sleep(opts.pollMs);
   }
+  const cpu = ctx.meter?.stop() ?? null;
   const accepted = now.unique - before.unique;
   const ledger = await ledgerSpan(ctx.dispatcherDbUrl, prefix).catch(() => null);
   // One event as Snap received it: its JSON size bounds the events a request can carry under the body limit
@@ -184,6 +197,7 @@ async function runBacklog(ctx) {
     restartToReadySeconds: round((readyAt - startedAt) / 1000),
     firstAcceptedSeconds: round(firstMs / 1000),
     produceSeconds: round(produceSeconds),
+    ...(cpu ? { cpu } : {}),
     note:
       `${accepted}/${events} accepted in ${round(drainMs / 1000)} s from dispatcher ready ` +
       `(${eps} events/s; restart → ready ${round((readyAt - startedAt) / 1000)} s, first event after ` +

@@ -7,13 +7,22 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * ctx: { runLoad, waitFor, atSandbox, sandboxUrl, conversionUrl, pixelId, pbPath, idsFile, tag, opt, seen, kafkaRps,
- * conversionDbUrl, dispatcherDbUrl, conversionTopic }. `seen`: distinct events the sandbox holds for the pixel before
- * the run. Returns the scenario object for bench.js's `scenarios`.
+ * conversionDbUrl, dispatcherDbUrl, conversionTopic, meter }. `seen`: distinct events the sandbox holds for the pixel
+ * before the run. `meter` (optional, tools/bench/cpu.js) measures the CPU from the start of the schedule until the
+ * sandbox has every conversion. Returns the scenario object for bench.js's `scenarios`.
  */
 async function runE2e(ctx) {
+  try {
+    return await e2e(ctx);
+  } finally {
+    ctx.meter?.stop(); // when the run failed before it was stopped
+  }
+}
+
+async function e2e(ctx) {
   const { opt } = ctx;
   const prefix = `e2e-${ctx.tag}-`;
-  const r = await ctx.runLoad({
+  const load = {
     mode: 'open',
     url: ctx.conversionUrl,
     path: ctx.pbPath,
@@ -24,7 +33,8 @@ async function runE2e(ctx) {
     connections: opt.e2eConnections,
     expectStatus: [200],
     expectOutcome: 'accepted',
-  });
+  };
+  const r = await ctx.runLoad(load, { meter: ctx.meter, stopMeter: false });
   const accepted = r.outcomes?.accepted ?? 0;
   const expected = ctx.seen + accepted;
   // on timeout, the figures cover what arrived and `missing` says how many did not
@@ -35,6 +45,7 @@ async function runE2e(ctx) {
       opt.drainTimeoutSeconds * 1000,
     )
     .catch(() => undefined);
+  const cpu = ctx.meter?.stop() ?? null;
   const all = (await (await fetch(`${ctx.sandboxUrl}/__admin/events?pixel_id=${ctx.pixelId}`)).json()).events;
   const events = all
     .filter((e) => String(e.event_id).startsWith(prefix))
@@ -72,6 +83,7 @@ async function runE2e(ctx) {
     missing: accepted - events.length,
     ...(ctx.kafkaRps ? { ratios: { 'baseline.kafka': round(rps / ctx.kafkaRps) } } : {}),
     stages,
+    ...(cpu ? { cpu } : {}),
     note:
       `${events.length}/${r.scheduled} delivered at an offered ${r.rate}/s (the ratio is bounded by it); ` +
       `postback answer p99 ${r.latency?.p99} ms (from schedule)`,

@@ -4,6 +4,10 @@
 //
 //   node tools/bench/load.js '<json spec>'   → one JSON line on stdout with the figures
 //
+// Before it, two lines {"phase":"measure"|"measured","cpuUs":…} mark the start and the end of the measured part
+// (after the warm-up, before any clean-up) with this process's CPU time so far, so that the orchestrator measures
+// every party's CPU over the same window (tools/bench/cpu.js).
+//
 // Modes (spec.mode):
 //   closed  autocannon, `connections` requests in flight for `durationS` (throughput). Latency is per response
 //           (a closed loop cannot show queueing delay; use `open` for latency under a given load).
@@ -24,6 +28,12 @@ const { histogram, recordMs, summary, round } = require('./stats');
 
 const spec = JSON.parse(process.argv[2] || process.env.BENCH_LOAD_SPEC || '{}');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Tells the orchestrator that the measured part starts ('measure') or ended ('measured'), with our CPU time (µs). */
+function phase(name) {
+  const u = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ phase: name, cpuUs: u.user + u.system })}\n`);
+}
 
 function pathMaker(s) {
   const ids = s.clickIdsFile ? fs.readFileSync(s.clickIdsFile, 'utf8').split('\n').filter(Boolean) : [];
@@ -72,6 +82,7 @@ async function closed(s) {
   const collected = [];
   const outcomes = {};
   if (s.warmupS > 0) await runPlain(s.warmupS);
+  phase('measure');
   const t0 = performance.now();
   const hist = histogram();
   const statuses = {};
@@ -112,6 +123,7 @@ async function closed(s) {
       if (!s.expectOutcome && expect.has(statusCode)) ok++;
     });
   });
+  phase('measured');
   const seconds = Math.min((performance.now() - t0) / 1000, res.duration || Infinity);
   if (s.collectClickIds) fs.writeFileSync(s.collectClickIds, collected.join('\n'));
   return result(
@@ -166,6 +178,7 @@ async function open(s) {
   let maxLagMs = 0;
   const outcomes = {};
   const pending = [];
+  phase('measure');
   const t0 = performance.now() + 20;
   const fire = (i, due) =>
     pool
@@ -194,6 +207,7 @@ async function open(s) {
     setTimeout(tick, 20);
   });
   await Promise.all(pending);
+  phase('measured');
   const seconds = (performance.now() - t0) / 1000;
   await pool.close();
   return result(
@@ -234,6 +248,7 @@ async function kafka(s) {
   let n = 0;
   try {
     await producer.send({ topic: s.topic, acks: -1, messages: [{ key: 'warm', value }] });
+    phase('measure');
     const t0 = performance.now();
     const end = t0 + s.durationS * 1000;
     await Promise.all(
@@ -250,6 +265,7 @@ async function kafka(s) {
         }
       }),
     );
+    phase('measured');
     const seconds = (performance.now() - t0) / 1000;
     return result(
       { mode: 'kafka', connections: s.connections, topic: s.topic },
@@ -278,6 +294,7 @@ async function pg(s) {
       `CREATE TABLE bench_insert (id bigserial PRIMARY KEY, click_id text NOT NULL, payout numeric(20,8),
          payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
     );
+    phase('measure');
     const t0 = performance.now();
     const end = t0 + s.durationS * 1000;
     await Promise.all(
@@ -299,6 +316,7 @@ async function pg(s) {
         }
       }),
     );
+    phase('measured');
     const seconds = (performance.now() - t0) / 1000;
     return result(
       { mode: 'pg', connections: s.connections },

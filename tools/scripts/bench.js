@@ -22,6 +22,20 @@
 //                            campaign-service subgraph directly
 // After the run: each service's RSS (VmRSS, and VmHWM as the peak) from /proc/<pid>/status.
 //
+// CPU per scenario (tools/bench/cpu.js): the cores each party used over the scenario's measured window, in the JSON as
+// `cpu: { window_s, cores: { <service>, postgres, kafka, 'load generator', 'bench.js', … }, machine_busy_cores,
+// machine_cores }` and printed as one line per scenario after the table (parties under 0.02 cores left out). Services
+// by name (/proc/<pid>/stat), postgres = every postgres process (server and backends), kafka = the broker's JVM, the
+// load generator and bench.js from their own CPU time, the machine's busy cores from /proc/stat. The window is the
+// measured part of the load (after the warm-up, before the load generator's clean-up); end to end: the schedule until
+// the sandbox holds every conversion; backlog: the drain, from the dispatcher's readiness.
+// Quiet platform: before each measured scenario and baseline (and the idle conversions), the run waits until the
+// services together use under 0.25 cores and the machine under 0.6 busy cores over 1 s (QUIET in tools/bench/cpu.js;
+// idle, the services use about 0.1), so the tail of the previous scenario (e.g. the conversion-service consuming the
+// backlog's delivery results) does not load the next one, for at most
+// BENCH_QUIET_TIMEOUT_SECONDS. The wait is the scenario's `quiet_wait_s` (at least the 1 s of the check); when the
+// limit ran out, the scenario's note says so and the run goes on.
+//
 // Options (env)
 //   BENCH_QUICK=1                 a few seconds per scenario (smoke test of the harness, not a measurement)
 //   BENCH_SECONDS (10; quick 2)   duration of each closed-loop scenario and baseline
@@ -39,6 +53,7 @@
 //                                      kafka baselines), postback (with pg), e2e, idle, backlog, gateway (with the
 //                                      subgraph). Without click, a short unmeasured run records the clicks to use.
 //   BENCH_DRAIN_TIMEOUT_SECONDS (300; quick 60)  how long to wait for the sandbox to receive every conversion
+//   BENCH_QUIET_TIMEOUT_SECONDS (120; quick 10)  longest wait for a quiet platform before each measured scenario
 //   BENCH_PROFILE=1                    start each service with --cpu-prof --cpu-prof-dir=tmp/bench/profiles
 //   BENCH_OUT_DIR (tmp/bench)          where <timestamp>.json and <timestamp>.svg are written
 const { spawn } = require('node:child_process');
@@ -53,6 +68,7 @@ const report = require('../bench/report');
 const { runE2e, runIdle } = require('../bench/e2e');
 const { runBacklog } = require('../bench/backlog');
 const { stageLines } = require('../bench/stages');
+const { clockTicks, cpuMeter, waitQuiet, cpuLine } = require('../bench/cpu');
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const GROUPS = ['click', 'postback', 'e2e', 'idle', 'backlog', 'gateway'];
@@ -75,6 +91,7 @@ const OPT = {
     .map((g) => g.trim())
     .filter(Boolean),
   profile: process.env.BENCH_PROFILE === '1',
+  quietTimeoutSeconds: num('BENCH_QUIET_TIMEOUT_SECONDS', 120, 10),
 };
 const unknownGroups = OPT.only.filter((g) => !GROUPS.includes(g));
 if (unknownGroups.length)
@@ -85,22 +102,66 @@ const KAFKA_BROKERS = (process.env.KAFKA_BROKERS || `127.0.0.1:${process.env.KAF
 const PG_BASE_URL = process.env.PG_BASE_URL || 'postgres://postgres@127.0.0.1:5432';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (s) => process.stdout.write(`${s}\n`);
+/** The party name of the load generator's own CPU time in a scenario's `cpu.cores`. */
+const LOAD_PARTY = 'load generator';
+const HZ = clockTicks();
 
-/** Runs tools/bench/load.js with `spec` in its own process and returns its JSON answer. */
-function runLoad(spec) {
+/** Adds the wait for a quiet platform before the scenario (waitQuiet's answer) to it, and a note if it timed out. */
+function withQuiet(s, quiet) {
+  if (!quiet) return s;
+  const note = quiet.quiet
+    ? null
+    : `the platform was not quiet before it: BENCH_QUIET_TIMEOUT_SECONDS (${OPT.quietTimeoutSeconds} s) ran out with ` +
+      `the services at ${quiet.services_cores} cores and the machine at ${quiet.machine_busy_cores} busy cores`;
+  return { ...s, quiet_wait_s: quiet.waited_s, ...(note ? { note: [s.note, note].filter(Boolean).join('; ') } : {}) };
+}
+
+/**
+ * Runs tools/bench/load.js with `spec` in its own process and returns its JSON answer. With a `meter`
+ * (tools/bench/cpu.js), the meter starts when the load generator starts its measured part and counts the load
+ * generator's CPU time of that part; `stopMeter` (default) stops it when that part ends and returns its figures as the
+ * answer's `cpu` (the end-to-end scenario stops it itself, once the sandbox has every conversion).
+ */
+function runLoad(spec, { meter, stopMeter = true } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'tools/bench/load.js'), JSON.stringify(spec)], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
+    let buf = '';
+    let answer = null;
     let err = '';
-    child.stdout.on('data', (d) => (out += d));
+    let startUs = null;
+    let cpu = null;
+    const line = (text) => {
+      if (!text.trim()) return;
+      const msg = JSON.parse(text);
+      if (msg.phase === 'measure') {
+        startUs = msg.cpuUs;
+        meter?.start();
+      } else if (msg.phase === 'measured') {
+        if (!meter?.running || startUs === null) return;
+        meter.add(LOAD_PARTY, (msg.cpuUs - startUs) / 1e6);
+        if (stopMeter) cpu = meter.stop();
+      } else answer = msg;
+    };
+    child.stdout.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        line(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+    });
     child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      if (code !== 0)
+    // 'close', not 'exit': every line of its stdout has been read by then
+    child.on('close', (code) => {
+      line(buf);
+      if (code !== 0 || !answer) {
+        if (stopMeter) meter?.stop();
         return reject(new Error(`load generator (${spec.mode} ${spec.url || ''}) exited ${code}: ${err}`));
-      resolve(JSON.parse(out.trim().split('\n').pop()));
+      }
+      resolve(cpu ? { ...answer, cpu } : answer);
     });
   });
 }
@@ -233,34 +294,56 @@ async function main() {
     await dropTopics(opts.topicPrefix).catch(() => undefined);
     throw e;
   });
+  // The platform's services by name → pid; one that is stopped (the dispatcher during the backlog) is left out.
+  const servicePids = () =>
+    Object.fromEntries(
+      platform.procs
+        .filter((p) => p.child.exitCode === null && p.child.signalCode === null)
+        .map((p) => [p.name, p.child.pid]),
+    );
+  /** A CPU meter over the services, postgres, kafka and `more` ({ party: pid }), see tools/bench/cpu.js. */
+  const meter = (more = {}) => cpuMeter({ named: () => ({ ...servicePids(), ...more }), hz: HZ });
+  /** Before each measured scenario or baseline: waits until the platform is quiet (never fails the run). */
+  const quiesce = () => waitQuiet({ services: servicePids, timeoutS: OPT.quietTimeoutSeconds, hz: HZ });
+  /** Waits for the quiet platform, then runs the load with the CPU meter (its answer gets `cpu` and `quiet`). */
+  const measured = async (spec, more) => {
+    const quiet = await quiesce();
+    return { ...(await runLoad(spec, { meter: meter(more) })), quiet };
+  };
   const scenarios = [];
   const add = (s) => {
     scenarios.push(s);
     say(
       `  ${s.name}: ${s.rps} req/s, p50 ${s.latency?.p50} ms, p99 ${s.latency?.p99} ms ` +
-        JSON.stringify(s.statuses || {}),
+        JSON.stringify(s.statuses || {}) +
+        (s.quiet_wait_s !== undefined ? ` (quiet after ${s.quiet_wait_s} s)` : ''),
     );
     return s;
   };
-  const scenario = (key, name, short, kind, r, extra = {}) => ({
-    key,
-    name,
-    short,
-    kind,
-    mode: r.mode,
-    connections: r.connections,
-    ...(r.rate ? { rate: r.rate } : {}),
-    seconds: r.seconds,
-    count: r.count,
-    ok: r.ok,
-    rps: r.rps,
-    latency: r.latency,
-    latencyFrom: r.mode === 'open' ? 'scheduled send time' : 'request sent (closed loop)',
-    statuses: r.statuses,
-    ...(r.outcomes ? { outcomes: r.outcomes } : {}),
-    errors: r.errors,
-    ...extra,
-  });
+  const scenario = (key, name, short, kind, r, extra = {}) =>
+    withQuiet(
+      {
+        key,
+        name,
+        short,
+        kind,
+        mode: r.mode,
+        connections: r.connections,
+        ...(r.rate ? { rate: r.rate } : {}),
+        seconds: r.seconds,
+        count: r.count,
+        ok: r.ok,
+        rps: r.rps,
+        latency: r.latency,
+        latencyFrom: r.mode === 'open' ? 'scheduled send time' : 'request sent (closed loop)',
+        statuses: r.statuses,
+        ...(r.outcomes ? { outcomes: r.outcomes } : {}),
+        errors: r.errors,
+        ...(r.cpu ? { cpu: r.cpu } : {}),
+        ...extra,
+      },
+      r.quiet,
+    );
   const pick = (k) => scenarios.find((s) => s.key === k);
   let result;
   const tmpFiles = [];
@@ -327,15 +410,18 @@ async function main() {
     if (runs('click')) {
       const bare = await startBare302();
       try {
-        const r = await runLoad({
-          mode: 'closed',
-          url: bare.url,
-          path: '/c?ScCid=sc{i}&sub1=a',
-          connections: OPT.connections,
-          durationS: OPT.seconds,
-          warmupS: OPT.warmupSeconds,
-          expectStatus: [302],
-        });
+        const r = await measured(
+          {
+            mode: 'closed',
+            url: bare.url,
+            path: '/c?ScCid=sc{i}&sub1=a',
+            connections: OPT.connections,
+            durationS: OPT.seconds,
+            warmupS: OPT.warmupSeconds,
+            expectStatus: [302],
+          },
+          { 'bare 302 server': bare.child.pid },
+        );
         add(scenario('baseline.http302', 'baseline: bare node:http 302', 'bare 302', 'baseline', r));
       } finally {
         bare.child.kill('SIGTERM');
@@ -346,7 +432,7 @@ async function main() {
           'baseline: kafkajs producer, acks -1',
           'kafka',
           'baseline',
-          await runLoad({
+          await measured({
             mode: 'kafka',
             brokers: KAFKA_BROKERS,
             topic: `${opts.topicPrefix}bench-scratch`,
@@ -362,7 +448,7 @@ async function main() {
           'baseline.kafka': round(r.rps / pick('baseline.kafka').rps),
         },
       });
-      r = await runLoad({
+      r = await measured({
         mode: 'closed',
         url: campaignUrl,
         path: `/${camp.key}?ScCid=sc{i}&sub1=a`,
@@ -373,7 +459,7 @@ async function main() {
         collectClickIds: idsFile,
       });
       add(scenario('click.direct', 'click → 302 (campaign-service)', 'click', 'scenario', r, clickBaselines(r)));
-      r = await runLoad({
+      r = await measured({
         mode: 'closed',
         url: trackingUrl,
         path: `/${camp.key}?ScCid=tp{i}`,
@@ -422,7 +508,7 @@ async function main() {
           'baseline: pg INSERT (scratch table)',
           'pg INSERT',
           'baseline',
-          await runLoad({
+          await measured({
             mode: 'pg',
             pgBaseUrl: PG_BASE_URL,
             database: `${opts.dbPrefix}_scratch`,
@@ -431,7 +517,7 @@ async function main() {
           }),
         ),
       );
-      r = await runLoad({
+      r = await measured({
         mode: 'closed',
         url: conversionUrl,
         path: pbPath,
@@ -491,32 +577,45 @@ async function main() {
       conversionTopic: `${opts.topicPrefix}conversion.created.v1`,
     };
     // End to end, open loop
-    if (runs('e2e')) add(await runE2e(e2eCtx));
+    if (runs('e2e')) {
+      const quiet = await quiesce();
+      add(withQuiet(await runE2e({ ...e2eCtx, meter: meter() }), quiet));
+    }
     // A single conversion at a time, on the idle platform
-    const idle = runs('idle') ? await runIdle(e2eCtx) : null;
+    let idle = null;
+    if (runs('idle')) {
+      const quiet = await quiesce();
+      idle = withQuiet(await runIdle(e2eCtx), quiet);
+    }
     // A backlog drained by the restarted dispatcher
-    if (runs('backlog'))
+    if (runs('backlog')) {
+      const quiet = await quiesce();
       add(
-        await runBacklog({
-          platform,
-          dispatcherUrl: `http://127.0.0.1:${ports.dispatcher}`,
-          dispatcherDbUrl: e2eCtx.dispatcherDbUrl,
-          sandboxUrl,
-          pixelId,
-          brokers: KAFKA_BROKERS,
-          topic: e2eCtx.conversionTopic,
-          ids: {
-            accountId: acc.account_id,
-            conversionTypeId: ct.id,
-            campaignId: camp.id,
-            trafficChannelId: ch.id,
-            offerId: of.id,
-            offerSourceId: os_.id,
-          },
-          events: OPT.backlogEvents,
-          opts: { drainTimeoutSeconds: OPT.drainTimeoutSeconds, pollMs: 100 },
-        }),
+        withQuiet(
+          await runBacklog({
+            platform,
+            dispatcherUrl: `http://127.0.0.1:${ports.dispatcher}`,
+            dispatcherDbUrl: e2eCtx.dispatcherDbUrl,
+            sandboxUrl,
+            pixelId,
+            brokers: KAFKA_BROKERS,
+            topic: e2eCtx.conversionTopic,
+            ids: {
+              accountId: acc.account_id,
+              conversionTypeId: ct.id,
+              campaignId: camp.id,
+              trafficChannelId: ch.id,
+              offerId: of.id,
+              offerSourceId: os_.id,
+            },
+            events: OPT.backlogEvents,
+            opts: { drainTimeoutSeconds: OPT.drainTimeoutSeconds, pollMs: 100 },
+            meter: meter(),
+          }),
+          quiet,
+        ),
       );
+    }
 
     // Gateway list query next to the subgraph called directly
     if (runs('gateway')) {
@@ -534,7 +633,7 @@ async function main() {
         const body = await (await fetch(url, { method: 'POST', headers, body: query })).json();
         if (body.errors || !body.data?.campaigns?.nodes?.length) throw new Error(`${url}: ${JSON.stringify(body)}`);
       }
-      const sub = await runLoad({
+      const sub = await measured({
         mode: 'closed',
         url: campaignUrl,
         path: '/graphql',
@@ -547,7 +646,7 @@ async function main() {
         expectStatus: [200],
       });
       add(scenario('gateway.subgraph', 'baseline: campaigns query, subgraph directly', 'subgraph', 'baseline', sub));
-      r = await runLoad({
+      r = await measured({
         mode: 'closed',
         url: gatewayUrl,
         path: '/graphql',
@@ -575,6 +674,7 @@ async function main() {
       machine: {
         cores: os.cpus().length,
         cpu: os.cpus()[0]?.model,
+        clockTicks: HZ,
         memoryGiB: round(os.totalmem() / 2 ** 30),
         node: process.version,
         platform: `${os.platform()} ${os.release()}`,
@@ -610,10 +710,14 @@ async function main() {
   say(`\n${report.table(result)}`);
   const e2e = result.scenarios.find((s) => s.key === 'e2e');
   if (e2e?.stages?.stages) say(`\n${stageLines(e2e.stages).join('\n')}`);
+  const cpuLines = result.scenarios.filter((s) => s.cpu).map((s) => cpuLine(s.name, s.cpu));
+  if (cpuLines.length)
+    say(`\nCPU in cores over each measured window (parties under 0.02 left out):\n${cpuLines.join('\n')}`);
   if (result.idle)
     say(
       `\nidle platform, one conversion at a time (postback → sandbox accepted): median ${result.idle.medianMs} ms, ` +
-        `max ${result.idle.maxMs} ms over ${result.idle.samples.length}`,
+        `max ${result.idle.maxMs} ms over ${result.idle.samples.length}` +
+        (result.idle.note ? ` (${result.idle.note})` : ''),
     );
   if (result.profiles) {
     const list = result.profiles.map((p) => `  ${p.service.padEnd(26)} ${path.relative(ROOT, p.file)}`);
