@@ -46,8 +46,9 @@ export default tseslint.config(
         'error',
         {
           enforceBuildableLibDependency: false,
-          // The system tests drive the launcher scripts in tools/scripts (plain Node, not a project).
-          allow: ['../../scripts/*'],
+          // The system tests drive the launcher scripts in tools/scripts and test the bench's pure helpers in
+          // tools/bench (plain Node, not projects).
+          allow: ['../../scripts/*', '../../bench/*'],
           depConstraints: [
             // Apps never import apps; libs never import apps (no tag below allows type:app).
             {
