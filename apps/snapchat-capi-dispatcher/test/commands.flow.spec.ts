@@ -136,6 +136,43 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
     expect(sandboxCounts(h.sandbox, b.pixelId).accepted).toBe(0);
   });
 
+  it('redeliver finds a conversion named by its UUID in any case and passes over ids that are no UUID', async () => {
+    const p = newPixel();
+    h.sandbox.registerPixel(p.pixelId, p.token);
+    const entity = pixelEntity({
+      accountId: acc,
+      pixelId: p.pixelId,
+      token: 'wrong-case',
+      placement: { kind: 'offer', offer_id: 'of_case' },
+      mapping,
+    });
+    await h.applyConfig(entity);
+    const c = conversion({ accountId: acc, offerId: 'of_case' });
+    await h.publishConversions([c]);
+    const mine = (x: { conversion_id: string; pixel_id: string }) =>
+      x.conversion_id === c.conversion_id && x.pixel_id === p.pixelId;
+    await h.waitForLedger('failed', (r) => r.some((x) => mine(x) && x.status === 'failed'));
+    await h.applyConfig(
+      pixelEntity({
+        id: entity.id,
+        accountId: acc,
+        pixelId: p.pixelId,
+        token: p.token,
+        placement: { kind: 'offer', offer_id: 'of_case' },
+        mapping,
+        version: entity.version + 1000,
+      }),
+    );
+    await h.publishCommand(
+      redeliverCommand({
+        accountId: acc,
+        conversionIds: ['not-a-uuid', "' OR true --", c.conversion_id.toUpperCase()],
+      }),
+    );
+    await h.waitForLedger('delivered after the redeliver', (r) => r.some((x) => mine(x) && x.status === 'delivered'));
+    expect(sandboxCounts(h.sandbox, p.pixelId)).toMatchObject({ accepted: 1, duplicates: 0 });
+  });
+
   it(
     'acts only on commands for snapchat-capi (or naming no destination); one aimed at tiktok changes ' + 'nothing',
     async () => {

@@ -1,4 +1,4 @@
-import { DeliveryCommandV1, type ConversionCreatedV1 } from '@snaptrack/contracts-events';
+import { DeliveryCommandV1, isUuid, type ConversionCreatedV1 } from '@snaptrack/contracts-events';
 import { canonicalPixelId, targetsFor } from '../targets';
 import type { LedgerRecord } from './delivery-result';
 import {
@@ -41,19 +41,20 @@ async function redeliver(
   const onlyPixel = cmd.pixel_id ? canonicalPixelId(cmd.pixel_id) : null;
   let created = 0;
   let reset = 0;
-  const ids = [...new Set(cmd.conversion_ids)];
+  // Only a UUID can name a conversion (any case). Compared as uuid, both lookups below use their unique indexes; a
+  // text comparison (id::text) read every conversion and ledger row of the account for each chunk.
+  const ids = [...new Set(cmd.conversion_ids.filter((id) => isUuid(id)).map((id) => id.toLowerCase()))];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const pixels = await ctx.configView.pixelsFor([cmd.account_id]);
     const r = await ctx.ds.transaction(async (tx) => {
       const convRows: Array<{ payload: ConversionCreatedV1.Value }> = await tx.query(
-        `SELECT payload FROM conversion WHERE account_id = $1 AND id::text = ANY($2::text[]) AND status = ` +
-          `'attributed'`,
+        `SELECT payload FROM conversion WHERE account_id = $1 AND id = ANY($2::uuid[]) AND status = 'attributed'`,
         [cmd.account_id, chunk],
       );
       const existing: LedgerRecord[] = await tx.query(
-        `SELECT ${RETURNING} FROM delivery d WHERE d.account_id = $1 AND d.conversion_id::text = ` +
-          `ANY($2::text[]) ORDER BY d.id FOR UPDATE`,
+        `SELECT ${RETURNING} FROM delivery d WHERE d.account_id = $1 AND d.conversion_id = ANY($2::uuid[]) ` +
+          `ORDER BY d.id FOR UPDATE`,
         [cmd.account_id, chunk],
       );
       const byKey = new Map(existing.map((e) => [`${e.conversion_id}|${e.pixel_id}`, e]));
