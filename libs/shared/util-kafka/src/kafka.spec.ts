@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigResourceTypes } from 'kafkajs';
-import { createKafka, ensureTopics } from './kafka';
+import { createKafka, createProducer, ensureTopics } from './kafka';
+
+const RequestQueue = require('kafkajs/src/network/requestQueue');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Real broker (util-kafka may not import util-testing): topics with a unique prefix, deleted again.
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -48,5 +51,22 @@ describe('ensureTopics (real Kafka)', () => {
     await expect(
       ensureTopics(kafka, [{ name: `${prefix}rf`, partitions: 1, replicationFactor: brokers + 1 }]),
     ).rejects.toThrow(/creating Kafka topics failed: .*rf: Replication-factor is invalid/);
+  });
+});
+
+describe("kafkajs' request queue timer on a live connection (util-kafka's fix, request-queue-timer.ts)", () => {
+  it('leaves a connected, idle client without a timer loop (real Kafka)', async () => {
+    const kafka = createKafka({ brokers: BROKERS, clientId: 'util-kafka-timer-test', logger: silent as never });
+    const producer = createProducer(kafka);
+    await producer.connect();
+    const checks = jest.spyOn(RequestQueue.prototype, 'checkPendingRequests');
+    try {
+      await sleep(500);
+      // kafkajs 2.2.4 as published checks about once a millisecond per connection: hundreds in 500 ms
+      expect(checks.mock.calls.length).toBeLessThan(20);
+    } finally {
+      checks.mockRestore();
+      await producer.disconnect();
+    }
   });
 });

@@ -34,9 +34,8 @@ function scheduleCheckPendingRequests(this: QueueInternals): void {
   );
 }
 
-/** Installed once, when util-kafka is loaded (every service reaches kafkajs through it). */
-export function installRequestQueueTimerFix(): void {
-  RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
-}
+// Installed once, when util-kafka is loaded (every service reaches kafkajs through it). `export {}`: a module, not a
+// global script.
+RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
 
-installRequestQueueTimerFix();
+export {};
