@@ -43,7 +43,7 @@ async function redeliver(
   let reset = 0;
   // Only a UUID can name a conversion (any case). Compared as uuid, both lookups below use their unique indexes; a
   // text comparison (id::text) read every conversion and ledger row of the account for each chunk.
-  const ids = [...new Set(cmd.conversion_ids.filter((id) => isUuid(id)).map((id) => id.toLowerCase()))];
+  const ids = [...new Set(cmd.conversion_ids.filter(isUuid).map((id) => id.toLowerCase()))];
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
     const pixels = await ctx.configView.pixelsFor([cmd.account_id]);
