@@ -109,14 +109,6 @@ async function pixelCounters(sandboxUrl, pixelId) {
  * sent so far. Returns the scenario object for bench.js's `scenarios`.
  */
 async function runBacklog(ctx) {
-  try {
-    return await backlog(ctx);
-  } finally {
-    ctx.meter?.stop(); // when the run failed before it was stopped
-  }
-}
-
-async function backlog(ctx) {
   const { platform, dispatcherUrl, sandboxUrl, pixelId, brokers, topic, ids, events, opts } = ctx;
   const name = platform.procs.find((p) => p.name.startsWith('snapchat-capi-dispatcher'))?.name;
   if (!name) throw new Error('no dispatcher in the platform');

@@ -14,8 +14,8 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const { performance } = require('node:perf_hooks');
+const { round } = require('./stats');
 
-const round = (x) => Math.round(x * 100) / 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, 100 when it cannot be asked). */

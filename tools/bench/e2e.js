@@ -12,29 +12,23 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * sandbox has every conversion. Returns the scenario object for bench.js's `scenarios`.
  */
 async function runE2e(ctx) {
-  try {
-    return await e2e(ctx);
-  } finally {
-    ctx.meter?.stop(); // when the run failed before it was stopped
-  }
-}
-
-async function e2e(ctx) {
   const { opt } = ctx;
   const prefix = `e2e-${ctx.tag}-`;
-  const load = {
-    mode: 'open',
-    url: ctx.conversionUrl,
-    path: ctx.pbPath,
-    clickIdsFile: ctx.idsFile,
-    eventIdPrefix: prefix,
-    rate: opt.e2eRate,
-    durationS: opt.e2eSeconds,
-    connections: opt.e2eConnections,
-    expectStatus: [200],
-    expectOutcome: 'accepted',
-  };
-  const r = await ctx.runLoad(load, { meter: ctx.meter, stopMeter: false });
+  const r = await ctx.runLoad(
+    {
+      mode: 'open',
+      url: ctx.conversionUrl,
+      path: ctx.pbPath,
+      clickIdsFile: ctx.idsFile,
+      eventIdPrefix: prefix,
+      rate: opt.e2eRate,
+      durationS: opt.e2eSeconds,
+      connections: opt.e2eConnections,
+      expectStatus: [200],
+      expectOutcome: 'accepted',
+    },
+    { meter: ctx.meter, stopMeter: false },
+  );
   const accepted = r.outcomes?.accepted ?? 0;
   const expected = ctx.seen + accepted;
   // on timeout, the figures cover what arrived and `missing` says how many did not

@@ -305,6 +305,15 @@ async function main() {
   const meter = (more = {}) => cpuMeter({ named: () => ({ ...servicePids(), ...more }), hz: HZ });
   /** Before each measured scenario or baseline: waits until the platform is quiet (never fails the run). */
   const quiesce = () => waitQuiet({ services: servicePids, timeoutS: OPT.quietTimeoutSeconds, hz: HZ });
+  /** Runs `fn` with a fresh CPU meter, which `fn` starts and stops; stopped here too when `fn` fails first. */
+  const metered = async (fn) => {
+    const m = meter();
+    try {
+      return await fn(m);
+    } finally {
+      m.stop();
+    }
+  };
   /** Waits for the quiet platform, then runs the load with the CPU meter (its answer gets `cpu` and `quiet`). */
   const measured = async (spec, more) => {
     const quiet = await quiesce();
@@ -579,7 +588,7 @@ async function main() {
     // End to end, open loop
     if (runs('e2e')) {
       const quiet = await quiesce();
-      add(withQuiet(await runE2e({ ...e2eCtx, meter: meter() }), quiet));
+      add(withQuiet(await metered((m) => runE2e({ ...e2eCtx, meter: m })), quiet));
     }
     // A single conversion at a time, on the idle platform
     let idle = null;
@@ -592,26 +601,28 @@ async function main() {
       const quiet = await quiesce();
       add(
         withQuiet(
-          await runBacklog({
-            platform,
-            dispatcherUrl: `http://127.0.0.1:${ports.dispatcher}`,
-            dispatcherDbUrl: e2eCtx.dispatcherDbUrl,
-            sandboxUrl,
-            pixelId,
-            brokers: KAFKA_BROKERS,
-            topic: e2eCtx.conversionTopic,
-            ids: {
-              accountId: acc.account_id,
-              conversionTypeId: ct.id,
-              campaignId: camp.id,
-              trafficChannelId: ch.id,
-              offerId: of.id,
-              offerSourceId: os_.id,
-            },
-            events: OPT.backlogEvents,
-            opts: { drainTimeoutSeconds: OPT.drainTimeoutSeconds, pollMs: 100 },
-            meter: meter(),
-          }),
+          await metered((m) =>
+            runBacklog({
+              platform,
+              dispatcherUrl: `http://127.0.0.1:${ports.dispatcher}`,
+              dispatcherDbUrl: e2eCtx.dispatcherDbUrl,
+              sandboxUrl,
+              pixelId,
+              brokers: KAFKA_BROKERS,
+              topic: e2eCtx.conversionTopic,
+              ids: {
+                accountId: acc.account_id,
+                conversionTypeId: ct.id,
+                campaignId: camp.id,
+                trafficChannelId: ch.id,
+                offerId: of.id,
+                offerSourceId: os_.id,
+              },
+              events: OPT.backlogEvents,
+              opts: { drainTimeoutSeconds: OPT.drainTimeoutSeconds, pollMs: 100 },
+              meter: m,
+            }),
+          ),
           quiet,
         ),
       );
