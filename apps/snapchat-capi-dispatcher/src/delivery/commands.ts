@@ -63,7 +63,7 @@ async function redeliver(
       for (const { payload: conv } of convRows) {
         for (const t of targetsFor(conversionRef(conv), pixels)) {
           if (onlyPixel && t.pixelId !== onlyPixel) continue;
-          const row = newRowFor(conv, t, cmd.command_id);
+          const row = newRowFor(ctx, conv, t, cmd.command_id);
           const prev = byKey.get(`${conv.conversion_id}|${t.pixelId}`);
           if (!prev) inserts.push(row);
           else if (prev.status === 'failed' || prev.status === 'skipped') resets.push({ ...row, id: prev.id });
@@ -150,7 +150,7 @@ async function backfill(
     const rows = page.flatMap(({ payload }) =>
       targetsFor(conversionRef(payload), pixels)
         .filter((t) => t.pixelId === pixelId)
-        .map((t) => newRowFor(payload, t, cmd.command_id)),
+        .map((t) => newRowFor(ctx, payload, t, cmd.command_id)),
     );
     const n = await ctx.ds.transaction(async (tx) => {
       const inserted = await insertRows(tx, rows);

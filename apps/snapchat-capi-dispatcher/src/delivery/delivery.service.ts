@@ -46,8 +46,9 @@ export class DeliveryService {
     onPublished: () => void = () => undefined,
     eventIdFor: EventIdRule = (conversion) => conversion.event_id,
   ) {
-    this.ctx = { ds, configView, log, resultTopic: topicName(topicPrefix, TOPICS.deliveryResultV1), onPublished };
-    this.ledger = createDispatcherLedger(this.ctx, eventIdFor);
+    const resultTopic = topicName(topicPrefix, TOPICS.deliveryResultV1);
+    this.ctx = { ds, configView, log, resultTopic, onPublished, eventIdFor };
+    this.ledger = createDispatcherLedger(this.ctx);
   }
 
   ingestConversions(values: ConversionCreatedV1.Value[], traceParents?: ReadonlyMap<string, string>) {
@@ -74,8 +75,16 @@ export class DeliveryService {
   }
 
   /** Claims up to `limit` due rows of one pixel for this instance (PostgresLedger.claim; ledger.ts). */
-  claim(accountId: string, pixelId: string, limit: number, instanceNo: number, leaseMs: number, claimId?: string) {
-    return this.ledger.claim(accountId, pixelId, limit, instanceNo, leaseMs, claimId);
+  claim(
+    accountId: string,
+    pixelId: string,
+    limit: number,
+    instanceNo: number,
+    leaseMs: number,
+    claimId?: string,
+    requestDeadlineMs?: number,
+  ) {
+    return this.ledger.claim(accountId, pixelId, limit, instanceNo, leaseMs, claimId, requestDeadlineMs);
   }
 
   refreshLease(claimId: string, ids: string[], leaseMs: number, requestMs: number): Promise<Set<string>> {

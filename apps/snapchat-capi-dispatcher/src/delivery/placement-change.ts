@@ -54,7 +54,7 @@ export async function retargetPlacement(ctx: LedgerContext, change: PlacementCha
       const rows = page.flatMap(({ payload }) =>
         targetsFor(conversionRef(payload), pixels)
           .filter((t) => t.pixelId === pixelId)
-          .map((t) => newRowFor(payload, t, null)),
+          .map((t) => newRowFor(ctx, payload, t, null)),
       );
       const inserted = await insertRows(tx, rows);
       await publish(ctx, tx, inserted);

@@ -16,7 +16,16 @@ export interface LedgerContext {
   resultTopic: string;
   /** Called after a commit that wrote outbox rows (wakes the OutboxRelay). */
   onPublished: () => void;
+  /** The destination's event id rule: new rows are written with its id (ledger.ts checks it at the first claim). */
+  eventIdFor: EventIdRule;
 }
+
+/**
+ * The destination's rule for the event id of one (conversion, event name), fixed on a row at its first claim. The
+ * ledger knows no network: the app injects it (Snap's purchase rule is snap-capi/event-id.ts `snapEventIdFor`).
+ * Default: the conversion's own `event_id`.
+ */
+export type EventIdRule = (conversion: ConversionCreatedV1.Value, eventName: string | null) => string;
 
 /**
  * Advisory-lock class of one account's targeting: (ACCOUNT_LOCK_CLASS, hashtext(account_id)), held for the
@@ -61,15 +70,23 @@ export function noMappingMessage(conv: Pick<ConversionCreatedV1.Value, 'type'>, 
   );
 }
 
-/** The ledger row a target asks for (pending, or skipped when the conversion type is not mapped). */
-export function newRowFor(conv: ConversionCreatedV1.Value, target: Target, commandId: string | null): NewRow {
+/**
+ * The ledger row a target asks for (pending, or skipped when the conversion type is not mapped), with the event id
+ * the rule gives for the target's event name: the first claim then has nothing to correct.
+ */
+export function newRowFor(
+  ctx: Pick<LedgerContext, 'eventIdFor'>,
+  conv: ConversionCreatedV1.Value,
+  target: Target,
+  commandId: string | null,
+): NewRow {
   const mapped = target.eventName !== null;
   return {
     conversion_id: conv.conversion_id,
     pixel_id: target.pixelId,
     account_id: conv.account_id,
     status: mapped ? 'pending' : 'skipped',
-    event_id: conv.event_id,
+    event_id: ctx.eventIdFor(conv, target.eventName),
     event_name: target.eventName,
     reason_code: mapped ? null : 'no_mapping',
     message: mapped ? placementNote(target) : noMappingMessage(conv, target.pixelId),

@@ -53,3 +53,10 @@ export type Claim = EngineClaim<ClaimedRow>;
  * covers the event loop and the round trip of the statement that set the deadline.
  */
 export const REQUEST_DEADLINE_MARGIN_MS = 2000;
+
+/**
+ * A request that starts within this long of its claim needs no lease refresh: the claim already set the rows'
+ * `request_deadline` (this + SNAP_REQUEST_TIMEOUT_MS + REQUEST_DEADLINE_MARGIN_MS from the claim). Longer, and the
+ * rows of a claimer that died before sending them would wait longer to be taken over.
+ */
+export const FRESH_CLAIM_MS = 1000;

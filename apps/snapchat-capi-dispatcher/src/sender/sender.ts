@@ -1,7 +1,7 @@
 import { CredentialLimits, DeliveryScheduler, type RetryPolicy } from '@snaptrack/delivery-engine';
 import type { ClaimedRow } from '../delivery/delivery.service';
 import { SnapchatDestination } from '../snap-capi/destination';
-import type { Claim, SendContext, SenderDeps, SenderStats } from './context';
+import { FRESH_CLAIM_MS, REQUEST_DEADLINE_MARGIN_MS, type Claim, type SendContext, type SenderDeps, type SenderStats } from './context';
 import { deliverGroup } from './deliver-group';
 import { markDurably } from './mark';
 import { resolveClaim } from './resolve';
@@ -56,6 +56,8 @@ export class Sender {
       fullClaimRows: config.maxEventsPerRequest,
       claimsInFlight: Math.max(1, config.maxConcurrencyPerToken),
       leaseMs: config.sendLeaseMs,
+      // A claim is one request, usually sent at once: the claim sets its request_deadline (no refresh write).
+      freshClaim: { windowMs: FRESH_CLAIM_MS, requestDeadlineMs: config.requestTimeoutMs + REQUEST_DEADLINE_MARGIN_MS },
       pollMs: config.senderPollMs,
       lingerMs: config.lingerMs,
       deliver: (claim, t) => this.deliver(claim, t.scope, t.target),

@@ -47,6 +47,7 @@ export interface LedgerPort<R extends LedgerRow> {
     instanceNo: number,
     leaseMs: number,
     claimId?: string,
+    requestDeadlineMs?: number,
   ): Promise<{ claimId: string; rows: R[] }>;
   refreshLease(claimId: string, ids: string[], leaseMs: number, requestMs: number): Promise<Set<string>>;
   release(claimId: string, ids: string[], until: Date): Promise<void>;

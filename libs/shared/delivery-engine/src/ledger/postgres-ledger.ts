@@ -27,8 +27,9 @@ export interface PostgresLedgerOptions<R extends LedgerRow> {
   /** After a commit that published rows (wakes the outbox relay). */
   onPublished?(): void;
   /**
-   * Completes rows just claimed, inside the claim's transaction: loads their payloads and fixes each first-claimed
-   * row's event id (`fixEventIds`), since the destination's id rule may depend on the row.
+   * Completes rows just claimed, inside the claim's transaction: loads their payloads and checks each first-claimed
+   * row's event id (`event_id_fixed` false: as it was before this claim), correcting it with `fixEventIds` where the
+   * destination's id rule, which may depend on the row, gives another one.
    */
   onClaimed?(tx: EntityManager, rows: Array<R & { event_id_fixed: boolean }>): Promise<R[]>;
   log?: Logger;
@@ -65,6 +66,11 @@ export class PostgresLedger<R extends LedgerRow> implements LedgerPort<R> {
   /**
    * Claims up to `limit` due rows of one target for this instance: status `sending`, a fresh claim id, a lease, and
    * attempts + 1. SKIP LOCKED: another instance claiming the same target at the same moment gets other rows.
+   *
+   * `requestDeadlineMs` (optional) also sets `request_deadline` to now + that, as `refreshLease` would: a request
+   * that starts soon enough after the claim is then covered without a second write (see `Claim.freshUntil`). The
+   * claim fixes every row's event id (`event_id_fixed`); each row comes back with `event_id_fixed` as it was
+   * before, so `onClaimed` knows which rows this claim is the first one of.
    */
   async claim(
     scope: string,
@@ -73,22 +79,24 @@ export class PostgresLedger<R extends LedgerRow> implements LedgerPort<R> {
     instanceNo: number,
     leaseMs: number,
     claimId: string = randomUUID(),
+    requestDeadlineMs?: number,
   ): Promise<{ claimId: string; rows: R[] }> {
     const rows = await this.ds.transaction(async (tx) => {
       const res = await tx.query(
         `WITH due AS (
-           SELECT d.id FROM ${this.t} d
+           SELECT d.id, d.event_id_fixed AS was_fixed FROM ${this.t} d
             WHERE d.${this.s} = $1 AND d.${this.p} = $2 AND ${this.due}
             ORDER BY d.next_attempt_at, d.id
             LIMIT $3
             FOR UPDATE SKIP LOCKED)
-         UPDATE ${this.t} d SET status = 'sending', claim_id = $4, claimed_by = $5, request_deadline = NULL,
+         UPDATE ${this.t} d SET status = 'sending', claim_id = $4, claimed_by = $5,
+                request_deadline = now() + ($7::int * interval '1 millisecond'),
                 lease_until = now() + ($6::int * interval '1 millisecond'),
                 next_attempt_at = now() + ($6::int * interval '1 millisecond'),
-                attempts = d.attempts + 1, updated_at = now()
+                attempts = d.attempts + 1, event_id_fixed = true, updated_at = now()
            FROM due WHERE d.id = due.id
-         RETURNING ${this.o.returning}, d.event_id_fixed`,
-        [scope, target, limit, claimId, instanceNo, leaseMs],
+         RETURNING ${this.o.returning}, due.was_fixed AS event_id_fixed`,
+        [scope, target, limit, claimId, instanceNo, leaseMs, requestDeadlineMs ?? null],
       );
       const claimed = rowsOf<R & { event_id_fixed: boolean }>(res);
       if (!claimed.length) return [];
@@ -97,7 +105,11 @@ export class PostgresLedger<R extends LedgerRow> implements LedgerPort<R> {
     return { claimId, rows: rows.sort((a, b) => Number(a.id) - Number(b.id)) };
   }
 
-  /** Fixes rows' event ids (first claim): later claims and retries reuse them. For `onClaimed`. */
+  /**
+   * Corrects the event ids of rows at their first claim (in `onClaimed`, inside the claim's transaction, which
+   * already set `event_id_fixed`): later claims and retries reuse them. Only rows whose stored id differs from the
+   * destination's rule need it.
+   */
   async fixEventIds(tx: EntityManager, fixes: Array<{ id: string; event_id: string }>): Promise<void> {
     if (!fixes.length) return;
     await tx.query(

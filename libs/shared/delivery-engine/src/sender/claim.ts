@@ -13,6 +13,12 @@ export interface Claim<R extends { id: string }> {
    * `lease_until`): after it, another instance may claim the row and send it again.
    */
   leaseUntil: Map<string, number>;
+  /**
+   * Until when (epoch ms on this clock, taken before the claim's statement) a request may start without refreshing
+   * the lease: the claim set `request_deadline` for such a request (SchedulerOptions `freshClaim`). Unset: every
+   * request refreshes.
+   */
+  freshUntil?: number;
 }
 
 /** The earliest lease end among these rows (a row without a known lease counts as ended). */

@@ -33,6 +33,20 @@ describe('ledger hooks', () => {
     expect(claim.leaseUntil.has('2')).toBe(false);
   });
 
+  it('within the claim\'s fresh window a request goes without a write; after it, the lease is refreshed', async () => {
+    const calls: string[][] = [];
+    const ledger = { refreshLease: async (_c: string, ids: string[]) => (calls.push(ids), new Set(ids)) };
+    const claim = { id: 'c1', leaseUntil: new Map([['1', 1]]), freshUntil: Date.now() + 60_000 };
+    const opts = { ledger, claim, lock: { held: true }, leaseMs: 30_000, requestDeadlineMs: 17_000 };
+    expect(await refreshLeaseBeforeRequest(opts, ['1', '2'])).toEqual(['1', '2']);
+    expect(calls).toEqual([]);
+    expect(claim.leaseUntil.get('1')).toBe(1); // the claim's own lease, unchanged
+    expect(await refreshLeaseBeforeRequest({ ...opts, lock: { held: false } }, ['1'])).toEqual([]);
+    claim.freshUntil = Date.now() - 1;
+    expect(await refreshLeaseBeforeRequest(opts, ['1', '2'])).toEqual(['1', '2']);
+    expect(calls).toEqual([['1', '2']]);
+  });
+
   it('sends nothing and touches no row without the instance lock', async () => {
     let called = false;
     const ledger = { refreshLease: async () => ((called = true), new Set<string>()) };

@@ -4,7 +4,7 @@ import type { Claim } from './claim';
 
 export interface LeaseGuardOptions {
   ledger: Pick<LedgerPort<LedgerRow>, 'refreshLease'>;
-  claim: Pick<Claim<{ id: string }>, 'id' | 'leaseUntil'>;
+  claim: Pick<Claim<{ id: string }>, 'id' | 'leaseUntil' | 'freshUntil'>;
   lock: { readonly held: boolean };
   leaseMs: number;
   /** The request timeout plus a margin: by then a request started now has certainly ended (`request_deadline`). */
@@ -17,9 +17,13 @@ export interface LeaseGuardOptions {
  * back as `withdrawn`, for the caller to release), since another instance may take unsent rows over at any moment;
  * otherwise the rows' lease is extended and their `request_deadline` set, and only the rows the claim still owns
  * (a lease that ran out may have been taken over) may go. Returns those keys.
+ *
+ * A request that starts before the claim's `freshUntil` needs no write: the claim's own lease and `request_deadline`
+ * cover it, and no other claim can have taken a row over since (that needs the lease or the deadline to pass).
  */
 export async function refreshLeaseBeforeRequest(o: LeaseGuardOptions, keys: string[]): Promise<string[]> {
   if (!o.lock.held) return [];
+  if (o.claim.freshUntil !== undefined && Date.now() < o.claim.freshUntil) return keys;
   const refreshedAt = Date.now();
   const owned = await o.ledger.refreshLease(o.claim.id, keys, o.leaseMs, o.requestDeadlineMs);
   for (const id of owned) o.claim.leaseUntil.set(id, refreshedAt + o.leaseMs);

@@ -71,6 +71,37 @@ describe('DeliveryScheduler with a fake ledger', () => {
     expect(opts.limits.pausedFor('cred-1')).toBeGreaterThan(50_000);
   });
 
+  it('freshClaim: the claim sets the request deadline and a window; not when the lease would not outlast it', async () => {
+    for (const [leaseMs, expected] of [
+      [30_000, 1_000 + 17_000],
+      [18_000, undefined],
+    ] as const) {
+      const deadlines: Array<number | undefined> = [];
+      const { ledger } = fakeLedger(1);
+      const claim = ledger.claim;
+      ledger.claim = (...args) => (deadlines.push(args[6]), claim(...args));
+      const windows: Array<number | undefined> = [];
+      const opts = options(ledger, async () => undefined);
+      const before = Date.now();
+      const s = new DeliveryScheduler({
+        ...opts,
+        leaseMs,
+        freshClaim: { windowMs: 1_000, requestDeadlineMs: 17_000 },
+        deliver: async (c) => void windows.push(c.freshUntil),
+      });
+      s.start();
+      await until(() => windows.length === 1);
+      await s.stop();
+      expect(deadlines.length).toBeGreaterThan(0);
+      expect(new Set(deadlines)).toEqual(new Set([expected]));
+      if (expected === undefined) expect(windows).toEqual([undefined]);
+      else {
+        expect(windows[0]).toBeGreaterThanOrEqual(before + 1_000);
+        expect(windows[0]).toBeLessThanOrEqual(Date.now() + 1_000);
+      }
+    }
+  });
+
   it('a claim whose answer is lost is handed back at once', async () => {
     const { ledger, calls } = fakeLedger(3, {
       claim: async () => {

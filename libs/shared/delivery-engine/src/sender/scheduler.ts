@@ -14,6 +14,7 @@ export interface SchedulerLedger<R> {
     instanceNo: number,
     leaseMs: number,
     claimId: string,
+    requestDeadlineMs?: number,
   ): Promise<{ rows: R[] }>;
   release(claimId: string, ids: string[], until: Date): Promise<void>;
   releaseClaim(claimId: string): Promise<number>;
@@ -45,6 +46,14 @@ export interface SchedulerOptions<R extends { id: string }> {
    */
   claimsInFlight?: number;
   leaseMs: number;
+  /**
+   * Lets a request that starts within `windowMs` of its claim go without a lease refresh: the claim itself sets the
+   * rows' `request_deadline` to `windowMs + requestDeadlineMs` from then (`requestDeadlineMs`: the request timeout
+   * plus a margin, as for `refreshLease`), which covers any such request. Used only when the lease outlasts that
+   * deadline. The price: rows of a claimer that died before sending them wait for that deadline instead of being
+   * free at once.
+   */
+  freshClaim?: { windowMs: number; requestDeadlineMs: number };
   /** Look for due work this often when nothing wakes the scheduler; `wake()` looks after `lingerMs`. */
   pollMs: number;
   lingerMs: number;
@@ -192,12 +201,22 @@ export class DeliveryScheduler<R extends { id: string }> {
 
   /** Claims the target's due rows; null when there are none or the claim failed (its rows are handed back). */
   private async claimRows(t: DueTarget, streaming: boolean): Promise<Claim<R> | null> {
-    const { ledger, lock, log, claimLimit, leaseMs } = this.o;
+    const { ledger, lock, log, claimLimit, leaseMs, freshClaim } = this.o;
     const claimId = randomUUID();
     const claimedAt = Date.now();
+    const fresh =
+      freshClaim && leaseMs > freshClaim.windowMs + freshClaim.requestDeadlineMs ? freshClaim : undefined;
     let rows: R[];
     try {
-      ({ rows } = await ledger.claim(t.scope, t.target, claimLimit, lock.instanceNo, leaseMs, claimId));
+      ({ rows } = await ledger.claim(
+        t.scope,
+        t.target,
+        claimLimit,
+        lock.instanceNo,
+        leaseMs,
+        claimId,
+        fresh && fresh.windowMs + fresh.requestDeadlineMs,
+      ));
     } catch (e) {
       // The claim may have committed without us hearing it: its rows were not sent, so hand them back at once
       // (or as soon as the database answers) instead of letting them wait for their lease.
@@ -212,6 +231,7 @@ export class DeliveryScheduler<R extends { id: string }> {
       full: rows.length >= Math.min(claimLimit, this.o.fullClaimRows ?? claimLimit) || streaming,
       sent: new Set(),
       leaseUntil: new Map(rows.map((r) => [String(r.id), claimedAt + leaseMs])),
+      ...(fresh && { freshUntil: claimedAt + fresh.windowMs }),
     };
   }
 
