@@ -54,7 +54,8 @@ export async function startDispatcher(
   await ensureTopics(kafka, topicSpecsWithPrefix(prefix, topicDeployment(config)));
   const producer = createProducer(kafka);
   await producer.connect();
-  const relay = new OutboxRelay(ds, producer, log, { intervalMs: 250 });
+  // Two results per delivery go through this outbox; a published row is deleted at once (nothing reads sent rows).
+  const relay = new OutboxRelay(ds, producer, log, { intervalMs: 250, retentionMs: 0 });
   relay.start();
   const lock = await acquireInstanceLock(ds, {
     log,

@@ -41,3 +41,25 @@ describe('OutboxRelay back-off while Kafka fails', () => {
     expect(warnings.map((w) => w.retryInMs)).toEqual([500, 1000, 1500, 1500, 1500]);
   });
 });
+
+describe('OutboxRelay: what a published row becomes', () => {
+  async function statementsAfterPublish(opts: { retentionMs?: number }): Promise<string[]> {
+    const sql: string[] = [];
+    const tx = {
+      query: async (q: string) => {
+        sql.push(q.split(' ').slice(0, 2).join(' '));
+        return q.startsWith('SELECT') ? [{ id: '7', topic: 't', key: 'k', payload: '{}', headers: null }] : [];
+      },
+    };
+    const ds = { transaction: async (fn: (t: typeof tx) => Promise<unknown>) => fn(tx), query: async () => [] };
+    const producer = { sendBatch: async () => [] };
+    const relay = new OutboxRelay(ds as unknown as DataSource, producer as unknown as Producer, {} as Logger, opts);
+    expect(await relay.publishBatch()).toBe(1);
+    return sql;
+  }
+
+  it('is marked sent (deleted later) by default, and deleted in the same transaction with retentionMs 0', async () => {
+    expect(await statementsAfterPublish({})).toEqual(['SELECT id,', 'UPDATE outbox_message']);
+    expect(await statementsAfterPublish({ retentionMs: 0 })).toEqual(['SELECT id,', 'DELETE FROM']);
+  });
+});

@@ -6,7 +6,10 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Poll interval when idle; `wake()` publishes sooner. */
   intervalMs?: number;
-  /** Sent rows are deleted after this long. */
+  /**
+   * Sent rows are deleted after this long (default 24 h). 0: a row is deleted in the transaction that published it,
+   * instead of being marked sent and deleted later (one write less per message, for a busy outbox nobody reads).
+   */
   retentionMs?: number;
   /**
    * Opt-in coalescing of `wake()` for busy writers: a pass starts at most this many ms after a wake (wakes in
@@ -137,7 +140,9 @@ export class OutboxRelay {
         timeout: 10000,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      await tx.query(`UPDATE outbox_message SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      const ids = rows.map((r) => r.id);
+      if (this.opts.retentionMs === 0) await tx.query(`DELETE FROM outbox_message WHERE id = ANY($1::bigint[])`, [ids]);
+      else await tx.query(`UPDATE outbox_message SET sent_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
       this.published += rows.length;
       return rows.length;
     });
