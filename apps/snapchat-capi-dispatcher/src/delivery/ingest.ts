@@ -19,7 +19,9 @@ export async function ingestConversions(
     const accounts = [...new Set(attributed.map((c) => c.account_id))].sort();
     await lockAccounts(tx, accounts);
     const pixels = await ctx.configView.pixelsFor(accounts, tx);
-    const newRows = attributed.flatMap((c) => targetsFor(conversionRef(c), pixels).map((t) => newRowFor(ctx, c, t, null)));
+    const newRows = attributed.flatMap((c) =>
+      targetsFor(conversionRef(c), pixels).map((t) => newRowFor(ctx, c, t, null)),
+    );
     await tx.query(
       `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id,
        occurred_at, payload, trace_parent)

@@ -1,7 +1,14 @@
 import { CredentialLimits, DeliveryScheduler, type RetryPolicy } from '@snaptrack/delivery-engine';
 import type { ClaimedRow } from '../delivery/delivery.service';
 import { SnapchatDestination } from '../snap-capi/destination';
-import { FRESH_CLAIM_MS, REQUEST_DEADLINE_MARGIN_MS, type Claim, type SendContext, type SenderDeps, type SenderStats } from './context';
+import {
+  FRESH_CLAIM_MS,
+  REQUEST_DEADLINE_MARGIN_MS,
+  type Claim,
+  type SendContext,
+  type SenderDeps,
+  type SenderStats,
+} from './context';
 import { deliverGroup } from './deliver-group';
 import { markDurably } from './mark';
 import { resolveClaim } from './resolve';

@@ -33,7 +33,7 @@ describe('ledger hooks', () => {
     expect(claim.leaseUntil.has('2')).toBe(false);
   });
 
-  it('within the claim\'s fresh window a request goes without a write; after it, the lease is refreshed', async () => {
+  it("within the claim's fresh window a request goes without a write; after it, the lease is refreshed", async () => {
     const calls: string[][] = [];
     const ledger = { refreshLease: async (_c: string, ids: string[]) => (calls.push(ids), new Set(ids)) };
     const claim = { id: 'c1', leaseUntil: new Map([['1', 1]]), freshUntil: Date.now() + 60_000 };

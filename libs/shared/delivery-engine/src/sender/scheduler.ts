@@ -204,8 +204,7 @@ export class DeliveryScheduler<R extends { id: string }> {
     const { ledger, lock, log, claimLimit, leaseMs, freshClaim } = this.o;
     const claimId = randomUUID();
     const claimedAt = Date.now();
-    const fresh =
-      freshClaim && leaseMs > freshClaim.windowMs + freshClaim.requestDeadlineMs ? freshClaim : undefined;
+    const fresh = freshClaim && leaseMs > freshClaim.windowMs + freshClaim.requestDeadlineMs ? freshClaim : undefined;
     let rows: R[];
     try {
       ({ rows } = await ledger.claim(
