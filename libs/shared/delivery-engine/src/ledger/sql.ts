@@ -16,9 +16,9 @@ export function ownerGone(lockClass: number, graceSeconds: number): string {
 /**
  * A row is due when it waits and its time has come, or when it is `sending` and may be taken over: its lease has
  * ended, or its claimer's lock is gone and no request of it may still be running (`request_deadline` NULL: none
- * may have started; or the deadline, set by the claim or right before a request, has passed). A lost lock does not tell a dead process
- * (SIGKILL: its requests died with it) from a live one whose lock connections were cut (its requests still run and
- * will be answered and marked), so a started request is always waited for.
+ * may have started; or the deadline, set by the claim or right before a request, has passed). A lost lock does not
+ * tell a dead process (SIGKILL: its requests died with it) from a live one whose lock connections were cut (its
+ * requests still run and will be answered and marked), so a started request is always waited for.
  */
 export function dueCondition(lockClass: number, graceSeconds: number): string {
   return `d.status IN ('pending', 'retrying', 'sending')

@@ -71,7 +71,7 @@ describe('DeliveryScheduler with a fake ledger', () => {
     expect(opts.limits.pausedFor('cred-1')).toBeGreaterThan(50_000);
   });
 
-  it('freshClaim: the claim sets the request deadline and a window; not when the lease would not outlast it', async () => {
+  it('freshClaim: the claim sets the deadline and a window, unless the lease would not outlast it', async () => {
     for (const [leaseMs, expected] of [
       [30_000, 1_000 + 17_000],
       [18_000, undefined],
