@@ -54,6 +54,11 @@ export type Claim = EngineClaim<ClaimedRow>;
  */
 export const REQUEST_DEADLINE_MARGIN_MS = 2000;
 
+/** How long after a request starts it has certainly ended: SNAP_REQUEST_TIMEOUT_MS + REQUEST_DEADLINE_MARGIN_MS. */
+export function requestDeadlineMs(config: Pick<DispatcherConfig, 'requestTimeoutMs'>): number {
+  return config.requestTimeoutMs + REQUEST_DEADLINE_MARGIN_MS;
+}
+
 /**
  * A request that starts within this long of its claim needs no lease refresh: the claim already set the rows'
  * `request_deadline` (this + SNAP_REQUEST_TIMEOUT_MS + REQUEST_DEADLINE_MARGIN_MS from the claim). Longer, and the

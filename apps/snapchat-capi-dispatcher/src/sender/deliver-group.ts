@@ -10,7 +10,7 @@ import { SpanKind, contextFromHeaders, spanContextOf, withSpan } from '@snaptrac
 import type { Outcome } from '../delivery/delivery.service';
 import type { SnapEvent } from '../snap-capi/mapping';
 import { SNAP_MAX_EVENT_AGE_SECONDS } from '../snap-capi/versioning-info';
-import { REQUEST_DEADLINE_MARGIN_MS, type Claim, type SendContext } from './context';
+import { requestDeadlineMs, type Claim, type SendContext } from './context';
 import { followUpCredential } from './credential';
 import { toLedgerOutcome, tooOldOutcome } from './ledger-outcome';
 import { markDurably } from './mark';
@@ -80,7 +80,7 @@ async function beforeRequest(
       claim,
       lock,
       leaseMs: config.sendLeaseMs,
-      requestDeadlineMs: config.requestTimeoutMs + REQUEST_DEADLINE_MARGIN_MS,
+      requestDeadlineMs: requestDeadlineMs(config),
     },
     keys,
   );

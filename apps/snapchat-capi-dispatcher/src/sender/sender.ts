@@ -3,7 +3,7 @@ import type { ClaimedRow } from '../delivery/delivery.service';
 import { SnapchatDestination } from '../snap-capi/destination';
 import {
   FRESH_CLAIM_MS,
-  REQUEST_DEADLINE_MARGIN_MS,
+  requestDeadlineMs,
   type Claim,
   type SendContext,
   type SenderDeps,
@@ -64,7 +64,7 @@ export class Sender {
       claimsInFlight: Math.max(1, config.maxConcurrencyPerToken),
       leaseMs: config.sendLeaseMs,
       // A claim is one request, usually sent at once: the claim sets its request_deadline (no refresh write).
-      freshClaim: { windowMs: FRESH_CLAIM_MS, requestDeadlineMs: config.requestTimeoutMs + REQUEST_DEADLINE_MARGIN_MS },
+      freshClaim: { windowMs: FRESH_CLAIM_MS, requestDeadlineMs: requestDeadlineMs(config) },
       pollMs: config.senderPollMs,
       lingerMs: config.lingerMs,
       deliver: (claim, t) => this.deliver(claim, t.scope, t.target),
