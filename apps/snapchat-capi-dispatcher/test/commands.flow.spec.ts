@@ -1,7 +1,7 @@
 import { TOPICS, topicName } from '@snaptrack/contracts-events';
 import { waitFor } from '@snaptrack/util-testing';
 import { startDispatcher } from '../src/dispatcher';
-import { backfillCommand, conversion, newPixel, pixelEntity, redeliverCommand } from './factories';
+import { backfillCommand, conversion, newPixel, pixelEntity, pixelResaved, redeliverCommand } from './factories';
 import { sandboxCounts, startHarness, type Harness } from './harness';
 
 /** delivery.command.v1 (redeliver, backfill), dead letters, and a second instance in the same consumer group. */
@@ -85,20 +85,11 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
     const b = newPixel();
     h.sandbox.registerPixel(a.pixelId, a.token);
     h.sandbox.registerPixel(b.pixelId, b.token);
-    const ea = pixelEntity({
-      accountId: acc,
-      pixelId: a.pixelId,
-      token: 'wrong-a',
-      placement: { kind: 'offer', offer_id: 'of_two_bad' },
-      mapping,
-    });
-    const eb = pixelEntity({
-      accountId: acc,
-      pixelId: b.pixelId,
-      token: 'wrong-b',
-      placement: { kind: 'offer', offer_id: 'of_two_bad' },
-      mapping,
-    });
+    const placement = { kind: 'offer' as const, offer_id: 'of_two_bad' };
+    const specA = { accountId: acc, pixelId: a.pixelId, token: 'wrong-a', placement, mapping };
+    const specB = { accountId: acc, pixelId: b.pixelId, token: 'wrong-b', placement, mapping };
+    const ea = pixelEntity(specA);
+    const eb = pixelEntity(specB);
     await h.applyConfig(ea, eb);
     const c = conversion({ accountId: acc, offerId: 'of_two_bad' });
     await h.publishConversions([c]);
@@ -106,26 +97,7 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
       'both failed',
       (r) => r.filter((x) => x.conversion_id === c.conversion_id && x.status === 'failed').length === 2,
     );
-    await h.applyConfig(
-      pixelEntity({
-        id: ea.id,
-        accountId: acc,
-        pixelId: a.pixelId,
-        token: a.token,
-        placement: { kind: 'offer', offer_id: 'of_two_bad' },
-        mapping,
-        version: ea.version + 1000,
-      }),
-      pixelEntity({
-        id: eb.id,
-        accountId: acc,
-        pixelId: b.pixelId,
-        token: b.token,
-        placement: { kind: 'offer', offer_id: 'of_two_bad' },
-        mapping,
-        version: eb.version + 1000,
-      }),
-    );
+    await h.applyConfig(pixelResaved(ea, specA, { token: a.token }), pixelResaved(eb, specB, { token: b.token }));
     await h.publishCommand(
       redeliverCommand({ accountId: acc, conversionIds: [c.conversion_id], pixelId: a.pixelId.toUpperCase() }),
     );
@@ -139,30 +111,21 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
   it('redeliver finds a conversion named by its UUID in any case and passes over ids that are no UUID', async () => {
     const p = newPixel();
     h.sandbox.registerPixel(p.pixelId, p.token);
-    const entity = pixelEntity({
+    const spec = {
       accountId: acc,
       pixelId: p.pixelId,
       token: 'wrong-case',
-      placement: { kind: 'offer', offer_id: 'of_case' },
+      placement: { kind: 'offer' as const, offer_id: 'of_case' },
       mapping,
-    });
+    };
+    const entity = pixelEntity(spec);
     await h.applyConfig(entity);
     const c = conversion({ accountId: acc, offerId: 'of_case' });
     await h.publishConversions([c]);
     const mine = (x: { conversion_id: string; pixel_id: string }) =>
       x.conversion_id === c.conversion_id && x.pixel_id === p.pixelId;
     await h.waitForLedger('failed', (r) => r.some((x) => mine(x) && x.status === 'failed'));
-    await h.applyConfig(
-      pixelEntity({
-        id: entity.id,
-        accountId: acc,
-        pixelId: p.pixelId,
-        token: p.token,
-        placement: { kind: 'offer', offer_id: 'of_case' },
-        mapping,
-        version: entity.version + 1000,
-      }),
-    );
+    await h.applyConfig(pixelResaved(entity, spec, { token: p.token }));
     await h.publishCommand(
       redeliverCommand({
         accountId: acc,
@@ -180,13 +143,14 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
       const b = newPixel();
       h.sandbox.registerPixel(a.pixelId, a.token);
       h.sandbox.registerPixel(b.pixelId, b.token);
-      const ea = pixelEntity({
+      const specA = {
         accountId: acc,
         pixelId: a.pixelId,
         token: 'wrong-dest',
-        placement: { kind: 'offer', offer_id: 'of_dest' },
+        placement: { kind: 'offer' as const, offer_id: 'of_dest' },
         mapping,
-      });
+      };
+      const ea = pixelEntity(specA);
       await h.applyConfig(ea);
       const c1 = conversion({ accountId: acc, offerId: 'of_dest' });
       const c2 = conversion({ accountId: acc, offerId: 'of_dest' });
@@ -207,18 +171,7 @@ describe('dispatch flow: commands, dead letters, two instances', () => {
         placement: { kind: 'offer', offer_id: 'of_dest_b' },
         mapping,
       });
-      await h.applyConfig(
-        pixelEntity({
-          id: ea.id,
-          accountId: acc,
-          pixelId: a.pixelId,
-          token: a.token,
-          placement: { kind: 'offer', offer_id: 'of_dest' },
-          mapping,
-          version: ea.version + 1000,
-        }),
-        eb,
-      );
+      await h.applyConfig(pixelResaved(ea, specA, { token: a.token }), eb);
 
       // One key (the account) → one partition → handled in this order, so the tiktok commands are read first.
       const both = [c1.conversion_id, c2.conversion_id];

@@ -1,5 +1,5 @@
 import { TOPICS } from '@snaptrack/contracts-events';
-import { conversion, newPixel, pixelEntity } from './factories';
+import { conversion, newPixel, pixelEntity, pixelResaved } from './factories';
 import { sandboxCounts, startHarness, type Harness } from './harness';
 
 /**
@@ -40,30 +40,21 @@ describe('configuration race: placements applied after the conversions they conc
       expect(await h.ledger('conversion_id = ANY($1::uuid[])', [[c.conversion_id, old.conversion_id]])).toEqual([]);
 
       // The placement is created after the conversion and reaches the dispatcher later, on the config topic.
-      const entity = pixelEntity({
+      const spec = {
         accountId: acc,
         pixelId: p.pixelId,
         token: p.token,
-        placement: { kind: 'offer', offer_id: offerId },
+        placement: { kind: 'offer' as const, offer_id: offerId },
         mapping,
-      });
+      };
+      const entity = pixelEntity(spec);
       await h.applyConfig(entity);
       await h.waitForLedger('the earlier conversion delivered to the new pixel', (r) =>
         r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),
       );
 
       // A later change of the placement re-targets again: still one row and one event per (conversion, pixel).
-      await h.applyConfig(
-        pixelEntity({
-          id: entity.id,
-          accountId: acc,
-          pixelId: p.pixelId,
-          token: p.token,
-          placement: { kind: 'offer', offer_id: offerId },
-          mapping: { ...mapping, ct_sale: 'PURCHASE' },
-          version: entity.version + 1000,
-        }),
-      );
+      await h.applyConfig(pixelResaved(entity, spec, { mapping: { ...mapping, ct_sale: 'PURCHASE' } }));
       await new Promise((r) => setTimeout(r, 1000));
       const rows = await h.ledger('pixel_id = $1', [p.pixelId.toLowerCase()]);
       expect(rows.map((r) => r.conversion_id)).toEqual([c.conversion_id]);

@@ -7,6 +7,7 @@ import {
   offerEntity,
   offerSourceEntity,
   pixelEntity,
+  pixelResaved,
   redeliverCommand,
   trafficChannelEntity,
 } from './factories';
@@ -405,13 +406,14 @@ describe('dispatch flow: conversions → Snapchat CAPI, once per pixel', () => {
       h.sandbox.registerPixel(px.pixelId, px.token);
       const placement = { kind: 'offer' as const, offer_id: 'of_eid_fixed' };
       // A wrong token first: the attempt fails (401) after the event_id was decided as PURCHASE → transaction id.
-      const first = pixelEntity({
+      const spec = {
         accountId: acc,
         pixelId: px.pixelId,
         token: 'tok_wrong_eid',
         placement,
         mapping: { ct_sale: 'PURCHASE' },
-      });
+      };
+      const first = pixelEntity(spec);
       await h.applyConfig(first);
       const c = conversion({
         accountId: acc,
@@ -434,17 +436,7 @@ describe('dispatch flow: conversions → Snapchat CAPI, once per pixel', () => {
       });
       // The user fixes the token and maps the type to another event, then re-delivers: the id stays the one decided
       // first.
-      await h.applyConfig(
-        pixelEntity({
-          id: first.id,
-          version: first.version + 1000,
-          accountId: acc,
-          pixelId: px.pixelId,
-          token: px.token,
-          placement,
-          mapping: { ct_sale: 'CUSTOM_EVENT_2' },
-        }),
-      );
+      await h.applyConfig(pixelResaved(first, spec, { token: px.token, mapping: { ct_sale: 'CUSTOM_EVENT_2' } }));
       await h.publishCommand(redeliverCommand({ accountId: acc, conversionIds: [c.conversion_id] }));
       await h.waitForLedger('the re-delivery', (r) =>
         r.some((x) => x.conversion_id === c.conversion_id && x.status === 'delivered'),

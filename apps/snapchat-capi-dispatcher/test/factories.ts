@@ -64,6 +64,15 @@ export function pixelEntity(spec: PixelSpec): ConfigEntityV1.Value {
   return ConfigEntityV1.contract.assert(value);
 }
 
+/** The pixel `prev` (built from `spec`) saved again: same id, a later version, `changes` applied (e.g. a new token). */
+export function pixelResaved(
+  prev: ConfigEntityV1.Value,
+  spec: PixelSpec,
+  changes: Partial<PixelSpec> = {},
+): ConfigEntityV1.Value {
+  return pixelEntity({ ...spec, ...changes, id: prev.id, version: prev.version + 1000 });
+}
+
 export function offerEntity(spec: {
   id: string;
   accountId: string;

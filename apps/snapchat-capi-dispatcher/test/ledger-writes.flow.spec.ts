@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { openDatabase } from '@snaptrack/util-db';
 import { createLogger } from '@snaptrack/util-logger';
-import { createTestDatabase } from '@snaptrack/util-testing';
 import type { DataSource } from 'typeorm';
-import { ConfigViewService } from '../src/config-view/config-view.service';
-import { createDispatcherDataSource } from '../src/data-source';
-import { DeliveryService } from '../src/delivery/delivery.service';
+import type { DeliveryService } from '../src/delivery/delivery.service';
 import { snapEventIdFor } from '../src/snap-capi/event-id';
-import { conversion, newPixel, pixelEntity } from './factories';
+import { conversion, newPixel } from './factories';
+import { openLedgerDb, type LedgerDb } from './ledger-db';
 
 const log = createLogger('test', 'error');
 
@@ -18,7 +15,7 @@ const log = createLogger('test', 'error');
  * event name changed) is still corrected at its first claim, and never after it.
  */
 describe('snapchat-capi-dispatcher ledger writes (real PostgreSQL)', () => {
-  let db: { url: string; drop: () => Promise<void> };
+  let db: LedgerDb | undefined;
   let ds: DataSource;
   let service: DeliveryService;
   const acc = `acc_${randomUUID().slice(0, 8)}`;
@@ -38,22 +35,20 @@ describe('snapchat-capi-dispatcher ledger writes (real PostgreSQL)', () => {
     });
 
   beforeAll(async () => {
-    db = await createTestDatabase('dispatcher');
-    ds = await openDatabase(createDispatcherDataSource(db.url, 4));
-    const configView = new ConfigViewService(ds, log);
-    await configView.upsert([
-      pixelEntity({
+    db = await openLedgerDb(
+      log,
+      {
         accountId: acc,
         pixelId,
         placement: { kind: 'channel', traffic_channel_id: channel },
         mapping: { ct_sale: 'PURCHASE' },
-      }),
-    ]);
-    service = new DeliveryService(ds, configView, log, 'ledger-writes-test.', () => undefined, snapEventIdFor);
+      },
+      { topicPrefix: 'ledger-writes-test.', eventIdFor: snapEventIdFor },
+    );
+    ({ ds, service } = db);
   });
   afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   const row = async (conversionId: string) =>

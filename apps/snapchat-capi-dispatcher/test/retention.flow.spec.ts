@@ -1,22 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError } from '@snaptrack/util-config';
-import { RetentionJob, openDatabase } from '@snaptrack/util-db';
+import { RetentionJob } from '@snaptrack/util-db';
 import { createLogger } from '@snaptrack/util-logger';
-import { TEST_TOKEN_KEYS, createTestDatabase } from '@snaptrack/util-testing';
+import { TEST_TOKEN_KEYS } from '@snaptrack/util-testing';
 import type { DataSource } from 'typeorm';
 import { loadDispatcherConfig } from '../src/config';
-import { ConfigViewService } from '../src/config-view/config-view.service';
 import { dispatcherRetentionRules } from '../src/conversion/conversion.retention';
-import { createDispatcherDataSource } from '../src/data-source';
-import { DeliveryService } from '../src/delivery/delivery.service';
-import { conversion, newPixel, pixelEntity, redeliverCommand } from './factories';
+import type { DeliveryService } from '../src/delivery/delivery.service';
+import { conversion, newPixel, redeliverCommand } from './factories';
+import { openLedgerDb, type LedgerDb } from './ledger-db';
 
 const DAY = 24 * 3600 * 1000;
 const log = createLogger('test', 'error');
 const ENV = { TOKEN_ENCRYPTION_KEYS: TEST_TOKEN_KEYS };
 
 describe('snapchat-capi-dispatcher conversion retention (real PostgreSQL, migrations applied)', () => {
-  let db: { url: string; drop: () => Promise<void> };
+  let db: LedgerDb | undefined;
   let ds: DataSource;
   let service: DeliveryService;
   const acc = `acc_${randomUUID().slice(0, 8)}`;
@@ -24,22 +23,20 @@ describe('snapchat-capi-dispatcher conversion retention (real PostgreSQL, migrat
   const { pixelId } = newPixel();
 
   beforeAll(async () => {
-    db = await createTestDatabase('dispatcher');
-    ds = await openDatabase(createDispatcherDataSource(db.url, 4));
-    const configView = new ConfigViewService(ds, log);
-    await configView.upsert([
-      pixelEntity({
+    db = await openLedgerDb(
+      log,
+      {
         accountId: acc,
         pixelId,
         placement: { kind: 'channel', traffic_channel_id: channel },
         mapping: { ct_lead: 'SIGN_UP' },
-      }),
-    ]);
-    service = new DeliveryService(ds, configView, log, 'retention-test.');
+      },
+      { topicPrefix: 'retention-test.' },
+    );
+    ({ ds, service } = db);
   });
   afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
+    await db?.close();
   });
 
   const copies = async () =>
