@@ -28,7 +28,10 @@ describe('docs/api.md examples against the whole platform', () => {
     return { http: res.status, ...((await res.json()) as Omit<GraphQLAnswer, 'http'>) };
   };
 
-  /** A Snapchat ad click on the campaign's link and the network's postback for it; waits for Snapchat's event. */
+  /**
+   * A Snapchat ad click on the campaign's link and the network's postback for it; waits for Snapchat's event, then
+   * for conversion-service to learn the outcome (delivery.result.v1 arrives through Kafka after Snapchat answered).
+   */
   const clickAndPostback = async () => {
     const campaign = ctx.campaign as { trackingLink: string };
     const source = ctx.offerSource as { postbackSecret: string };
@@ -62,6 +65,16 @@ describe('docs/api.md examples against the whole platform', () => {
           .join('\n')}`,
       );
     });
+    await waitFor(
+      async () => {
+        const { data } = await gql('{ conversions(first: 1) { nodes { deliveries { status } } } }');
+        const latest = (data?.conversions as { nodes: Array<{ deliveries: Array<{ status: string }> }> } | undefined)
+          ?.nodes[0];
+        return latest?.deliveries[0]?.status === 'DELIVERED';
+      },
+      'conversion-service to record the delivery',
+      30_000,
+    );
   };
   const hooks: Record<string, () => Promise<void>> = { 'click-and-postback': clickAndPostback };
 
