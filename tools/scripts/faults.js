@@ -21,7 +21,7 @@
 //   node tools/scripts/faults.js [--rate 200] [--window 20] [--recovery 30] [--only name,name] [--list]
 //
 // Needs the apps built (`npm run build`), /usr/lib/postgresql/*/bin and Java for Kafka (tools/kafka/README.md).
-const { execFileSync, spawnSync } = require('node:child_process');
+const { execFileSync, spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -96,6 +96,27 @@ function postgresBin() {
   return path.join(base, versions[0], 'bin');
 }
 
+/**
+ * Runs a command without blocking the event loop: the load generator shares this process, and a synchronous restart
+ * (pg_ctl -w, kafka.sh start: seconds) would stop its open-loop schedule and then fire the missed postbacks as one
+ * burst. Resolves with stdout; rejects with `label`, the status and the tail of stderr.
+ */
+function runAsync(label, argv, opts) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (status) =>
+      status === 0
+        ? resolve(out)
+        : reject(new Error(`${label} failed (${status}): ${err.split('\n').slice(-8).join('\n')}`)),
+    );
+  });
+}
+
 function startPostgres(port) {
   const bin = postgresBin();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'snaptrack-faults-pg-'));
@@ -129,7 +150,12 @@ function startPostgres(port) {
   return {
     url: `postgres://postgres@127.0.0.1:${port}`,
     dir,
-    restart: () => ctl('-m', 'immediate', '-o', serverOpts, 'restart'),
+    /** Asynchronous: it runs while the load does. */
+    restart: () => {
+      const args = ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-m', 'immediate'];
+      const argv = [path.join(bin, 'pg_ctl'), ...args, '-o', serverOpts, 'restart'];
+      return runAsync('pg_ctl restart', asRoot ? ['runuser', '-u', 'postgres', '--', ...argv] : argv, { cwd: dir });
+    },
     stop: () => {
       try {
         ctl('-m', 'immediate', 'stop');
@@ -159,6 +185,8 @@ function kafkaBroker(port) {
   return {
     brokers: `127.0.0.1:${port}`,
     start: () => sh('start'),
+    /** Asynchronous: it runs while the load does. */
+    restart: () => runAsync('kafka.sh start', ['bash', path.join(ROOT, 'tools/kafka/kafka.sh'), 'start'], { env }),
     reset: () => sh('reset'),
     kill9: () => {
       const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
@@ -415,10 +443,10 @@ async function main() {
         const pid = kafka.kill9();
         say(`  kill -9 broker pid ${pid}; restart in ${o.brokerDown} s`);
         await sleep(o.brokerDown * 1000);
-        kafka.start();
+        await kafka.restart();
       },
       'postgres-restart': async () => {
-        pg.restart();
+        await pg.restart();
       },
       ...Object.fromEntries(
         SERVICES.map((s) => [
