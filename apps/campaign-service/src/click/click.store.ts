@@ -26,7 +26,7 @@ export class ClickStore {
 
   async start(): Promise<void> {
     // Short fetch long-polls so a rebalance (another instance joining or leaving) is noticed quickly.
-    this.consumer = createConsumer(this.kafka, { groupId: this.groupId, maxWaitTimeInMs: 500 });
+    this.consumer = createConsumer(this.kafka, { groupId: this.groupId, maxWaitTimeInMs: 500 }, this.log);
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({

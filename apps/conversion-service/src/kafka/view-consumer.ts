@@ -42,7 +42,7 @@ export class ViewConsumer<T> {
 
   async start(): Promise<void> {
     const { opts } = this;
-    const consumer = createConsumer(opts.kafka, { groupId: opts.groupId });
+    const consumer = createConsumer(opts.kafka, { groupId: opts.groupId }, opts.log);
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: opts.topic, fromBeginning: true });

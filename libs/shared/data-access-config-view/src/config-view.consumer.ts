@@ -76,11 +76,15 @@ export class ConfigViewConsumer {
   async start(opts: { waitForJoin?: boolean } = {}): Promise<void> {
     await this.readTargets();
     this.checkReady();
-    const consumer = createConsumer(this.opts.kafka, {
-      maxWaitTimeInMs: 500,
-      ...this.opts.consumerConfig,
-      groupId: this.opts.groupId,
-    });
+    const consumer = createConsumer(
+      this.opts.kafka,
+      {
+        maxWaitTimeInMs: 500,
+        ...this.opts.consumerConfig,
+        groupId: this.opts.groupId,
+      },
+      this.opts.log,
+    );
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: this.opts.topic, fromBeginning: true });

@@ -57,16 +57,19 @@ export function createProducer(kafka: Kafka): Producer {
 
 /**
  * A kafkajs consumer that never restarts itself after `disconnect()` was asked for: kafkajs restarts a crashed
- * consumer on a timer, and a restart racing a shutdown would keep consuming in a process that is stopping.
+ * consumer on a timer, and a restart racing a shutdown would keep consuming in a process that is stopping. With `log`,
+ * every join of the group is logged at info (how long it took, how many partitions it got): after a broker restart or
+ * a crash, that line says when consumption resumed.
  */
-export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
+export function createConsumer(kafka: Kafka, config: ConsumerConfig, log?: Logger): Consumer {
   let closing = false;
   const userRestart = config.retry?.restartOnFailure;
   const consumer = kafka.consumer({
     allowAutoTopicCreation: false,
-    // A member that died is noticed within 10 s, so a restarted instance rejoins its group (and turns ready) in about
-    // that long instead of waiting out a 30 s session of its dead predecessor.
-    sessionTimeout: 10000,
+    // A member that died is noticed within 6 s (the broker's minimum, group.min.session.timeout.ms), so a restarted
+    // instance rejoins its group (and turns ready) in about that long instead of waiting out a 30 s session of its dead
+    // predecessor; the same wait follows a broker restart, where kafkajs's crashed consumers lost their member ids.
+    sessionTimeout: 6000,
     heartbeatInterval: 1000,
     ...config,
     retry: {
@@ -74,6 +77,16 @@ export function createConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
       restartOnFailure: async (e: Error) => !closing && (userRestart ? userRestart(e) : true),
     },
   });
+  if (log)
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) =>
+      log.info('kafka consumer joined its group', {
+        groupId: payload.groupId,
+        memberId: payload.memberId,
+        leader: payload.isLeader,
+        durationMs: payload.duration,
+        partitions: Object.values(payload.memberAssignment).reduce((n, parts) => n + parts.length, 0),
+      }),
+    );
   const disconnect = consumer.disconnect.bind(consumer);
   consumer.disconnect = async () => {
     closing = true;
