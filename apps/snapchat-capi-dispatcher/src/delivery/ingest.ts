@@ -17,7 +17,7 @@ export async function ingestConversions(
   const attributed = convs.filter((c) => c.status === 'attributed' && c.attribution);
   const created = await ctx.ds.transaction(async (tx) => {
     const accounts = [...new Set(attributed.map((c) => c.account_id))].sort();
-    await lockAccounts(tx, accounts);
+    await lockAccounts(tx, accounts, 'shared');
     const pixels = await ctx.configView.pixelsFor(accounts, tx);
     const newRows = attributed.flatMap((c) =>
       targetsFor(conversionRef(c), pixels).map((t) => newRowFor(ctx, c, t, null)),

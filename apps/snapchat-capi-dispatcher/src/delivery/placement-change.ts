@@ -36,7 +36,7 @@ export async function retargetPlacement(ctx: LedgerContext, change: PlacementCha
   let created = 0;
   for (;;) {
     const n = await ctx.ds.transaction(async (tx) => {
-      await lockAccounts(tx, [p.accountId]);
+      await lockAccounts(tx, [p.accountId], 'exclusive');
       const page: Array<{ id: string; payload: ConversionCreatedV1.Value }> = await tx.query(
         `SELECT c.id, c.payload FROM conversion c
           WHERE c.account_id = $1 AND c.status = 'attributed' AND c.${column} = $2
@@ -86,7 +86,7 @@ export async function skipRemovedPlacement(ctx: LedgerContext, change: Placement
   if (!p) return 0;
   const pixelId = canonicalPixelId(p.pixelId);
   const n = await ctx.ds.transaction(async (tx) => {
-    await lockAccounts(tx, [p.accountId]);
+    await lockAccounts(tx, [p.accountId], 'exclusive');
     const waiting: Array<{ id: string; payload: ConversionCreatedV1.Value | null }> = await tx.query(
       `SELECT d.id::text AS id, c.payload FROM delivery d LEFT JOIN conversion c ON c.id = d.conversion_id
         WHERE d.account_id = $1 AND d.pixel_id = $2 AND d.status IN ('pending', 'retrying')`,

@@ -29,9 +29,10 @@ export type EventIdRule = (conversion: ConversionCreatedV1.Value, eventName: str
 
 /**
  * Advisory-lock class of one account's targeting: (ACCOUNT_LOCK_CLASS, hashtext(account_id)), held for the
- * transaction by ingest and by re-targeting after a placement change. Either the conversion is stored before the
- * re-targeting looks for it, or the ingest reads the configuration after the change: a conversion never misses a
- * placement that was applied while it was being ingested.
+ * transaction, shared by ingest and exclusive by re-targeting after a placement change. Either the conversion is stored
+ * before the re-targeting looks for it, or the ingest reads the configuration after the change: a conversion never
+ * misses a placement that was applied while it was being ingested. Ingests do not exclude each other (instances
+ * ingest the same account at once; a conversion read twice meets the unique keys and inserts nothing).
  */
 export const ACCOUNT_LOCK_CLASS = 23722;
 
@@ -139,9 +140,17 @@ export async function insertRows(tx: EntityManager, rows: NewRow[]): Promise<Led
   );
 }
 
-/** Takes the targeting locks of these accounts for the transaction, in a fixed order (no deadlock). */
-export async function lockAccounts(tx: EntityManager, accountIds: string[]): Promise<void> {
+/**
+ * Takes the targeting locks of these accounts for the transaction, in a fixed order (no deadlock): `shared` for
+ * ingest, `exclusive` for re-targeting and skipping after a placement change (see ACCOUNT_LOCK_CLASS).
+ */
+export async function lockAccounts(
+  tx: EntityManager,
+  accountIds: string[],
+  mode: 'shared' | 'exclusive',
+): Promise<void> {
+  const fn = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
   for (const a of [...accountIds].sort()) {
-    await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [ACCOUNT_LOCK_CLASS, a]);
+    await tx.query(`SELECT ${fn}($1::int, hashtext($2))`, [ACCOUNT_LOCK_CLASS, a]);
   }
 }
