@@ -126,10 +126,11 @@ function startPostgres(port) {
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     fs.chownSync(dir, uid, gid);
   }
+  /** The command line of a server binary, run as the postgres user when we are root. */
+  const argvOf = (cmd, args) =>
+    asRoot ? ['runuser', '-u', 'postgres', '--', path.join(bin, cmd), ...args] : [path.join(bin, cmd), ...args];
   const run = (cmd, args) => {
-    const argv = asRoot
-      ? ['runuser', '-u', 'postgres', '--', path.join(bin, cmd), ...args]
-      : [path.join(bin, cmd), ...args];
+    const argv = argvOf(cmd, args);
     const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: dir });
     if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr || r.stdout}`);
     return r.stdout;
@@ -145,17 +146,17 @@ function startPostgres(port) {
     '-c fsync=off',
     '-c full_page_writes=off',
   ].join(' ');
-  const ctl = (...args) => run('pg_ctl', ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', ...args]);
+  const ctlArgs = (...args) => ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', ...args];
+  const ctl = (...args) => run('pg_ctl', ctlArgs(...args));
   ctl('-o', serverOpts, 'start');
   return {
     url: `postgres://postgres@127.0.0.1:${port}`,
     dir,
     /** Asynchronous: it runs while the load does. */
-    restart: () => {
-      const args = ['-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '60', '-m', 'immediate'];
-      const argv = [path.join(bin, 'pg_ctl'), ...args, '-o', serverOpts, 'restart'];
-      return runAsync('pg_ctl restart', asRoot ? ['runuser', '-u', 'postgres', '--', ...argv] : argv, { cwd: dir });
-    },
+    restart: () =>
+      runAsync('pg_ctl restart', argvOf('pg_ctl', ctlArgs('-m', 'immediate', '-o', serverOpts, 'restart')), {
+        cwd: dir,
+      }),
     stop: () => {
       try {
         ctl('-m', 'immediate', 'stop');
@@ -172,8 +173,9 @@ function startPostgres(port) {
 
 function kafkaBroker(port) {
   const env = { ...process.env, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1) };
+  const script = path.join(ROOT, 'tools/kafka/kafka.sh');
   const sh = (cmd) => {
-    const r = spawnSync('bash', [path.join(ROOT, 'tools/kafka/kafka.sh'), cmd], { env, encoding: 'utf8' });
+    const r = spawnSync('bash', [script, cmd], { env, encoding: 'utf8' });
     if (r.status !== 0)
       throw new Error(`kafka.sh ${cmd} failed (${r.status}): ${r.stderr.split('\n').slice(-8).join('\n')}`);
     return r.stdout;
@@ -186,7 +188,7 @@ function kafkaBroker(port) {
     brokers: `127.0.0.1:${port}`,
     start: () => sh('start'),
     /** Asynchronous: it runs while the load does. */
-    restart: () => runAsync('kafka.sh start', ['bash', path.join(ROOT, 'tools/kafka/kafka.sh'), 'start'], { env }),
+    restart: () => runAsync('kafka.sh start', ['bash', script, 'start'], { env }),
     reset: () => sh('reset'),
     kill9: () => {
       const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
