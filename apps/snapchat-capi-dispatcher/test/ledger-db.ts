@@ -10,6 +10,8 @@ import { pixelEntity, type PixelSpec } from './factories';
 export interface LedgerDb {
   ds: DataSource;
   service: DeliveryService;
+  /** The config view the service targets with (apply more pixels through it). */
+  configView: ConfigViewService;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function openLedgerDb(
   return {
     ds,
     service,
+    configView,
     close: async () => {
       await ds.destroy();
       await db.drop();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '@snaptrack/util-logger';
 import type { DataSource, QueryRunner } from 'typeorm';
-import { ConfigViewService } from '../src/config-view/config-view.service';
+import type { ConfigViewService } from '../src/config-view/config-view.service';
 import type { DeliveryService } from '../src/delivery/delivery.service';
 import { lockAccounts } from '../src/delivery/rows';
 import { conversion, newPixel, pixelEntity } from './factories';
@@ -25,6 +25,7 @@ describe('snapchat-capi-dispatcher targeting lock (real PostgreSQL)', () => {
   let db: LedgerDb | undefined;
   let ds: DataSource;
   let service: DeliveryService;
+  let configView: ConfigViewService;
   let holder: QueryRunner | undefined;
   const acc = `acc_${randomUUID().slice(0, 8)}`;
   const channel = `tc_${randomUUID().slice(0, 8)}`;
@@ -33,7 +34,7 @@ describe('snapchat-capi-dispatcher targeting lock (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await openLedgerDb(log, { ...spec, pixelId: newPixel().pixelId }, { topicPrefix: 'targeting-lock-test.' });
-    ({ ds, service } = db);
+    ({ ds, service, configView } = db);
   });
   afterEach(async () => {
     if (holder?.isTransactionActive) await holder.rollbackTransaction();
@@ -72,7 +73,7 @@ describe('snapchat-capi-dispatcher targeting lock (real PostgreSQL)', () => {
     );
 
     const { pixelId } = newPixel();
-    const [change] = await new ConfigViewService(ds, log).upsert([pixelEntity({ ...spec, pixelId })]);
+    const [change] = await configView.upsert([pixelEntity({ ...spec, pixelId })]);
     expect(change?.current).toBeTruthy();
     const retarget = service.retargetPlacement(change!, 60_000);
     expect(await within(retarget, 500)).toBe('waiting');
