@@ -29,13 +29,12 @@ import { IngestCoalescer } from './ingest-coalescer';
 export const CONSUMER_NAME = 'snapchat-capi-dispatcher';
 const CHUNK = 500;
 /**
- * A crashed member holds its partitions until its session times out, and a restarted instance's join waits for that.
- * So does every join after a broker restart: kafkajs loses its member id when its consumer crashes on the lost
- * connection, and the restored group waits out the old members' sessions. 6 s (the broker's minimum,
- * group.min.session.timeout.ms; kafkajs defaults to 30 s) keeps both short. Heartbeats every second, and after every
- * ingest chunk (at most 2,000 conversions, about a second under load).
+ * Fetches wait at most 1 s for data. Sessions and heartbeats are util-kafka's (createConsumer): a 6 s session, the
+ * broker's minimum, so a crashed member's partitions move on, and a join after a broker restart (kafkajs lost its
+ * member id) waits, no longer than that; heartbeats every second, and after every ingest chunk (at most 2,000
+ * conversions, about a second under load).
  */
-const GROUP_TIMING = { sessionTimeout: 6000, heartbeatInterval: 1000, maxWaitTimeInMs: 1000 };
+const GROUP_TIMING = { maxWaitTimeInMs: 1000 };
 
 export interface ConsumerDeps {
   kafka: Kafka;
