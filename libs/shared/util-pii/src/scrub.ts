@@ -105,11 +105,31 @@ function keyKind(key: string | undefined): 'phone' | 'email' | null {
   return null;
 }
 
+/**
+ * Whether no reading of `value` can hold an e-mail address or a phone number, decided in one pass: it is ASCII (NFKC
+ * leaves it as it is), has no `%` or `&` (nothing to decode), no `@`, and fewer than 7 digits (every phone rule needs
+ * 7). Most click values (ids, UTM names) are; they skip the readings below.
+ */
+export function plainlyClean(value: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7f || c === 0x40 || c === 0x25 || c === 0x26) return false;
+    if (c >= 0x30 && c <= 0x39 && ++digits >= 7) return false;
+  }
+  return true;
+}
+
 /** True when the value contains an e-mail address or a phone number (see the rule at the top of this file). */
 export function looksLikePii(value: string, key?: string): boolean {
   if (!value) return false;
   const kind = keyKind(key);
   if (kind === 'email' && value.trim() !== '') return true;
+  return !plainlyClean(value) && anyReadingHoldsPii(value, kind);
+}
+
+/** The full check of {@link looksLikePii}, every reading of the value (exported for the fast path's test). */
+export function anyReadingHoldsPii(value: string, kind: 'phone' | 'email' | null): boolean {
   for (const r of readings(value)) {
     if (EMAIL.test(r) || containsPhone(r)) return true;
     // A `+` in a query string decodes to a space, so ` 447700900123` was most likely `+447700900123`.
