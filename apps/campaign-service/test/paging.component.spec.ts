@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { EntitySqlQuery } from '@snaptrack/util-db';
+import { ListOrder, paginateKeyset, type KeysetQuery, type PageArgs } from '@snaptrack/util-federation';
 import { gqlAs } from '@snaptrack/util-testing';
+import { Campaign } from '../src/campaign/campaign.entity';
 import { ConfigFixtures } from './config-entities';
 import { startTestCampaignService, type TestCampaignService } from './harness';
 
@@ -96,5 +99,62 @@ describe('paging contract (campaigns)', () => {
       backward.unshift(b.nodes.map((n) => n.id));
     }
     expect(backward).toEqual([ids.slice(0, 1), ids.slice(1, 3), ids.slice(3)]);
+  });
+
+  it("the plain-SQL list query answers exactly what TypeORM's query builder answers, page by page", async () => {
+    // Rows with the same created_at (the id breaks the tie), a deleted one and another account's, next to the five.
+    const at = new Date('2026-12-01T10:00:00.123Z');
+    for (const [i, account, deleted] of [
+      [0, acc, false],
+      [1, acc, false],
+      [2, acc, true],
+      [3, 'acc-other', false],
+    ] as const)
+      await app.ds.query(
+        `INSERT INTO campaign (id, account_id, key, name, traffic_channel_id, offers, tracking_domain, tracking_method,
+           landing_page_url, fallback_url, status, version, created_at, updated_at, deleted_at)
+         VALUES ($1, $2, $3, $4, 'tc', '[{"offer_id":"o","weight":100}]', NULL, 'REDIRECT', NULL, 'https://f.example/',
+           'ACTIVE', 3, $5, $5, $6)`,
+        [randomUUID(), account, `tie${i}${randomUUID().slice(0, 8)}`, `Tie ${i}`, at, deleted ? at : null],
+      );
+    const list = (qb: KeysetQuery<Campaign>, args: PageArgs & { status?: string }) => {
+      qb.andWhere('c.account_id = :accountId', { accountId: acc }).andWhere('c.deleted_at IS NULL');
+      if (args.status) qb.andWhere('c.status = :status', { status: args.status });
+      return paginateKeyset(qb, args, {
+        time: 'c.created_at',
+        id: 'c.id',
+        key: (c) => [c.createdAt, c.id],
+        defaultOrder: ListOrder.NEWEST_FIRST,
+        uuidIds: true,
+      });
+    };
+    const both = async (args: PageArgs & { status?: string }) => {
+      const ours = await list(EntitySqlQuery.for(app.ds, Campaign, 'c'), args);
+      const typeorm = await list(app.ds.getRepository(Campaign).createQueryBuilder('c'), args);
+      const view = async (p: typeof ours) => ({ nodes: p.nodes, pageInfo: p.pageInfo, total: await p.totalCount });
+      const [a, b] = [await view(ours), await view(typeorm)];
+      expect(a).toEqual(b);
+      expect(a.nodes.every((n) => n instanceof Campaign && n.createdAt instanceof Date)).toBe(true);
+      return a;
+    };
+    const all = await both({ first: 100 });
+    expect(all.nodes.map((n) => n.name)).toEqual(expect.arrayContaining(['Tie 0', 'Tie 1', 'Campaign 4']));
+    expect(all.total).toBe(7);
+    await both({ first: 100, orderBy: ListOrder.OLDEST_FIRST });
+    await both({ first: 3, status: 'PAUSED' });
+    for (const order of [ListOrder.NEWEST_FIRST, ListOrder.OLDEST_FIRST]) {
+      let p = await both({ first: 2, orderBy: order });
+      while (p.pageInfo.hasNextPage) p = await both({ first: 2, after: p.pageInfo.endCursor, orderBy: order });
+      let q = await both({ last: 3, orderBy: order });
+      while (q.pageInfo.hasPreviousPage) q = await both({ last: 3, before: q.pageInfo.startCursor, orderBy: order });
+    }
+  });
+
+  it('numbers only the parameters it was given, so a format like HH24:MI stays as written', () => {
+    const q = EntitySqlQuery.for(app.ds, Campaign, 'c')
+      .andWhere('c.account_id = :accountId AND c.name <> :accountId', { accountId: 'a' })
+      .andWhere("to_char(c.created_at, 'HH24:MI') <> :t::text", { t: 'x' });
+    expect(q.toSql().values).toEqual(['a', 'x']);
+    expect(q.toSql().sql).toContain("c.account_id = $1 AND c.name <> $1) AND (to_char(c.created_at, 'HH24:MI') <> $2::text");
   });
 });

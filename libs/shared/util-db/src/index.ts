@@ -1,3 +1,4 @@
 export * from './db';
 export * from './retention';
 export * from './retention-keys';
+export * from './entity-sql-query';
