@@ -1,7 +1,7 @@
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '@snaptrack/util-logger';
-import { OutboxRelay } from './outbox-relay';
+import { NO_BITMAP_SCAN, OutboxRelay } from './outbox-relay';
 
 /** A relay whose database always has one unsent row and whose producer always fails (a broker that is down). */
 function failingRelay(opts: { maxBackoffMs?: number } = {}) {
@@ -59,7 +59,13 @@ describe('OutboxRelay: what a published row becomes', () => {
   }
 
   it('is marked sent (deleted later) by default, and deleted in the same transaction with retentionMs 0', async () => {
-    expect(await statementsAfterPublish({})).toEqual(['SELECT id,', 'UPDATE outbox_message']);
-    expect(await statementsAfterPublish({ retentionMs: 0 })).toEqual(['SELECT id,', 'DELETE FROM']);
+    expect(await statementsAfterPublish({})).toEqual(['SET LOCAL', 'SELECT id,', 'UPDATE outbox_message']);
+    expect(await statementsAfterPublish({ retentionMs: 0 })).toEqual(['SET LOCAL', 'SELECT id,', 'DELETE FROM']);
+  });
+
+  it('reads the unsent rows with bitmap scans off, so its index scan marks the entries of published rows dead', async () => {
+    const [first] = await statementsAfterPublish({});
+    expect(first).toBe(NO_BITMAP_SCAN.split(' ').slice(0, 2).join(' '));
+    expect(NO_BITMAP_SCAN).toBe('SET LOCAL enable_bitmapscan = off');
   });
 });

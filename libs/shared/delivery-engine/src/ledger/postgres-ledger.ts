@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '@snaptrack/util-logger';
 import { rowsOf, type DueTarget, type LedgerPort, type LedgerRow, type Outcome } from './ledger';
-import { dueCondition } from './sql';
+import { NO_BITMAP_SCAN, dueCondition } from './sql';
 
 export interface PostgresLedgerOptions<R extends LedgerRow> {
   /**
@@ -56,11 +56,16 @@ export class PostgresLedger<R extends LedgerRow> implements LedgerPort<R> {
 
   /** Targets with due work (including rows whose claimer died), longest-waiting first. */
   async dueTargets(limit = 500): Promise<DueTarget[]> {
-    return this.ds.query(
-      `SELECT d.${this.s} AS scope, d.${this.p} AS target FROM ${this.t} d WHERE ${this.due} ` +
-        `GROUP BY d.${this.s}, d.${this.p} ORDER BY min(d.next_attempt_at) LIMIT $1`,
-      [limit],
-    );
+    // In a transaction only for NO_BITMAP_SCAN: the BitmapOr the planner picks otherwise read every entry of rows that
+    // left the due states since the last autovacuum, on every call (4.7 ms against 0.13 ms with 20,000 of them).
+    return this.ds.transaction(async (tx) => {
+      await tx.query(NO_BITMAP_SCAN);
+      return tx.query(
+        `SELECT d.${this.s} AS scope, d.${this.p} AS target FROM ${this.t} d WHERE ${this.due} ` +
+          `GROUP BY d.${this.s}, d.${this.p} ORDER BY min(d.next_attempt_at) LIMIT $1`,
+        [limit],
+      );
+    });
   }
 
   /**
@@ -82,6 +87,8 @@ export class PostgresLedger<R extends LedgerRow> implements LedgerPort<R> {
     requestDeadlineMs?: number,
   ): Promise<{ claimId: string; rows: R[] }> {
     const rows = await this.ds.transaction(async (tx) => {
+      // A plain index scan marks the entries of rows that left the due states dead (see NO_BITMAP_SCAN).
+      await tx.query(NO_BITMAP_SCAN);
       const res = await tx.query(
         `WITH due AS (
            SELECT d.id, d.event_id_fixed AS was_fixed FROM ${this.t} d
