@@ -155,6 +155,8 @@ describe('paging contract (campaigns)', () => {
       .andWhere('c.account_id = :accountId AND c.name <> :accountId', { accountId: 'a' })
       .andWhere("to_char(c.created_at, 'HH24:MI') <> :t::text", { t: 'x' });
     expect(q.toSql().values).toEqual(['a', 'x']);
-    expect(q.toSql().sql).toContain("c.account_id = $1 AND c.name <> $1) AND (to_char(c.created_at, 'HH24:MI') <> $2::text");
+    expect(q.toSql().sql).toContain(
+      "c.account_id = $1 AND c.name <> $1) AND (to_char(c.created_at, 'HH24:MI') <> $2::text",
+    );
   });
 });

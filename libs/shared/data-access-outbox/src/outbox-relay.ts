@@ -26,7 +26,6 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
 }
 
-
 /**
  * Set in the relay's transaction before it reads the unsent rows. Left to itself, the planner reads a small outbox
  * with a bitmap scan of `outbox_message_unsent` and a sort; a bitmap scan never marks the index entries of published
