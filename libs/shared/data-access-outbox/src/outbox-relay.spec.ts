@@ -63,7 +63,7 @@ describe('OutboxRelay: what a published row becomes', () => {
     expect(await statementsAfterPublish({ retentionMs: 0 })).toEqual(['SET LOCAL', 'SELECT id,', 'DELETE FROM']);
   });
 
-  it('reads the unsent rows with bitmap scans off, so its index scan marks the entries of published rows dead', async () => {
+  it('reads unsent rows with bitmap scans off: its index scan marks the entries of published rows dead', async () => {
     const [first] = await statementsAfterPublish({});
     expect(first).toBe(NO_BITMAP_SCAN.split(' ').slice(0, 2).join(' '));
     expect(NO_BITMAP_SCAN).toBe('SET LOCAL enable_bitmapscan = off');
