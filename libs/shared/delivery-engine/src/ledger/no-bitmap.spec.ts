@@ -28,7 +28,7 @@ describe('PostgresLedger: due rows are read with plain index scans', () => {
   it('dueTargets: one transaction, bitmap scans off before the SELECT', async () => {
     const { ledger, statements } = recordingLedger();
     await ledger.dueTargets(10);
-    expect(statements).toEqual([['SET LOCAL', 'SELECT d.account_id']]);
+    expect(statements).toEqual([['SET LOCAL', 'WITH RECURSIVE']]);
     expect(NO_BITMAP_SCAN).toBe('SET LOCAL enable_bitmapscan = off');
   });
 

@@ -54,15 +54,35 @@ export class PostgresLedger<R extends LedgerRow> implements LedgerPort<R> {
     this.due = dueCondition(o.lockClass, o.ownerGraceSeconds ?? 15);
   }
 
-  /** Targets with due work (including rows whose claimer died), longest-waiting first. */
+  /**
+   * Targets with due work (including rows whose claimer died), longest-waiting first.
+   *
+   * Reads one index entry per target, not every due row: a skip scan walks the distinct (scope, target) pairs of rows
+   * in the waiting or sending states (ordered by the pair, so an index on (scope, target, next_attempt_at) over those
+   * states serves it, `delivery_active` in the dispatcher), and for each pair one ordered probe finds its first due
+   * row. The `GROUP BY … ORDER BY min(next_attempt_at)` this replaces read the whole backlog on every sender pass:
+   * 925,000 rows fetched while 50,000 conversions drained (pg_stat_user_indexes).
+   */
   async dueTargets(limit = 500): Promise<DueTarget[]> {
-    // In a transaction only for NO_BITMAP_SCAN: the BitmapOr the planner picks otherwise read every entry of rows that
-    // left the due states since the last autovacuum, on every call (4.7 ms against 0.13 ms with 20,000 of them).
+    const { t, s, p } = this;
+    const active = `d.status IN ('pending', 'retrying', 'sending')`;
+    // In a transaction only for NO_BITMAP_SCAN: plain index scans, which mark the entries of finished rows dead.
     return this.ds.transaction(async (tx) => {
       await tx.query(NO_BITMAP_SCAN);
       return tx.query(
-        `SELECT d.${this.s} AS scope, d.${this.p} AS target FROM ${this.t} d WHERE ${this.due} ` +
-          `GROUP BY d.${this.s}, d.${this.p} ORDER BY min(d.next_attempt_at) LIMIT $1`,
+        `WITH RECURSIVE targets AS (
+           (SELECT d.${s} AS scope, d.${p} AS target FROM ${t} d WHERE ${active} ORDER BY d.${s}, d.${p} LIMIT 1)
+           UNION ALL
+           SELECT n.scope, n.target FROM targets c CROSS JOIN LATERAL (
+             SELECT d.${s} AS scope, d.${p} AS target FROM ${t} d
+              WHERE ${active} AND (d.${s}, d.${p}) > (c.scope, c.target)
+              ORDER BY d.${s}, d.${p} LIMIT 1) n
+         )
+         SELECT c.scope, c.target FROM targets c CROSS JOIN LATERAL (
+           SELECT d.next_attempt_at FROM ${t} d
+            WHERE d.${s} = c.scope AND d.${p} = c.target AND ${this.due}
+            ORDER BY d.next_attempt_at LIMIT 1) first_due
+         ORDER BY first_due.next_attempt_at LIMIT $1`,
         [limit],
       );
     });
