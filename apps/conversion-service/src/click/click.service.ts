@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '@snaptrack/util-db';
 import type { ClickRecordedV1 } from '@snaptrack/contracts-events';
 import { Batcher } from '../batching/batcher';
 import { ClickView } from './click.entity';
@@ -92,7 +93,8 @@ export class ClickService {
   }
 
   private async findMany(clickIds: string[]): Promise<Array<ClickView | null>> {
-    const rows: ClickView[] = await this.ds.query(
+    const rows = await preparedQuery<ClickView>(
+      this.ds,
       `SELECT click_id AS "clickId", account_id AS "accountId", campaign_id AS "campaignId",
          traffic_channel_id AS "trafficChannelId",
          traffic_channel_template AS "trafficChannelTemplate", offer_id AS "offerId",

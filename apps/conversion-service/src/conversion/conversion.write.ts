@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '@snaptrack/util-db';
 import type { Conversion, DuplicatePolicy } from './conversion.entity';
 
 /** How long an exact replay of a postback answers the first one's conversion. */
@@ -37,7 +38,9 @@ export async function insertConversions(
   topic: string,
   shard: number,
 ): Promise<Map<string, Date>> {
-  const inserted: Array<{ id: string; created_at: Date }> = await tx.query(
+  // Prepared: planning this statement cost about as much as running it for a typical batch of a few postbacks.
+  const inserted = await preparedQuery<{ id: string; created_at: Date }>(
+    tx,
     `WITH input AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, id uuid, "accountId" text, "eventId" text,
          status text,

@@ -1,4 +1,5 @@
 import type { ConversionCreatedV1 } from '@snaptrack/contracts-events';
+import { preparedQuery } from '@snaptrack/util-db';
 import { targetsFor } from '../targets';
 import { conversionRef, insertRows, lockAccounts, newRowFor, publish, type LedgerContext } from './rows';
 
@@ -22,7 +23,8 @@ export async function ingestConversions(
     const newRows = attributed.flatMap((c) =>
       targetsFor(conversionRef(c), pixels).map((t) => newRowFor(ctx, c, t, null)),
     );
-    await tx.query(
+    await preparedQuery(
+      tx,
       `INSERT INTO conversion (id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id,
        occurred_at, payload, trace_parent)
        SELECT id, account_id, event_id, status, conversion_type_id, traffic_channel_id, offer_id, occurred_at,

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ConversionCreatedV1 } from '@snaptrack/contracts-events';
 import type { Logger } from '@snaptrack/util-logger';
+import { preparedQuery } from '@snaptrack/util-db';
 import type { ConfigViewService } from '../config-view/config-view.service';
 import { placementNote, type Target } from '../targets';
 import { toDeliveryResult, type LedgerRecord } from './delivery-result';
@@ -113,7 +114,8 @@ export async function publish(
 ): Promise<void> {
   if (!rows.length) return;
   const messages = rows.map((r) => ({ topic: ctx.resultTopic, key: r.conversion_id, payload: toDeliveryResult(r) }));
-  await tx.query(
+  await preparedQuery(
+    tx,
     `INSERT INTO outbox_message (topic, key, payload)
      SELECT topic, key, payload FROM jsonb_to_recordset($1::jsonb) AS x(topic text, key text, payload jsonb)`,
     [JSON.stringify(messages)],
@@ -123,7 +125,8 @@ export async function publish(
 export async function insertRows(tx: EntityManager, rows: NewRow[]): Promise<LedgerRecord[]> {
   if (!rows.length) return [];
   rows.sort((a, b) => (a.conversion_id + a.pixel_id < b.conversion_id + b.pixel_id ? -1 : 1));
-  return tx.query(
+  return preparedQuery<LedgerRecord>(
+    tx,
     `INSERT INTO delivery AS d (conversion_id, pixel_id, account_id, status, next_attempt_at, event_id, event_name,
                                reason_code, message,
                                placements, test_mode, command_id, revision)
