@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '@snaptrack/util-logger';
 import { rowsOf, type DueTarget, type LedgerPort, type LedgerRow, type Outcome } from './ledger';
-import { NO_BITMAP_SCAN, dueCondition } from './sql';
+import { ACTIVE_ROW, NO_BITMAP_SCAN, dueCondition } from './sql';
 
 export interface PostgresLedgerOptions<R extends LedgerRow> {
   /**
@@ -65,17 +65,16 @@ export class PostgresLedger<R extends LedgerRow> implements LedgerPort<R> {
    */
   async dueTargets(limit = 500): Promise<DueTarget[]> {
     const { t, s, p } = this;
-    const active = `d.status IN ('pending', 'retrying', 'sending')`;
     // In a transaction only for NO_BITMAP_SCAN: plain index scans, which mark the entries of finished rows dead.
     return this.ds.transaction(async (tx) => {
       await tx.query(NO_BITMAP_SCAN);
       return tx.query(
         `WITH RECURSIVE targets AS (
-           (SELECT d.${s} AS scope, d.${p} AS target FROM ${t} d WHERE ${active} ORDER BY d.${s}, d.${p} LIMIT 1)
+           (SELECT d.${s} AS scope, d.${p} AS target FROM ${t} d WHERE ${ACTIVE_ROW} ORDER BY d.${s}, d.${p} LIMIT 1)
            UNION ALL
            SELECT n.scope, n.target FROM targets c CROSS JOIN LATERAL (
              SELECT d.${s} AS scope, d.${p} AS target FROM ${t} d
-              WHERE ${active} AND (d.${s}, d.${p}) > (c.scope, c.target)
+              WHERE ${ACTIVE_ROW} AND (d.${s}, d.${p}) > (c.scope, c.target)
               ORDER BY d.${s}, d.${p} LIMIT 1) n
          )
          SELECT c.scope, c.target FROM targets c CROSS JOIN LATERAL (

@@ -13,6 +13,9 @@ export function ownerGone(lockClass: number, graceSeconds: number): string {
   AND pg_postmaster_start_time() < now() - interval '${Math.trunc(graceSeconds)} seconds')`;
 }
 
+/** Row `d` waits or is in flight: the states a due row is in, and those of the partial indexes over them. */
+export const ACTIVE_ROW = `d.status IN ('pending', 'retrying', 'sending')`;
+
 /**
  * A row is due when it waits and its time has come, or when it is `sending` and may be taken over: its lease has
  * ended, or its claimer's lock is gone and no request of it may still be running (`request_deadline` NULL: none
@@ -21,7 +24,7 @@ export function ownerGone(lockClass: number, graceSeconds: number): string {
  * requests still run and will be answered and marked), so a started request is always waited for.
  */
 export function dueCondition(lockClass: number, graceSeconds: number): string {
-  return `d.status IN ('pending', 'retrying', 'sending')
+  return `${ACTIVE_ROW}
   AND (d.next_attempt_at <= now()
        OR (d.status = 'sending' AND (d.request_deadline IS NULL OR d.request_deadline < now())
            AND ${ownerGone(lockClass, graceSeconds)}))`;
