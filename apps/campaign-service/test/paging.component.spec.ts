@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySqlQuery } from '@snaptrack/util-db';
-import { ListOrder, paginateKeyset, type KeysetQuery, type PageArgs } from '@snaptrack/util-federation';
+import { ListOrder, type PageArgs } from '@snaptrack/util-federation';
 import { gqlAs } from '@snaptrack/util-testing';
-import { Campaign } from '../src/campaign/campaign.entity';
+import { Campaign, type CampaignStatusValue } from '../src/campaign/campaign.entity';
+import { campaignPage } from '../src/campaign/campaign.service';
 import { ConfigFixtures } from './config-entities';
 import { startTestCampaignService, type TestCampaignService } from './harness';
 
@@ -117,20 +118,9 @@ describe('paging contract (campaigns)', () => {
            'ACTIVE', 3, $5, $5, $6)`,
         [randomUUID(), account, `tie${i}${randomUUID().slice(0, 8)}`, `Tie ${i}`, at, deleted ? at : null],
       );
-    const list = (qb: KeysetQuery<Campaign>, args: PageArgs & { status?: string }) => {
-      qb.andWhere('c.account_id = :accountId', { accountId: acc }).andWhere('c.deleted_at IS NULL');
-      if (args.status) qb.andWhere('c.status = :status', { status: args.status });
-      return paginateKeyset(qb, args, {
-        time: 'c.created_at',
-        id: 'c.id',
-        key: (c) => [c.createdAt, c.id],
-        defaultOrder: ListOrder.NEWEST_FIRST,
-        uuidIds: true,
-      });
-    };
-    const both = async (args: PageArgs & { status?: string }) => {
-      const ours = await list(EntitySqlQuery.for(app.ds, Campaign, 'c'), args);
-      const typeorm = await list(app.ds.getRepository(Campaign).createQueryBuilder('c'), args);
+    const both = async (args: PageArgs & { status?: CampaignStatusValue }) => {
+      const ours = await campaignPage(EntitySqlQuery.for(app.ds, Campaign, 'c'), acc, args);
+      const typeorm = await campaignPage(app.ds.getRepository(Campaign).createQueryBuilder('c'), acc, args);
       const view = async (p: typeof ours) => ({ nodes: p.nodes, pageInfo: p.pageInfo, total: await p.totalCount });
       const [a, b] = [await view(ours), await view(typeorm)];
       expect(a).toEqual(b);

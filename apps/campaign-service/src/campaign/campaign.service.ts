@@ -9,6 +9,7 @@ import {
   paginateKeyset,
   userError,
   type ConnectionPage,
+  type KeysetQuery,
   type PageArgs,
 } from '@snaptrack/util-federation';
 import { EntitySqlQuery, isUniqueViolation } from '@snaptrack/util-db';
@@ -34,6 +35,26 @@ export interface CampaignServiceOptions {
 
 export type Page<T> = ConnectionPage<T>;
 
+/**
+ * One page of the account's live campaigns, newest first by default, read through `qb` (alias `c`, not yet filtered):
+ * what `CampaignService.list` runs, and what its test runs with both query kinds.
+ */
+export function campaignPage(
+  qb: KeysetQuery<Campaign>,
+  accountId: string,
+  args: PageArgs & { status?: CampaignStatusValue | null },
+): Promise<Page<Campaign>> {
+  qb.andWhere('c.account_id = :accountId', { accountId }).andWhere('c.deleted_at IS NULL');
+  if (args.status) qb.andWhere('c.status = :status', { status: args.status });
+  return paginateKeyset(qb, args, {
+    time: 'c.created_at',
+    id: 'c.id',
+    key: (c) => [c.createdAt, c.id],
+    defaultOrder: ListOrder.NEWEST_FIRST,
+    uuidIds: true,
+  });
+}
+
 /** Campaign decisions: validation against the account's config entities, optimistic updates, links. */
 export class CampaignService {
   private listQuery: EntitySqlQuery<Campaign> | undefined;
@@ -52,18 +73,7 @@ export class CampaignService {
   /** Newest first by default (the paging contract of docs/api.md). */
   async list(accountId: string, args: PageArgs & { status?: CampaignStatusValue | null }): Promise<Page<Campaign>> {
     // Plain SQL instead of the query builder: the list is the subgraph's hottest read (see EntitySqlQuery).
-    const qb = (this.listQuery ??= EntitySqlQuery.for(this.ds, Campaign, 'c'))
-      .clone()
-      .andWhere('c.account_id = :accountId', { accountId })
-      .andWhere('c.deleted_at IS NULL');
-    if (args.status) qb.andWhere('c.status = :status', { status: args.status });
-    return paginateKeyset(qb, args, {
-      time: 'c.created_at',
-      id: 'c.id',
-      key: (c) => [c.createdAt, c.id],
-      defaultOrder: ListOrder.NEWEST_FIRST,
-      uuidIds: true,
-    });
+    return campaignPage((this.listQuery ??= EntitySqlQuery.for(this.ds, Campaign, 'c')).clone(), accountId, args);
   }
 
   /** The account's live campaign, else NOT_FOUND (also for another account's id). */
