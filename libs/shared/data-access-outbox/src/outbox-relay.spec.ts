@@ -1,7 +1,8 @@
 import type { Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '@snaptrack/util-logger';
-import { NO_BITMAP_SCAN, OutboxRelay } from './outbox-relay';
+import { NO_BITMAP_SCAN } from '@snaptrack/util-db';
+import { OutboxRelay } from './outbox-relay';
 
 /** A relay whose database always has one unsent row and whose producer always fails (a broker that is down). */
 function failingRelay(opts: { maxBackoffMs?: number } = {}) {

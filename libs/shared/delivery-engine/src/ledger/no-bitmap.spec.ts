@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { PostgresLedger } from './postgres-ledger';
-import { NO_BITMAP_SCAN } from './sql';
+import { NO_BITMAP_SCAN } from '@snaptrack/util-db';
 
 /** The ledger's reads of due rows run with bitmap scans off (see NO_BITMAP_SCAN for why); statements recorded. */
 describe('PostgresLedger: due rows are read with plain index scans', () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { NO_BITMAP_SCAN } from '@snaptrack/util-db';
 import type { Logger } from '@snaptrack/util-logger';
 import { rowsOf, type DueTarget, type LedgerPort, type LedgerRow, type Outcome } from './ledger';
-import { ACTIVE_ROW, NO_BITMAP_SCAN, dueCondition } from './sql';
+import { ACTIVE_ROW, dueCondition } from './sql';
 
 export interface PostgresLedgerOptions<R extends LedgerRow> {
   /**

@@ -29,11 +29,3 @@ export function dueCondition(lockClass: number, graceSeconds: number): string {
        OR (d.status = 'sending' AND (d.request_deadline IS NULL OR d.request_deadline < now())
            AND ${ownerGone(lockClass, graceSeconds)}))`;
 }
-
-/**
- * Set in the claim's transaction. The planner would read a target's due rows with bitmap scans (of delivery_active,
- * delivery_due, delivery_by_pixel); a bitmap scan never marks index entries of rows that left the due states dead,
- * so until the next autovacuum every claim read them all again (4.1 million delivery_due entries for 10,000
- * conversions in a 500/s bench run, pg_stat_user_indexes). A plain index scan marks them once; later claims skip them.
- */
-export const NO_BITMAP_SCAN = 'SET LOCAL enable_bitmapscan = off';
